@@ -1,0 +1,5 @@
+"""``python -m dhti``."""
+
+from dhti.cli import main
+
+main()

@@ -1,0 +1,218 @@
+"""The ``dhti`` command line: parse options, call one library function, print."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from dhti import __version__
+from dhti.errors import DhtiError, InputError
+
+F = TypeVar("F", bound=Callable[..., Any])
+LANGS = ("vi", "en")
+log = logging.getLogger("dhti")
+
+
+def default_lang() -> str:
+    lang = os.environ.get("DHTI_LANG", "vi")
+    return lang if lang in LANGS else "vi"
+
+
+class DhtiGroup(click.Group):
+    """Turns every :class:`DhtiError` into a message on stderr and exit code 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except InputError as err:
+            for problem in err.problems:
+                click.echo(str(problem), err=True)
+            ctx.exit(1)
+        except DhtiError as err:
+            click.echo(f"dhti: error: {err}", err=True)
+            ctx.exit(1)
+
+
+def lang_option(function: F) -> F:
+    return click.option(
+        "--lang",
+        type=click.Choice(LANGS),
+        default=default_lang,
+        show_default="vi, or $DHTI_LANG",
+        help="Language of questionnaire texts and labels.",
+    )(function)
+
+
+def questionnaire_option(function: F) -> F:
+    return click.option(
+        "--questionnaire",
+        "questionnaire_path",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="Check against this questionnaire file instead of the one the response names.",
+    )(function)
+
+
+@click.group(cls=DhtiGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="dhti")
+@click.option("-v", "--verbose", is_flag=True, help="Print diagnostics to stderr.")
+def main(verbose: bool) -> None:
+    """dhti: the Digital Health Transformation Index.
+
+    Hand out a questionnaire (init), check what comes back (validate), score it (score).
+
+    \b
+      dhti questionnaires list
+      dhti init dhti-facility -o benh-vien.yaml --lang vi
+      dhti validate benh-vien.yaml
+      dhti score benh-vien.yaml --format json
+
+    Extra questionnaire folders may be named in DHTI_QUESTIONNAIRES (separated by ':').
+    """
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="dhti: %(message)s")
+
+
+def _registry(questionnaire_path: Path | None = None) -> Any:
+    from dhti.registry import Registry  # noqa: PLC0415 - keeps --help fast
+
+    registry = Registry.discover(override=questionnaire_path)
+    for problem in registry.problems:
+        log.warning("skipping a questionnaire: %s", problem)
+    return registry
+
+
+@main.group()
+def questionnaires() -> None:
+    """List, show and check questionnaire definitions."""
+
+
+@questionnaires.command("list")
+@lang_option
+def questionnaires_list(lang: str) -> None:
+    """List the bundled questionnaires and those in DHTI_QUESTIONNAIRES."""
+    from dhti.describe import list_table  # noqa: PLC0415
+
+    registry = _registry()
+    click.echo(list_table(registry.sorted(), lang=lang))
+    for problem in registry.problems:
+        click.echo(f"warning: not loaded: {problem}", err=True)
+
+
+@questionnaires.command("show")
+@click.argument("ref", metavar="ID[@VERSION]")
+@lang_option
+def questionnaires_show(ref: str, lang: str) -> None:
+    """Print a questionnaire as readable text: domains, indicators, questions, options, points."""
+    from dhti.describe import show_text  # noqa: PLC0415
+
+    click.echo(show_text(_registry().get(ref), lang=lang))
+
+
+@questionnaires.command("lint")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def questionnaires_lint(files: Sequence[Path]) -> None:
+    """Check questionnaire files; print every problem as FILE:LINE:COL: error: message.
+
+    Exits 1 if any file has an error (warnings alone pass).
+    """
+    from dhti.questionnaire import lint_file  # noqa: PLC0415
+
+    failed = 0
+    for path in files:
+        questionnaire, problems = lint_file(path)
+        for problem in problems:
+            click.echo(str(problem))
+        if questionnaire is None:
+            failed += 1
+        else:
+            count = questionnaire.scored_question_count()
+            click.echo(f"{path}: ok ({questionnaire.ref}, {count} scored questions)", err=True)
+    if failed:
+        click.echo(f"{failed} of {len(files)} file(s) have errors", err=True)
+        sys.exit(1)
+
+
+@main.command("init")
+@click.argument("ref", metavar="ID[@VERSION]")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File to write.")
+@lang_option
+@click.option("--entity-type", help="Only the questions asked of this entity type (and fill in the type).")
+@click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
+def init(ref: str, output: Path, lang: str, entity_type: str | None, force: bool) -> None:
+    """Write a fillable response file for questionnaire ID.
+
+    Every question becomes a key set to ~, with its text, options, points, guidance and
+    evidence needs as comments above it.
+    """
+    from dhti.outfiles import write_atomic  # noqa: PLC0415
+    from dhti.template import build_template  # noqa: PLC0415
+
+    questionnaire = _registry().get(ref)
+    text = build_template(questionnaire, lang=lang, entity_type=entity_type, file_name=output.name)
+    write_atomic(output, text, force=force)
+    click.echo(f"wrote {output}", err=True)
+
+
+@main.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@questionnaire_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--lenient", is_flag=True, help="Treat unanswered required questions as warnings.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+def validate(files: Sequence[Path], questionnaire_path: Path | None, fmt: str, lenient: bool, strict: bool) -> None:
+    """Check response files; print every problem as FILE:LINE:COL: severity: message.
+
+    FILES may include folders (all *.yaml files in them). Exits 1 if any file has an error.
+    """
+    from dhti.formats import to_json, validation_json  # noqa: PLC0415
+    from dhti.registry import find_files  # noqa: PLC0415
+    from dhti.response import validate_file  # noqa: PLC0415
+
+    registry = _registry(questionnaire_path)
+    results = [validate_file(path, registry=registry, lenient=lenient) for path in find_files(files)]
+    bad = [r for r in results if r.errors or (strict and r.warnings)]
+    if fmt == "json":
+        click.echo(to_json([validation_json(result) for result in results]))
+    else:
+        for result in results:
+            for problem in result.problems:
+                click.echo(str(problem))
+        click.echo(f"{len(results)} file(s) checked: {len(results) - len(bad)} valid, {len(bad)} invalid", err=True)
+    if bad:
+        sys.exit(1)
+
+
+@main.command("score")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@questionnaire_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.option("--lenient", is_flag=True, help="Score unanswered required questions as 0 instead of refusing the file.")
+@lang_option
+def score(files: Sequence[Path], questionnaire_path: Path | None, fmt: str, lenient: bool, lang: str) -> None:
+    """Score response files: index, stage, domains, indicators, recommendations.
+
+    One file prints a detailed view; several print a row each. --format json gives the full
+    result (contract 4.1), --format csv a row per file. Exits 1 if any file is invalid.
+    """
+    from dhti.assess import assess_all  # noqa: PLC0415
+    from dhti.formats import score_csv, score_json, score_table, to_json  # noqa: PLC0415
+    from dhti.registry import find_files  # noqa: PLC0415
+
+    registry = _registry(questionnaire_path)
+    outcomes = list(assess_all(find_files(files), registry=registry, lenient=lenient))
+    for outcome in outcomes:
+        for problem in outcome.validation.problems:
+            click.echo(str(problem), err=True)
+    if fmt == "json":
+        click.echo(to_json([score_json(outcome, lang=lang) for outcome in outcomes]))
+    elif fmt == "csv":
+        click.echo(score_csv(outcomes, lang=lang), nl=False)
+    else:
+        click.echo(score_table(outcomes, lang=lang))
+    if not all(outcome.valid for outcome in outcomes):
+        sys.exit(1)

@@ -1,0 +1,67 @@
+"""``dhti questionnaires list`` and ``show``: questionnaires as text for people."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from dhti.formats import table
+from dhti.questionnaire import Question, Questionnaire, QuestionType, pick
+from dhti.registry import bundled_dir
+
+
+def list_table(questionnaires: Sequence[Questionnaire], *, lang: str) -> str:
+    rows = []
+    bundled = str(bundled_dir())
+    for q in questionnaires:
+        source = "bundled" if q.source.startswith(bundled) else q.source
+        rows.append([q.id, q.version, ", ".join(q.entity_types), str(q.scored_question_count()), pick(q.title, lang), source])
+    return table(["id", "version", "entity types", "questions", "title", "source"], rows, right=[3])
+
+
+def show_text(questionnaire: Questionnaire, *, lang: str) -> str:
+    """The whole questionnaire as readable text: domains, indicators, questions and options."""
+    q = questionnaire
+    lines = [
+        f"{pick(q.title, lang)} ({q.ref})",
+        *([pick(q.description, lang)] if q.description else []),
+        f"Entity types: {', '.join(q.entity_types)}   Aggregation: {q.aggregation}   "
+        f"Scored questions: {q.scored_question_count()}",
+        "Stages: " + ", ".join(f"{s.level} {pick(s.label, lang)} (>= {s.min:g})" for s in q.stages),
+    ]
+    for d, domain in enumerate(q.domains, start=1):
+        lines += ["", f"{d}. {pick(domain.title, lang)} [{domain.id}, weight {domain.weight:g}]"]
+        for i, indicator in enumerate(domain.indicators, start=1):
+            refs = f"; refs: {', '.join(indicator.refs)}" if indicator.refs else ""
+            gdhm = f"; GDHM {indicator.gdhm}" if indicator.gdhm else ""
+            lines.append(f"  {d}.{i} {pick(indicator.title, lang)} [{indicator.id}, weight {indicator.weight:g}{gdhm}{refs}]")
+            for n, question in enumerate(indicator.questions, start=1):
+                lines += _question(question, f"{d}.{i}.{n}", lang)
+    if q.recommendations:
+        lines += ["", f"Recommendation rules: {len(q.recommendations)}"]
+    return "\n".join(lines)
+
+
+def _question(question: Question, number: str, lang: str) -> list[str]:
+    flags = [str(question.type)]
+    if question.weight != 1:
+        flags.append(f"weight {question.weight:g}")
+    if not question.required:
+        flags.append("optional")
+    if question.allow_na:
+        flags.append("na allowed")
+    if question.entity_types:
+        flags.append("only " + ", ".join(question.entity_types))
+    if question.evidence.value != "none":
+        flags.append(f"evidence {question.evidence}")
+    lines = [f"    {number} {pick(question.text, lang)}", f"        {question.id} ({'; '.join(flags)})"]
+    if question.relevant:
+        lines.append(f"        if: {question.relevant}")
+    if question.type in (QuestionType.CHOICE, QuestionType.MULTI):
+        lines += [
+            f"        - {option.value} = {pick(option.label, lang)} ({option.points:g})" for option in question.options or ()
+        ]
+    if question.bands:
+        lines.append("        bands: " + ", ".join(f">= {band.min:g}: {band.points:g}" for band in question.bands))
+    if question.linear:
+        lines.append(f"        linear: {question.linear.from_:g} -> {question.linear.to:g}")
+    return lines

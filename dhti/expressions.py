@@ -1,0 +1,328 @@
+"""The skip-logic language of ``relevant``: a tokenizer, a precedence parser and an evaluator.
+
+Grammar (lowest precedence first)::
+
+    expr       := and_expr ("or" and_expr)*
+    and_expr   := not_expr ("and" not_expr)*
+    not_expr   := "not" not_expr | comparison
+    comparison := operand (("==" | "!=" | "<" | "<=" | ">" | ">=" | "in" | "not in") operand)?
+    operand    := STRING | NUMBER | QUESTION_ID | "[" [literal ("," literal)*] "]" | "(" expr ")"
+
+A comparison that involves a question without a usable answer (unanswered, ``na`` or not
+applicable) is false.  Nothing is ever passed to ``eval``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+_TOKEN = re.compile(
+    r"""
+    (?P<space>\s+)
+  | (?P<number>-?(?:\d+\.\d*|\.\d+|\d+)(?![a-z_]))
+  | (?P<string>'[^']*'|"[^"]*")
+  | (?P<op>==|!=|<=|>=|<|>|\(|\)|\[|\]|,)
+  | (?P<name>[a-z][a-z0-9_.]*)
+  """,
+    re.VERBOSE,
+)
+_KEYWORDS = frozenset({"and", "or", "not", "in"})
+COMPARISONS = frozenset({"==", "!=", "<", "<=", ">", ">=", "in", "not in"})
+
+
+class ExpressionError(ValueError):
+    """A syntax error in an expression, at a 0-based character offset."""
+
+    def __init__(self, message: str, offset: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.offset = offset
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # number | string | op | name | keyword | end
+    text: str
+    offset: int
+
+
+@dataclass(frozen=True)
+class Literal:
+    value: str | float
+    offset: int
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A reference to another question's answer."""
+
+    question: str
+    offset: int
+
+
+@dataclass(frozen=True)
+class ListLit:
+    items: tuple[Literal, ...]
+    offset: int
+
+
+@dataclass(frozen=True)
+class Compare:
+    op: str
+    left: Literal | Ref | ListLit
+    right: Literal | Ref | ListLit
+    offset: int
+
+
+@dataclass(frozen=True)
+class Not:
+    operand: Expr
+
+
+@dataclass(frozen=True)
+class BoolOp:
+    op: str  # and | or
+    operands: tuple[Expr, ...]
+
+
+Expr = Compare | Not | BoolOp
+Operand = Literal | Ref | ListLit
+
+
+def tokenize(source: str) -> list[Token]:
+    """Split ``source`` into tokens, ending with an ``end`` token."""
+    tokens: list[Token] = []
+    position = 0
+    while position < len(source):
+        match = _TOKEN.match(source, position)
+        if match is None:
+            char = source[position]
+            hint = " (question ids are lower case)" if char.isalpha() else ""
+            raise ExpressionError(f"unexpected character {char!r}{hint}", position)
+        kind = match.lastgroup or ""
+        text = match.group()
+        if kind == "name" and text in _KEYWORDS:
+            kind = "keyword"
+        if kind != "space":
+            tokens.append(Token(kind, text, position))
+        position = match.end()
+    tokens.append(Token("end", "", len(source)))
+    return tokens
+
+
+def parse(source: str) -> Expr:
+    """Parse an expression; raise :class:`ExpressionError` with the offending offset."""
+    if not source.strip():
+        raise ExpressionError("empty expression", 0)
+    return _Parser(tokenize(source)).parse()
+
+
+class _Parser:
+    def __init__(self, tokens: list[Token]) -> None:
+        self.tokens = tokens
+        self.index = 0
+
+    @property
+    def current(self) -> Token:
+        return self.tokens[self.index]
+
+    def advance(self) -> Token:
+        token = self.tokens[self.index]
+        self.index += 1
+        return token
+
+    def accept(self, kind: str, text: str) -> bool:
+        if self.current.kind == kind and self.current.text == text:
+            self.index += 1
+            return True
+        return False
+
+    def expect(self, kind: str, text: str) -> None:
+        if not self.accept(kind, text):
+            raise ExpressionError(f"expected {text!r} but found {_describe(self.current)}", self.current.offset)
+
+    def parse(self) -> Expr:
+        expr = self.or_expr()
+        if self.current.kind != "end":
+            raise ExpressionError(f"unexpected {_describe(self.current)}", self.current.offset)
+        return expr
+
+    def or_expr(self) -> Expr:
+        operands = [self.and_expr()]
+        while self.accept("keyword", "or"):
+            operands.append(self.and_expr())
+        return operands[0] if len(operands) == 1 else BoolOp("or", tuple(operands))
+
+    def and_expr(self) -> Expr:
+        operands = [self.not_expr()]
+        while self.accept("keyword", "and"):
+            operands.append(self.not_expr())
+        return operands[0] if len(operands) == 1 else BoolOp("and", tuple(operands))
+
+    def not_expr(self) -> Expr:
+        if self.accept("keyword", "not"):
+            return Not(self.not_expr())
+        return self.comparison()
+
+    def comparison(self) -> Expr:
+        start = self.current
+        if start.kind == "op" and start.text == "(":
+            # A parenthesised sub-expression, or a parenthesised operand of a comparison.
+            self.advance()
+            inner = self.or_expr()
+            self.expect("op", ")")
+            return inner
+        left = self.operand()
+        op = self._comparison_operator()
+        if op is None:
+            raise ExpressionError(
+                f"expected a comparison such as {_example(left)} after {_describe(start)}",
+                self.current.offset,
+            )
+        right = self.operand()
+        return Compare(op, left, right, start.offset)
+
+    def _comparison_operator(self) -> str | None:
+        token = self.current
+        if token.kind == "op" and token.text in COMPARISONS:
+            self.advance()
+            return token.text
+        if self.accept("keyword", "in"):
+            return "in"
+        if token.kind == "keyword" and token.text == "not" and self.tokens[self.index + 1].text == "in":
+            self.index += 2
+            return "not in"
+        return None
+
+    def operand(self) -> Operand:
+        token = self.advance()
+        if token.kind == "string":
+            return Literal(token.text[1:-1], token.offset)
+        if token.kind == "number":
+            return Literal(float(token.text), token.offset)
+        if token.kind == "name":
+            return Ref(token.text, token.offset)
+        if token.kind == "op" and token.text == "[":
+            return self.list_literal(token)
+        raise ExpressionError(f"expected a value or a question id but found {_describe(token)}", token.offset)
+
+    def list_literal(self, opening: Token) -> ListLit:
+        items: list[Literal] = []
+        if not self.accept("op", "]"):
+            while True:
+                item = self.operand()
+                if not isinstance(item, Literal):
+                    raise ExpressionError("list items must be strings or numbers", item.offset)
+                items.append(item)
+                if self.accept("op", "]"):
+                    break
+                self.expect("op", ",")
+        return ListLit(tuple(items), opening.offset)
+
+
+def _describe(token: Token) -> str:
+    return "the end of the expression" if token.kind == "end" else repr(token.text)
+
+
+def _example(left: Operand) -> str:
+    if isinstance(left, Ref):
+        return f"\"{left.question} == 'yes'\""
+    return "\"'value' in question_id\""
+
+
+def references(expr: Expr) -> list[Ref]:
+    """Every question reference in ``expr``, in source order."""
+    if isinstance(expr, Compare):
+        return [side for side in (expr.left, expr.right) if isinstance(side, Ref)]
+    if isinstance(expr, Not):
+        return references(expr.operand)
+    return [ref for operand in expr.operands for ref in references(operand)]
+
+
+def comparisons(expr: Expr) -> list[Compare]:
+    """Every comparison in ``expr``, in source order."""
+    if isinstance(expr, Compare):
+        return [expr]
+    if isinstance(expr, Not):
+        return comparisons(expr.operand)
+    return [item for operand in expr.operands for item in comparisons(operand)]
+
+
+# An answer as the evaluator sees it: text, a number, or a set of chosen options (multi).
+Value = str | float | frozenset[str]
+Lookup = Callable[[str], Value | None]
+
+
+def evaluate(expr: Expr, lookup: Lookup | Mapping[str, Value]) -> bool:
+    """Evaluate ``expr``; ``lookup`` gives a question's usable answer or ``None``."""
+    get = lookup.get if isinstance(lookup, Mapping) else lookup
+    if isinstance(expr, Compare):
+        return _compare(expr, get)
+    if isinstance(expr, Not):
+        return not evaluate(expr.operand, get)
+    if expr.op == "and":
+        return all(evaluate(operand, get) for operand in expr.operands)
+    return any(evaluate(operand, get) for operand in expr.operands)
+
+
+def _value(operand: Operand, get: Lookup) -> Value | tuple[Value, ...] | None:
+    if isinstance(operand, Literal):
+        return operand.value
+    if isinstance(operand, Ref):
+        return get(operand.question)
+    return tuple(item.value for item in operand.items)
+
+
+def _compare(expr: Compare, get: Lookup) -> bool:
+    left = _value(expr.left, get)
+    right = _value(expr.right, get)
+    if left is None or right is None:
+        return False
+    if expr.op in ("in", "not in"):
+        found = _contains(right, left)
+        if found is None:
+            return False
+        return found if expr.op == "in" else not found
+    if isinstance(left, tuple | frozenset) or isinstance(right, tuple | frozenset):
+        return False
+    return _ordered(expr.op, left, right)
+
+
+def _contains(container: object, item: object) -> bool | None:
+    if isinstance(container, frozenset):
+        return _text(item) in container
+    if isinstance(container, tuple):
+        if isinstance(item, frozenset):
+            return bool(item & {_text(value) for value in container})
+        return any(_equal(item, value) for value in container)
+    return None
+
+
+def _text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _equal(left: object, right: object) -> bool:
+    if isinstance(left, float) and isinstance(right, float):
+        return math.isclose(left, right, rel_tol=0.0, abs_tol=1e-12) or left == right
+    return _text(left) == _text(right)
+
+
+def _ordered(op: str, left: str | float, right: str | float) -> bool:
+    if op == "==":
+        return _equal(left, right)
+    if op == "!=":
+        return not _equal(left, right)
+    if isinstance(left, str) != isinstance(right, str):
+        return False
+    return {
+        "<": lambda a, b: a < b,
+        "<=": lambda a, b: a <= b,
+        ">": lambda a, b: a > b,
+        ">=": lambda a, b: a >= b,
+    }[op](left, right)

@@ -1,0 +1,244 @@
+"""Turning outcomes into the outputs of ``dhti validate`` and ``dhti score``: text, JSON, CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import unicodedata
+from collections.abc import Sequence
+
+from dhti.assess import Outcome
+from dhti.questionnaire import Questionnaire, pick
+from dhti.response import Validation
+
+
+def score_json(outcome: Outcome, *, lang: str) -> dict[str, object]:
+    """The object of contract 4.1 for one file (extra keys are additions, never renames)."""
+    validation = outcome.validation
+    response = validation.response
+    questionnaire = validation.questionnaire
+    scores = outcome.scores
+    entity = dict(validation.raw_entity)
+    result: dict[str, object] = {
+        "file": validation.file,
+        "entity": {key: entity.get(key) for key in ("id", "name", "type", "province")},
+        "questionnaire": {"id": questionnaire.id, "version": questionnaire.version} if questionnaire else None,
+        "assessment": {"date": response.assessment.date.isoformat()} if response else None,
+        "index": None,
+        "stage": None,
+        "stage_label": None,
+        "completeness": None,
+        "domains": [],
+        "recommendations": [],
+        "gdhm": {},
+        "errors": [_problem_json(p) for p in validation.errors],
+        "warnings": [_problem_json(p) for p in validation.warnings],
+    }
+    if scores is None:
+        return result
+    result.update(
+        index=scores.index,
+        stage=scores.stage.level if scores.stage else None,
+        stage_label=pick(scores.stage.label, lang) if scores.stage else None,
+        completeness=scores.completeness,
+        domains=[
+            {
+                "id": domain.id,
+                "score": domain.score,
+                "stage": domain.stage.level if domain.stage else None,
+                "indicators": [
+                    {"id": item.id, "score": item.score, "stage": item.stage.level if item.stage else None}
+                    for item in domain.indicators
+                ],
+            }
+            for domain in scores.domains
+        ],
+        recommendations=[
+            {
+                "id": fired.id,
+                "priority": str(fired.rule.priority),
+                "horizon": str(fired.rule.horizon),
+                "due": fired.due.isoformat(),
+                "gap": fired.gap,
+                "owner": pick(fired.rule.owner, lang) or None,
+                "text": pick(fired.rule.text, lang),
+            }
+            for fired in outcome.recommendations
+        ],
+        gdhm=dict(scores.gdhm),
+    )
+    return result
+
+
+def _problem_json(problem: object) -> dict[str, object]:
+    return problem.as_json()  # type: ignore[attr-defined, no-any-return]
+
+
+def to_json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2)
+
+
+def validation_json(validation: Validation) -> dict[str, object]:
+    return {
+        "file": validation.file,
+        "valid": validation.valid,
+        "questionnaire": validation.questionnaire.ref if validation.questionnaire else None,
+        "errors": [p.as_json() for p in validation.errors],
+        "warnings": [p.as_json() for p in validation.warnings],
+    }
+
+
+def score_csv(outcomes: Sequence[Outcome], *, lang: str) -> str:
+    """One row per file; a column per domain and per indicator met in any file."""
+    domain_columns: list[str] = []
+    indicator_columns: list[str] = []
+    for outcome in outcomes:
+        for domain in outcome.scores.domains if outcome.scores else ():
+            _add(domain_columns, f"domain:{domain.id}")
+            for indicator in domain.indicators:
+                _add(indicator_columns, f"indicator:{indicator.id}")
+    head = ["file", "entity_id", "entity_name", "entity_type", "province", "questionnaire", "version", "date"]
+    head += ["index", "stage", "stage_label", "completeness", "errors"]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(head + domain_columns + indicator_columns)
+    for outcome in outcomes:
+        writer.writerow(_csv_row(outcome, lang, domain_columns, indicator_columns))
+    return out.getvalue()
+
+
+def _add(columns: list[str], name: str) -> None:
+    if name not in columns:
+        columns.append(name)
+
+
+def _csv_row(outcome: Outcome, lang: str, domain_columns: list[str], indicator_columns: list[str]) -> list[object]:
+    data = score_json(outcome, lang=lang)
+    entity = data["entity"]
+    questionnaire = data["questionnaire"] or {}
+    assessment = data["assessment"] or {}
+    values: dict[str, object] = {}
+    for domain in outcome.scores.domains if outcome.scores else ():
+        values[f"domain:{domain.id}"] = domain.score
+        for indicator in domain.indicators:
+            values[f"indicator:{indicator.id}"] = indicator.score
+    row: list[object] = [data["file"]]
+    row += [entity.get(key) for key in ("id", "name", "type", "province")]  # type: ignore[attr-defined]
+    row += [questionnaire.get("id"), questionnaire.get("version"), assessment.get("date")]  # type: ignore[attr-defined]
+    row += [data["index"], data["stage"], data["stage_label"], data["completeness"], len(data["errors"])]  # type: ignore[arg-type]
+    row += [values.get(column) for column in domain_columns + indicator_columns]
+    return ["" if value is None else value for value in row]
+
+
+def one_decimal(value: float | None, lang: str = "en") -> str:
+    """Scores in tables and reports: one decimal, a decimal comma in Vietnamese."""
+    if value is None:
+        return "–"
+    text = f"{value:.1f}"
+    return text.replace(".", ",") if lang == "vi" else text
+
+
+def percent(value: float | None, lang: str = "en") -> str:
+    if value is None:
+        return "–"
+    return one_decimal(100 * value, lang).removesuffix(",0").removesuffix(".0") + "%"
+
+
+def width(text: str) -> int:
+    """Display width in a terminal (wide East Asian characters count twice)."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, right: Sequence[int] = ()) -> str:
+    """A plain-text table with aligned columns; ``right`` lists right-aligned column numbers."""
+    widths = [max([width(h)] + [width(row[i]) for row in rows]) for i, h in enumerate(headers)]
+
+    def line(cells: Sequence[str]) -> str:
+        parts = []
+        for index, cell in enumerate(cells):
+            pad = " " * (widths[index] - width(cell))
+            parts.append(pad + cell if index in right else cell + pad)
+        return "  ".join(parts).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([line(headers), rule, *(line(row) for row in rows)])
+
+
+def score_table(outcomes: Sequence[Outcome], *, lang: str) -> str:
+    """One outcome: a detailed view; several: one summary row each."""
+    if len(outcomes) == 1 and outcomes[0].scores is not None:
+        return _detail(outcomes[0], lang)
+    domain_ids: list[str] = []
+    for outcome in outcomes:
+        for domain in outcome.scores.domains if outcome.scores else ():
+            _add(domain_ids, domain.id)
+    headers = ["file", "entity", "index", "stage", *domain_ids, "complete"]
+    rows = []
+    for outcome in outcomes:
+        entity = outcome.validation.raw_entity
+        scores = outcome.scores
+        if scores is None:
+            rows.append([outcome.file, str(entity.get("id", "")), "invalid", "", *[""] * len(domain_ids), ""])
+            continue
+        by_id = {domain.id: domain.score for domain in scores.domains}
+        stage = f"{scores.stage.level} {pick(scores.stage.label, lang)}" if scores.stage else "–"
+        rows.append(
+            [
+                outcome.file,
+                str(entity.get("id", "")),
+                one_decimal(scores.index, lang),
+                stage,
+                *(one_decimal(by_id.get(d), lang) for d in domain_ids),
+                percent(scores.completeness, lang),
+            ]
+        )
+    right = [2, *range(4, 4 + len(domain_ids) + 1)]
+    return table(headers, rows, right=right)
+
+
+def _detail(outcome: Outcome, lang: str) -> str:
+    response = outcome.validation.response
+    scores = outcome.scores
+    assert response is not None and scores is not None  # noqa: S101 - guarded by the caller
+    questionnaire = response.questionnaire
+    entity = response.entity
+    titles = _titles(questionnaire, lang)
+    stage = f"{scores.stage.level} {pick(scores.stage.label, lang)}" if scores.stage else "–"
+    head = [
+        f"{entity.name or entity.id} ({entity.id}, {entity.type}{', ' + entity.province if entity.province else ''})",
+        f"{questionnaire.ref}, assessed {response.assessment.date.isoformat()}",
+        f"Index {one_decimal(scores.index, lang)}  stage {stage}  completeness {percent(scores.completeness, lang)}",
+        "",
+    ]
+    rows = []
+    for domain in scores.domains:
+        rows.append([titles[domain.id], one_decimal(domain.score, lang), _stage(domain.stage, lang)])
+        rows.extend(
+            ["  " + titles[item.id], one_decimal(item.score, lang), _stage(item.stage, lang)] for item in domain.indicators
+        )
+    body = table(["domain / indicator", "score", "stage"], rows, right=[1])
+    recs = [
+        f"  {n}. [{fired.rule.priority}, by {fired.due.isoformat()}] {pick(fired.rule.text, lang)}"
+        for n, fired in enumerate(outcome.recommendations[:5], start=1)
+    ]
+    more = len(outcome.recommendations) - len(recs)
+    tail = ["", "Most urgent recommendations:", *recs] if recs else []
+    if more > 0:
+        tail.append(f"  ... and {more} more (--format json lists them all)")
+    return "\n".join([*head, body, *tail])
+
+
+def _stage(stage: object, lang: str) -> str:
+    if stage is None:
+        return "–"
+    return f"{stage.level} {pick(stage.label, lang)}"  # type: ignore[attr-defined]
+
+
+def _titles(questionnaire: Questionnaire, lang: str) -> dict[str, str]:
+    titles = {}
+    for domain in questionnaire.domains:
+        titles[domain.id] = pick(domain.title, lang)
+        for indicator in domain.indicators:
+            titles[indicator.id] = pick(indicator.title, lang)
+    return titles

@@ -1,0 +1,704 @@
+"""Questionnaire definitions: the pydantic models, loading, and lint (every error at once)."""
+
+from __future__ import annotations
+
+import difflib
+import enum
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from dhti import expressions
+from dhti.errors import InputError, Problem, Severity
+from dhti.yamlio import Document, load
+
+Text = dict[Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")], Annotated[str, StringConstraints(min_length=1)]]
+"""A human-readable text: language code -> text."""
+
+QuestionId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_.]+$")]
+GDHM_CODE = re.compile(r"^[0-9]{1,2}[a-z]?$")
+
+
+def pick(text: Mapping[str, str] | None, lang: str) -> str:
+    """``text`` in ``lang``, else in English, else in Vietnamese, else in any language."""
+    if not text:
+        return ""
+    for code in (lang, "en", "vi"):
+        if code in text:
+            return text[code]
+    return next(iter(text.values()))
+
+
+class QuestionType(enum.StrEnum):
+    CHOICE = "choice"
+    YES_NO = "yes_no"
+    MULTI = "multi"
+    NUMBER = "number"
+    PERCENT = "percent"
+    TEXT = "text"
+    DATE = "date"
+
+
+SCORABLE_TYPES = frozenset(
+    {QuestionType.CHOICE, QuestionType.YES_NO, QuestionType.MULTI, QuestionType.NUMBER, QuestionType.PERCENT}
+)
+
+
+class Evidence(enum.StrEnum):
+    NONE = "none"
+    RECOMMENDED = "recommended"
+    REQUIRED = "required"
+
+
+class Aggregation(enum.StrEnum):
+    ARITHMETIC = "arithmetic"
+    GEOMETRIC = "geometric"
+
+
+class Priority(enum.StrEnum):
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class Horizon(enum.StrEnum):
+    SHORT = "short"
+    MEDIUM = "medium"
+    LONG = "long"
+
+
+HORIZON_MONTHS = {Horizon.SHORT: 6, Horizon.MEDIUM: 18, Horizon.LONG: 36}
+PRIORITY_RANK = {Priority.HIGH: 0, Priority.MEDIUM: 1, Priority.LOW: 2}
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+def _as_text_value(value: object) -> object:
+    """Option values compare as text: ``1`` in YAML is the option ``"1"``."""
+    if isinstance(value, bool):
+        return value  # refused by the str field: true/false are not option values
+    if isinstance(value, int | float):
+        return str(int(value)) if float(value).is_integer() else str(value)
+    return value
+
+
+class Option(_Model):
+    value: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]+$")]
+    points: float = Field(ge=0)
+    label: Text
+
+    _text_value = field_validator("value", mode="before")(_as_text_value)
+
+
+class Band(_Model):
+    min: float
+    points: float = Field(ge=0)
+
+
+class Linear(_Model):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, populate_by_name=True)
+
+    from_: float = Field(alias="from")
+    to: float
+
+    @model_validator(mode="after")
+    def _span(self) -> Linear:
+        if self.to == self.from_:
+            msg = "'from' and 'to' must differ"
+            raise ValueError(msg)
+        return self
+
+
+class Question(_Model):
+    id: QuestionId
+    text: Text
+    help: Text | None = None
+    type: QuestionType
+    options: tuple[Option, ...] | None = None
+    weight: float = Field(default=1, ge=0)
+    required: bool = True
+    allow_na: bool = False
+    entity_types: tuple[str, ...] | None = None
+    relevant: str | None = None
+    evidence: Evidence = Evidence.NONE
+    bands: tuple[Band, ...] | None = None
+    linear: Linear | None = None
+    max_points: float | None = Field(default=None, gt=0)
+    unit: Text | None = None
+
+    @property
+    def scored(self) -> bool:
+        """Whether this question contributes to scores."""
+        return self.weight > 0 and self.type in SCORABLE_TYPES
+
+    @property
+    def option_values(self) -> tuple[str, ...]:
+        if self.type is QuestionType.YES_NO:
+            return ("yes", "no")
+        return tuple(option.value for option in self.options or ())
+
+    def option(self, value: str) -> Option | None:
+        for option in self.options or ():
+            if option.value == value:
+                return option
+        return None
+
+    def max_option_points(self) -> float:
+        """The points of the best answer (choice: best option; multi: all or max_points)."""
+        points = [option.points for option in self.options or ()]
+        if self.type is QuestionType.MULTI:
+            return self.max_points if self.max_points is not None else sum(points)
+        return max(points, default=0.0)
+
+
+class Indicator(_Model):
+    id: QuestionId
+    title: Text
+    description: Text | None = None
+    weight: float = Field(default=1, gt=0)
+    refs: tuple[str, ...] = ()
+    gdhm: str | None = None
+    stage_text: dict[int, Text] | None = None
+    questions: tuple[Question, ...] = Field(min_length=1)
+
+    _gdhm_text = field_validator("gdhm", mode="before")(_as_text_value)
+
+
+class Domain(_Model):
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]+$")]
+    title: Text
+    description: Text | None = None
+    weight: float = Field(default=1, gt=0)
+    indicators: tuple[Indicator, ...] = Field(min_length=1)
+
+
+class Stage(_Model):
+    level: int = Field(ge=1)
+    min: float = Field(ge=0, le=100)
+    label: Text
+
+
+DEFAULT_STAGES = (
+    Stage(level=1, min=0, label={"en": "Nascent", "vi": "Khởi đầu"}),
+    Stage(level=2, min=20, label={"en": "Emerging", "vi": "Hình thành"}),
+    Stage(level=3, min=40, label={"en": "Established", "vi": "Phát triển"}),
+    Stage(level=4, min=60, label={"en": "Advanced", "vi": "Nâng cao"}),
+    Stage(level=5, min=80, label={"en": "Leading", "vi": "Dẫn dắt"}),
+)
+
+
+class Condition(_Model):
+    """When a recommendation fires: a score below a threshold, or an answer in a list."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, populate_by_name=True)
+
+    indicator: str | None = None
+    domain: str | None = None
+    question: str | None = None
+    below: float | None = Field(default=None, gt=0, le=100)
+    in_: tuple[str, ...] | None = Field(default=None, alias="in", min_length=1)
+
+    _in_text = field_validator("in_", mode="before")(
+        lambda value: [_as_text_value(item) for item in value] if isinstance(value, list) else value
+    )
+
+    @model_validator(mode="after")
+    def _one_target(self) -> Condition:
+        targets = [name for name in ("indicator", "domain", "question") if getattr(self, name)]
+        if len(targets) != 1:
+            msg = "name exactly one of 'indicator', 'domain' or 'question'"
+            raise ValueError(msg)
+        if self.question is not None and (self.in_ is None or self.below is not None):
+            msg = "a question rule takes 'in: [values]' (and no 'below')"
+            raise ValueError(msg)
+        if self.question is None and (self.below is None or self.in_ is not None):
+            msg = "an indicator or domain rule takes 'below: N' (and no 'in')"
+            raise ValueError(msg)
+        return self
+
+    @property
+    def target(self) -> str:
+        return self.indicator or self.domain or self.question or ""
+
+
+class Recommendation(_Model):
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_.-]+$")]
+    when: Condition
+    priority: Priority
+    horizon: Horizon
+    owner: Text | None = None
+    text: Text
+
+
+def applicable_questions(
+    questionnaire: Questionnaire, entity_type: str, answers: Mapping[str, expressions.Value | None]
+) -> frozenset[str]:
+    """The ids of the questions asked of this entity given these answers (skip logic applied).
+
+    ``answers`` maps a question id to its usable value (``None`` or absent when unanswered or
+    ``na``).  A question whose condition refers to a non-applicable question sees no answer.
+    """
+    decided: dict[str, bool] = {}
+
+    def lookup(question_id: str) -> expressions.Value | None:
+        return answers.get(question_id) if is_applicable(question_id) else None
+
+    def is_applicable(question_id: str) -> bool:
+        if question_id not in decided:
+            decided[question_id] = False  # cycles are refused at load; this guards recursion
+            question = questionnaire.questions[question_id]
+            condition = questionnaire.condition(question_id)
+            decided[question_id] = applies_to(question, entity_type) and (
+                condition is None or expressions.evaluate(condition, lookup)
+            )
+        return decided[question_id]
+
+    return frozenset(question_id for question_id in questionnaire.questions if is_applicable(question_id))
+
+
+class Questionnaire(_Model):
+    """A validated questionnaire definition with lookup tables built once."""
+
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]+$")]
+    version: Annotated[str, StringConstraints(min_length=1)]
+    title: Text
+    description: Text | None = None
+    entity_types: tuple[Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]+$")], ...] = Field(min_length=1)
+    aggregation: Aggregation = Aggregation.ARITHMETIC
+    stages: tuple[Stage, ...] = DEFAULT_STAGES
+    domains: tuple[Domain, ...] = Field(min_length=1)
+    recommendations: tuple[Recommendation, ...] = ()
+
+    source: str = Field(default="", exclude=True)
+
+    _questions: dict[str, Question] = PrivateAttr(default_factory=dict)
+    _indicator_of: dict[str, Indicator] = PrivateAttr(default_factory=dict)
+    _conditions: dict[str, expressions.Expr] = PrivateAttr(default_factory=dict)
+
+    def model_post_init(self, _context: Any, /) -> None:
+        for indicator in self.indicators():
+            for question in indicator.questions:
+                self._questions.setdefault(question.id, question)
+                self._indicator_of.setdefault(question.id, indicator)
+        for question in self._questions.values():
+            if question.relevant:
+                try:
+                    self._conditions[question.id] = expressions.parse(question.relevant)
+                except expressions.ExpressionError:
+                    continue  # reported by lint
+
+    @property
+    def ref(self) -> str:
+        return f"{self.id}@{self.version}"
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return tuple(self.title)
+
+    def indicators(self) -> Iterator[Indicator]:
+        for domain in self.domains:
+            yield from domain.indicators
+
+    @property
+    def questions(self) -> Mapping[str, Question]:
+        """Every question by id, in file order."""
+        return self._questions
+
+    def indicator_of(self, question_id: str) -> Indicator:
+        return self._indicator_of[question_id]
+
+    def condition(self, question_id: str) -> expressions.Expr | None:
+        return self._conditions.get(question_id)
+
+    def stage_for(self, score: float) -> Stage:
+        """The highest stage whose threshold the score (0..100) reaches."""
+        chosen = self.stages[0]
+        for stage in self.stages:
+            # A tolerance of 1e-9 keeps 59.999999999 (float noise for 60) out of stage 3.
+            if score + 1e-9 >= stage.min:
+                chosen = stage
+        return chosen
+
+    def scored_question_count(self, entity_type: str | None = None) -> int:
+        return sum(
+            1
+            for question in self._questions.values()
+            if question.scored and (entity_type is None or applies_to(question, entity_type))
+        )
+
+
+def applies_to(question: Question, entity_type: str) -> bool:
+    return question.entity_types is None or entity_type in question.entity_types
+
+
+def load_questionnaire(path: str | Path, *, display: str | None = None) -> Questionnaire:
+    """Load and check a questionnaire file; raise :class:`InputError` listing every problem."""
+    questionnaire, problems = lint_file(path, display=display)
+    errors = [problem for problem in problems if problem.is_error]
+    if errors or questionnaire is None:
+        raise InputError(errors)
+    return questionnaire
+
+
+def lint_file(path: str | Path, *, display: str | None = None) -> tuple[Questionnaire | None, list[Problem]]:
+    """Every problem in a questionnaire file, and the questionnaire if it has no errors."""
+    try:
+        document = load(path, display=display)
+    except InputError as err:
+        return None, list(err.problems)
+    return lint_document(document)
+
+
+def lint_document(document: Document) -> tuple[Questionnaire | None, list[Problem]]:
+    if not isinstance(document.data, dict):
+        return None, [document.problem([], "a questionnaire must be a mapping of keys to values")]
+    language_problems = _language_problems(document)
+    try:
+        questionnaire = Questionnaire.model_validate({**document.data, "source": document.file})
+    except ValidationError as err:
+        return None, sorted(set(pydantic_problems(err, document) + language_problems))
+    problems = sorted(set(_Linter(questionnaire, document).run() + language_problems))
+    if any(problem.is_error for problem in problems):
+        return None, problems
+    return questionnaire, problems
+
+
+def pydantic_problems(err: ValidationError, document: Document) -> list[Problem]:
+    """Turn pydantic's errors into problems at the positions of the offending nodes."""
+    problems = []
+    errors = err.errors(include_url=False)
+    locs = [tuple(step for step in error["loc"] if isinstance(step, int | str)) for error in errors]
+    for error, loc in zip(errors, locs, strict=True):
+        kind = error["type"]
+        where = _dotted(loc)
+        if kind == "too_short" and any(other[: len(loc)] == loc and other != loc for other in locs):
+            continue  # a list emptied by its own items' errors, which are reported
+        if kind == "extra_forbidden":
+            message = f"unknown key {loc[-1]!r} in {_dotted(loc[:-1]) or 'the top level'}"
+            message += _suggest(str(loc[-1]), _allowed_keys(error, loc))
+            problems.append(document.problem(loc, message, key=True))
+        elif kind == "missing":
+            problems.append(document.problem(loc[:-1], f"missing required key {loc[-1]!r} in {_dotted(loc[:-1]) or 'the top level'}"))
+        elif kind == "string_pattern_mismatch":
+            pattern = str(error.get("ctx", {}).get("pattern", ""))
+            allowed = pattern.strip("^$+").replace("[", "").replace("]", "")
+            message = f"{where}: {error['input']!r} may use only the characters {allowed}"
+            problems.append(document.problem(loc, message))
+        elif kind == "string_type" and loc == ("version",):
+            problems.append(document.problem(loc, 'version must be a quoted string, such as "1.0"'))
+        else:
+            message = error["msg"].removeprefix("Value error, ")
+            problems.append(document.problem(loc, f"{where}: {message}" if where else message))
+    return problems
+
+
+
+
+def _allowed_keys(_error: object, loc: tuple[str | int, ...]) -> tuple[str, ...]:
+    model = _model_at(loc[:-1])
+    if model is None:
+        return ()
+    return tuple(field.alias or name for name, field in model.model_fields.items() if name != "source")
+
+
+_CHILD_MODELS: dict[str, type[BaseModel]] = {
+    "domains": Domain,
+    "indicators": Indicator,
+    "questions": Question,
+    "options": Option,
+    "bands": Band,
+    "stages": Stage,
+    "recommendations": Recommendation,
+    "when": Condition,
+    "linear": Linear,
+}
+
+
+def _model_at(loc: tuple[str | int, ...]) -> type[BaseModel] | None:
+    named = [step for step in loc if isinstance(step, str)]
+    return _CHILD_MODELS.get(named[-1]) if named else Questionnaire
+
+
+def _dotted(loc: Sequence[str | int]) -> str:
+    text = ""
+    for step in loc:
+        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else str(step))
+    return text
+
+
+def _suggest(word: str, candidates: Sequence[str]) -> str:
+    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+class _Linter:
+    """The checks a schema cannot express: ids, references, points, languages, logic."""
+
+    def __init__(self, questionnaire: Questionnaire, document: Document) -> None:
+        self.q = questionnaire
+        self.doc = document
+        self.problems: list[Problem] = []
+        self.question_paths: dict[str, tuple[str | int, ...]] = {}
+
+    def error(self, path: Sequence[str | int], message: str, *, key: bool = False) -> None:
+        self.problems.append(self.doc.problem(path, message, key=key))
+
+    def warning(self, path: Sequence[str | int], message: str) -> None:
+        self.problems.append(self.doc.problem(path, message, severity=Severity.WARNING))
+
+    def run(self) -> list[Problem]:
+        self.check_stages()
+        self.check_structure()
+        self.check_relevance()
+        self.check_recommendations()
+        return self.problems
+
+    def check_stages(self) -> None:
+        if "stages" not in self.doc.data:  # type: ignore[operator]
+            return
+        stages = self.q.stages
+        if stages[0].min != 0:
+            self.error(["stages", 0, "min"], "the first stage must start at 0")
+        for index in range(1, len(stages)):
+            if stages[index].min <= stages[index - 1].min:
+                self.error(["stages", index, "min"], "stage thresholds must ascend")
+            if stages[index].level <= stages[index - 1].level:
+                self.error(["stages", index, "level"], "stage levels must ascend")
+
+    def check_structure(self) -> None:
+        seen: dict[str, str] = {}
+        for d, domain in enumerate(self.q.domains):
+            self._unique(seen, domain.id, ["domains", d, "id"])
+            for i, indicator in enumerate(domain.indicators):
+                path: tuple[str | int, ...] = ("domains", d, "indicators", i)
+                self._unique(seen, indicator.id, [*path, "id"])
+                self.check_indicator(indicator, path)
+                for n, question in enumerate(indicator.questions):
+                    qpath = (*path, "questions", n)
+                    self._unique(seen, question.id, [*qpath, "id"])
+                    self.question_paths.setdefault(question.id, qpath)
+                    self.check_question(question, qpath)
+        for r, rec in enumerate(self.q.recommendations):
+            self._unique(seen, rec.id, ["recommendations", r, "id"])
+
+    def _unique(self, seen: dict[str, str], ident: str, path: list[str | int]) -> None:
+        if ident in seen:
+            self.error(path, f"duplicate id {ident!r}: ids must be unique in the questionnaire")
+        seen[ident] = ident
+
+    def check_indicator(self, indicator: Indicator, path: tuple[str | int, ...]) -> None:
+        if indicator.gdhm is not None and not GDHM_CODE.match(indicator.gdhm):
+            self.error([*path, "gdhm"], f"{indicator.gdhm!r} is not a GDHM indicator code such as '5' or '2a'")
+        levels = {stage.level for stage in self.q.stages}
+        for level in indicator.stage_text or {}:
+            if level not in levels:
+                self.error([*path, "stage_text", level], f"stage_text names level {level}, which is not a stage")
+        if not any(question.scored for question in indicator.questions):
+            self.warning([*path, "id"], f"indicator {indicator.id!r} has no scored question")
+
+    def check_question(self, question: Question, path: tuple[str | int, ...]) -> None:
+        kind = question.type
+        has_options = kind in (QuestionType.CHOICE, QuestionType.MULTI)
+        if question.options is not None and not has_options:
+            self.error([*path, "options"], f"a {kind} question takes no options")
+        if has_options and not question.options:
+            self.error([*path, "type"], f"a {kind} question needs options")
+        if question.options:
+            self._check_options(question, path)
+        numeric = kind in (QuestionType.NUMBER, QuestionType.PERCENT)
+        for field in ("bands", "linear"):
+            if getattr(question, field) is not None and not numeric:
+                self.error([*path, field], f"a {kind} question takes no {field}")
+        if question.max_points is not None and kind is not QuestionType.MULTI:
+            self.error([*path, "max_points"], "max_points applies to multi questions only")
+        if numeric:
+            self._check_scale(question, path)
+        if question.weight > 0 and kind in (QuestionType.TEXT, QuestionType.DATE):
+            self.warning([*path, "weight"], f"{kind} questions are not scored; give them weight: 0")
+        if question.scored and question.type is not QuestionType.YES_NO and self._best_points(question) <= 0:
+            self.error([*path, "id"], f"scored question {question.id!r}: its best answer earns 0 points")
+        for entity_type in question.entity_types or ():
+            if entity_type not in self.q.entity_types:
+                message = f"entity type {entity_type!r} is not one of the questionnaire's entity_types"
+                self.error([*path, "entity_types"], message + _suggest(entity_type, self.q.entity_types))
+
+    def _check_options(self, question: Question, path: tuple[str | int, ...]) -> None:
+        values: set[str] = set()
+        for o, option in enumerate(question.options or ()):
+            if option.value in values:
+                self.error([*path, "options", o, "value"], f"duplicate option value {option.value!r}")
+            if option.value == "na":
+                self.error([*path, "options", o, "value"], "'na' is reserved for not applicable; use allow_na")
+            values.add(option.value)
+
+    def _check_scale(self, question: Question, path: tuple[str | int, ...]) -> None:
+        if question.bands is not None and question.linear is not None:
+            self.error([*path, "bands"], "give either bands or linear, not both")
+        if question.scored and question.bands is None and question.linear is None:
+            self.error([*path, "type"], f"a scored {question.type} question needs bands or linear")
+        bands = question.bands or ()
+        for b in range(1, len(bands)):
+            if bands[b].min <= bands[b - 1].min:
+                self.error([*path, "bands", b, "min"], "band minimums must ascend")
+        if question.type is QuestionType.PERCENT:
+            for b, band in enumerate(bands):
+                if not 0 <= band.min <= 100:
+                    self.error([*path, "bands", b, "min"], "a percent band starts between 0 and 100")
+
+    def _best_points(self, question: Question) -> float:
+        if question.bands is not None:
+            return max((band.points for band in question.bands), default=0.0)
+        if question.linear is not None:
+            return 1.0
+        return question.max_option_points()
+
+    def check_relevance(self) -> None:
+        graph: dict[str, list[str]] = {}
+        for qid, question in self.q.questions.items():
+            if question.relevant is None:
+                continue
+            path = [*self.question_paths[qid], "relevant"]
+            try:
+                expr = expressions.parse(question.relevant)
+            except expressions.ExpressionError as err:
+                self.error(path, f"relevant: {err.message} (at character {err.offset + 1} of {question.relevant!r})")
+                continue
+            graph[qid] = self._check_expression(qid, expr, path)
+        self._check_cycles(graph)
+
+    def _check_expression(self, qid: str, expr: expressions.Expr, path: list[str | int]) -> list[str]:
+        names = []
+        for ref in expressions.references(expr):
+            if ref.question == qid:
+                self.error(path, f"relevant: {qid!r} refers to itself")
+            elif ref.question not in self.q.questions:
+                message = f"relevant: unknown question id {ref.question!r}"
+                self.error(path, message + _suggest(ref.question, list(self.q.questions)))
+            else:
+                names.append(ref.question)
+        for comparison in expressions.comparisons(expr):
+            message = self._comparison_problem(comparison)
+            if message:
+                self.error(path, f"relevant: {message}")
+        return names
+
+    def _comparison_problem(self, comparison: expressions.Compare) -> str | None:
+        sides = (comparison.left, comparison.right)
+        refs = [side for side in sides if isinstance(side, expressions.Ref) and side.question in self.q.questions]
+        literals = [item for side in sides for item in _literals(side)]
+        for ref in refs:
+            question = self.q.questions[ref.question]
+            numeric = question.type in (QuestionType.NUMBER, QuestionType.PERCENT)
+            if comparison.op in ("<", "<=", ">", ">=") and question.type not in (
+                QuestionType.NUMBER,
+                QuestionType.PERCENT,
+                QuestionType.DATE,
+            ):
+                return f"{comparison.op!r} compares numbers or dates, but {ref.question!r} is a {question.type} question"
+            for literal in literals:
+                if numeric and not isinstance(literal.value, float):
+                    return f"{ref.question!r} is a {question.type} question; compare it with a number"
+                values = question.option_values
+                if values and expressions._text(literal.value) not in values:  # noqa: SLF001
+                    shown = expressions._text(literal.value)  # noqa: SLF001
+                    return f"{shown!r} is not an answer of {ref.question!r} (answers: {', '.join(values)})"
+        return None
+
+    def _check_cycles(self, graph: dict[str, list[str]]) -> None:
+        state: dict[str, int] = {}
+
+        def visit(node: str, trail: list[str]) -> None:
+            state[node] = 1
+            for target in graph.get(node, []):
+                if state.get(target) == 1:
+                    cycle = " -> ".join([*trail[trail.index(target) :], target])
+                    self.error([*self.question_paths[node], "relevant"], f"relevant: circular condition {cycle}")
+                elif target not in state:
+                    visit(target, [*trail, target])
+            state[node] = 2
+
+        for node in graph:
+            if node not in state:
+                visit(node, [node])
+
+    def check_recommendations(self) -> None:
+        indicators = {indicator.id for indicator in self.q.indicators()}
+        domains = {domain.id for domain in self.q.domains}
+        for r, rec in enumerate(self.q.recommendations):
+            when = rec.when
+            path: list[str | int] = ["recommendations", r, "when"]
+            if when.indicator is not None and when.indicator not in indicators:
+                self.error([*path, "indicator"], f"unknown indicator {when.indicator!r}" + _suggest(when.indicator, sorted(indicators)))
+            if when.domain is not None and when.domain not in domains:
+                self.error([*path, "domain"], f"unknown domain {when.domain!r}" + _suggest(when.domain, sorted(domains)))
+            if when.question is not None:
+                self._check_question_rule(when, path)
+
+    def _check_question_rule(self, when: Condition, path: list[str | int]) -> None:
+        question = self.q.questions.get(when.question or "")
+        if question is None:
+            message = f"unknown question {when.question!r}" + _suggest(when.question or "", list(self.q.questions))
+            self.error([*path, "question"], message)
+            return
+        values = question.option_values
+        for index, value in enumerate(when.in_ or ()):
+            if values and value not in values and not (value == "na" and question.allow_na):
+                self.error([*path, "in", index], f"{value!r} is not an answer of {question.id!r} (answers: {', '.join(values)})")
+
+
+
+def _language_problems(document: Document) -> list[Problem]:
+    """Every text must be given in each language that the questionnaire's title uses."""
+    title = document.data.get("title") if isinstance(document.data, dict) else None
+    if not isinstance(title, dict) or not title:
+        return []
+    wanted = [str(lang) for lang in title]
+    problems = []
+    for path, text in _texts(document.data, ()):
+        missing = [lang for lang in wanted if lang not in text]
+        if missing:
+            message = f"missing language {', '.join(missing)} (the title has {', '.join(wanted)})"
+            problems.append(document.problem(list(path), message))
+    return problems
+
+
+def _literals(side: expressions.Operand) -> list[expressions.Literal]:
+    if isinstance(side, expressions.Literal):
+        return [side]
+    if isinstance(side, expressions.ListLit):
+        return list(side.items)
+    return []
+
+
+_TEXT_KEYS = frozenset({"title", "description", "text", "help", "label", "owner", "unit"})
+
+
+def _texts(data: object, path: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], dict[str, str]]]:
+    """Every language mapping in the raw data, with its path."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key in _TEXT_KEYS and isinstance(value, dict) and path[-1:] != ("when",):
+                yield (*path, key), value
+            elif key == "stage_text" and isinstance(value, dict):
+                for level, text in value.items():
+                    if isinstance(text, dict):
+                        yield (*path, key, level), text
+            else:
+                yield from _texts(value, (*path, key))
+    elif isinstance(data, list):
+        for index, item in enumerate(data):
+            yield from _texts(item, (*path, index))

@@ -1,0 +1,121 @@
+"""Where questionnaires come from: the bundled folder, ``DHTI_QUESTIONNAIRES`` and ``--questionnaire``."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dhti.errors import InputError, Problem, QuestionnaireNotFoundError
+from dhti.questionnaire import Questionnaire, load_questionnaire
+
+ENV_FOLDERS = "DHTI_QUESTIONNAIRES"
+
+
+def data_dir(name: str) -> Path:
+    """A bundled data folder: inside the installed wheel, else at the top of a source checkout."""
+    packaged = Path(__file__).parent / "_data" / name
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / name
+
+
+def bundled_dir() -> Path:
+    return data_dir("questionnaires")
+
+
+def examples_dir() -> Path:
+    return bundled_dir() / "examples"
+
+
+def version_key(version: str) -> tuple[tuple[int, str], ...]:
+    """Sort key for versions such as ``1.0``, ``1.10`` and ``2.0b1``."""
+    return tuple((int(part), "") if part.isdigit() else (-1, part) for part in re.split(r"[.\-]", version))
+
+
+@dataclass
+class Registry:
+    """The loaded questionnaires, and the problems met while loading user folders."""
+
+    questionnaires: list[Questionnaire] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    override: Questionnaire | None = None
+
+    @classmethod
+    def discover(
+        cls,
+        *,
+        override: str | Path | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> Registry:
+        """Load the bundled questionnaires, those in ``DHTI_QUESTIONNAIRES`` and an override file.
+
+        A broken bundled or user file is skipped and its problems kept in ``problems``;
+        a broken override file raises :class:`InputError`, since the user asked for it.
+        """
+        env = os.environ if environ is None else environ
+        registry = cls()
+        folders = [bundled_dir(), *(Path(part) for part in env.get(ENV_FOLDERS, "").split(os.pathsep) if part)]
+        for folder in folders:
+            registry._load_folder(folder)
+        if override is not None:
+            registry.override = load_questionnaire(override)
+            registry._add(registry.override)
+        return registry
+
+    def _load_folder(self, folder: Path) -> None:
+        if not folder.is_dir():
+            self.problems.append(Problem(str(folder), 1, 1, f"{ENV_FOLDERS} names {folder}, which is not a folder"))
+            return
+        for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]):
+            try:
+                self._add(load_questionnaire(path))
+            except InputError as err:
+                self.problems.extend(err.problems)
+
+    def _add(self, questionnaire: Questionnaire) -> None:
+        self.questionnaires = [q for q in self.questionnaires if q.ref != questionnaire.ref]
+        self.questionnaires.append(questionnaire)
+
+    def ids(self) -> list[str]:
+        return sorted({q.id for q in self.questionnaires})
+
+    def versions(self, questionnaire_id: str) -> list[Questionnaire]:
+        found = [q for q in self.questionnaires if q.id == questionnaire_id]
+        return sorted(found, key=lambda q: version_key(q.version))
+
+    def get(self, ref: str) -> Questionnaire:
+        """``id`` (newest version) or ``id@version``; raise with a suggestion when unknown."""
+        questionnaire_id, _, version = ref.partition("@")
+        found = self.versions(questionnaire_id)
+        if not found:
+            close = difflib.get_close_matches(questionnaire_id, self.ids(), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f"; known: {', '.join(self.ids()) or 'none'}"
+            msg = f"unknown questionnaire {questionnaire_id!r}{hint}"
+            raise QuestionnaireNotFoundError(msg)
+        if not version:
+            return found[-1]
+        for questionnaire in found:
+            if questionnaire.version == version:
+                return questionnaire
+        known = ", ".join(q.version for q in found)
+        msg = f"questionnaire {questionnaire_id!r} has no version {version!r} (known: {known})"
+        raise QuestionnaireNotFoundError(msg)
+
+    def sorted(self) -> Sequence[Questionnaire]:
+        return sorted(self.questionnaires, key=lambda q: (q.id, version_key(q.version)))
+
+
+def find_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Expand folders into the YAML files they hold (sorted); keep files as given."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()))
+        else:
+            found.append(path)
+    return found

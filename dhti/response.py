@@ -1,0 +1,434 @@
+"""Response files: the models, and validation against a questionnaire (every problem at once)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
+
+from dhti import expressions
+from dhti.errors import DhtiError, InputError, Problem, Severity
+from dhti.questionnaire import Evidence, Question, Questionnaire, QuestionType, applicable_questions, pick
+from dhti.registry import Registry
+from dhti.yamlio import Document, load
+
+TOP_LEVEL_KEYS = ("questionnaire", "entity", "assessment", "answers")
+ANSWER_KEYS = ("value", "evidence", "comment")
+NA = "na"
+
+AnswerValue = str | float | tuple[str, ...] | dt.date
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+def _text_or_number(value: object) -> object:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+class Entity(_Model):
+    """Who answered: ``id`` and ``type`` are required; the rest describes the entity."""
+
+    id: Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+    name: str | None = None
+    type: str
+    province: str | None = None
+    district: str | None = None
+    commune: str | None = None
+    ownership: str | None = None
+    level: str | None = None
+    beds: int | None = Field(default=None, ge=0)
+
+    _ids_as_text = field_validator("id", "name", "province", "district", "commune", mode="before")(_text_or_number)
+
+
+class Assessment(_Model):
+    date: dt.date
+    assessor: str | None = None
+    respondent: str | None = None
+    notes: str | None = None
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _iso_date(cls, value: object) -> object:
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        msg = "must be an ISO date such as 2026-10-15"
+        raise ValueError(msg)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One answer: its typed value (``None`` for ``na``), and what the respondent added."""
+
+    value: AnswerValue | None
+    na: bool = False
+    evidence: str | None = None
+    comment: str | None = None
+
+
+@dataclass(frozen=True)
+class Response:
+    """A response that passed validation (possibly with warnings), ready to score."""
+
+    file: str
+    questionnaire: Questionnaire
+    entity: Entity
+    assessment: Assessment
+    answers: Mapping[str, Answer]
+    applicable: frozenset[str]
+    warnings: tuple[Problem, ...] = ()
+
+    def usable(self, question_id: str) -> Answer | None:
+        """The answer if the question is applicable, answered and not ``na``."""
+        answer = self.answers.get(question_id)
+        if answer is None or answer.na or question_id not in self.applicable:
+            return None
+        return answer
+
+
+@dataclass
+class Validation:
+    """The outcome of validating one file: a response when it has no errors, and every problem."""
+
+    file: str
+    response: Response | None = None
+    problems: list[Problem] = field(default_factory=list)
+    questionnaire: Questionnaire | None = None
+    raw_entity: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def valid(self) -> bool:
+        return self.response is not None
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]
+
+
+def validate_file(
+    path: str | Path, *, registry: Registry, lenient: bool = False, display: str | None = None
+) -> Validation:
+    """Load a response file and validate it; never raises for bad input."""
+    name = display or str(path)
+    try:
+        document = load(path, display=name)
+    except InputError as err:
+        return Validation(name, problems=list(err.problems))
+    return validate_document(document, registry=registry, lenient=lenient)
+
+
+def validate_document(document: Document, *, registry: Registry, lenient: bool = False) -> Validation:
+    return _Validator(document, registry, lenient=lenient).run()
+
+
+class _Validator:
+    def __init__(self, document: Document, registry: Registry, *, lenient: bool) -> None:
+        self.doc = document
+        self.registry = registry
+        self.lenient = lenient
+        self.problems: list[Problem] = []
+
+    def error(self, path: Sequence[str | int], message: str, *, key: bool = False) -> None:
+        self.problems.append(self.doc.problem(path, message, key=key))
+
+    def warning(self, path: Sequence[str | int], message: str, *, key: bool = False) -> None:
+        self.problems.append(self.doc.problem(path, message, key=key, severity=Severity.WARNING))
+
+    def run(self) -> Validation:
+        data = self.doc.data
+        result = Validation(self.doc.file)
+        if not isinstance(data, dict):
+            kind = "a list" if isinstance(data, list) else f"a single value ({type(data).__name__})"
+            self.error([], f"a response must be a mapping with keys {', '.join(TOP_LEVEL_KEYS)}, not {kind}")
+            result.problems = self.problems
+            return result
+        for key in data:
+            if key not in TOP_LEVEL_KEYS:
+                self.error([key], f"unknown key {key!r}{_suggest(str(key), TOP_LEVEL_KEYS)}", key=True)
+        questionnaire = self.questionnaire(data)
+        entity = self.model(Entity, data, "entity")
+        assessment = self.model(Assessment, data, "assessment")
+        if isinstance(data.get("entity"), dict):
+            result.raw_entity = data["entity"]
+        result.questionnaire = questionnaire
+        if questionnaire is not None:
+            entity_type = entity.type if entity is not None else None
+            if entity is not None and entity.type not in questionnaire.entity_types:
+                message = f"entity type {entity.type!r} may not answer {questionnaire.id!r}"
+                message += f" (allowed: {', '.join(questionnaire.entity_types)})"
+                self.error(["entity", "type"], message + _suggest(entity.type, questionnaire.entity_types))
+                entity_type = None
+            answers, applicable = self.answers(questionnaire, data, entity_type)
+            if entity is not None and assessment is not None and not any(p.is_error for p in self.problems):
+                result.response = Response(
+                    self.doc.file, questionnaire, entity, assessment, answers, applicable,
+                    tuple(sorted(self.problems)),
+                )
+        result.problems = sorted(set(self.problems))
+        return result
+
+    def questionnaire(self, data: Mapping[object, object]) -> Questionnaire | None:
+        override = self.registry.override
+        ref = data.get("questionnaire")
+        if ref is None and override is None:
+            self.error([], "missing required key 'questionnaire' (e.g. questionnaire: dhti-facility@1.0)")
+            return None
+        if ref is not None and not isinstance(ref, str):
+            self.error(["questionnaire"], "questionnaire must be text such as dhti-facility@1.0")
+            return None
+        if override is not None:
+            if ref is not None and ref.partition("@")[0] != override.id:
+                self.warning(["questionnaire"], f"response names {ref!r}; checking it against {override.ref} as asked")
+            return override
+        try:
+            return self.registry.get(str(ref))
+        except DhtiError as err:
+            self.error(["questionnaire"], str(err))
+            return None
+
+    def model(self, model: type[_Model], data: Mapping[object, object], key: str) -> _Model | None:
+        raw = data.get(key)
+        if not isinstance(raw, dict):
+            where = [key] if key in data else []
+            self.error(where, f"{key!r} must be a mapping" if key in data else f"missing required key {key!r}")
+            return None
+        try:
+            return model.model_validate(raw)
+        except ValidationError as err:
+            self._model_problems(err, key, model)
+            return None
+
+    def _model_problems(self, err: ValidationError, key: str, model: type[_Model]) -> None:
+        for error in err.errors(include_url=False):
+            loc = (key, *(step for step in error["loc"] if isinstance(step, str | int)))
+            if error["type"] == "extra_forbidden":
+                allowed = list(model.model_fields)
+                self.error(loc, f"unknown key {loc[-1]!r} in {key}{_suggest(str(loc[-1]), allowed)}", key=True)
+            elif error["type"] == "missing":
+                self.error(loc[:-1], f"missing required key {loc[-1]!r} in {key}")
+            elif error.get("input", "") is None:
+                self.error(loc, f"{'.'.join(str(step) for step in loc)}: required; replace ~ with a value")
+            else:
+                message = error["msg"].removeprefix("Value error, ")
+                self.error(loc, f"{'.'.join(str(step) for step in loc)}: {message}")
+
+    def answers(
+        self, questionnaire: Questionnaire, data: Mapping[object, object], entity_type: str | None
+    ) -> tuple[dict[str, Answer], frozenset[str]]:
+        raw = data.get("answers")
+        if raw is None:
+            raw = {}
+            if "answers" not in data:
+                self.error([], "missing required key 'answers'")
+        if not isinstance(raw, dict):
+            self.error(["answers"], "answers must be a mapping of question id to answer")
+            return {}, frozenset()
+        answers: dict[str, Answer] = {}
+        for key, value in raw.items():
+            answer = self.answer(questionnaire, str(key), value)
+            if answer is not None:
+                answers[str(key)] = answer
+        if entity_type is None:
+            return answers, frozenset()
+        lookup = {qid: comparable(answer) for qid, answer in answers.items()}
+        applicable = applicable_questions(questionnaire, entity_type, lookup)
+        self.completeness(questionnaire, raw, answers, applicable)
+        return answers, applicable
+
+    def answer(self, questionnaire: Questionnaire, key: str, raw: object) -> Answer | None:
+        question = questionnaire.questions.get(key)
+        if question is None:
+            hint = _suggest(key, list(questionnaire.questions))
+            self.error(["answers", key], f"unknown question id {key!r}{hint}", key=True)
+            return None
+        path: list[str | int] = ["answers", key]
+        evidence = comment = None
+        if isinstance(raw, dict):
+            for extra in raw:
+                if extra not in ANSWER_KEYS:
+                    self.error([*path, extra], f"unknown key {extra!r} in an answer{_suggest(str(extra), ANSWER_KEYS)}", key=True)
+            evidence = _optional_text(raw.get("evidence"))
+            comment = _optional_text(raw.get("comment"))
+            raw = raw.get("value")
+            path.append("value")
+        if raw is None:
+            return Answer(None, evidence=evidence, comment=comment) if (evidence or comment) else None
+        if isinstance(raw, str) and raw.strip().lower() == NA:
+            if not question.allow_na:
+                self.error(path, f"{key}: 'na' (not applicable) is not allowed for this question")
+                return None
+            return Answer(None, na=True, evidence=evidence, comment=comment)
+        try:
+            value = coerce(question, raw)
+        except ValueError as err:
+            self.error(path, f"{key}: {err}")
+            return None
+        return Answer(value, evidence=evidence, comment=comment)
+
+    def completeness(
+        self,
+        questionnaire: Questionnaire,
+        raw: Mapping[object, object],
+        answers: Mapping[str, Answer],
+        applicable: frozenset[str],
+    ) -> None:
+        for qid, answer in answers.items():
+            if qid not in applicable and (answer.value is not None or answer.na):
+                self.warning(["answers", qid], f"{qid} is not asked of this entity (skip logic or entity type); its answer is ignored", key=True)
+        for qid in applicable:
+            question = questionnaire.questions[qid]
+            answer = answers.get(qid)
+            answered = answer is not None and (answer.value is not None or answer.na)
+            where = ["answers", qid] if qid in raw else ["answers"]
+            if not answered and question.required:
+                message = f"required question {qid} is unanswered: {_short(pick(question.text, 'en'))}"
+                if self.lenient:
+                    self.warning(where, message + " (scored 0: --lenient)", key=qid in raw)
+                else:
+                    self.error(where, message, key=qid in raw)
+            elif answered and question.evidence is Evidence.REQUIRED and not (answer and answer.evidence):
+                self.warning(where, f"{qid}: evidence is required for this answer (add 'evidence: ...')", key=True)
+
+
+def coerce(question: Question, raw: object) -> AnswerValue:
+    """Check a raw YAML value against the question type and return it typed."""
+    kind = question.type
+    if kind is QuestionType.YES_NO:
+        return _yes_no(raw)
+    if kind is QuestionType.CHOICE:
+        return _choice(question, raw)
+    if kind is QuestionType.MULTI:
+        return _multi(question, raw)
+    if kind in (QuestionType.NUMBER, QuestionType.PERCENT):
+        return _number(question, raw)
+    if kind is QuestionType.DATE:
+        return _date(raw)
+    if isinstance(raw, dict | list) or isinstance(raw, bool):
+        msg = "expected text"
+        raise ValueError(msg)
+    return str(raw)
+
+
+def _yes_no(raw: object) -> str:
+    if isinstance(raw, bool):
+        return "yes" if raw else "no"
+    if isinstance(raw, str) and raw.strip().lower() in ("yes", "no"):
+        return raw.strip().lower()
+    msg = f"expected yes or no, not {_show(raw)}"
+    raise ValueError(msg)
+
+
+def _option_text(raw: object) -> str | None:
+    if isinstance(raw, bool) or isinstance(raw, dict | list) or raw is None:
+        return None
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    return str(raw)
+
+
+def _choice(question: Question, raw: object) -> str:
+    value = _option_text(raw)
+    values = question.option_values
+    if value is None or value not in values:
+        close = difflib.get_close_matches(value or "", list(values), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        msg = f"{_show(raw)} is not one of the options ({', '.join(values)}){hint}"
+        raise ValueError(msg)
+    return value
+
+
+def _multi(question: Question, raw: object) -> tuple[str, ...]:
+    if not isinstance(raw, list):
+        msg = f"expected a list of options such as [{', '.join(question.option_values[:2])}], not {_show(raw)}"
+        raise ValueError(msg)
+    chosen: list[str] = []
+    for item in raw:
+        value = _choice(question, item)
+        if value in chosen:
+            msg = f"option {value!r} is listed twice"
+            raise ValueError(msg)
+        chosen.append(value)
+    return tuple(chosen)
+
+
+def _number(question: Question, raw: object) -> float:
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
+        msg = f"expected a number, not {_show(raw)}"
+        raise ValueError(msg)
+    value = float(raw)
+    if not math.isfinite(value):
+        msg = "NaN and infinite numbers are not allowed"
+        raise ValueError(msg)
+    if value < 0:
+        msg = f"must be 0 or more, not {_show(raw)}"
+        raise ValueError(msg)
+    if question.type is QuestionType.PERCENT and value > 100:
+        msg = f"a percentage must be between 0 and 100, not {_show(raw)}"
+        raise ValueError(msg)
+    return value
+
+
+def _date(raw: object) -> dt.date:
+    if isinstance(raw, str):
+        try:
+            return dt.date.fromisoformat(raw.strip())
+        except ValueError:
+            pass
+    msg = f"expected an ISO date such as 2026-10-15, not {_show(raw)}"
+    raise ValueError(msg)
+
+
+def comparable(answer: Answer) -> expressions.Value | None:
+    """The answer as skip-logic expressions see it (``None`` when there is none)."""
+    value = answer.value
+    if value is None or answer.na:
+        return None
+    if isinstance(value, tuple):
+        return frozenset(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _optional_text(value: object) -> str | None:
+    if value is None:
+        return None
+    return str(value)
+
+
+def _show(value: object) -> str:
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return str(value)
+
+
+def _short(text: str, limit: int = 70) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _suggest(word: str, candidates: Sequence[str]) -> str:
+    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""

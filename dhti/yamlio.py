@@ -1,0 +1,421 @@
+"""Reading YAML safely and fast, with positions on demand; writing commented templates.
+
+Loading uses libyaml's C composer (through PyYAML) and a small constructor of our own that
+follows the YAML 1.2 core schema: ``yes``/``no``/``on``/``off`` stay strings, dates stay strings
+(validated later), and only the standard tags are accepted.  The composed node tree is kept so
+that a position is looked up only when there is a problem to report.
+
+Every way a file can be hostile (too large, binary, not UTF-8, tabs, duplicate keys, alias
+bombs, recursive aliases, deep nesting, unknown tags, several documents) becomes an
+:class:`~dhti.errors.InputError` with a position, never a crash.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from dhti.errors import InputError, Problem
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+try:
+    from yaml import CParser as _Parser  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    from yaml import Loader as _Parser  # type: ignore[assignment]
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_DEPTH = 64
+MAX_NODES = 200_000
+
+_PLAIN = "?plain"
+_STR = "tag:yaml.org,2002:str"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_TAG_TYPES = {
+    _STR: "str",
+    "tag:yaml.org,2002:int": "int",
+    "tag:yaml.org,2002:float": "float",
+    "tag:yaml.org,2002:bool": "bool",
+    "tag:yaml.org,2002:null": "null",
+}
+
+_INT = re.compile(r"[-+]?[0-9]+\Z")
+_INT_OCT = re.compile(r"0o[0-7]+\Z")
+_INT_HEX = re.compile(r"0x[0-9a-fA-F]+\Z")
+_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
+_INF = re.compile(r"[-+]?\.(?:inf|Inf|INF)\Z")
+_NAN = re.compile(r"\.(?:nan|NaN|NAN)\Z")
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+_TRUE = frozenset({"true", "True", "TRUE"})
+_FALSE = frozenset({"false", "False", "FALSE"})
+
+# Text that might nest deeply enough to exhaust the C composer's stack is first checked
+# event by event (libyaml's parser itself is not recursive).
+_DEEP_INDENT = re.compile(r"^[ ]{200,}\S", re.MULTILINE)
+_COMPACT_RUN = re.compile(r"(?:[-?:][ ]+){60}")
+_FLOW_CHARS_LIMIT = 2000
+
+
+class _Composer(_Parser):  # type: ignore[misc,valid-type]
+    """libyaml's composer with a resolver that leaves typing of plain scalars to us."""
+
+    def descend_resolver(self, *_: object) -> None:
+        return None
+
+    def ascend_resolver(self, *_: object) -> None:
+        return None
+
+    def resolve(self, kind: type, _value: object, implicit: object) -> str:
+        if kind is ScalarNode:
+            return _PLAIN if implicit[0] else _STR  # type: ignore[index]
+        return _MAP if kind is MappingNode else _SEQ
+
+
+def nfc(text: str) -> str:
+    """Return ``text`` in Unicode normal form C (cheap when it already is)."""
+    if text.isascii() or unicodedata.is_normalized("NFC", text):
+        return text
+    return unicodedata.normalize("NFC", text)
+
+
+class Document:
+    """A loaded YAML file: plain Python data plus the node tree for positions."""
+
+    __slots__ = ("data", "file", "_root")
+
+    def __init__(self, file: str, data: object, root: Node | None) -> None:
+        self.file = file
+        self.data = data
+        self._root = root
+
+    def position(self, path: Sequence[str | int], *, key: bool = False) -> tuple[int, int]:
+        """1-based (line, column) of the node at ``path``, or of its nearest ancestor.
+
+        With ``key=True`` and a path ending in a mapping key, the key's own position.
+        """
+        node = self._root
+        if node is None:
+            return (1, 1)
+        found = node
+        last = len(path) - 1
+        for index, step in enumerate(path):
+            child = _child(found, step, key=key and index == last)
+            if child is None:
+                break
+            found = child
+        return (found.start_mark.line + 1, found.start_mark.column + 1)
+
+    def problem(
+        self, path: Sequence[str | int], message: str, *, key: bool = False, **kwargs: object
+    ) -> Problem:
+        """A :class:`Problem` located at ``path`` in this document."""
+        line, column = self.position(path, key=key)
+        return Problem(self.file, line, column, message, **kwargs)  # type: ignore[arg-type]
+
+
+def _child(node: Node, step: str | int, *, key: bool) -> Node | None:
+    if isinstance(node, MappingNode):
+        for key_node, value_node in node.value:
+            if isinstance(key_node, ScalarNode) and _same_key(key_node, step):
+                return key_node if key else value_node
+        return None
+    if isinstance(node, SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value):
+        return node.value[step]  # type: ignore[no-any-return]
+    return None
+
+
+def _same_key(node: ScalarNode, step: str | int) -> bool:
+    try:
+        value = _scalar(node)
+    except _NodeError:
+        return False
+    return value == step or str(value) == str(step)
+
+
+class _NodeError(Exception):
+    def __init__(self, node: Node, message: str) -> None:
+        super().__init__(message)
+        self.node = node
+        self.message = message
+
+
+def load(path: str | Path, *, display: str | None = None) -> Document:
+    """Read and parse one YAML file, refusing anything hostile with a positioned error."""
+    name = display or str(path)
+    file_path = Path(path)
+    try:
+        size = file_path.stat().st_size
+        if size > MAX_BYTES:
+            raise InputError([Problem(name, 1, 1, _too_large(size))])
+        with file_path.open("rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+    except OSError as err:
+        raise InputError([Problem(name, 1, 1, f"cannot read file: {err.strerror}")]) from err
+    return load_bytes(raw, name)
+
+
+def _too_large(size: int) -> str:
+    return f"file is {size / 1048576:.1f} MiB; the limit is {MAX_BYTES // 1048576} MiB"
+
+
+def load_bytes(raw: bytes, file: str) -> Document:
+    """Parse YAML from bytes (UTF-8, optional BOM)."""
+    if len(raw) > MAX_BYTES:
+        raise InputError([Problem(file, 1, 1, _too_large(len(raw)))])
+    if b"\x00" in raw:
+        line, column = _byte_position(raw, raw.index(b"\x00"))
+        raise InputError([Problem(file, line, column, "binary file (contains NUL bytes), not YAML")])
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line, column = _byte_position(raw, err.start)
+        message = f"not UTF-8 text: byte 0x{raw[err.start]:02x} cannot be decoded; save the file as UTF-8"
+        raise InputError([Problem(file, line, column, message)]) from err
+    return load_text(text, file)
+
+
+def _byte_position(raw: bytes, offset: int) -> tuple[int, int]:
+    line = raw.count(b"\n", 0, offset) + 1
+    start = raw.rfind(b"\n", 0, offset) + 1
+    column = len(raw[start:offset].decode("utf-8", errors="replace")) + 1
+    return line, column
+
+
+def load_text(text: str, file: str) -> Document:
+    """Parse YAML text into a :class:`Document`."""
+    if not text.strip():
+        raise InputError([Problem(file, 1, 1, "file is empty")])
+    if _might_nest_deeply(text):
+        _check_depth(text, file)
+    try:
+        root = _Composer(text).get_single_node()
+    except yaml.MarkedYAMLError as err:
+        raise InputError([_syntax_problem(err, text, file)]) from err
+    except yaml.YAMLError as err:
+        raise InputError([Problem(file, 1, 1, f"invalid YAML: {err}")]) from err
+    if root is None:
+        raise InputError([Problem(file, 1, 1, "file holds no YAML document (only comments?)")])
+    try:
+        data = _Constructor().construct(root)
+    except _NodeError as err:
+        mark = err.node.start_mark
+        raise InputError([Problem(file, mark.line + 1, mark.column + 1, err.message)]) from None
+    return Document(file, data, root)
+
+
+def _might_nest_deeply(text: str) -> bool:
+    flow = text.count("[") + text.count("{")
+    return (
+        flow > _FLOW_CHARS_LIMIT
+        or _DEEP_INDENT.search(text) is not None
+        or _COMPACT_RUN.search(text) is not None
+    )
+
+
+def _check_depth(text: str, file: str) -> None:
+    parser = _Composer(text)
+    depth = 0
+    try:
+        while parser.check_event():
+            event = parser.get_event()
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    message = f"nesting deeper than {MAX_DEPTH} levels"
+                    raise InputError([Problem(file, mark.line + 1, mark.column + 1, message)])
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.MarkedYAMLError as err:
+        raise InputError([_syntax_problem(err, text, file)]) from err
+
+
+def _syntax_problem(err: yaml.MarkedYAMLError, text: str, file: str) -> Problem:
+    mark = err.problem_mark or err.context_mark
+    line, column = (mark.line, mark.column) if mark is not None else (0, 0)
+    lines = text.splitlines()
+    current = lines[line] if line < len(lines) else ""
+    if "\t" in current[: column + 1] and ("'\\t'" in str(err.problem) or "tab" in str(err.problem)):
+        message = "tab character in indentation; YAML indents with spaces only"
+        column = current.index("\t")
+    else:
+        detail = err.problem or "syntax error"
+        if err.context:
+            detail = f"{detail} ({err.context}"
+            if err.context_mark is not None and err.context_mark is not mark:
+                started = err.context_mark
+                detail += f" that starts at line {started.line + 1}, column {started.column + 1}"
+            detail += ")"
+        message = f"invalid YAML: {detail}"
+    return Problem(file, line + 1, column + 1, message)
+
+
+class _Constructor:
+    """Builds plain Python data from nodes, counting what aliases expand to."""
+
+    def __init__(self) -> None:
+        self._done: dict[int, object] = {}
+        self._active: set[int] = set()
+        self._nodes = 0
+
+    def construct(self, node: Node, depth: int = 0) -> object:
+        self._nodes += 1
+        if self._nodes > MAX_NODES:
+            raise _NodeError(node, f"document expands to more than {MAX_NODES} nodes (alias bomb?)")
+        if isinstance(node, ScalarNode):
+            return _scalar(node)
+        if depth >= MAX_DEPTH:
+            raise _NodeError(node, f"nesting deeper than {MAX_DEPTH} levels")
+        ident = id(node)
+        if ident in self._done:
+            # An alias: count its expansion again so that bombs are caught, keep the object.
+            self._count(node, depth)
+            return self._done[ident]
+        if ident in self._active:
+            raise _NodeError(node, "recursive alias: an anchor refers to itself")
+        self._active.add(ident)
+        value = self._mapping(node, depth) if isinstance(node, MappingNode) else self._sequence(node, depth)
+        self._active.discard(ident)
+        self._done[ident] = value
+        return value
+
+    def _count(self, node: Node, depth: int) -> None:
+        for child in _children(node):
+            self._nodes += 1
+            if self._nodes > MAX_NODES:
+                message = f"document expands to more than {MAX_NODES} nodes (alias bomb?)"
+                raise _NodeError(node, message)
+            if not isinstance(child, ScalarNode):
+                self._count(child, depth + 1)
+
+    def _mapping(self, node: MappingNode, depth: int) -> dict[object, object]:
+        if node.tag != _MAP:
+            raise _NodeError(node, f"unsupported tag {node.tag!r}")
+        result: dict[object, object] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                raise _NodeError(key_node, "mapping keys must be plain values, not lists or mappings")
+            key = _scalar(key_node)
+            if key == "<<" and key_node.tag == _PLAIN:
+                raise _NodeError(key_node, "merge keys ('<<') are not supported")
+            if key in result:
+                raise _NodeError(key_node, f"duplicate key {key!r}: each key may appear once")
+            if key is None or isinstance(key, float):
+                raise _NodeError(key_node, f"invalid key {key_node.value!r}")
+            result[key] = self.construct(value_node, depth + 1)
+        return result
+
+    def _sequence(self, node: SequenceNode, depth: int) -> list[object]:
+        if node.tag != _SEQ:
+            raise _NodeError(node, f"unsupported tag {node.tag!r}")
+        return [self.construct(child, depth + 1) for child in node.value]
+
+
+def _children(node: Node) -> Iterator[Node]:
+    if isinstance(node, MappingNode):
+        for key_node, value_node in node.value:
+            yield key_node
+            yield value_node
+    elif isinstance(node, SequenceNode):
+        yield from node.value
+
+
+def _scalar(node: ScalarNode) -> object:
+    tag = node.tag
+    value: str = node.value
+    if tag == _STR:
+        return nfc(value)
+    if tag == _PLAIN:
+        return _plain(value)
+    kind = _TAG_TYPES.get(tag)
+    if kind is None:
+        raise _NodeError(node, f"unsupported tag {tag!r}")
+    typed = _plain(value)
+    if kind == "str":  # pragma: no cover - handled above
+        return nfc(value)
+    expected = {"int": int, "float": (int, float), "bool": bool, "null": type(None)}[kind]
+    if not isinstance(typed, expected) or (kind == "int" and isinstance(typed, bool)):
+        raise _NodeError(node, f"{value!r} is not a valid {kind}")
+    return float(typed) if kind == "float" else typed  # type: ignore[arg-type]
+
+
+def _plain(value: str) -> object:
+    if not value or value[0] in "~nNtTfF-+.0123456789":
+        if value in _NULLS:
+            return None
+        if value in _TRUE:
+            return True
+        if value in _FALSE:
+            return False
+        if _INT.match(value):
+            return int(value)
+        if _FLOAT.match(value):
+            return float(value)
+        if _INT_OCT.match(value):
+            return int(value[2:], 8)
+        if _INT_HEX.match(value):
+            return int(value[2:], 16)
+        if _INF.match(value):
+            return float("-inf") if value[0] == "-" else float("inf")
+        if _NAN.match(value):
+            return float("nan")
+    return nfc(value)
+
+
+class TemplateEntry:
+    """A key of a fillable template: its value (a scalar or nested entries) and its comments."""
+
+    __slots__ = ("before", "key", "note", "value")
+
+    def __init__(
+        self, key: str, value: object = None, *, before: Sequence[str] = (), note: str | None = None
+    ) -> None:
+        self.key = key
+        self.value = value
+        self.before = tuple(before)
+        self.note = note
+
+
+def dump_template(entries: Sequence[TemplateEntry], *, header: Sequence[str] = ()) -> str:
+    """Write a commented YAML template; empty values are written ``~`` to show what to fill."""
+    from io import StringIO  # noqa: PLC0415
+
+    from ruamel.yaml import YAML  # noqa: PLC0415 - only ``dhti init`` needs the writer
+
+    writer = YAML()
+    writer.width = 4096
+    writer.indent(mapping=2, sequence=4, offset=2)
+    writer.representer.add_representer(
+        type(None), lambda rep, _data: rep.represent_scalar("tag:yaml.org,2002:null", "~")
+    )
+    root = _commented(entries, indent=0)
+    if header:
+        root.yaml_set_start_comment("\n".join(header))
+    out = StringIO()
+    writer.dump(root, out)
+    return out.getvalue()
+
+
+def _commented(entries: Sequence[TemplateEntry], *, indent: int) -> object:
+    from ruamel.yaml.comments import CommentedMap  # noqa: PLC0415
+
+    mapping = CommentedMap()
+    column = indent + max((len(entry.key) for entry in entries), default=0) + 6
+    for entry in entries:
+        value = entry.value
+        if isinstance(value, list | tuple) and value and isinstance(value[0], TemplateEntry):
+            value = _commented(value, indent=indent + 2)
+        mapping[entry.key] = value
+        if entry.before:
+            mapping.yaml_set_comment_before_after_key(entry.key, before="\n".join(entry.before), indent=indent)
+        if entry.note:
+            mapping.yaml_add_eol_comment(entry.note, entry.key, column=column)
+    return mapping
