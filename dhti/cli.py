@@ -7,12 +7,15 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from dhti import __version__
 from dhti.errors import DhtiError, InputError
+
+if TYPE_CHECKING:
+    from dhti.registry import Registry
 
 F = TypeVar("F", bound=Callable[..., Any])
 LANGS = ("vi", "en")
@@ -27,7 +30,7 @@ def default_lang() -> str:
 class DhtiGroup(click.Group):
     """Turns every :class:`DhtiError` into a message on stderr and exit code 1."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: click.Context) -> Any:  # noqa: ANN401 - click's own signature
         try:
             return super().invoke(ctx)
         except InputError as err:
@@ -77,7 +80,7 @@ def main(verbose: bool) -> None:
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="dhti: %(message)s")
 
 
-def _registry(questionnaire_path: Path | None = None) -> Any:
+def _registry(questionnaire_path: Path | None = None) -> Registry:
     from dhti.registry import Registry  # noqa: PLC0415 - keeps --help fast
 
     registry = Registry.discover(override=questionnaire_path)

@@ -14,7 +14,9 @@ def list_table(questionnaires: Sequence[Questionnaire], *, lang: str) -> str:
     bundled = str(bundled_dir())
     for q in questionnaires:
         source = "bundled" if q.source.startswith(bundled) else q.source
-        rows.append([q.id, q.version, ", ".join(q.entity_types), str(q.scored_question_count()), pick(q.title, lang), source])
+        rows.append(
+            [q.id, q.version, ", ".join(q.entity_types), str(q.scored_question_count()), pick(q.title, lang), source]
+        )
     return table(["id", "version", "entity types", "questions", "title", "source"], rows, right=[3])
 
 
@@ -24,8 +26,8 @@ def show_text(questionnaire: Questionnaire, *, lang: str) -> str:
     lines = [
         f"{pick(q.title, lang)} ({q.ref})",
         *([pick(q.description, lang)] if q.description else []),
-        f"Entity types: {', '.join(q.entity_types)}   Aggregation: {q.aggregation}   "
-        f"Scored questions: {q.scored_question_count()}",
+        f"Entity types: {', '.join(q.entity_types)}   Aggregation: {q.aggregation}   Scored questions: "
+        + str(q.scored_question_count()),
         "Stages: " + ", ".join(f"{s.level} {pick(s.label, lang)} (>= {s.min:g})" for s in q.stages),
     ]
     for d, domain in enumerate(q.domains, start=1):
@@ -33,7 +35,9 @@ def show_text(questionnaire: Questionnaire, *, lang: str) -> str:
         for i, indicator in enumerate(domain.indicators, start=1):
             refs = f"; refs: {', '.join(indicator.refs)}" if indicator.refs else ""
             gdhm = f"; GDHM {indicator.gdhm}" if indicator.gdhm else ""
-            lines.append(f"  {d}.{i} {pick(indicator.title, lang)} [{indicator.id}, weight {indicator.weight:g}{gdhm}{refs}]")
+            lines.append(
+                f"  {d}.{i} {pick(indicator.title, lang)} [{indicator.id}, weight {indicator.weight:g}{gdhm}{refs}]"
+            )
             for n, question in enumerate(indicator.questions, start=1):
                 lines += _question(question, f"{d}.{i}.{n}", lang)
     if q.recommendations:
@@ -58,7 +62,8 @@ def _question(question: Question, number: str, lang: str) -> list[str]:
         lines.append(f"        if: {question.relevant}")
     if question.type in (QuestionType.CHOICE, QuestionType.MULTI):
         lines += [
-            f"        - {option.value} = {pick(option.label, lang)} ({option.points:g})" for option in question.options or ()
+            f"        - {option.value} = {pick(option.label, lang)} ({option.points:g})"
+            for option in question.options or ()
         ]
     if question.bands:
         lines.append("        bands: " + ", ".join(f">= {band.min:g}: {band.points:g}" for band in question.bands))

@@ -320,9 +320,5 @@ def _ordered(op: str, left: str | float, right: str | float) -> bool:
         return not _equal(left, right)
     if isinstance(left, str) != isinstance(right, str):
         return False
-    return {
-        "<": lambda a, b: a < b,
-        "<=": lambda a, b: a <= b,
-        ">": lambda a, b: a > b,
-        ">=": lambda a, b: a >= b,
-    }[op](left, right)
+    less, equal = left < right, left == right  # type: ignore[operator]
+    return {"<": less, "<=": less or equal, ">": not (less or equal), ">=": not less}[op]

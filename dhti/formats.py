@@ -200,7 +200,8 @@ def score_table(outcomes: Sequence[Outcome], *, lang: str) -> str:
 def _detail(outcome: Outcome, lang: str) -> str:
     response = outcome.validation.response
     scores = outcome.scores
-    assert response is not None and scores is not None  # noqa: S101 - guarded by the caller
+    if response is None or scores is None:
+        return ""
     questionnaire = response.questionnaire
     entity = response.entity
     titles = _titles(questionnaire, lang)
@@ -215,7 +216,8 @@ def _detail(outcome: Outcome, lang: str) -> str:
     for domain in scores.domains:
         rows.append([titles[domain.id], one_decimal(domain.score, lang), _stage(domain.stage, lang)])
         rows.extend(
-            ["  " + titles[item.id], one_decimal(item.score, lang), _stage(item.stage, lang)] for item in domain.indicators
+            ["  " + titles[item.id], one_decimal(item.score, lang), _stage(item.stage, lang)]
+            for item in domain.indicators
         )
     body = table(["domain / indicator", "score", "stage"], rows, right=[1])
     recs = [

@@ -6,14 +6,14 @@ import difflib
 import enum
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    PrivateAttr,
     StringConstraints,
     ValidationError,
     field_validator,
@@ -253,6 +253,8 @@ def applicable_questions(
     ``na``).  A question whose condition refers to a non-applicable question sees no answer.
     """
     decided: dict[str, bool] = {}
+    questions = questionnaire.questions
+    conditions = questionnaire.conditions
 
     def lookup(question_id: str) -> expressions.Value | None:
         return answers.get(question_id) if is_applicable(question_id) else None
@@ -260,14 +262,14 @@ def applicable_questions(
     def is_applicable(question_id: str) -> bool:
         if question_id not in decided:
             decided[question_id] = False  # cycles are refused at load; this guards recursion
-            question = questionnaire.questions[question_id]
-            condition = questionnaire.condition(question_id)
+            question = questions[question_id]
+            condition = conditions.get(question_id)
             decided[question_id] = applies_to(question, entity_type) and (
                 condition is None or expressions.evaluate(condition, lookup)
             )
         return decided[question_id]
 
-    return frozenset(question_id for question_id in questionnaire.questions if is_applicable(question_id))
+    return frozenset(question_id for question_id in questions if is_applicable(question_id))
 
 
 class Questionnaire(_Model):
@@ -285,21 +287,26 @@ class Questionnaire(_Model):
 
     source: str = Field(default="", exclude=True)
 
-    _questions: dict[str, Question] = PrivateAttr(default_factory=dict)
-    _indicator_of: dict[str, Indicator] = PrivateAttr(default_factory=dict)
-    _conditions: dict[str, expressions.Expr] = PrivateAttr(default_factory=dict)
+    @cached_property
+    def questions(self) -> Mapping[str, Question]:
+        """Every question by id, in file order."""
+        return {question.id: question for indicator in self.indicators() for question in indicator.questions}
 
-    def model_post_init(self, _context: Any, /) -> None:
-        for indicator in self.indicators():
-            for question in indicator.questions:
-                self._questions.setdefault(question.id, question)
-                self._indicator_of.setdefault(question.id, indicator)
-        for question in self._questions.values():
+    @cached_property
+    def _indicator_of(self) -> dict[str, Indicator]:
+        return {question.id: indicator for indicator in self.indicators() for question in indicator.questions}
+
+    @cached_property
+    def conditions(self) -> Mapping[str, expressions.Expr]:
+        """Parsed ``relevant`` expressions by question id (those that parse; lint reports the rest)."""
+        parsed = {}
+        for question in self.questions.values():
             if question.relevant:
                 try:
-                    self._conditions[question.id] = expressions.parse(question.relevant)
+                    parsed[question.id] = expressions.parse(question.relevant)
                 except expressions.ExpressionError:
-                    continue  # reported by lint
+                    continue
+        return parsed
 
     @property
     def ref(self) -> str:
@@ -313,16 +320,11 @@ class Questionnaire(_Model):
         for domain in self.domains:
             yield from domain.indicators
 
-    @property
-    def questions(self) -> Mapping[str, Question]:
-        """Every question by id, in file order."""
-        return self._questions
-
     def indicator_of(self, question_id: str) -> Indicator:
         return self._indicator_of[question_id]
 
     def condition(self, question_id: str) -> expressions.Expr | None:
-        return self._conditions.get(question_id)
+        return self.conditions.get(question_id)
 
     def stage_for(self, score: float) -> Stage:
         """The highest stage whose threshold the score (0..100) reaches."""
@@ -336,7 +338,7 @@ class Questionnaire(_Model):
     def scored_question_count(self, entity_type: str | None = None) -> int:
         return sum(
             1
-            for question in self._questions.values()
+            for question in self.questions.values()
             if question.scored and (entity_type is None or applies_to(question, entity_type))
         )
 
@@ -392,7 +394,11 @@ def pydantic_problems(err: ValidationError, document: Document) -> list[Problem]
             message += _suggest(str(loc[-1]), _allowed_keys(error, loc))
             problems.append(document.problem(loc, message, key=True))
         elif kind == "missing":
-            problems.append(document.problem(loc[:-1], f"missing required key {loc[-1]!r} in {_dotted(loc[:-1]) or 'the top level'}"))
+            problems.append(
+                document.problem(
+                    loc[:-1], f"missing required key {loc[-1]!r} in {_dotted(loc[:-1]) or 'the top level'}"
+                )
+            )
         elif kind == "string_pattern_mismatch":
             pattern = str(error.get("ctx", {}).get("pattern", ""))
             allowed = pattern.strip("^$+").replace("[", "").replace("]", "")
@@ -404,8 +410,6 @@ def pydantic_problems(err: ValidationError, document: Document) -> list[Problem]
             message = error["msg"].removeprefix("Value error, ")
             problems.append(document.problem(loc, f"{where}: {message}" if where else message))
     return problems
-
-
 
 
 def _allowed_keys(_error: object, loc: tuple[str | int, ...]) -> tuple[str, ...]:
@@ -591,9 +595,9 @@ class _Linter:
             else:
                 names.append(ref.question)
         for comparison in expressions.comparisons(expr):
-            message = self._comparison_problem(comparison)
-            if message:
-                self.error(path, f"relevant: {message}")
+            problem = self._comparison_problem(comparison)
+            if problem:
+                self.error(path, f"relevant: {problem}")
         return names
 
     def _comparison_problem(self, comparison: expressions.Compare) -> str | None:
@@ -608,7 +612,9 @@ class _Linter:
                 QuestionType.PERCENT,
                 QuestionType.DATE,
             ):
-                return f"{comparison.op!r} compares numbers or dates, but {ref.question!r} is a {question.type} question"
+                return (
+                    f"{comparison.op!r} compares numbers or dates, but {ref.question!r} is a {question.type} question"
+                )
             for literal in literals:
                 if numeric and not isinstance(literal.value, float):
                     return f"{ref.question!r} is a {question.type} question; compare it with a number"
@@ -642,9 +648,14 @@ class _Linter:
             when = rec.when
             path: list[str | int] = ["recommendations", r, "when"]
             if when.indicator is not None and when.indicator not in indicators:
-                self.error([*path, "indicator"], f"unknown indicator {when.indicator!r}" + _suggest(when.indicator, sorted(indicators)))
+                self.error(
+                    [*path, "indicator"],
+                    f"unknown indicator {when.indicator!r}" + _suggest(when.indicator, sorted(indicators)),
+                )
             if when.domain is not None and when.domain not in domains:
-                self.error([*path, "domain"], f"unknown domain {when.domain!r}" + _suggest(when.domain, sorted(domains)))
+                self.error(
+                    [*path, "domain"], f"unknown domain {when.domain!r}" + _suggest(when.domain, sorted(domains))
+                )
             if when.question is not None:
                 self._check_question_rule(when, path)
 
@@ -657,8 +668,10 @@ class _Linter:
         values = question.option_values
         for index, value in enumerate(when.in_ or ()):
             if values and value not in values and not (value == "na" and question.allow_na):
-                self.error([*path, "in", index], f"{value!r} is not an answer of {question.id!r} (answers: {', '.join(values)})")
-
+                self.error(
+                    [*path, "in", index],
+                    f"{value!r} is not an answer of {question.id!r} (answers: {', '.join(values)})",
+                )
 
 
 def _language_problems(document: Document) -> list[Problem]:

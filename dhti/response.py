@@ -165,6 +165,8 @@ class _Validator:
         questionnaire = self.questionnaire(data)
         entity = self.model(Entity, data, "entity")
         assessment = self.model(Assessment, data, "assessment")
+        assert entity is None or isinstance(entity, Entity)  # noqa: S101 - for the type checker
+        assert assessment is None or isinstance(assessment, Assessment)  # noqa: S101
         if isinstance(data.get("entity"), dict):
             result.raw_entity = data["entity"]
         result.questionnaire = questionnaire
@@ -178,7 +180,12 @@ class _Validator:
             answers, applicable = self.answers(questionnaire, data, entity_type)
             if entity is not None and assessment is not None and not any(p.is_error for p in self.problems):
                 result.response = Response(
-                    self.doc.file, questionnaire, entity, assessment, answers, applicable,
+                    self.doc.file,
+                    questionnaire,
+                    entity,
+                    assessment,
+                    answers,
+                    applicable,
                     tuple(sorted(self.problems)),
                 )
         result.problems = sorted(set(self.problems))
@@ -263,7 +270,11 @@ class _Validator:
         if isinstance(raw, dict):
             for extra in raw:
                 if extra not in ANSWER_KEYS:
-                    self.error([*path, extra], f"unknown key {extra!r} in an answer{_suggest(str(extra), ANSWER_KEYS)}", key=True)
+                    self.error(
+                        [*path, extra],
+                        f"unknown key {extra!r} in an answer{_suggest(str(extra), ANSWER_KEYS)}",
+                        key=True,
+                    )
             evidence = _optional_text(raw.get("evidence"))
             comment = _optional_text(raw.get("comment"))
             raw = raw.get("value")
@@ -291,11 +302,15 @@ class _Validator:
     ) -> None:
         for qid, answer in answers.items():
             if qid not in applicable and (answer.value is not None or answer.na):
-                self.warning(["answers", qid], f"{qid} is not asked of this entity (skip logic or entity type); its answer is ignored", key=True)
+                self.warning(
+                    ["answers", qid],
+                    f"{qid} is not asked of this entity (skip logic or entity type); its answer is ignored",
+                    key=True,
+                )
         for qid in applicable:
             question = questionnaire.questions[qid]
-            answer = answers.get(qid)
-            answered = answer is not None and (answer.value is not None or answer.na)
+            given = answers.get(qid)
+            answered = given is not None and (given.value is not None or given.na)
             where = ["answers", qid] if qid in raw else ["answers"]
             if not answered and question.required:
                 message = f"required question {qid} is unanswered: {_short(pick(question.text, 'en'))}"
@@ -303,7 +318,7 @@ class _Validator:
                     self.warning(where, message + " (scored 0: --lenient)", key=qid in raw)
                 else:
                     self.error(where, message, key=qid in raw)
-            elif answered and question.evidence is Evidence.REQUIRED and not (answer and answer.evidence):
+            elif answered and question.evidence is Evidence.REQUIRED and not (given and given.evidence):
                 self.warning(where, f"{qid}: evidence is required for this answer (add 'evidence: ...')", key=True)
 
 
@@ -320,7 +335,7 @@ def coerce(question: Question, raw: object) -> AnswerValue:
         return _number(question, raw)
     if kind is QuestionType.DATE:
         return _date(raw)
-    if isinstance(raw, dict | list) or isinstance(raw, bool):
+    if isinstance(raw, dict | list | bool):
         msg = "expected text"
         raise ValueError(msg)
     return str(raw)
@@ -336,7 +351,7 @@ def _yes_no(raw: object) -> str:
 
 
 def _option_text(raw: object) -> str | None:
-    if isinstance(raw, bool) or isinstance(raw, dict | list) or raw is None:
+    if isinstance(raw, bool | dict | list) or raw is None:
         return None
     if isinstance(raw, float) and raw.is_integer():
         return str(int(raw))

@@ -128,7 +128,10 @@ def score_response(response: Response, *, lenient: bool = False) -> Scores:
             question_scores[qid] = question_score(question, answer.value)  # type: ignore[union-attr,arg-type]
         elif lenient and question.required:
             question_scores[qid] = 0.0
-    domains = tuple(_domain(questionnaire, domain_index, question_scores, response) for domain_index in range(len(questionnaire.domains)))
+    domains = tuple(
+        _domain(questionnaire, domain_index, question_scores, response)
+        for domain_index in range(len(questionnaire.domains))
+    )
     index = _index(questionnaire, domains)
     return Scores(
         index=index,

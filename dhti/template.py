@@ -113,7 +113,12 @@ def _entity_entries(questionnaire: Questionnaire, lang: str, entity_type: str | 
 def _answer_entries(questionnaire: Questionnaire, lang: str, entity_type: str | None) -> list[TemplateEntry]:
     entries: list[TemplateEntry] = []
     for d, domain in enumerate(questionnaire.domains, start=1):
-        heading = [*([""] if d > 1 else []), f"{'=' * 70}", f"{_t('domain', lang)} {d}. {pick(domain.title, lang).upper()}", "=" * 70]
+        heading = [
+            *([""] if d > 1 else []),
+            f"{'=' * 70}",
+            f"{_t('domain', lang)} {d}. {pick(domain.title, lang).upper()}",
+            "=" * 70,
+        ]
         for i, indicator in enumerate(domain.indicators, start=1):
             heading += ["", f"--- {d}.{i} {pick(indicator.title, lang)} ---"]
             questions = [q for q in indicator.questions if entity_type is None or applies_to(q, entity_type)]

@@ -16,7 +16,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
 try:
-    from yaml import CParser as _Parser  # type: ignore[attr-defined]
+    from yaml._yaml import CParser as _Parser
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
     from yaml import Loader as _Parser  # type: ignore[assignment]
 
@@ -47,6 +47,7 @@ _TAG_TYPES = {
     "tag:yaml.org,2002:null": "null",
 }
 
+_EXPECTED: dict[str, type | tuple[type, ...]] = {"int": int, "float": (int, float), "bool": bool, "null": type(None)}
 _INT = re.compile(r"[-+]?[0-9]+\Z")
 _INT_OCT = re.compile(r"0o[0-7]+\Z")
 _INT_HEX = re.compile(r"0x[0-9a-fA-F]+\Z")
@@ -64,7 +65,7 @@ _COMPACT_RUN = re.compile(r"(?:[-?:][ ]+){60}")
 _FLOW_CHARS_LIMIT = 2000
 
 
-class _Composer(_Parser):  # type: ignore[misc,valid-type]
+class _Composer(_Parser):
     """libyaml's composer with a resolver that leaves typing of plain scalars to us."""
 
     def descend_resolver(self, *_: object) -> None:
@@ -89,7 +90,7 @@ def nfc(text: str) -> str:
 class Document:
     """A loaded YAML file: plain Python data plus the node tree for positions."""
 
-    __slots__ = ("data", "file", "_root")
+    __slots__ = ("_root", "data", "file")
 
     def __init__(self, file: str, data: object, root: Node | None) -> None:
         self.file = file
@@ -113,9 +114,7 @@ class Document:
             found = child
         return (found.start_mark.line + 1, found.start_mark.column + 1)
 
-    def problem(
-        self, path: Sequence[str | int], message: str, *, key: bool = False, **kwargs: object
-    ) -> Problem:
+    def problem(self, path: Sequence[str | int], message: str, *, key: bool = False, **kwargs: object) -> Problem:
         """A :class:`Problem` located at ``path`` in this document."""
         line, column = self.position(path, key=key)
         return Problem(self.file, line, column, message, **kwargs)  # type: ignore[arg-type]
@@ -213,11 +212,7 @@ def load_text(text: str, file: str) -> Document:
 
 def _might_nest_deeply(text: str) -> bool:
     flow = text.count("[") + text.count("{")
-    return (
-        flow > _FLOW_CHARS_LIMIT
-        or _DEEP_INDENT.search(text) is not None
-        or _COMPACT_RUN.search(text) is not None
-    )
+    return flow > _FLOW_CHARS_LIMIT or _DEEP_INDENT.search(text) is not None or _COMPACT_RUN.search(text) is not None
 
 
 def _check_depth(text: str, file: str) -> None:
@@ -230,6 +225,7 @@ def _check_depth(text: str, file: str) -> None:
                 depth += 1
                 if depth > MAX_DEPTH:
                     mark = event.start_mark
+                    assert mark is not None  # noqa: S101 - libyaml marks every event
                     message = f"nesting deeper than {MAX_DEPTH} levels"
                     raise InputError([Problem(file, mark.line + 1, mark.column + 1, message)])
             elif isinstance(event, yaml.CollectionEndEvent):
@@ -282,7 +278,10 @@ class _Constructor:
         if ident in self._active:
             raise _NodeError(node, "recursive alias: an anchor refers to itself")
         self._active.add(ident)
-        value = self._mapping(node, depth) if isinstance(node, MappingNode) else self._sequence(node, depth)
+        if isinstance(node, MappingNode):
+            value: object = self._mapping(node, depth)
+        else:
+            value = self._sequence(node, depth)  # type: ignore[arg-type]
         self._active.discard(ident)
         self._done[ident] = value
         return value
@@ -341,7 +340,7 @@ def _scalar(node: ScalarNode) -> object:
     typed = _plain(value)
     if kind == "str":  # pragma: no cover - handled above
         return nfc(value)
-    expected = {"int": int, "float": (int, float), "bool": bool, "null": type(None)}[kind]
+    expected = _EXPECTED[kind]
     if not isinstance(typed, expected) or (kind == "int" and isinstance(typed, bool)):
         raise _NodeError(node, f"{value!r} is not a valid {kind}")
     return float(typed) if kind == "float" else typed  # type: ignore[arg-type]
@@ -360,9 +359,9 @@ def _plain(value: str) -> object:
         if _FLOAT.match(value):
             return float(value)
         if _INT_OCT.match(value):
-            return int(value[2:], 8)
+            return int(value, 0)
         if _INT_HEX.match(value):
-            return int(value[2:], 16)
+            return int(value, 0)
         if _INF.match(value):
             return float("-inf") if value[0] == "-" else float("inf")
         if _NAN.match(value):
@@ -375,9 +374,7 @@ class TemplateEntry:
 
     __slots__ = ("before", "key", "note", "value")
 
-    def __init__(
-        self, key: str, value: object = None, *, before: Sequence[str] = (), note: str | None = None
-    ) -> None:
+    def __init__(self, key: str, value: object = None, *, before: Sequence[str] = (), note: str | None = None) -> None:
         self.key = key
         self.value = value
         self.before = tuple(before)
@@ -396,7 +393,7 @@ def dump_template(entries: Sequence[TemplateEntry], *, header: Sequence[str] = (
     writer.representer.add_representer(
         type(None), lambda rep, _data: rep.represent_scalar("tag:yaml.org,2002:null", "~")
     )
-    root = _commented(entries, indent=0)
+    root: Any = _commented(entries, indent=0)
     if header:
         root.yaml_set_start_comment("\n".join(header))
     out = StringIO()
