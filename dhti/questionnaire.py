@@ -290,7 +290,11 @@ class Questionnaire(_Model):
     @cached_property
     def questions(self) -> Mapping[str, Question]:
         """Every question by id, in file order."""
-        return {question.id: question for indicator in self.indicators() for question in indicator.questions}
+        found: dict[str, Question] = {}
+        for indicator in self.indicators():
+            for question in indicator.questions:
+                found.setdefault(question.id, question)  # a duplicate id is a lint error
+        return found
 
     @cached_property
     def _indicator_of(self) -> dict[str, Indicator]:
@@ -389,6 +393,13 @@ def pydantic_problems(err: ValidationError, document: Document) -> list[Problem]
         where = _dotted(loc)
         if kind == "too_short" and any(other[: len(loc)] == loc and other != loc for other in locs):
             continue  # a list emptied by its own items' errors, which are reported
+        if loc[-1:] == ("[key]",):
+            message = f"{_dotted(loc[:-2])}: {loc[-2]!r} is not a language code such as en or vi"
+            message += "; a text that contains ': ' must be put in quotes"
+            problems.append(document.problem(loc[:-1], message, key=True))
+            continue
+        if (*loc, "[key]") in locs:
+            continue  # the key's own error says it all
         if kind == "extra_forbidden":
             message = f"unknown key {loc[-1]!r} in {_dotted(loc[:-1]) or 'the top level'}"
             message += _suggest(str(loc[-1]), _allowed_keys(error, loc))
@@ -533,7 +544,9 @@ class _Linter:
             self._check_scale(question, path)
         if question.weight > 0 and kind in (QuestionType.TEXT, QuestionType.DATE):
             self.warning([*path, "weight"], f"{kind} questions are not scored; give them weight: 0")
-        if question.scored and question.type is not QuestionType.YES_NO and self._best_points(question) <= 0:
+        unscaled = numeric and question.bands is None and question.linear is None
+        best_is_zero = question.type is not QuestionType.YES_NO and self._best_points(question) <= 0
+        if question.scored and best_is_zero and not unscaled:
             self.error([*path, "id"], f"scored question {question.id!r}: its best answer earns 0 points")
         for entity_type in question.entity_types or ():
             if entity_type not in self.q.entity_types:

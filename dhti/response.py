@@ -144,6 +144,7 @@ class _Validator:
         self.registry = registry
         self.lenient = lenient
         self.problems: list[Problem] = []
+        self.rejected: set[str] = set()  # questions whose answer was refused
 
     def error(self, path: Sequence[str | int], message: str, *, key: bool = False) -> None:
         self.problems.append(self.doc.problem(path, message, key=key))
@@ -171,11 +172,11 @@ class _Validator:
             result.raw_entity = data["entity"]
         result.questionnaire = questionnaire
         if questionnaire is not None:
-            entity_type = entity.type if entity is not None else None
-            if entity is not None and entity.type not in questionnaire.entity_types:
-                message = f"entity type {entity.type!r} may not answer {questionnaire.id!r}"
+            entity_type = entity.type if entity is not None else _raw_type(data.get("entity"))
+            if entity_type is not None and entity_type not in questionnaire.entity_types:
+                message = f"entity type {entity_type!r} may not answer {questionnaire.id!r}"
                 message += f" (allowed: {', '.join(questionnaire.entity_types)})"
-                self.error(["entity", "type"], message + _suggest(entity.type, questionnaire.entity_types))
+                self.error(["entity", "type"], message + _suggest(entity_type, questionnaire.entity_types))
                 entity_type = None
             answers, applicable = self.answers(questionnaire, data, entity_type)
             if entity is not None and assessment is not None and not any(p.is_error for p in self.problems):
@@ -284,12 +285,14 @@ class _Validator:
         if isinstance(raw, str) and raw.strip().lower() == NA:
             if not question.allow_na:
                 self.error(path, f"{key}: 'na' (not applicable) is not allowed for this question")
+                self.rejected.add(key)
                 return None
             return Answer(None, na=True, evidence=evidence, comment=comment)
         try:
             value = coerce(question, raw)
         except ValueError as err:
             self.error(path, f"{key}: {err}")
+            self.rejected.add(key)
             return None
         return Answer(value, evidence=evidence, comment=comment)
 
@@ -311,6 +314,8 @@ class _Validator:
             question = questionnaire.questions[qid]
             given = answers.get(qid)
             answered = given is not None and (given.value is not None or given.na)
+            if not answered and qid in self.rejected:
+                continue  # its wrong answer is reported already
             where = ["answers", qid] if qid in raw else ["answers"]
             if not answered and question.required:
                 message = f"required question {qid} is unanswered: {_short(pick(question.text, 'en'))}"
@@ -420,6 +425,12 @@ def comparable(answer: Answer) -> expressions.Value | None:
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
+
+
+def _raw_type(raw: object) -> str | None:
+    """The entity type even when another entity field is wrong, so answers can still be checked."""
+    value = raw.get("type") if isinstance(raw, dict) else None
+    return value if isinstance(value, str) else None
 
 
 def _optional_text(value: object) -> str | None:

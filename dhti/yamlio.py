@@ -239,7 +239,8 @@ def _syntax_problem(err: yaml.MarkedYAMLError, text: str, file: str) -> Problem:
     line, column = (mark.line, mark.column) if mark is not None else (0, 0)
     lines = text.splitlines()
     current = lines[line] if line < len(lines) else ""
-    if "\t" in current[: column + 1] and ("'\\t'" in str(err.problem) or "tab" in str(err.problem)):
+    indent = current[: len(current) - len(current.lstrip(" \t"))]
+    if "\t" in indent:
         message = "tab character in indentation; YAML indents with spaces only"
         column = current.index("\t")
     else:

@@ -1,0 +1,42 @@
+"""Shared fixtures: the small questionnaire under tests/data, isolated environment, a CLI runner."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from dhti.registry import Registry
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Every test sees the test questionnaires and no user settings."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("DHTI_QUESTIONNAIRES", str(DATA))
+    monkeypatch.delenv("DHTI_LANG", raising=False)
+
+
+@pytest.fixture
+def registry() -> Registry:
+    return Registry.discover()
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def write(tmp_path: Path):
+    """Write a text file under tmp_path and return its path."""
+
+    def _write(name: str, text: str) -> Path:
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return _write

@@ -1,0 +1,164 @@
+"""Questionnaire loading and lint: every error at once, each at its line and column."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dhti.errors import InputError
+from dhti.questionnaire import DEFAULT_STAGES, lint_file, load_questionnaire
+
+DATA = Path(__file__).parent / "data"
+MINI = (DATA / "mini.yaml").read_text(encoding="utf-8")
+
+
+def lint_text(write, text: str) -> list[str]:
+    path = write("q.yaml", text)
+    _, problems = lint_file(path)
+    return [str(problem).removeprefix(f"{path}:") for problem in problems]
+
+
+def test_mini_loads_with_lookup_tables() -> None:
+    questionnaire = load_questionnaire(DATA / "mini.yaml")
+    assert questionnaire.ref == "mini@1.0"
+    assert questionnaire.stages == DEFAULT_STAGES
+    assert list(questionnaire.questions)[:2] == ["policy.strategy.plan", "policy.strategy.budget"]
+    assert questionnaire.indicator_of("capacity.systems.staff").id == "capacity.systems"
+    assert questionnaire.scored_question_count() == 5
+    assert questionnaire.scored_question_count("health_centre") == 4
+
+
+def test_every_error_of_a_broken_file_at_once() -> None:
+    path = DATA / "lint" / "many-errors.yaml"
+    _, problems = lint_file(path, display="q.yaml")
+    assert [str(problem) for problem in problems] == [
+        "q.yaml:7:21: error: the first stage must start at 0",
+        "q.yaml:8:21: error: stage thresholds must ascend",
+        "q.yaml:15:16: error: missing language vi (the title has en, vi)",
+        "q.yaml:16:15: error: 'five' is not a GDHM indicator code such as '5' or '2a'",
+        "q.yaml:18:17: error: scored question 'policy.plan.exists': its best answer earns 0 points",
+        "q.yaml:23:25: error: duplicate option value 'none'",
+        "q.yaml:24:17: error: duplicate id 'policy.plan.exists': ids must be unique in the questionnaire",
+        "q.yaml:28:15: error: a yes_no question takes no options",
+        "q.yaml:31:19: error: a scored number question needs bands or linear",
+        "q.yaml:32:23: error: relevant: unknown question id 'policy.plan.exist' (did you mean 'policy.plan.exists'?)",
+        "q.yaml:36:49: error: band minimums must ascend",
+        "q.yaml:37:27: error: entity type 'hospitl' is not one of the questionnaire's entity_types"
+        " (did you mean 'hospital'?)",
+        "q.yaml:45:23: error: relevant: 'draft' is not an answer of 'policy.plan.exists' (answers: none, none)",
+        "q.yaml:45:23: error: relevant: circular condition policy.plan.loop_a -> policy.plan.loop_b -> policy.plan.loop_a",
+        "q.yaml:49:23: error: relevant: unexpected character '=' (at character 20 of \"policy.plan.loop_a = 'yes'\")",
+        "q.yaml:52:23: error: unknown indicator 'policy.plann' (did you mean 'policy.plan'?)",
+        "q.yaml:57:47: error: 'approved' is not an answer of 'policy.plan.exists' (answers: none, none)",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ('version: "1.0"', "version: 1.0", '3:10: error: version must be a quoted string, such as "1.0"'),
+        ("id: mini", "id: Mini", "2:5: error: id: 'Mini' may use only the characters a-z0-9-"),
+        ("aggregation: arithmetic", "aggregation: harmonic", "error: aggregation: Input should be 'arithmetic' or"),
+        (
+            "    title: {en: Policy, vi: Chính sách}",
+            "    title: {en: Policy, vi: Chính sách}\n    wieght: 2",
+            "10:5: error: unknown key 'wieght' in domains[0] (did you mean 'weight'?)",
+        ),
+        (
+            "            type: choice\n",
+            "            type: choise\n",
+            "error: domains[0].indicators[0].questions[0].type: Input should be 'choice'",
+        ),
+        (
+            "            type: yes_no",
+            "            type: yes_no\n            weight: -1",
+            "error: domains[0].indicators[0].questions[1].weight: Input should be greater than or equal to 0",
+        ),
+        (
+            "  - id: capacity\n    title: {en: Capacity, vi: Năng lực}",
+            "  - id: capacity\n    weight: 0\n    title: {en: Capacity, vi: Năng lực}",
+            "error: domains[1].weight: Input should be greater than 0",
+        ),
+        (
+            "    when: {indicator: policy.strategy, below: 60}",
+            "    when: {indicator: policy.strategy}",
+            "error: recommendations[0].when: an indicator or domain rule takes 'below: N'",
+        ),
+        (
+            "    when: {domain: capacity, below: 80}",
+            "    when: {domain: capacity, question: x, below: 80}",
+            "error: recommendations[1].when: name exactly one of",
+        ),
+        ("    priority: high", "    priority: urgent", "error: recommendations[0].priority: Input should be 'high'"),
+        (
+            "relevant: \"policy.strategy.plan != 'none'\"",
+            "relevant: \"policy.strategy.budget == 'yes'\"",
+            "error: relevant: 'policy.strategy.budget' refers to itself",
+        ),
+        (
+            "relevant: \"'pacs' in capacity.systems.in_use\"",
+            'relevant: "capacity.systems.in_use > 2"',
+            "error: relevant: '>' compares numbers or dates, but 'capacity.systems.in_use' is a multi question",
+        ),
+        (
+            "relevant: \"'pacs' in capacity.systems.in_use\"",
+            "relevant: \"capacity.systems.staff == 'many'\"",
+            "error: relevant: 'capacity.systems.staff' is a number question; compare it with a number",
+        ),
+        (
+            "            linear: {from: 0, to: 10}",
+            "            linear: {from: 5, to: 5}",
+            "error: domains[1].indicators[0].questions[2].linear: 'from' and 'to' must differ",
+        ),
+        (
+            "            linear: {from: 0, to: 10}",
+            "            linear: {from: 0, to: 10}\n            options: []",
+            "error: a number question takes no options",
+        ),
+        (
+            "            weight: 0\n            required: false\n          - id: capacity.systems.audit",
+            "            required: false\n          - id: capacity.systems.audit",
+            "warning: text questions are not scored; give them weight: 0",
+        ),
+        ("{value: lis, points: 1,", "{value: na, points: 1,", "error: 'na' is reserved for not applicable"),
+        (
+            "    when: {question: capacity.systems.in_use, in: [his]}",
+            "    when: {question: capacity.systems.in_uses, in: [his]}",
+            "error: unknown question 'capacity.systems.in_uses' (did you mean 'capacity.systems.in_use'?)",
+        ),
+        (
+            "stage_text:\n          1:",
+            "stage_text:\n          7:",
+            "error: stage_text names level 7, which is not a stage",
+        ),
+        (
+            "title: {en: Mini questionnaire, vi: Bộ câu hỏi rút gọn}",
+            "title: {en: Mini questionnaire, vi: Bộ câu hỏi rút gọn, fr: Mini}",
+            "9:12: error: missing language fr (the title has en, vi, fr)",
+        ),
+    ],
+)
+def test_each_rule(write, old: str, new: str, expected: str) -> None:
+    assert old in MINI
+    problems = lint_text(write, MINI.replace(old, new, 1))
+    assert any(expected in problem for problem in problems), problems
+
+
+def test_a_list_is_not_a_questionnaire(write) -> None:
+    assert lint_text(write, "- a\n- b\n") == ["1:1: error: a questionnaire must be a mapping of keys to values"]
+
+
+def test_load_raises_with_every_error(write) -> None:
+    path = write("q.yaml", MINI.replace("type: choice", "type: choise").replace('version: "1.0"', "version: 1"))
+    with pytest.raises(InputError) as info:
+        load_questionnaire(path)
+    assert len(info.value.problems) == 2
+
+
+def test_one_language_is_enough_for_a_user_questionnaire(write) -> None:
+    text = "\n".join(line for line in MINI.splitlines())
+    text = text.replace(", vi: Bộ câu hỏi rút gọn", "")
+    problems = lint_text(write, text)
+    # the title sets the languages: now only English is required, so 'vi' texts are extras
+    assert not [p for p in problems if "error" in p], problems

@@ -1,0 +1,124 @@
+"""Safe YAML loading: every hostile input becomes one positioned message, never a crash."""
+
+from __future__ import annotations
+
+import time
+import unicodedata
+
+import pytest
+
+from dhti.errors import InputError
+from dhti.yamlio import MAX_BYTES, load, load_bytes, load_text
+
+
+def problem_of(raw: bytes) -> str:
+    with pytest.raises(InputError) as info:
+        load_bytes(raw, "f.yaml")
+    assert len(info.value.problems) == 1
+    return str(info.value.problems[0])
+
+
+BOMB = (
+    "a: &a [x, x, x, x, x, x, x, x, x]\n"
+    "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+    "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+    "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+    "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
+    "f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (b"a: 1\na: 2\n", "f.yaml:2:1: error: duplicate key 'a'"),
+        (b"a:\n\tb: 1\n", "f.yaml:2:1: error: tab character in indentation"),
+        (b"a: [1, 2\n", "f.yaml:2:1: error: invalid YAML: did not find expected ',' or ']'"),
+        (b"a: \xff\n", "f.yaml:1:4: error: not UTF-8 text: byte 0xff"),
+        (b"ok: 1\nname: Vi\xe1\xbb\x87t \xc3\x28\n", "f.yaml:2:12: error: not UTF-8 text"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "f.yaml:3:1: error: binary file"),
+        (b"", "f.yaml:1:1: error: file is empty"),
+        (b"   \n\n", "f.yaml:1:1: error: file is empty"),
+        (b"# only a comment\n", "f.yaml:1:1: error: file holds no YAML document"),
+        (BOMB.encode(), "alias bomb"),
+        (b"a: &a [*a]\n", "f.yaml:1:4: error: recursive alias"),
+        (b"a: " + b"[" * 100_000 + b"]" * 100_000, "f.yaml:1:67: error: nesting deeper than 64 levels"),
+        (b"a: " + b"[" * 70 + b"]" * 70, "error: nesting deeper than 64 levels"),
+        (b"- " * 5000 + b"x\n", "error: nesting deeper than 64 levels"),
+        (b"a: !!python/object:os.system x\n", "f.yaml:1:4: error: unsupported tag"),
+        (b"a: !!int seven\n", "f.yaml:1:4: error: 'seven' is not a valid int"),
+        (b"a: 1\n---\nb: 2\n", "f.yaml:2:1: error: invalid YAML: but found another document"),
+        (b"? [a, b]\n: 1\n", "f.yaml:1:3: error: mapping keys must be plain values"),
+        (b"base: &x {b: 1}\nc:\n  <<: *x\n", "f.yaml:3:3: error: merge keys"),
+        (b"a: 'unterminated\n", "invalid YAML"),
+        (b"a: 1\n  \tb: 2\n", "f.yaml:2:3: error: tab character in indentation"),
+    ],
+)
+def test_hostile_input_gives_one_positioned_message(raw: bytes, expected: str) -> None:
+    assert expected in problem_of(raw)
+
+
+def test_file_over_limit_is_refused_before_reading(tmp_path) -> None:
+    path = tmp_path / "big.yaml"
+    path.write_bytes(b"a: " + b"x" * (MAX_BYTES + 1))
+    with pytest.raises(InputError, match=r"big.yaml:1:1: error: file is 5.0 MiB; the limit is 5 MiB"):
+        load(path)
+
+
+def test_missing_file_is_an_input_error(tmp_path) -> None:
+    with pytest.raises(InputError, match="cannot read file"):
+        load(tmp_path / "nope.yaml")
+
+
+def test_hostile_inputs_are_refused_quickly() -> None:
+    # Not a timing assertion on speed, a guard against pathological blow-ups (minutes, not ms).
+    start = time.perf_counter()
+    for raw in (BOMB.encode(), b"a: " + b"[" * 100_000 + b"]" * 100_000, b"- " * 100_000 + b"x"):
+        with pytest.raises(InputError):
+            load_bytes(raw, "f.yaml")
+    assert time.perf_counter() - start < 10
+
+
+def test_yaml_1_2_core_schema() -> None:
+    data = load_text(
+        "a: yes\nb: no\nc: on\nd: true\ne: ~\nf: 2026-10-15\ng: 0o17\nh: 0x1F\ni: 1.5e2\nj: .inf\nk: '1'\nl: 010\n",
+        "f.yaml",
+    ).data
+    assert data == {
+        "a": "yes",
+        "b": "no",
+        "c": "on",
+        "d": True,
+        "e": None,
+        "f": "2026-10-15",
+        "g": 15,
+        "h": 31,
+        "i": 150.0,
+        "j": float("inf"),
+        "k": "1",
+        "l": 10,
+    }
+
+
+def test_strings_are_normalised_to_nfc() -> None:
+    decomposed = unicodedata.normalize("NFD", "Bệnh viện Đa khoa")
+    data = load_text(f"{decomposed}: {decomposed}\n", "f.yaml").data
+    assert data == {"Bệnh viện Đa khoa": "Bệnh viện Đa khoa"}
+    assert all(unicodedata.is_normalized("NFC", text) for text in (*data, *data.values()))
+
+
+def test_byte_order_mark_is_accepted() -> None:
+    assert load_bytes(b"\xef\xbb\xbfa: 1\n", "f.yaml").data == {"a": 1}
+
+
+def test_positions_count_characters_not_bytes() -> None:
+    document = load_text("tên: Việt\nđịa_chỉ:\n  tỉnh: Hà Nội\n", "f.yaml")
+    assert document.position(["địa_chỉ", "tỉnh"]) == (3, 9)
+    assert document.position(["địa_chỉ", "tỉnh"], key=True) == (3, 3)
+    assert document.position(["địa_chỉ", "missing"]) == (3, 3)
+
+
+def test_positions_into_sequences() -> None:
+    document = load_text("xs:\n  - a\n  - {b: 2}\n", "f.yaml")
+    assert document.position(["xs", 1, "b"]) == (3, 9)
+    assert document.position(["xs", 7]) == (2, 3)
