@@ -44,10 +44,15 @@ def test_every_error_of_a_broken_file_at_once() -> None:
         "q.yaml:31:19: error: a scored number question needs bands or linear",
         "q.yaml:32:23: error: relevant: unknown question id 'policy.plan.exist' (did you mean 'policy.plan.exists'?)",
         "q.yaml:36:49: error: band minimums must ascend",
-        "q.yaml:37:27: error: entity type 'hospitl' is not one of the questionnaire's entity_types"
-        " (did you mean 'hospital'?)",
+        (
+            "q.yaml:37:27: error: entity type 'hospitl' is not one of the questionnaire's entity_types"
+            " (did you mean 'hospital'?)"
+        ),
         "q.yaml:45:23: error: relevant: 'draft' is not an answer of 'policy.plan.exists' (answers: none, none)",
-        "q.yaml:45:23: error: relevant: circular condition policy.plan.loop_a -> policy.plan.loop_b -> policy.plan.loop_a",
+        (
+            "q.yaml:45:23: error: relevant: circular condition"
+            " policy.plan.loop_a -> policy.plan.loop_b -> policy.plan.loop_a"
+        ),
         "q.yaml:49:23: error: relevant: unexpected character '=' (at character 20 of \"policy.plan.loop_a = 'yes'\")",
         "q.yaml:52:23: error: unknown indicator 'policy.plann' (did you mean 'policy.plan'?)",
         "q.yaml:57:47: error: 'approved' is not an answer of 'policy.plan.exists' (answers: none, none)",

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from dhti.registry import Registry
 from dhti.response import validate_file
 
 DATA = Path(__file__).parent / "data"
@@ -38,12 +39,16 @@ def test_every_problem_at_once(registry) -> None:
     assert [str(problem) for problem in result.problems] == [
         "r.yaml:6:3: error: unknown key 'provice' in entity (did you mean 'province'?)",
         "r.yaml:8:9: error: assessment.date: must be an ISO date such as 2026-10-15",
-        "r.yaml:10:25: error: policy.strategy.plan: 'approve' is not one of the options (none, draft, approved);"
-        " did you mean 'approved'?",
+        (
+            "r.yaml:10:25: error: policy.strategy.plan: 'approve' is not one of the options (none, draft, approved);"
+            " did you mean 'approved'?"
+        ),
         "r.yaml:11:3: error: unknown question id 'policy.strategy.budgt' (did you mean 'policy.strategy.budget'?)",
         "r.yaml:12:28: error: capacity.systems.in_use: expected a list of options such as [his, lis], not 'his'",
-        "r.yaml:13:3: warning: capacity.systems.pacs_share is not asked of this entity (skip logic or entity type);"
-        " its answer is ignored",
+        (
+            "r.yaml:13:3: warning: capacity.systems.pacs_share is not asked of this entity (skip logic or entity type);"
+            " its answer is ignored"
+        ),
         "r.yaml:14:35: error: capacity.systems.staff: must be 0 or more, not -3",
         "r.yaml:14:39: error: unknown key 'evidnce' in an answer (did you mean 'evidence'?)",
         "r.yaml:15:27: error: capacity.systems.audit: expected an ISO date such as 2026-10-15, not 'last spring'",
@@ -152,8 +157,10 @@ def test_lenient_turns_unanswered_required_into_warnings(write, registry) -> Non
     lenient = problems_of(write, registry, text, lenient=True)
     assert strict == ["r.yaml:12:3: error: required question policy.strategy.budget is unanswered: Is there a budget?"]
     assert lenient == [
-        "r.yaml:12:3: warning: required question policy.strategy.budget is unanswered: Is there a budget?"
-        " (scored 0: --lenient)"
+        (
+            "r.yaml:12:3: warning: required question policy.strategy.budget is unanswered: Is there a budget?"
+            " (scored 0: --lenient)"
+        )
     ]
 
 
@@ -162,13 +169,17 @@ def test_lenient_turns_unanswered_required_into_warnings(write, registry) -> Non
     [
         (
             "- a\n- b\n",
-            "r.yaml:1:1: error: a response must be a mapping with keys questionnaire, entity, assessment,"
-            " answers, not a list",
+            (
+                "r.yaml:1:1: error: a response must be a mapping with keys questionnaire, entity, assessment,"
+                " answers, not a list"
+            ),
         ),
         (
             "just text\n",
-            "r.yaml:1:1: error: a response must be a mapping with keys questionnaire, entity, assessment,"
-            " answers, not a single value (str)",
+            (
+                "r.yaml:1:1: error: a response must be a mapping with keys questionnaire, entity, assessment,"
+                " answers, not a single value (str)"
+            ),
         ),
         (
             "questionnaire: mini\nentity: [1]\nassessment: {date: 2026-01-01}\nanswers: {}\n",
@@ -182,8 +193,6 @@ def test_wrong_shapes(write, registry, text: str, expected: str) -> None:
 
 
 def test_override_questionnaire_is_used_whatever_the_response_names(write) -> None:
-    from dhti.registry import Registry
-
     registry = Registry.discover(override=DATA / "mini.yaml")
     problems = problems_of(write, registry, COMPLETE.replace("mini@1.0", "dhti-station@1.0"))
     assert problems == [
