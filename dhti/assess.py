@@ -29,9 +29,9 @@ class Outcome:
         return self.scores is not None
 
 
-def assess(path: str | Path, *, registry: Registry, lenient: bool = False) -> Outcome:
+def assess(path: str | Path, *, registry: Registry, lenient: bool = False, display: str | None = None) -> Outcome:
     """Validate and score one response file. Never raises for bad input."""
-    validation = validate_file(path, registry=registry, lenient=lenient)
+    validation = validate_file(path, registry=registry, lenient=lenient, display=display)
     if validation.response is None:
         return Outcome(validation, None, ())
     scores = score_response(validation.response, lenient=lenient)

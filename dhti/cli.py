@@ -89,6 +89,39 @@ def _registry(questionnaire_path: Path | None = None) -> Registry:
     return registry
 
 
+@main.command("demo")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("dhti-demo"),
+    show_default=True,
+    help="Folder for the results.",
+)
+@lang_option
+def demo(output: Path, lang: str) -> None:
+    """Run dhti on the bundled sample responses: validate, score, write the results.
+
+    Needs no input: it shows what dhti does, and is what `make demo` runs.
+    """
+    from dhti.demo import run_demo, sample_files  # noqa: PLC0415
+    from dhti.formats import score_table  # noqa: PLC0415
+
+    registry = _registry()
+    files = sample_files()
+    with click.progressbar(length=len(files), label="Scoring the samples", file=sys.stderr) as bar:
+        result = run_demo(output, registry=registry, lang=lang, files=files, progress=lambda _path: bar.update(1))
+    click.echo(score_table(list(result.outcomes), lang=lang))
+    for outcome in result.outcomes:
+        for problem in outcome.validation.problems:
+            click.echo(str(problem), err=True)
+    click.echo("", err=True)
+    for path in result.written:
+        click.echo(f"wrote {path}", err=True)
+    if not all(outcome.valid for outcome in result.outcomes):
+        sys.exit(1)
+
+
 @main.group()
 def questionnaires() -> None:
     """List, show and check questionnaire definitions."""

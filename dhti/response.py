@@ -60,6 +60,8 @@ class Assessment(_Model):
     @field_validator("date", mode="before")
     @classmethod
     def _iso_date(cls, value: object) -> object:
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return value
         if isinstance(value, str):
             try:
                 return dt.date.fromisoformat(value.strip())

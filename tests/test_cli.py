@@ -1,0 +1,351 @@
+"""Every command through click's runner: output, stderr and exit codes as a user sees them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from dhti import __version__
+from dhti.cli import main
+
+DATA = Path(__file__).parent / "data"
+COMPLETE = str(DATA / "responses" / "mini-complete.yaml")
+PROBLEMS = str(DATA / "responses" / "mini-problems.yaml")
+
+
+def run(runner, *args: str):
+    return runner.invoke(main, list(args), catch_exceptions=False)
+
+
+def test_version(runner) -> None:
+    result = run(runner, "--version")
+    assert result.exit_code == 0
+    assert result.stdout == f"dhti, version {__version__}\n"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        [],
+        ["questionnaires"],
+        ["questionnaires", "list"],
+        ["questionnaires", "show"],
+        ["questionnaires", "lint"],
+        ["init"],
+        ["validate"],
+        ["score"],
+    ],
+)
+def test_every_command_has_help(runner, command: list[str]) -> None:
+    result = run(runner, *command, "--help")
+    assert result.exit_code == 0
+    assert "Usage: " in result.stdout
+    assert len(result.stdout.splitlines()) > 4
+
+
+def test_usage_errors_exit_2(runner) -> None:
+    assert run(runner, "validate", "does-not-exist.yaml").exit_code == 2
+    assert run(runner, "score", COMPLETE, "--format", "xml").exit_code == 2
+    assert run(runner, "frobnicate").exit_code == 2
+    assert run(runner, "init", "mini").exit_code == 2  # -o is required
+
+
+def test_questionnaires_list(runner) -> None:
+    result = run(runner, "questionnaires", "list", "--lang", "en")
+    assert result.exit_code == 0
+    rows = result.stdout.splitlines()
+    assert rows[0].split() == ["id", "version", "entity", "types", "questions", "title", "source"]
+    mini = next(row for row in rows if row.startswith("mini "))
+    assert "hospital, health_centre" in mini
+    assert re.search(r"\s5\s+Mini questionnaire", mini)
+    assert any(row.startswith("dhti-station ") and "bundled" in row for row in rows)
+
+
+def test_questionnaires_show(runner) -> None:
+    result = run(runner, "questionnaires", "show", "mini@1.0", "--lang", "vi")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("Bộ câu hỏi rút gọn (mini@1.0)\n")
+    assert "    1.1.1 Có kế hoạch không?" in result.stdout
+    assert "        - approved = Đã phê duyệt (2)" in result.stdout
+    assert "        if: policy.strategy.plan != 'none'" in result.stdout
+
+
+def test_show_unknown_questionnaire(runner) -> None:
+    result = run(runner, "questionnaires", "show", "minii")
+    assert result.exit_code == 1
+    assert result.stderr == "dhti: error: unknown questionnaire 'minii'; did you mean 'mini'?\n"
+
+
+def test_lint(runner) -> None:
+    good = run(runner, "questionnaires", "lint", str(DATA / "mini.yaml"))
+    assert good.exit_code == 0
+    assert good.stdout == ""
+    assert "ok (mini@1.0, 5 scored questions)" in good.stderr
+    bad = run(runner, "questionnaires", "lint", str(DATA / "mini.yaml"), str(DATA / "lint" / "many-errors.yaml"))
+    assert bad.exit_code == 1
+    assert len(bad.stdout.splitlines()) == 17
+    assert "1 of 2 file(s) have errors" in bad.stderr
+
+
+def test_validate_text(runner) -> None:
+    result = run(runner, "validate", COMPLETE, PROBLEMS)
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert len(lines) == 9
+    assert all(line.startswith(PROBLEMS + ":") for line in lines)
+    assert "2 file(s) checked: 1 valid, 1 invalid" in result.stderr
+
+
+def test_validate_ok_and_strict(runner, write) -> None:
+    assert run(runner, "validate", COMPLETE).exit_code == 0
+    text = (
+        Path(COMPLETE)
+        .read_text(encoding="utf-8")
+        .replace('{value: draft, evidence: "Dự thảo kế hoạch số 12/KH-BV"}', "draft")
+    )
+    warned = write("warned.yaml", text)
+    assert run(runner, "validate", str(warned)).exit_code == 0
+    strict = run(runner, "validate", str(warned), "--strict")
+    assert strict.exit_code == 1
+    assert "warning: policy.strategy.plan: evidence is required" in strict.stdout
+
+
+def test_validate_json(runner) -> None:
+    result = run(runner, "validate", COMPLETE, PROBLEMS, "--format", "json")
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert [item["valid"] for item in data] == [True, False]
+    assert data[1]["errors"][0] == {
+        "line": 6,
+        "column": 3,
+        "severity": "error",
+        "message": "unknown key 'provice' in entity (did you mean 'province'?)",
+    }
+    assert data[1]["warnings"][0]["line"] == 13
+
+
+def test_validate_a_folder(runner) -> None:
+    result = run(runner, "validate", str(DATA / "responses"))
+    assert result.exit_code == 1
+    assert "2 file(s) checked: 1 valid, 1 invalid" in result.stderr
+
+
+def test_score_json_follows_the_contract(runner) -> None:
+    result = run(runner, "score", COMPLETE, PROBLEMS, "--format", "json", "--lang", "en")
+    assert result.exit_code == 1
+    good, bad = json.loads(result.stdout)
+    assert set(good) >= {
+        "file",
+        "entity",
+        "questionnaire",
+        "assessment",
+        "index",
+        "stage",
+        "stage_label",
+        "completeness",
+        "domains",
+        "recommendations",
+        "gdhm",
+        "errors",
+    }
+    assert good["entity"] == {
+        "id": "01-BV-0001",
+        "name": "Bệnh viện Đa khoa Mẫu",
+        "type": "hospital",
+        "province": "Hà Nội",
+    }
+    assert good["questionnaire"] == {"id": "mini", "version": "1.0"}
+    assert good["assessment"] == {"date": "2026-10-15"}
+    assert good["index"] == 63.125
+    assert (good["stage"], good["stage_label"], good["completeness"]) == (4, "Advanced", 1.0)
+    assert good["domains"][0] == {
+        "id": "policy",
+        "score": 75.0,
+        "stage": 4,
+        "indicators": [{"id": "policy.strategy", "score": 75.0, "stage": 4}],
+    }
+    assert good["domains"][1]["score"] == pytest.approx(51.25)
+    assert [(r["id"], r["priority"], r["horizon"], r["due"]) for r in good["recommendations"]] == [
+        ("rec.capacity", "medium", "medium", "2028-04-15"),
+        ("rec.capacity.pacs", "low", "long", "2029-10-15"),
+    ]
+    assert good["gdhm"] == {"2": 4}
+    assert good["errors"] == []
+    assert bad["index"] is None
+    assert bad["errors"][0] == {
+        "line": 6,
+        "column": 3,
+        "severity": "error",
+        "message": "unknown key 'provice' in entity (did you mean 'province'?)",
+    }
+    assert PROBLEMS + ":6:3: error: unknown key 'provice'" in result.stderr
+
+
+def test_score_table_single_file(runner) -> None:
+    result = run(runner, "score", COMPLETE, "--lang", "en")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[:3] == [
+        "Bệnh viện Đa khoa Mẫu (01-BV-0001, hospital, Hà Nội)",
+        "mini@1.0, assessed 2026-10-15",
+        "Index 63.1  stage 4 Advanced  completeness 100%",
+    ]
+    assert "  1. [medium, by 2028-04-15] Invest." in result.stdout
+
+
+def test_score_table_vietnamese_uses_decimal_comma(runner) -> None:
+    result = run(runner, "score", COMPLETE, "--lang", "vi")
+    assert "Index 63,1  stage 4 Nâng cao" in result.stdout
+
+
+def test_score_table_many_files(runner) -> None:
+    result = run(runner, "score", COMPLETE, PROBLEMS, "--lang", "en")
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["file", "entity", "index", "stage", "policy", "capacity", "complete"]
+    assert re.search(r"01-BV-0001\s+63\.1\s+4 Advanced\s+75\.0\s+51\.2\s+100%$", lines[2])
+    assert re.search(r"01-TTYT-0002\s+invalid", lines[3])
+
+
+def test_score_csv(runner) -> None:
+    result = run(runner, "score", COMPLETE, PROBLEMS, "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert rows[0]["entity_id"] == "01-BV-0001"
+    assert float(rows[0]["index"]) == 63.125
+    assert float(rows[0]["domain:capacity"]) == pytest.approx(51.25)
+    assert float(rows[0]["indicator:policy.strategy"]) == 75.0
+    assert rows[1]["index"] == ""
+    assert rows[1]["errors"] == "8"
+
+
+def test_score_lenient(runner, write) -> None:
+    text = Path(COMPLETE).read_text(encoding="utf-8").replace('  policy.strategy.budget: "yes"\n', "")
+    path = str(write("partial.yaml", text))
+    assert run(runner, "score", path).exit_code == 1
+    lenient = run(runner, "score", path, "--lenient", "--format", "json")
+    assert lenient.exit_code == 0
+    data = json.loads(lenient.stdout)[0]
+    assert data["completeness"] == 0.8
+    assert data["domains"][0]["score"] == 25.0
+
+
+def test_questionnaire_override(runner, write) -> None:
+    text = Path(COMPLETE).read_text(encoding="utf-8").replace("mini@1.0", "my-own@1.0")
+    path = str(write("own.yaml", text))
+    assert run(runner, "validate", path).exit_code == 1
+    result = run(runner, "validate", path, "--questionnaire", str(DATA / "mini.yaml"))
+    assert result.exit_code == 0
+    assert "warning: response names 'my-own@1.0'; checking it against mini@1.0 as asked" in result.stdout
+
+
+def test_init_writes_a_fillable_file_that_validates_once_filled(runner, tmp_path) -> None:
+    out = tmp_path / "benh-vien.yaml"
+    result = run(runner, "init", "mini", "-o", str(out), "--lang", "vi", "--entity-type", "hospital")
+    assert result.exit_code == 0
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("# Bộ câu hỏi rút gọn (mini@1.0)\n")
+    assert "  # [1.1.1] Có kế hoạch không?\n" in text
+    assert "  #       approved = Đã phê duyệt (2 điểm)\n" in text
+    assert "Minh chứng: bắt buộc" in text
+    assert "  policy.strategy.plan: ~\n" in text
+    assert "  type: hospital" in text
+    # Unfilled: the required fields and questions are reported, nothing crashes.
+    unfilled = run(runner, "validate", str(out))
+    assert unfilled.exit_code == 1
+    assert "entity.id: required; replace ~ with a value" in unfilled.stdout
+    # Filled in by a facility that read only the comments.
+    data = yaml.safe_load(text)
+    data["entity"].update(id="01-BV-0009", name="Bệnh viện Mẫu")
+    data["assessment"]["date"] = "2026-11-01"
+    data["answers"].update(
+        {
+            "policy.strategy.plan": {"value": "approved", "evidence": "Quyết định 45/QĐ-BV"},
+            "policy.strategy.budget": "yes",
+            "capacity.systems.in_use": ["his"],
+            "capacity.systems.staff": 3,
+        }
+    )
+    out.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    filled = run(runner, "validate", str(out))
+    assert filled.exit_code == 0, filled.stdout
+
+
+def test_init_never_overwrites_without_force(runner, tmp_path) -> None:
+    out = tmp_path / "r.yaml"
+    out.write_text("keep me", encoding="utf-8")
+    result = run(runner, "init", "mini", "-o", str(out))
+    assert result.exit_code == 1
+    assert "exists already; use --force to overwrite it" in result.stderr
+    assert out.read_text(encoding="utf-8") == "keep me"
+    assert run(runner, "init", "mini", "-o", str(out), "--force").exit_code == 0
+    assert out.read_text(encoding="utf-8") != "keep me"
+
+
+def test_init_entity_type_filters_questions(runner, tmp_path) -> None:
+    centre = tmp_path / "centre.yaml"
+    assert run(runner, "init", "mini", "-o", str(centre), "--entity-type", "health_centre").exit_code == 0
+    assert "capacity.systems.pacs_share" not in centre.read_text(encoding="utf-8")
+    everyone = tmp_path / "all.yaml"
+    assert run(runner, "init", "mini", "-o", str(everyone), "--lang", "en").exit_code == 0
+    text = everyone.read_text(encoding="utf-8")
+    assert "capacity.systems.pacs_share: ~" in text
+    assert "Only for: hospital" in text
+    bad = run(runner, "init", "mini", "-o", str(tmp_path / "x.yaml"), "--entity-type", "ministry")
+    assert bad.exit_code == 1
+    assert "entity type 'ministry' may not answer 'mini'" in bad.stderr
+
+
+def test_init_into_missing_folder(runner, tmp_path) -> None:
+    result = run(runner, "init", "mini", "-o", str(tmp_path / "nope" / "r.yaml"))
+    assert result.exit_code == 1
+    assert "does not exist" in result.stderr
+
+
+HOSTILE = {
+    "dup.yaml": b"questionnaire: mini\nquestionnaire: mini\n",
+    "tab.yaml": b"questionnaire: mini\nentity:\n\tid: 1\n",
+    "latin1.yaml": "questionnaire: mini\nentity: {name: Bệnh viện}\n".encode("cp1258", errors="replace") + b"\xff",
+    "binary.yaml": bytes(range(256)),
+    "bomb.yaml": (
+        b"a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+        b"c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+        b"e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\n"
+    ),
+    "deep.yaml": b"a: " + b"[" * 50_000 + b"]" * 50_000,
+    "nan.yaml": b"questionnaire: mini\nentity: {id: x, type: hospital}\nassessment: {date: 2026-01-01}\n"
+    b"answers: {capacity.systems.staff: .nan}\n",
+    "list.yaml": b"- questionnaire: mini\n",
+    "empty.yaml": b"",
+    "huge.yaml": b"a: " + b"x" * (5 * 1024 * 1024 + 10),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+@pytest.mark.parametrize("command", ["validate", "score", "lint"])
+def test_bad_input_is_one_clear_message_exit_1(runner, tmp_path, name: str, command: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(HOSTILE[name])
+    args = ["questionnaires", "lint", str(path)] if command == "lint" else [command, str(path)]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output
+    assert re.search(re.escape(str(path)) + r":\d+:\d+: error: ", result.output)
+
+
+def test_demo_scores_every_sample(runner, tmp_path) -> None:
+    out = tmp_path / "demo"
+    result = run(runner, "demo", "-o", str(out), "--lang", "en")
+    assert result.exit_code == 0, result.output
+    samples = sorted((Path(__file__).resolve().parent.parent / "questionnaires" / "examples").glob("*.yaml"))
+    for sample in samples:
+        assert sample.name in result.stdout
+    data = json.loads((out / "scores.json").read_text(encoding="utf-8"))
+    assert len(data) == len(samples)
+    assert all(item["index"] is not None for item in data)
+    assert f"wrote {out / 'scores.csv'}" in result.stderr
