@@ -78,6 +78,9 @@ def main(verbose: bool) -> None:
     Extra questionnaire folders may be named in DHTI_QUESTIONNAIRES (separated by ':').
     """
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="dhti: %(message)s")
+    # WeasyPrint reports every CSS rule it skips; those are for developers, not for readers.
+    for name in ("weasyprint", "fontTools"):
+        logging.getLogger(name).setLevel(logging.DEBUG if verbose else logging.ERROR)
 
 
 def _registry(questionnaire_path: Path | None = None) -> Registry:
@@ -221,6 +224,36 @@ def validate(files: Sequence[Path], questionnaire_path: Path | None, fmt: str, l
         click.echo(f"{len(results)} file(s) checked: {len(results) - len(bad)} valid, {len(bad)} invalid", err=True)
     if bad:
         sys.exit(1)
+
+
+@main.command("report")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Report to write.")
+@click.option("--format", "fmt", type=click.Choice(["html", "pdf"]), help="Default: from OUTPUT's suffix.")
+@lang_option
+@questionnaire_option
+@click.option("--lenient", is_flag=True, help="Report on a response with unanswered required questions (scored 0).")
+@click.option("--pdfa/--no-pdfa", default=True, show_default=True, help="Write PDF/A-3b, for archiving.")
+def report(
+    file: Path, output: Path, fmt: str | None, lang: str, questionnaire_path: Path | None, lenient: bool, pdfa: bool
+) -> None:
+    """Write one entity's report for leadership, as HTML or PDF.
+
+    The report has a cover, an executive summary with the three most urgent actions, charts,
+    a page per domain with each indicator's stage ladder, a dated roadmap of recommendations,
+    the answers and evidence, and the methodology.
+    """
+    from dhti.assess import assess  # noqa: PLC0415
+    from dhti.report import format_for, write_report  # noqa: PLC0415
+
+    kind = format_for(output, fmt)
+    outcome = assess(file, registry=_registry(questionnaire_path), lenient=lenient)
+    for problem in outcome.validation.problems:
+        click.echo(str(problem), err=True)
+    if not outcome.valid:
+        sys.exit(1)
+    write_report(outcome, output, fmt=kind, lang=lang, pdfa=pdfa)
+    click.echo(f"wrote {output}", err=True)
 
 
 @main.command("score")

@@ -9,6 +9,12 @@ from pathlib import Path
 from dhti.errors import OutputError
 
 
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
 def write_atomic(path: Path, data: str | bytes, *, force: bool = False) -> None:
     """Write ``data`` to ``path`` through a temporary file and a rename.
 
@@ -28,6 +34,7 @@ def write_atomic(path: Path, data: str | bytes, *, force: bool = False) -> None:
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data.encode("utf-8") if isinstance(data, str) else data)
+        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes it private; give it a normal file's mode
         Path(temporary).replace(path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -1,0 +1,172 @@
+"""Vector charts for reports as inline SVG: a radar of domains and bars of indicators.
+
+Pure functions that return SVG markup.  Every text is escaped here; only presentation
+attributes are used (no ``<style>``, no scripts), so the same SVG renders alike in a browser
+and in WeasyPrint.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+
+STAGE_COLOURS = {1: "#b2182b", 2: "#ef8a62", 3: "#e0b040", 4: "#67a9cf", 5: "#2166ac"}
+NO_SCORE_COLOUR = "#bbbbbb"
+INK = "#222222"
+GRID = "#c8c8c8"
+
+
+@dataclass(frozen=True)
+class Point:
+    """One value to draw: a label, a score 0..100 (or None) and its text as shown."""
+
+    label: str
+    score: float | None
+    shown: str
+    stage: int | None = None
+
+
+def stage_colour(stage: int | None) -> str:
+    return STAGE_COLOURS.get(stage or 0, NO_SCORE_COLOUR)
+
+
+def _wrap(label: str, width: int) -> list[str]:
+    words, lines, current = label.split(), [], ""
+    for word in words:
+        if current and len(current) + 1 + len(word) > width:
+            lines.append(current)
+            current = word
+        else:
+            current = f"{current} {word}".strip()
+    lines.append(current)
+    return lines[:3]
+
+
+def radar(points: Sequence[Point], *, title: str, thresholds: Sequence[float] = (20, 40, 60, 80, 100)) -> str:
+    """A radar (spider) chart, one axis per point, with grid rings at the stage thresholds."""
+    width, height, centre_x, centre_y, radius = 560, 440, 280, 220, 135
+    count = max(len(points), 3)
+    angles = [-math.pi / 2 + 2 * math.pi * index / count for index in range(count)]
+
+    def at(angle: float, value: float) -> tuple[float, float]:
+        return centre_x + radius * value / 100 * math.cos(angle), centre_y + radius * value / 100 * math.sin(angle)
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}"'
+        f' role="img" aria-label="{escape(title)}" class="chart chart-radar">',
+        f"<title>{escape(title)}</title>",
+    ]
+    for ring in thresholds:
+        ring_points = " ".join(f"{x:.1f},{y:.1f}" for x, y in (at(angle, ring) for angle in angles))
+        parts.append(f'<polygon points="{ring_points}" fill="none" stroke="{GRID}" stroke-width="1"/>')
+        x, y = at(angles[0], ring)
+        parts.append(f'<text x="{x + 4:.1f}" y="{y + 4:.1f}" font-size="10" fill="#777777">{ring:g}</text>')
+    for angle in angles:
+        x, y = at(angle, 100)
+        parts.append(
+            f'<line x1="{centre_x}" y1="{centre_y}" x2="{x:.1f}" y2="{y:.1f}" stroke="{GRID}" stroke-width="1"/>'
+        )
+    values = [point.score or 0.0 for point in points]
+    shape = " ".join(f"{x:.1f},{y:.1f}" for x, y in (at(a, v) for a, v in zip(angles, values, strict=False)))
+    parts.append(
+        f'<polygon points="{shape}" fill="#2166ac" fill-opacity="0.28" stroke="#2166ac" stroke-width="2.5"/>'
+    )
+    for angle, point in zip(angles, points, strict=False):
+        x, y = at(angle, point.score or 0.0)
+        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4.5" fill="{stage_colour(point.stage)}" stroke="#ffffff"/>')
+        parts.extend(_axis_label(angle, point, at))
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _axis_label(angle: float, point: Point, at: object) -> list[str]:
+    x, y = at(angle, 118)  # type: ignore[operator]
+    cos = math.cos(angle)
+    anchor = "middle" if abs(cos) < 0.3 else ("start" if cos > 0 else "end")
+    lines = _wrap(point.label, 20)
+    top = y - 14 * len(lines) if math.sin(angle) < -0.3 else (y + 6 if math.sin(angle) > 0.3 else y - 7 * len(lines) + 4)
+    out = [f'<text x="{x:.1f}" y="{top:.1f}" text-anchor="{anchor}" font-size="14" fill="{INK}">']
+    for index, line in enumerate(lines):
+        out.append(f'<tspan x="{x:.1f}" dy="{0 if index == 0 else 16}">{escape(line)}</tspan>')
+    out.append(f'<tspan x="{x:.1f}" dy="17" font-weight="bold">{escape(point.shown)}</tspan></text>')
+    return out
+
+
+def bars(points: Sequence[Point], *, title: str, legend: Sequence[tuple[int, str]] = ()) -> str:
+    """Horizontal bars, one per point, coloured by stage, with the value at the end."""
+    label_width, bar_width, row, top = 330, 300, 24, 10
+    legend_height = 30 if legend else 0
+    height = top + row * len(points) + legend_height + 10
+    width = label_width + bar_width + 60
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}"'
+        f' role="img" aria-label="{escape(title)}" class="chart chart-bars">',
+        f"<title>{escape(title)}</title>",
+    ]
+    for tick in (0, 20, 40, 60, 80, 100):
+        x = label_width + bar_width * tick / 100
+        parts.append(
+            f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{top + row * len(points)}" stroke="{GRID}"'
+            ' stroke-width="1" stroke-dasharray="3,3"/>'
+        )
+    for index, point in enumerate(points):
+        y = top + index * row
+        label = point.label if len(point.label) <= 48 else point.label[:47].rstrip() + "…"
+        parts.append(
+            f'<text x="{label_width - 8}" y="{y + 16}" text-anchor="end" font-size="11.5" fill="{INK}">'
+            f"{escape(label)}</text>"
+        )
+        length = bar_width * (point.score or 0) / 100
+        parts.append(
+            f'<rect x="{label_width}" y="{y + 4}" width="{max(length, 1.5):.1f}" height="{row - 8}" rx="2"'
+            f' fill="{stage_colour(point.stage)}"/>'
+        )
+        parts.append(
+            f'<text x="{label_width + length + 6:.1f}" y="{y + 16}" font-size="11.5" fill="{INK}">'
+            f"{escape(point.shown)}</text>"
+        )
+    step = (width - 20) / max(len(legend), 1)
+    for index, (level, name) in enumerate(legend):
+        x, y = 10 + index * step, top + row * len(points) + 14
+        parts.append(f'<rect x="{x:.1f}" y="{y}" width="12" height="12" rx="2" fill="{stage_colour(level)}"/>')
+        parts.append(f'<text x="{x + 16:.1f}" y="{y + 10}" font-size="10.5" fill="{INK}">{escape(name)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def trend(points: Sequence[Point], *, title: str) -> str:
+    """A small line chart of the index over successive assessments (labels are dates)."""
+    width, height, left, bottom, top = 520, 200, 40, 30, 16
+    plot_w, plot_h = width - left - 20, height - bottom - top
+    count = len(points)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}"'
+        f' role="img" aria-label="{escape(title)}" class="chart chart-trend">',
+        f"<title>{escape(title)}</title>",
+    ]
+    for tick in (0, 20, 40, 60, 80, 100):
+        y = top + plot_h * (1 - tick / 100)
+        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="{GRID}"/>')
+        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="10" fill="#777777">{tick}</text>')
+    coords = []
+    for index, point in enumerate(points):
+        x = left + (plot_w * index / (count - 1) if count > 1 else plot_w / 2)
+        y = top + plot_h * (1 - (point.score or 0) / 100)
+        coords.append((x, y))
+        parts.append(
+            f'<text x="{x:.1f}" y="{height - 10}" text-anchor="middle" font-size="10.5" fill="{INK}">'
+            f"{escape(point.label)}</text>"
+        )
+    if len(coords) > 1:
+        line = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
+        parts.append(f'<polyline points="{line}" fill="none" stroke="#2166ac" stroke-width="2.5"/>')
+    for (x, y), point in zip(coords, points, strict=True):
+        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4.5" fill="{stage_colour(point.stage)}"/>')
+        parts.append(
+            f'<text x="{x:.1f}" y="{y - 9:.1f}" text-anchor="middle" font-size="11" font-weight="bold"'
+            f' fill="{INK}">{escape(point.shown)}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)

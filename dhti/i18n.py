@@ -1,0 +1,59 @@
+"""Interface text from gettext catalogues, and numbers and dates formatted per language."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gettext
+from functools import cache
+from io import BytesIO
+
+from babel.dates import format_date
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+
+from dhti.registry import data_dir
+
+LANGUAGES = ("vi", "en")
+
+
+def N_(text: str) -> str:  # noqa: N802 - the gettext convention for "mark for translation"
+    """Mark a constant for the catalogue; it is translated where it is shown."""
+    return text
+
+DOMAIN = "dhti"
+
+
+
+@cache
+def translations(lang: str) -> gettext.NullTranslations:
+    """The catalogue for ``lang`` (English texts are the message ids themselves)."""
+    path = data_dir("report_templates") / "locale" / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not path.is_file():
+        return gettext.NullTranslations()
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=lang, domain=DOMAIN)
+    compiled = BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return gettext.GNUTranslations(compiled)
+
+
+def number(value: float | None, lang: str, *, digits: int = 1) -> str:
+    """``63,1`` in Vietnamese, ``63.1`` in English; an en dash for no value."""
+    if value is None:
+        return "–"
+    pattern = "0." + "0" * digits if digits else "0"
+    return format_decimal(value, format=pattern, locale=lang)
+
+
+def percent(fraction: float | None, lang: str) -> str:
+    if fraction is None:
+        return "–"
+    digits = 0 if abs(100 * fraction - round(100 * fraction)) < 1e-9 else 1
+    return number(100 * fraction, lang, digits=digits) + "%"
+
+
+def date(day: dt.date, lang: str) -> str:
+    """``15/10/2026`` in Vietnamese (as official documents write it), ``15 October 2026`` in English."""
+    return format_date(day, format="dd/MM/yyyy" if lang == "vi" else "d MMMM y", locale=lang)

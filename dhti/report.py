@@ -1,0 +1,142 @@
+"""Entity reports: the report context rendered through Jinja to HTML, and through WeasyPrint to PDF.
+
+The only module that imports jinja2 and weasyprint, both lazily.  Every value from a response
+is untrusted: templates autoescape and fail on undefined names, and the PDF renderer may fetch
+nothing but the bundled template folder and ``data:`` URLs.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+from dhti.assess import Outcome
+from dhti.errors import DhtiError, InputError
+from dhti.outfiles import write_atomic
+from dhti.registry import data_dir
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+    from dhti.report_context import ReportContext
+
+log = logging.getLogger(__name__)
+
+
+class ReportFormat(enum.StrEnum):
+    HTML = "html"
+    PDF = "pdf"
+
+
+class ReportError(DhtiError):
+    """A report could not be rendered or written."""
+
+
+def templates_dir() -> Path:
+    return data_dir("report_templates").resolve()
+
+
+def format_for(path: Path, requested: str | None) -> ReportFormat:
+    """The format asked for, else the one the output file's suffix names."""
+    if requested:
+        return ReportFormat(requested)
+    suffix = path.suffix.lower().lstrip(".")
+    if suffix in ("htm", "html"):
+        return ReportFormat.HTML
+    if suffix == "pdf":
+        return ReportFormat.PDF
+    msg = f"cannot tell the report format from {path.name!r}: name it .html or .pdf, or give --format"
+    raise ReportError(msg)
+
+
+def environment(lang: str) -> Environment:
+    """A strict, autoescaping Jinja environment with the catalogue for ``lang`` installed."""
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined  # noqa: PLC0415
+
+    from dhti.i18n import translations  # noqa: PLC0415
+
+    env = Environment(
+        loader=FileSystemLoader(templates_dir()),
+        autoescape=True,
+        undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    return env
+
+
+def context_for(outcome: Outcome, *, lang: str) -> ReportContext:
+    from dhti.i18n import translations  # noqa: PLC0415
+    from dhti.report_context import build_context  # noqa: PLC0415
+
+    if outcome.scores is None:
+        raise InputError(outcome.validation.errors)
+    return build_context(outcome, lang=lang, translate=translations(lang).gettext)
+
+
+def render_html(context: ReportContext, *, pdf: bool = False) -> str:
+    """The report as one self-contained HTML document (``pdf`` adds print-only rules)."""
+    template = environment(context.lang).get_template("report.html.j2")
+    return template.render(r=context, pdf=pdf)
+
+
+def render_pdf(html: str, *, pdfa: bool = True, fetched: list[str] | None = None) -> bytes:
+    """Lay out ``html`` with WeasyPrint; PDF/A-3b unless ``pdfa`` is false.
+
+    ``fetched``, when given, receives every URL the renderer asked for (for tests and audits).
+    """
+    import weasyprint  # noqa: PLC0415
+
+    fetcher = bundled_only_fetcher(templates_dir(), fetched)
+    document = weasyprint.HTML(string=html, base_url=str(templates_dir()) + "/", url_fetcher=fetcher)
+    options: dict[str, Any] = {"pdf_variant": "pdf/a-3b"} if pdfa else {}
+    try:
+        pdf = document.write_pdf(**options)
+    except weasyprint.urls.FatalURLFetchingError as err:
+        msg = f"the report tried to load a resource from outside the bundled templates: {err}"
+        raise ReportError(msg) from err
+    if not isinstance(pdf, bytes):  # pragma: no cover - write_pdf without a target returns bytes
+        msg = "WeasyPrint returned no PDF"
+        raise ReportError(msg)
+    return pdf
+
+
+def bundled_only_fetcher(root: Path, fetched: list[str] | None = None) -> Any:  # noqa: ANN401 - a weasyprint class
+    """A URL fetcher that serves ``data:`` URLs and files under ``root``, and refuses the rest."""
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher  # noqa: PLC0415
+
+    class BundledOnlyFetcher(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:  # noqa: ANN401
+            if fetched is not None:
+                fetched.append(url)
+            scheme = urlsplit(url).scheme.lower()
+            if scheme == "file":
+                path = Path(url2pathname(urlsplit(url).path)).resolve()
+                if not path.is_relative_to(root) or not path.is_file():
+                    msg = f"blocked {url}"
+                    raise FatalURLFetchingError(msg)
+            elif scheme != "data":
+                msg = f"blocked {url}"
+                raise FatalURLFetchingError(msg)
+            return super().fetch(url, headers)
+
+    return BundledOnlyFetcher(allowed_protocols={"data", "file"}, allow_redirects=False, timeout=5)
+
+
+def write_report(
+    outcome: Outcome, output: Path, *, fmt: ReportFormat, lang: str, pdfa: bool = True
+) -> Path:
+    """Render one entity's report and write it atomically to exactly ``output``."""
+    context = context_for(outcome, lang=lang)
+    if fmt is ReportFormat.HTML:
+        write_atomic(output, render_html(context), force=True)
+    else:
+        write_atomic(output, render_pdf(render_html(context, pdf=True), pdfa=pdfa), force=True)
+    log.info("wrote %s", output)
+    return output

@@ -1,0 +1,399 @@
+"""The typed context of an entity report: everything the templates show, already worded.
+
+Pure: it turns an :class:`~dhti.assess.Outcome` into frozen values (texts picked in the report
+language, numbers formatted, charts drawn).  Templates only lay them out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from dhti import __version__, charts, gdhm, i18n
+from dhti.i18n import N_
+from dhti.assess import Outcome
+from dhti.questionnaire import HORIZON_MONTHS, Horizon, Indicator, Question, Questionnaire, QuestionType, pick
+from dhti.recommendations import Fired
+from dhti.response import Answer, Response
+from dhti.scoring import DomainScore, IndicatorScore, Scores
+
+Translate = Callable[[str], str]
+
+
+@dataclass(frozen=True)
+class StageView:
+    level: int
+    label: str
+    colour: str
+    meaning: str
+
+
+@dataclass(frozen=True)
+class LadderStep:
+    level: int
+    label: str
+    text: str
+    colour: str
+    current: bool
+    next: bool
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    number: str
+    text: str
+    answer: str
+    score: str
+    evidence: str
+    comment: str
+    status: str  # answered | na | unanswered | skipped
+
+
+@dataclass(frozen=True)
+class RecommendationView:
+    id: str
+    priority: str
+    priority_label: str
+    horizon: str
+    horizon_label: str
+    owner: str
+    text: str
+    due: str
+    target: str
+    gap: str
+
+
+@dataclass(frozen=True)
+class IndicatorView:
+    id: str
+    number: str
+    title: str
+    description: str
+    score: str
+    stage: StageView | None
+    refs: tuple[str, ...]
+    gdhm: str
+    ladder: tuple[LadderStep, ...]
+    next_text: str
+    answered: int
+    applicable: int
+    answers: tuple[AnswerRow, ...]
+
+
+@dataclass(frozen=True)
+class DomainView:
+    id: str
+    number: int
+    title: str
+    description: str
+    score: str
+    stage: StageView | None
+    indicators: tuple[IndicatorView, ...]
+    recommendations: tuple[RecommendationView, ...]
+
+
+@dataclass(frozen=True)
+class HorizonGroup:
+    horizon: str
+    label: str
+    recommendations: tuple[RecommendationView, ...]
+
+
+@dataclass(frozen=True)
+class GdhmRow:
+    code: str
+    name: str
+    phase: int
+    colour: str
+
+
+@dataclass(frozen=True)
+class WeightRow:
+    name: str
+    weight: str
+    indicators: int
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """Everything an entity report shows, in one language."""
+
+    lang: str
+    title: str
+    entity_name: str
+    entity_id: str
+    entity_type: str
+    province: str
+    district: str
+    ownership: str
+    assessment_date: str
+    assessor: str
+    respondent: str
+    questionnaire_title: str
+    questionnaire_ref: str
+    dhti_version: str
+    index: str
+    index_value: float
+    stage: StageView
+    completeness: str
+    strongest: DomainView
+    weakest: DomainView
+    urgent: tuple[RecommendationView, ...]
+    domains: tuple[DomainView, ...]
+    roadmap: tuple[HorizonGroup, ...]
+    gdhm: tuple[GdhmRow, ...]
+    radar_svg: str
+    bars_svg: str
+    aggregation: str
+    stages: tuple[StageView, ...]
+    stage_thresholds: tuple[str, ...]
+    weights: tuple[WeightRow, ...]
+    recommendation_count: int
+    scored_questions: int
+    answered_questions: int
+    na_questions: int
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+
+STAGE_MEANINGS = {
+    1: N_("Digital tools are used here and there; most work is on paper and depends on a few people."),
+    2: N_("Core systems exist but cover only part of the work; plans, rules and skills are not yet consistent."),
+    3: N_("Core systems cover most of the work, and standards and governance are in place but not yet fully used."),
+    4: N_("Systems are connected, data flows between them to agreed standards, and decisions draw on data."),
+    5: N_("Digital work is the norm, data is shared securely to standards, and the entity helps others improve."),
+}
+PRIORITY_LABELS = {"high": N_("High"), "medium": N_("Medium"), "low": N_("Low")}
+HORIZON_LABELS = {
+    "short": N_("Within 6 months"),
+    "medium": N_("6 to 18 months"),
+    "long": N_("18 to 36 months"),
+}
+STATUS_LABELS = {"na": N_("Not applicable"), "unanswered": N_("Not answered"), "skipped": N_("Not asked")}
+ENTITY_TYPES = {
+    "hospital": N_("Hospital"),
+    "health_centre": N_("Health centre"),
+    "commune_health_station": N_("Commune health station"),
+    "provincial_health_department": N_("Provincial Department of Health"),
+    "ministry": N_("Ministry"),
+}
+OWNERSHIP = {"public": N_("Public"), "private": N_("Private")}
+
+
+def build_context(outcome: Outcome, *, lang: str, translate: Translate) -> ReportContext:
+    """The report context for a valid outcome (raises ``ValueError`` for an invalid one)."""
+    response, scores = outcome.validation.response, outcome.scores
+    if response is None or scores is None or scores.index is None or scores.stage is None:
+        msg = f"{outcome.file} is not valid; validate it first"
+        raise ValueError(msg)
+    q = response.questionnaire
+    builder = _Builder(q, response, scores, lang, translate)
+    domains = tuple(builder.domain(number, score, outcome.recommendations) for number, score in enumerate(scores.domains, 1))
+    ranked = sorted((d for d in domains if d.stage is not None), key=lambda d: _value(scores, d.id))
+    all_recs = tuple(builder.recommendation(fired) for fired in outcome.recommendations)
+    entity = response.entity
+    return ReportContext(
+        lang=lang,
+        title=f"{translate(N_('Digital transformation assessment'))}: {entity.name or entity.id}",
+        entity_name=entity.name or entity.id,
+        entity_id=entity.id,
+        entity_type=translate(ENTITY_TYPES.get(entity.type, entity.type)),
+        province=entity.province or "",
+        district=entity.district or "",
+        ownership=translate(OWNERSHIP.get(entity.ownership or "", entity.ownership or "")),
+        assessment_date=i18n.date(response.assessment.date, lang),
+        assessor=response.assessment.assessor or "",
+        respondent=response.assessment.respondent or "",
+        questionnaire_title=pick(q.title, lang),
+        questionnaire_ref=q.ref,
+        dhti_version=__version__,
+        index=i18n.number(scores.index, lang),
+        index_value=scores.index,
+        stage=builder.stage_view(scores.stage.level),
+        completeness=i18n.percent(scores.completeness, lang),
+        strongest=ranked[-1],
+        weakest=ranked[0],
+        urgent=all_recs[:3],
+        domains=domains,
+        roadmap=builder.roadmap(all_recs),
+        gdhm=tuple(
+            GdhmRow(code, gdhm.name(code, lang), phase, charts.stage_colour(phase)) for code, phase in scores.gdhm.items()
+        ),
+        radar_svg=charts.radar(
+            [charts.Point(d.title, _value(scores, d.id), d.score, d.stage.level if d.stage else None) for d in domains],
+            title=translate(N_("Scores by domain")),
+        ),
+        bars_svg=charts.bars(
+            [
+                charts.Point(f"{i.number} {i.title}", _indicator_value(scores, i.id), i.score, i.stage.level if i.stage else None)
+                for d in domains
+                for i in d.indicators
+            ],
+            title=translate(N_("Scores by indicator")),
+            legend=[(s.level, f"{s.level} {pick(s.label, lang)}") for s in q.stages],
+        ),
+        aggregation=str(q.aggregation),
+        stages=tuple(builder.stage_view(stage.level) for stage in q.stages),
+        stage_thresholds=tuple(i18n.number(stage.min, lang, digits=0) for stage in q.stages),
+        weights=tuple(
+            WeightRow(pick(domain.title, lang), i18n.number(domain.weight, lang, digits=0 if domain.weight.is_integer() else 2), len(domain.indicators))
+            for domain in q.domains
+        ),
+        recommendation_count=len(all_recs),
+        scored_questions=builder.count("scored"),
+        answered_questions=builder.count("answered"),
+        na_questions=builder.count("na"),
+        warnings=tuple(str(problem) for problem in outcome.validation.warnings),
+    )
+
+
+def _value(scores: Scores, domain_id: str) -> float:
+    domain = scores.domain(domain_id)
+    return domain.score if domain is not None and domain.score is not None else 0.0
+
+
+def _indicator_value(scores: Scores, indicator_id: str) -> float | None:
+    indicator = scores.indicator(indicator_id)
+    return indicator.score if indicator is not None else None
+
+
+class _Builder:
+    def __init__(self, q: Questionnaire, response: Response, scores: Scores, lang: str, translate: Translate) -> None:
+        self.q, self.response, self.scores, self.lang, self._ = q, response, scores, lang, translate
+
+    def stage_view(self, level: int) -> StageView:
+        stage = next(s for s in self.q.stages if s.level == level)
+        meaning = self._(STAGE_MEANINGS[level]) if level in STAGE_MEANINGS else ""
+        return StageView(level, pick(stage.label, self.lang), charts.stage_colour(level), meaning)
+
+    def domain(self, number: int, score: DomainScore, fired: Sequence[Fired]) -> DomainView:
+        definition = next(d for d in self.q.domains if d.id == score.id)
+        indicators = tuple(
+            self.indicator(f"{number}.{n}", definition.indicators[n - 1], item)
+            for n, item in enumerate(score.indicators, 1)
+        )
+        ids = {definition.id} | {i.id for i in definition.indicators} | {q.id for i in definition.indicators for q in i.questions}
+        mine = tuple(self.recommendation(item) for item in fired if item.rule.when.target in ids)
+        return DomainView(
+            definition.id,
+            number,
+            pick(definition.title, self.lang),
+            pick(definition.description, self.lang),
+            i18n.number(score.score, self.lang),
+            self.stage_view(score.stage.level) if score.stage else None,
+            indicators,
+            mine,
+        )
+
+    def indicator(self, number: str, definition: Indicator, score: IndicatorScore) -> IndicatorView:
+        level = score.stage.level if score.stage else 0
+        ladder = tuple(
+            LadderStep(
+                stage.level,
+                pick(stage.label, self.lang),
+                pick((definition.stage_text or {}).get(stage.level), self.lang),
+                charts.stage_colour(stage.level),
+                stage.level == level,
+                stage.level == level + 1,
+            )
+            for stage in self.q.stages
+        )
+        upcoming = next((step for step in ladder if step.next), None)
+        return IndicatorView(
+            definition.id,
+            number,
+            pick(definition.title, self.lang),
+            pick(definition.description, self.lang),
+            i18n.number(score.score, self.lang),
+            self.stage_view(level) if level else None,
+            definition.refs,
+            definition.gdhm or "",
+            ladder,
+            upcoming.text if upcoming else "",
+            score.answered,
+            score.applicable,
+            tuple(self.answer_row(f"{number}.{n}", question) for n, question in enumerate(definition.questions, 1)),
+        )
+
+    def answer_row(self, number: str, question: Question) -> AnswerRow:
+        answer = self.response.answers.get(question.id)
+        applicable = question.id in self.response.applicable
+        status = _status(answer, applicable)
+        shown = self._(STATUS_LABELS[status]) if status in STATUS_LABELS else self.answer_text(question, answer)
+        score = self.scores.questions.get(question.id)
+        return AnswerRow(
+            number,
+            pick(question.text, self.lang),
+            shown,
+            i18n.number(100 * score, self.lang, digits=0) if score is not None else "",
+            (answer.evidence or "") if answer else "",
+            (answer.comment or "") if answer else "",
+            status,
+        )
+
+    def answer_text(self, question: Question, answer: Answer | None) -> str:
+        value = answer.value if answer else None
+        if question.type is QuestionType.YES_NO:
+            return self._("Yes") if value == "yes" else self._("No")
+        if question.type in (QuestionType.CHOICE, QuestionType.MULTI):
+            chosen = value if isinstance(value, tuple) else (value,)
+            labels = [pick(o.label, self.lang) for o in question.options or () if o.value in chosen]
+            return "; ".join(labels) if labels else self._("None of these")
+        if isinstance(value, float):
+            unit = f" {pick(question.unit, self.lang)}" if question.unit else ""
+            suffix = "%" if question.type is QuestionType.PERCENT else unit
+            return i18n.number(value, self.lang, digits=0 if value.is_integer() else 1) + suffix
+        if isinstance(value, dt.date):
+            return i18n.date(value, self.lang)
+        return str(value or "")
+
+    def recommendation(self, fired: Fired) -> RecommendationView:
+        rule = fired.rule
+        return RecommendationView(
+            rule.id,
+            str(rule.priority),
+            self._(PRIORITY_LABELS[str(rule.priority)]),
+            str(rule.horizon),
+            self._(HORIZON_LABELS[str(rule.horizon)]),
+            pick(rule.owner, self.lang),
+            pick(rule.text, self.lang),
+            i18n.date(fired.due, self.lang),
+            self.target_title(rule.when.target),
+            i18n.number(fired.gap, self.lang, digits=0),
+        )
+
+    def target_title(self, target: str) -> str:
+        for domain in self.q.domains:
+            if domain.id == target:
+                return pick(domain.title, self.lang)
+            for indicator in domain.indicators:
+                if indicator.id == target:
+                    return pick(indicator.title, self.lang)
+        question = self.q.questions.get(target)
+        return pick(self.q.indicator_of(target).title, self.lang) if question else target
+
+    def roadmap(self, recs: Sequence[RecommendationView]) -> tuple[HorizonGroup, ...]:
+        groups = []
+        for horizon in sorted(Horizon, key=lambda h: HORIZON_MONTHS[h]):
+            mine = tuple(rec for rec in recs if rec.horizon == horizon)
+            if mine:
+                groups.append(HorizonGroup(str(horizon), self._(HORIZON_LABELS[str(horizon)]), mine))
+        return tuple(groups)
+
+    def count(self, kind: str) -> int:
+        total = 0
+        for qid, question in self.q.questions.items():
+            if not question.scored or qid not in self.response.applicable:
+                continue
+            answer = self.response.answers.get(qid)
+            status = _status(answer, applicable=True)
+            total += kind == "scored" or status == kind
+        return total
+
+
+def _status(answer: Answer | None, applicable: bool) -> str:
+    if not applicable:
+        return "skipped"
+    if answer is None or (answer.value is None and not answer.na):
+        return "unanswered"
+    return "na" if answer.na else "answered"

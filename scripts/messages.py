@@ -1,0 +1,95 @@
+"""Keep the report message catalogues in step with the templates and the code.
+
+    python scripts/messages.py          # extract, and merge new messages into each language's .po
+    python scripts/messages.py --check  # exit 1 if any message is missing or untranslated
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = ROOT / "report_templates"
+LOCALES = TEMPLATES / "locale"
+TRANSLATED = ("vi",)  # English texts are the message ids
+
+
+def extract() -> Catalog:
+    """Every translatable message in the templates and in dhti's code."""
+    catalog = Catalog(domain="dhti", project="dhti")
+    sources = [
+        (TEMPLATES, [("**.html.j2", "jinja2")], {"**.html.j2": {"extensions": "jinja2.ext.i18n"}}),
+        (ROOT / "dhti", [("**.py", "python")], {}),
+    ]
+    for folder, method_map, options in sources:
+        found = extract_from_dir(str(folder), method_map=method_map, options_map=options, keywords={"_": None, "N_": None, "gettext": None})
+        for filename, lineno, message, comments, context in found:
+            path = (folder / filename).relative_to(ROOT).as_posix()
+            catalog.add(message, locations=[(path, lineno)], auto_comments=comments, context=context)
+    return catalog
+
+
+def po_path(lang: str) -> Path:
+    return LOCALES / lang / "LC_MESSAGES" / "dhti.po"
+
+
+def problems(lang: str) -> list[str]:
+    """Messages the templates or code use that ``lang`` lacks or leaves untranslated."""
+    wanted = extract()
+    with po_path(lang).open("rb") as handle:
+        have = read_po(handle, locale=lang)
+    found = []
+    for message in wanted:
+        if not message.id:
+            continue
+        known = have.get(message.id, context=message.context)
+        if known is None or not known.string or known.fuzzy:
+            found.append(f"{lang}: untranslated: {message.id!r}")
+    return found
+
+
+def update(lang: str) -> None:
+    path = po_path(lang)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        with path.open("rb") as handle:
+            catalog = read_po(handle, locale=lang)
+    else:
+        catalog = Catalog(locale=lang, domain="dhti", project="dhti")
+    catalog.update(extract(), no_fuzzy_matching=True)
+    catalog.fuzzy = False
+    catalog.revision_date = catalog.creation_date
+    catalog.project, catalog.version = "dhti", ""
+    catalog.copyright_holder = "the dhti developers"
+    catalog.msgid_bugs_address = ""
+    catalog.last_translator = "the dhti developers"
+    catalog.language_team = f"dhti <{lang}>"
+    catalog.header_comment = (
+        f"# {lang} translations of dhti's report texts. English texts are the message ids.\n"
+        "# Update with: python scripts/messages.py; check with: python scripts/messages.py --check"
+    )
+    with path.open("wb") as handle:
+        write_po(handle, catalog, width=100, omit_header=False, ignore_obsolete=True, sort_output=False)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="report missing translations and exit 1 if any")
+    args = parser.parse_args()
+    if args.check:
+        found = [line for lang in TRANSLATED for line in problems(lang)]
+        print("\n".join(found) or "all messages translated")  # noqa: T201
+        return 1 if found else 0
+    for lang in TRANSLATED:
+        update(lang)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
