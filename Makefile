@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck bench clean
+.PHONY: demo test lint typecheck bench clean system-deps system-deps-test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,13 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed
 
-demo: $(VENV)/.installed
+system-deps:
+	scripts/install-system-deps.sh runtime
+
+system-deps-test:
+	scripts/install-system-deps.sh test
+
+demo: system-deps $(VENV)/.installed
 	$(BIN)/dhti demo
 
 lint: $(VENV)/.installed-test
@@ -27,11 +33,12 @@ lint: $(VENV)/.installed-test
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy
 
-test: lint typecheck
+test: system-deps-test lint typecheck
 	$(BIN)/pytest
 
-bench: $(VENV)/.installed
+bench: system-deps $(VENV)/.installed
 	$(BIN)/python benchmarks/score_bench.py
+	$(BIN)/python benchmarks/report_bench.py
 
 clean:
 	rm -rf $(VENV) dist build dhti-demo .pytest_cache .mypy_cache .ruff_cache

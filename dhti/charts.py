@@ -15,6 +15,7 @@ from html import escape
 STAGE_COLOURS = {1: "#b2182b", 2: "#ef8a62", 3: "#e0b040", 4: "#67a9cf", 5: "#2166ac"}
 NO_SCORE_COLOUR = "#bbbbbb"
 INK = "#222222"
+FONT = "DHTI Sans, Noto Sans, DejaVu Sans, Arial, sans-serif"
 GRID = "#c8c8c8"
 
 
@@ -54,8 +55,10 @@ def radar(points: Sequence[Point], *, title: str, thresholds: Sequence[float] = 
         return centre_x + radius * value / 100 * math.cos(angle), centre_y + radius * value / 100 * math.sin(angle)
 
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}"'
-        f' role="img" aria-label="{escape(title)}" class="chart chart-radar">',
+        (
+            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}"'
+            f' font-family="{FONT}" role="img" aria-label="{escape(title)}" class="chart chart-radar">'
+        ),
         f"<title>{escape(title)}</title>",
     ]
     for ring in thresholds:
@@ -70,9 +73,7 @@ def radar(points: Sequence[Point], *, title: str, thresholds: Sequence[float] = 
         )
     values = [point.score or 0.0 for point in points]
     shape = " ".join(f"{x:.1f},{y:.1f}" for x, y in (at(a, v) for a, v in zip(angles, values, strict=False)))
-    parts.append(
-        f'<polygon points="{shape}" fill="#2166ac" fill-opacity="0.28" stroke="#2166ac" stroke-width="2.5"/>'
-    )
+    parts.append(f'<polygon points="{shape}" fill="#2166ac" fill-opacity="0.28" stroke="#2166ac" stroke-width="2.5"/>')
     for angle, point in zip(angles, points, strict=False):
         x, y = at(angle, point.score or 0.0)
         parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4.5" fill="{stage_colour(point.stage)}" stroke="#ffffff"/>')
@@ -86,7 +87,9 @@ def _axis_label(angle: float, point: Point, at: object) -> list[str]:
     cos = math.cos(angle)
     anchor = "middle" if abs(cos) < 0.3 else ("start" if cos > 0 else "end")
     lines = _wrap(point.label, 20)
-    top = y - 14 * len(lines) if math.sin(angle) < -0.3 else (y + 6 if math.sin(angle) > 0.3 else y - 7 * len(lines) + 4)
+    top = (
+        y - 14 * len(lines) if math.sin(angle) < -0.3 else (y + 6 if math.sin(angle) > 0.3 else y - 7 * len(lines) + 4)
+    )
     out = [f'<text x="{x:.1f}" y="{top:.1f}" text-anchor="{anchor}" font-size="14" fill="{INK}">']
     for index, line in enumerate(lines):
         out.append(f'<tspan x="{x:.1f}" dy="{0 if index == 0 else 16}">{escape(line)}</tspan>')
@@ -101,8 +104,10 @@ def bars(points: Sequence[Point], *, title: str, legend: Sequence[tuple[int, str
     height = top + row * len(points) + legend_height + 10
     width = label_width + bar_width + 60
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}"'
-        f' role="img" aria-label="{escape(title)}" class="chart chart-bars">',
+        (
+            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}"'
+            f' font-family="{FONT}" role="img" aria-label="{escape(title)}" class="chart chart-bars">'
+        ),
         f"<title>{escape(title)}</title>",
     ]
     for tick in (0, 20, 40, 60, 80, 100):
@@ -142,14 +147,18 @@ def trend(points: Sequence[Point], *, title: str) -> str:
     plot_w, plot_h = width - left - 20, height - bottom - top
     count = len(points)
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}"'
-        f' role="img" aria-label="{escape(title)}" class="chart chart-trend">',
+        (
+            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}"'
+            f' font-family="{FONT}" role="img" aria-label="{escape(title)}" class="chart chart-trend">'
+        ),
         f"<title>{escape(title)}</title>",
     ]
     for tick in (0, 20, 40, 60, 80, 100):
         y = top + plot_h * (1 - tick / 100)
         parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="{GRID}"/>')
-        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="10" fill="#777777">{tick}</text>')
+        parts.append(
+            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="10" fill="#777777">{tick}</text>'
+        )
     coords = []
     for index, point in enumerate(points):
         x = left + (plot_w * index / (count - 1) if count > 1 else plot_w / 2)

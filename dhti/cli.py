@@ -103,24 +103,27 @@ def _registry(questionnaire_path: Path | None = None) -> Registry:
 )
 @lang_option
 def demo(output: Path, lang: str) -> None:
-    """Run dhti on the bundled sample responses: validate, score, write the results.
+    """Run dhti on the bundled sample responses: validate, score, write reports.
 
-    Needs no input: it shows what dhti does, and is what `make demo` runs.
+    Needs no input: for every sample it writes an HTML and a PDF report into OUTPUT, plus
+    scores.json and scores.csv, and prints a summary. It is what `make demo` runs.
     """
     from dhti.demo import run_demo, sample_files  # noqa: PLC0415
     from dhti.formats import score_table  # noqa: PLC0415
 
     registry = _registry()
     files = sample_files()
-    with click.progressbar(length=len(files), label="Scoring the samples", file=sys.stderr) as bar:
+    label = "Scoring the samples and writing their reports"
+    with click.progressbar(length=len(files), label=label, file=sys.stderr) as bar:
         result = run_demo(output, registry=registry, lang=lang, files=files, progress=lambda _path: bar.update(1))
     click.echo(score_table(list(result.outcomes), lang=lang))
     for outcome in result.outcomes:
         for problem in outcome.validation.problems:
             click.echo(str(problem), err=True)
     click.echo("", err=True)
+    click.echo(f"wrote {len(result.written)} files into {output}/:", err=True)
     for path in result.written:
-        click.echo(f"wrote {path}", err=True)
+        click.echo(f"  {path}", err=True)
     if not all(outcome.valid for outcome in result.outcomes):
         sys.exit(1)
 
@@ -244,9 +247,12 @@ def report(
     the answers and evidence, and the methodology.
     """
     from dhti.assess import assess  # noqa: PLC0415
-    from dhti.report import format_for, write_report  # noqa: PLC0415
+    from dhti.report import ReportError, format_for, write_report  # noqa: PLC0415
 
-    kind = format_for(output, fmt)
+    try:
+        kind = format_for(output, fmt)
+    except ReportError as err:
+        raise click.UsageError(str(err)) from err
     outcome = assess(file, registry=_registry(questionnaire_path), lenient=lenient)
     for problem in outcome.validation.problems:
         click.echo(str(problem), err=True)

@@ -10,6 +10,7 @@ from dhti.assess import Outcome, assess
 from dhti.formats import score_csv, score_json, to_json
 from dhti.outfiles import write_atomic
 from dhti.registry import Registry, examples_dir
+from dhti.report import ReportFormat, write_report
 
 
 @dataclass(frozen=True)
@@ -30,14 +31,19 @@ def run_demo(
     files: Sequence[Path] | None = None,
     progress: Callable[[Path], None] = lambda _path: None,
 ) -> DemoResult:
-    """Validate and score every sample, and write the results into ``output``."""
+    """Validate and score every sample, write its HTML and PDF report, and the score tables."""
     output.mkdir(parents=True, exist_ok=True)
-    outcomes = []
+    outcomes: list[Outcome] = []
+    written: list[Path] = []
     for path in files if files is not None else sample_files():
+        outcome = assess(path, registry=registry, display=path.name)
+        outcomes.append(outcome)
+        if outcome.valid:
+            written.extend(
+                write_report(outcome, output / f"{path.stem}.{fmt}", fmt=fmt, lang=lang) for fmt in ReportFormat
+            )
         progress(path)
-        outcomes.append(assess(path, registry=registry, display=path.name))
-    json_path = output / "scores.json"
-    csv_path = output / "scores.csv"
+    json_path, csv_path = output / "scores.json", output / "scores.csv"
     write_atomic(json_path, to_json([score_json(o, lang=lang) for o in outcomes]) + "\n", force=True)
     write_atomic(csv_path, score_csv(outcomes, lang=lang), force=True)
-    return DemoResult(tuple(outcomes), (json_path, csv_path))
+    return DemoResult(tuple(outcomes), (*written, json_path, csv_path))

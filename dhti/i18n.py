@@ -21,8 +21,8 @@ def N_(text: str) -> str:  # noqa: N802 - the gettext convention for "mark for t
     """Mark a constant for the catalogue; it is translated where it is shown."""
     return text
 
-DOMAIN = "dhti"
 
+DOMAIN = "dhti"
 
 
 @cache

@@ -34,7 +34,7 @@ def write_atomic(path: Path, data: str | bytes, *, force: bool = False) -> None:
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data.encode("utf-8") if isinstance(data, str) else data)
-        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes it private; give it a normal file's mode
+        Path(temporary).chmod(0o666 & ~_umask())  # mkstemp makes it private; give it a normal file's mode
         Path(temporary).replace(path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

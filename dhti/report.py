@@ -129,9 +129,7 @@ def bundled_only_fetcher(root: Path, fetched: list[str] | None = None) -> Any:  
     return BundledOnlyFetcher(allowed_protocols={"data", "file"}, allow_redirects=False, timeout=5)
 
 
-def write_report(
-    outcome: Outcome, output: Path, *, fmt: ReportFormat, lang: str, pdfa: bool = True
-) -> Path:
+def write_report(outcome: Outcome, output: Path, *, fmt: ReportFormat, lang: str, pdfa: bool = True) -> Path:
     """Render one entity's report and write it atomically to exactly ``output``."""
     context = context_for(outcome, lang=lang)
     if fmt is ReportFormat.HTML:

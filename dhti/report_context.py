@@ -11,8 +11,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from dhti import __version__, charts, gdhm, i18n
-from dhti.i18n import N_
 from dhti.assess import Outcome
+from dhti.i18n import N_
 from dhti.questionnaire import HORIZON_MONTHS, Horizon, Indicator, Question, Questionnaire, QuestionType, pick
 from dhti.recommendations import Fired
 from dhti.response import Answer, Response
@@ -188,13 +188,15 @@ def build_context(outcome: Outcome, *, lang: str, translate: Translate) -> Repor
         raise ValueError(msg)
     q = response.questionnaire
     builder = _Builder(q, response, scores, lang, translate)
-    domains = tuple(builder.domain(number, score, outcome.recommendations) for number, score in enumerate(scores.domains, 1))
+    domains = tuple(
+        builder.domain(number, score, outcome.recommendations) for number, score in enumerate(scores.domains, 1)
+    )
     ranked = sorted((d for d in domains if d.stage is not None), key=lambda d: _value(scores, d.id))
     all_recs = tuple(builder.recommendation(fired) for fired in outcome.recommendations)
     entity = response.entity
     return ReportContext(
         lang=lang,
-        title=f"{translate(N_('Digital transformation assessment'))}: {entity.name or entity.id}",
+        title=translate(N_("Digital transformation assessment")) + f": {entity.name or entity.id}",
         entity_name=entity.name or entity.id,
         entity_id=entity.id,
         entity_type=translate(ENTITY_TYPES.get(entity.type, entity.type)),
@@ -217,7 +219,8 @@ def build_context(outcome: Outcome, *, lang: str, translate: Translate) -> Repor
         domains=domains,
         roadmap=builder.roadmap(all_recs),
         gdhm=tuple(
-            GdhmRow(code, gdhm.name(code, lang), phase, charts.stage_colour(phase)) for code, phase in scores.gdhm.items()
+            GdhmRow(code, gdhm.name(code, lang), phase, charts.stage_colour(phase))
+            for code, phase in scores.gdhm.items()
         ),
         radar_svg=charts.radar(
             [charts.Point(d.title, _value(scores, d.id), d.score, d.stage.level if d.stage else None) for d in domains],
@@ -225,7 +228,9 @@ def build_context(outcome: Outcome, *, lang: str, translate: Translate) -> Repor
         ),
         bars_svg=charts.bars(
             [
-                charts.Point(f"{i.number} {i.title}", _indicator_value(scores, i.id), i.score, i.stage.level if i.stage else None)
+                charts.Point(
+                    f"{i.number} {i.title}", _indicator_value(scores, i.id), i.score, i.stage.level if i.stage else None
+                )
                 for d in domains
                 for i in d.indicators
             ],
@@ -236,7 +241,11 @@ def build_context(outcome: Outcome, *, lang: str, translate: Translate) -> Repor
         stages=tuple(builder.stage_view(stage.level) for stage in q.stages),
         stage_thresholds=tuple(i18n.number(stage.min, lang, digits=0) for stage in q.stages),
         weights=tuple(
-            WeightRow(pick(domain.title, lang), i18n.number(domain.weight, lang, digits=0 if domain.weight.is_integer() else 2), len(domain.indicators))
+            WeightRow(
+                pick(domain.title, lang),
+                i18n.number(domain.weight, lang, digits=0 if float(domain.weight).is_integer() else 2),
+                len(domain.indicators),
+            )
             for domain in q.domains
         ),
         recommendation_count=len(all_recs),
@@ -272,7 +281,11 @@ class _Builder:
             self.indicator(f"{number}.{n}", definition.indicators[n - 1], item)
             for n, item in enumerate(score.indicators, 1)
         )
-        ids = {definition.id} | {i.id for i in definition.indicators} | {q.id for i in definition.indicators for q in i.questions}
+        ids = (
+            {definition.id}
+            | {i.id for i in definition.indicators}
+            | {q.id for i in definition.indicators for q in i.questions}
+        )
         mine = tuple(self.recommendation(item) for item in fired if item.rule.when.target in ids)
         return DomainView(
             definition.id,
@@ -387,7 +400,7 @@ class _Builder:
                 continue
             answer = self.response.answers.get(qid)
             status = _status(answer, applicable=True)
-            total += kind == "scored" or status == kind
+            total += kind in ("scored", status)
         return total
 
 

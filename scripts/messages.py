@@ -1,7 +1,7 @@
 """Keep the report message catalogues in step with the templates and the code.
 
-    python scripts/messages.py          # extract, and merge new messages into each language's .po
-    python scripts/messages.py --check  # exit 1 if any message is missing or untranslated
+python scripts/messages.py          # extract, and merge new messages into each language's .po
+python scripts/messages.py --check  # exit 1 if any message is missing or untranslated
 """
 
 from __future__ import annotations
@@ -28,7 +28,9 @@ def extract() -> Catalog:
         (ROOT / "dhti", [("**.py", "python")], {}),
     ]
     for folder, method_map, options in sources:
-        found = extract_from_dir(str(folder), method_map=method_map, options_map=options, keywords={"_": None, "N_": None, "gettext": None})
+        found = extract_from_dir(
+            str(folder), method_map=method_map, options_map=options, keywords={"_": None, "N_": None, "gettext": None}
+        )
         for filename, lineno, message, comments, context in found:
             path = (folder / filename).relative_to(ROOT).as_posix()
             catalog.add(message, locations=[(path, lineno)], auto_comments=comments, context=context)
@@ -84,7 +86,7 @@ def main() -> int:
     args = parser.parse_args()
     if args.check:
         found = [line for lang in TRANSLATED for line in problems(lang)]
-        print("\n".join(found) or "all messages translated")  # noqa: T201
+        print("\n".join(found) or "all messages translated")
         return 1 if found else 0
     for lang in TRANSLATED:
         update(lang)

@@ -133,7 +133,7 @@ def test_validate_json(runner) -> None:
 def test_validate_a_folder(runner) -> None:
     result = run(runner, "validate", str(DATA / "responses"))
     assert result.exit_code == 1
-    assert "2 file(s) checked: 1 valid, 1 invalid" in result.stderr
+    assert "3 file(s) checked: 2 valid, 1 invalid" in result.stderr
 
 
 def test_score_json_follows_the_contract(runner) -> None:
@@ -347,5 +347,32 @@ def test_demo_scores_every_sample(runner, tmp_path) -> None:
         assert sample.name in result.stdout
     data = json.loads((out / "scores.json").read_text(encoding="utf-8"))
     assert len(data) == len(samples)
+    for sample in samples:
+        assert (out / f"{sample.stem}.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+        assert (out / f"{sample.stem}.pdf").read_bytes().startswith(b"%PDF-")
     assert all(item["index"] is not None for item in data)
-    assert f"wrote {out / 'scores.csv'}" in result.stderr
+    assert f"  {out / 'scores.csv'}" in result.stderr
+
+
+def test_report_html_and_pdf(runner, tmp_path) -> None:
+    html = tmp_path / "r.html"
+    result = run(runner, "report", COMPLETE, "-o", str(html), "--lang", "en")
+    assert result.exit_code == 0, result.output
+    assert f"wrote {html}" in result.stderr
+    assert "Bệnh viện Đa khoa Mẫu" in html.read_text(encoding="utf-8")
+    pdf = tmp_path / "r.pdf"
+    assert run(runner, "report", COMPLETE, "-o", str(pdf), "--no-pdfa").exit_code == 0
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    forced = tmp_path / "r.out"
+    assert run(runner, "report", COMPLETE, "-o", str(forced), "--format", "html").exit_code == 0
+    assert forced.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_report_refuses_an_unknown_suffix_and_an_invalid_response(runner, tmp_path) -> None:
+    unknown = run(runner, "report", COMPLETE, "-o", str(tmp_path / "r.docx"))
+    assert unknown.exit_code == 2
+    assert "name it .html or .pdf" in unknown.stderr
+    invalid = run(runner, "report", PROBLEMS, "-o", str(tmp_path / "r.html"))
+    assert invalid.exit_code == 1
+    assert "unknown key 'provice'" in invalid.stderr
+    assert not (tmp_path / "r.html").exists()

@@ -1,0 +1,209 @@
+"""Entity reports: the PDF by its text, metadata, fonts and page images; the HTML by its markup."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from fontTools.ttLib import TTFont
+from PIL import Image
+from pypdf import PdfReader
+
+from dhti.assess import assess
+from dhti.registry import Registry, examples_dir
+from dhti.report import (
+    ReportError,
+    ReportFormat,
+    context_for,
+    format_for,
+    render_html,
+    render_pdf,
+    templates_dir,
+    write_report,
+)
+
+DATA = Path(__file__).parent / "data"
+HOSTILE = DATA / "responses" / "mini-hostile.yaml"
+HOSPITAL = examples_dir() / "provincial-hospital-nghe-an.yaml"
+
+
+@pytest.fixture(scope="module")
+def hospital_pdf(tmp_path_factory) -> Path:
+    registry = Registry.discover(environ={})
+    out = tmp_path_factory.mktemp("pdf") / "report.pdf"
+    write_report(assess(HOSPITAL, registry=registry), out, fmt=ReportFormat.PDF, lang="vi")
+    return out
+
+
+@pytest.fixture(scope="module")
+def hospital_text(hospital_pdf: Path) -> str:
+    return "\n".join(page.extract_text() or "" for page in PdfReader(hospital_pdf).pages)
+
+
+def test_pdf_text_has_the_entity_index_stages_and_recommendations(hospital_text: str, registry) -> None:
+    outcome = assess(HOSPITAL, registry=registry)
+    assert outcome.scores is not None
+    text = re.sub(r"\s+", " ", hospital_text)
+    assert "Bệnh viện Đa khoa Lam Hồng" in text
+    assert "49,1" in text  # the index, with a Vietnamese decimal comma
+    assert "Mức 3 · Phát triển" in text
+    assert "Tóm tắt dành cho lãnh đạo" in text
+    assert "Lộ trình thực hiện khuyến nghị" in text
+    first = outcome.recommendations[0].rule.text["vi"]
+    assert first[:40] in text
+    assert "Trang 1 / " not in text  # no footer on the cover
+    assert re.search(r"Trang 2 / (\d+)", text)
+
+
+def test_pdf_has_every_page_numbered_and_a_table_of_contents(hospital_pdf: Path, hospital_text: str) -> None:
+    pages = len(PdfReader(hospital_pdf).pages)
+    text = re.sub(r"\s+", " ", hospital_text)
+    for number in range(2, pages + 1):
+        assert f"Trang {number} / {pages}" in text
+    assert re.search(r"Mục lục Tóm tắt dành cho lãnh đạo \.+ 3 Tổng quan điểm số \.+ 5", text)
+
+
+def test_pdf_metadata_outline_and_pdfa(hospital_pdf: Path) -> None:
+    reader = PdfReader(hospital_pdf)
+    meta = reader.metadata
+    assert meta is not None
+    assert meta.title == "Đánh giá chuyển đổi số: Bệnh viện Đa khoa Lam Hồng"
+    assert meta.author == f"dhti {__import__('dhti').__version__}"
+    xmp = reader.xmp_metadata
+    assert xmp is not None
+    raw = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
+    assert 'pdfaid:part="3"' in raw
+    assert 'pdfaid:conformance="B"' in raw
+    assert reader.trailer["/Root"].get("/Lang") == "vi"
+
+    def flatten(items: list) -> list[str]:
+        return [title for item in items for title in (flatten(item) if isinstance(item, list) else [item.title])]
+
+    titles = flatten(reader.outline)
+    assert "Tóm tắt dành cho lãnh đạo" in titles
+    assert "Phụ lục: câu trả lời và minh chứng" in titles
+
+
+def test_every_glyph_of_the_pdf_text_is_in_the_bundled_font(hospital_text: str) -> None:
+    cmap: set[int] = set()
+    for name in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf"):
+        cmap |= set(TTFont(templates_dir() / "fonts" / name).getBestCmap())
+    missing = {char for char in hospital_text if not char.isspace() and ord(char) not in cmap}
+    assert missing == set()
+    assert {"ệ", "ồ", "ữ", "Đ", "ạ", "ằ"} <= set(hospital_text)
+
+
+def test_pdf_embeds_only_the_bundled_fonts(hospital_pdf: Path) -> None:
+    fonts = subprocess.run(["pdffonts", str(hospital_pdf)], capture_output=True, text=True, check=True).stdout
+    names = {line.split()[0].split("+")[-1] for line in fonts.splitlines()[2:]}
+    assert names == {"DHTI-Sans", "DHTI-Sans-Bold"}  # the bundled DejaVu files, under their @font-face name
+
+
+def test_pages_render_to_images_that_are_not_blank(hospital_pdf: Path, tmp_path: Path) -> None:
+    subprocess.run(
+        ["pdftoppm", "-r", "30", "-png", "-f", "1", "-l", "6", str(hospital_pdf), str(tmp_path / "p")], check=True
+    )
+    images = sorted(tmp_path.glob("p-*.png"))
+    assert len(images) == 6
+    for image_path in images:
+        with Image.open(image_path) as image:
+            grey = image.convert("L")
+            dark = sum(grey.histogram()[:200])
+            assert dark / (grey.width * grey.height) > 0.005, image_path.name
+
+
+def test_html_is_self_contained_and_in_the_language_asked(registry) -> None:
+    outcome = assess(HOSPITAL, registry=registry)
+    html = render_html(context_for(outcome, lang="en"))
+    assert html.startswith("<!DOCTYPE html>")
+    assert '<html lang="en">' in html
+    assert "Executive summary" in html
+    assert "49.1" in html
+    assert "<script" not in html
+    assert not re.search(r"""(?:src|href)=["']?(?:https?:|file:|//)""", html)
+    assert "@font-face" not in html  # fonts come from the reader's system in HTML
+    assert html.count("<svg") == 2
+
+
+def test_hostile_text_is_escaped_everywhere(registry) -> None:
+    outcome = assess(HOSTILE, registry=registry)
+    assert outcome.valid, outcome.validation.problems
+    html = render_html(context_for(outcome, lang="vi"))
+    for raw in (
+        "<script>alert",
+        "<img src",
+        '<link rel="stylesheet" href="http',
+        "<iframe",
+        "<style>@import",
+        "<object",
+        "<svg onload",
+        "<image href",
+    ):
+        assert raw not in html
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html
+    assert "{{ 7*7 }}" in html  # template syntax in data is never evaluated
+    assert "{% if true %}ok{% endif %}" in html
+    assert "&amp;amp; &amp;lt;" in html
+
+
+def test_hostile_response_makes_the_renderer_fetch_nothing_but_bundled_fonts(registry) -> None:
+    outcome = assess(HOSTILE, registry=registry)
+    fetched: list[str] = []
+    pdf = render_pdf(render_html(context_for(outcome, lang="en"), pdf=True), fetched=fetched)
+    assert pdf.startswith(b"%PDF-")
+    fonts = (templates_dir() / "fonts").as_uri()
+    assert fetched
+    assert all(url.startswith(fonts + "/DejaVuSans") for url in fetched), fetched
+
+
+@pytest.mark.parametrize(
+    "tag",
+    [
+        '<img src="file:///etc/passwd">',
+        '<img src="http://127.0.0.1:9/x.png">',
+        '<link rel="stylesheet" href="https://example.org/x.css">',
+        '<img src="../../../../etc/hostname">',
+    ],
+)
+def test_fetcher_refuses_anything_outside_the_templates(tag: str) -> None:
+    fetched: list[str] = []
+    with pytest.raises(ReportError, match="outside the bundled templates"):
+        render_pdf(f"<html><body><p>x</p>{tag}</body></html>", fetched=fetched)
+    assert fetched
+
+
+def test_fetcher_allows_data_urls() -> None:
+    pixel = (
+        "data:image/png;base64,"
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+    )
+    assert render_pdf(f'<p>x</p><img src="{pixel}">', pdfa=False).startswith(b"%PDF-")
+
+
+def test_report_is_written_atomically_to_exactly_the_path_asked(registry, tmp_path: Path) -> None:
+    outcome = assess(HOSTILE, registry=registry)
+    out = tmp_path / "sub" / "r.html"
+    out.parent.mkdir()
+    write_report(outcome, out, fmt=ReportFormat.HTML, lang="en")
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["r.html", "sub"]
+    assert out.stat().st_mode & 0o644 == 0o644
+
+
+@pytest.mark.parametrize(
+    ("name", "given", "expected"),
+    [
+        ("a.pdf", None, ReportFormat.PDF),
+        ("a.HTML", None, ReportFormat.HTML),
+        ("a.htm", None, ReportFormat.HTML),
+        ("a.out", "pdf", ReportFormat.PDF),
+    ],
+)
+def test_format_from_suffix(name: str, given: str | None, expected: ReportFormat) -> None:
+    assert format_for(Path(name), given) is expected
+
+
+def test_unknown_suffix_without_format_is_refused() -> None:
+    with pytest.raises(ReportError, match=r"name it \.html or \.pdf"):
+        format_for(Path("report.docx"), None)
