@@ -24,7 +24,7 @@ def bundled(questionnaire_id: str) -> Questionnaire:
 
 
 def all_texts(q: Questionnaire) -> list[dict[str, str]]:
-    texts = [q.title, *(q.description and [q.description] or [])]
+    texts = [q.title, *([q.description] if q.description else [])]
     for domain in q.domains:
         texts += [domain.title, *([domain.description] if domain.description else [])]
         for indicator in domain.indicators:
