@@ -32,8 +32,8 @@ def score_json(outcome: Outcome, *, lang: str) -> dict[str, object]:
         "domains": [],
         "recommendations": [],
         "gdhm": {},
-        "errors": [_problem_json(p) for p in validation.errors],
-        "warnings": [_problem_json(p) for p in validation.warnings],
+        "errors": [p.as_json() for p in validation.errors],
+        "warnings": [p.as_json() for p in validation.warnings],
     }
     if scores is None:
         return result
@@ -69,10 +69,6 @@ def score_json(outcome: Outcome, *, lang: str) -> dict[str, object]:
         gdhm=dict(scores.gdhm),
     )
     return result
-
-
-def _problem_json(problem: object) -> dict[str, object]:
-    return problem.as_json()  # type: ignore[attr-defined, no-any-return]
 
 
 def to_json(value: object) -> str:

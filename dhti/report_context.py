@@ -25,7 +25,6 @@ Translate = Callable[[str], str]
 class StageView:
     level: int
     label: str
-    colour: str
     meaning: str
 
 
@@ -34,7 +33,6 @@ class LadderStep:
     level: int
     label: str
     text: str
-    colour: str
     current: bool
     next: bool
 
@@ -105,7 +103,6 @@ class GdhmRow:
     code: str
     name: str
     phase: int
-    colour: str
 
 
 @dataclass(frozen=True)
@@ -219,7 +216,7 @@ def build_context(outcome: Outcome, *, lang: str, translate: Translate) -> Repor
         domains=domains,
         roadmap=builder.roadmap(all_recs),
         gdhm=tuple(
-            GdhmRow(code, gdhm.name(code, lang), phase, charts.stage_colour(phase))
+            GdhmRow(code, gdhm.name(code, lang), phase)
             for code, phase in scores.gdhm.items()
         ),
         radar_svg=charts.radar(
@@ -273,7 +270,7 @@ class _Builder:
     def stage_view(self, level: int) -> StageView:
         stage = next(s for s in self.q.stages if s.level == level)
         meaning = self._(STAGE_MEANINGS[level]) if level in STAGE_MEANINGS else ""
-        return StageView(level, pick(stage.label, self.lang), charts.stage_colour(level), meaning)
+        return StageView(level, pick(stage.label, self.lang), meaning)
 
     def domain(self, number: int, score: DomainScore, fired: Sequence[Fired]) -> DomainView:
         definition = next(d for d in self.q.domains if d.id == score.id)
@@ -305,7 +302,6 @@ class _Builder:
                 stage.level,
                 pick(stage.label, self.lang),
                 pick((definition.stage_text or {}).get(stage.level), self.lang),
-                charts.stage_colour(stage.level),
                 stage.level == level,
                 stage.level == level + 1,
             )
