@@ -179,3 +179,101 @@ def trend(points: Sequence[Point], *, title: str) -> str:
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def histogram(counts: Sequence[int], *, title: str, labels: Sequence[str]) -> str:
+    """Vertical bars: how many entities fall in each band of the index."""
+    width, height, left, bottom, top = 560, 230, 36, 34, 14
+    plot_w, plot_h = width - left - 10, height - bottom - top
+    highest = max(max(counts, default=0), 1)
+    slot = plot_w / max(len(counts), 1)
+    parts = [
+        (
+            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}"'
+            f' font-family="{FONT}" role="img" aria-label="{escape(title)}" class="chart chart-histogram">'
+        ),
+        f"<title>{escape(title)}</title>",
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="{INK}"/>',
+    ]
+    for index, (count, label) in enumerate(zip(counts, labels, strict=True)):
+        x = left + index * slot
+        bar = plot_h * count / highest
+        stage = min(index // 2 + 1, 5)  # 10-point bands: two per stage of 20 points
+        if count:
+            parts.append(
+                f'<rect x="{x + 3:.1f}" y="{top + plot_h - bar:.1f}" width="{slot - 6:.1f}" height="{bar:.1f}"'
+                f' fill="{stage_colour(stage)}"/>'
+            )
+            parts.append(
+                f'<text x="{x + slot / 2:.1f}" y="{top + plot_h - bar - 4:.1f}" text-anchor="middle" font-size="11"'
+                f' font-weight="bold" fill="{INK}">{count}</text>'
+            )
+        parts.append(
+            f'<text x="{x + slot / 2:.1f}" y="{height - 14}" text-anchor="middle" font-size="10" fill="{INK}">'
+            f"{escape(label)}</text>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+@dataclass(frozen=True)
+class Spread:
+    """A five-number summary to draw as a box: label, then minimum, quartiles, median, maximum."""
+
+    label: str
+    minimum: float
+    lower: float
+    median: float
+    upper: float
+    maximum: float
+    shown: str
+
+
+def boxes(rows: Sequence[Spread], *, title: str) -> str:
+    """Horizontal box plots on a 0..100 scale, one per row."""
+    label_width, plot_w, row, top = 230, 330, 34, 12
+    width, height = label_width + plot_w + 70, top + row * len(rows) + 24
+
+    def x(value: float) -> float:
+        return label_width + plot_w * value / 100
+
+    parts = [
+        (
+            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}"'
+            f' font-family="{FONT}" role="img" aria-label="{escape(title)}" class="chart chart-boxes">'
+        ),
+        f"<title>{escape(title)}</title>",
+    ]
+    for tick in (0, 20, 40, 60, 80, 100):
+        parts.append(
+            f'<line x1="{x(tick):.1f}" y1="{top - 4}" x2="{x(tick):.1f}" y2="{top + row * len(rows)}" stroke="{GRID}"'
+            ' stroke-dasharray="3,3"/>'
+        )
+        parts.append(
+            f'<text x="{x(tick):.1f}" y="{height - 6}" text-anchor="middle" font-size="10" fill="#777777">{tick}</text>'
+        )
+    for index, spread in enumerate(rows):
+        mid = top + index * row + row / 2
+        parts.append(
+            f'<text x="{label_width - 8}" y="{mid + 4:.1f}" text-anchor="end" font-size="11.5" fill="{INK}">'
+            f"{escape(spread.label)}</text>"
+        )
+        parts.append(
+            f'<line x1="{x(spread.minimum):.1f}" y1="{mid:.1f}" x2="{x(spread.maximum):.1f}" y2="{mid:.1f}"'
+            f' stroke="{INK}" stroke-width="1.2"/>'
+        )
+        box = max(x(spread.upper) - x(spread.lower), 1.5)
+        parts.append(
+            f'<rect x="{x(spread.lower):.1f}" y="{mid - 9:.1f}" width="{box:.1f}" height="18" fill="#67a9cf"'
+            ' fill-opacity="0.55" stroke="#2166ac"/>'
+        )
+        parts.append(
+            f'<line x1="{x(spread.median):.1f}" y1="{mid - 9:.1f}" x2="{x(spread.median):.1f}" y2="{mid + 9:.1f}"'
+            ' stroke="#16365c" stroke-width="3"/>'
+        )
+        parts.append(
+            f'<text x="{x(100) + 8:.1f}" y="{mid + 4:.1f}" font-size="11" font-weight="bold" fill="{INK}">'
+            f"{escape(spread.shown)}</text>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)

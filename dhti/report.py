@@ -20,8 +20,12 @@ from dhti.outfiles import write_atomic
 from dhti.registry import data_dir
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
     from jinja2 import Environment
 
+    from dhti.peers import Assessed
+    from dhti.portfolio_context import PortfolioContext
     from dhti.report_context import ReportContext
 
 log = logging.getLogger(__name__)
@@ -71,19 +75,37 @@ def environment(lang: str) -> Environment:
     return env
 
 
-def context_for(outcome: Outcome, *, lang: str) -> ReportContext:
+def context_for(
+    outcome: Outcome, *, lang: str, history: Sequence[Assessed] = (), peers: Sequence[Assessed] = ()
+) -> ReportContext:
     from dhti.i18n import translations  # noqa: PLC0415
     from dhti.report_context import build_context  # noqa: PLC0415
 
     if outcome.scores is None:
         raise InputError(outcome.validation.errors)
-    return build_context(outcome, lang=lang, translate=translations(lang).gettext)
+    return build_context(outcome, lang=lang, translate=translations(lang).gettext, history=history, peers=peers)
 
 
 def render_html(context: ReportContext, *, pdf: bool = False) -> str:
     """The report as one self-contained HTML document (``pdf`` adds print-only rules)."""
     template = environment(context.lang).get_template("report.html.j2")
     return template.render(r=context, pdf=pdf)
+
+
+def render_portfolio_html(context: PortfolioContext, *, pdf: bool = False) -> str:
+    """The portfolio report as one self-contained HTML document."""
+    template = environment(context.lang).get_template("portfolio.html.j2")
+    return template.render(p=context, pdf=pdf)
+
+
+def write_document(html_for: Callable[[bool], str], output: Path, *, fmt: ReportFormat, pdfa: bool = True) -> Path:
+    """Write HTML, or lay it out as PDF, atomically to exactly ``output``."""
+    if fmt is ReportFormat.HTML:
+        write_atomic(output, html_for(False), force=True)  # noqa: FBT003 - the pdf flag
+    else:
+        write_atomic(output, render_pdf(html_for(True), pdfa=pdfa), force=True)  # noqa: FBT003
+    log.info("wrote %s", output)
+    return output
 
 
 def render_pdf(html: str, *, pdfa: bool = True, fetched: list[str] | None = None) -> bytes:
@@ -132,9 +154,4 @@ def bundled_only_fetcher(root: Path, fetched: list[str] | None = None) -> Any:  
 def write_report(outcome: Outcome, output: Path, *, fmt: ReportFormat, lang: str, pdfa: bool = True) -> Path:
     """Render one entity's report and write it atomically to exactly ``output``."""
     context = context_for(outcome, lang=lang)
-    if fmt is ReportFormat.HTML:
-        write_atomic(output, render_html(context), force=True)
-    else:
-        write_atomic(output, render_pdf(render_html(context, pdf=True), pdfa=pdfa), force=True)
-    log.info("wrote %s", output)
-    return output
+    return write_document(lambda pdf: render_html(context, pdf=pdf), output, fmt=fmt, pdfa=pdfa)

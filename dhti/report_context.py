@@ -10,9 +10,10 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from dhti import __version__, charts, gdhm, i18n
+from dhti import __version__, charts, gdhm, i18n, peers
 from dhti.assess import Outcome
 from dhti.i18n import N_
+from dhti.peers import Assessed
 from dhti.questionnaire import HORIZON_MONTHS, Horizon, Indicator, Question, Questionnaire, QuestionType, pick
 from dhti.recommendations import Fired
 from dhti.response import Answer, Response
@@ -113,6 +114,39 @@ class WeightRow:
 
 
 @dataclass(frozen=True)
+class TrendRow:
+    date: str
+    index: str
+    change: str
+    stage: int
+    domains: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TrendView:
+    svg: str
+    rows: tuple[TrendRow, ...]
+    summary: str
+
+
+@dataclass(frozen=True)
+class PeerRow:
+    title: str
+    score: str
+    peer_median: str
+    percentile: str
+
+
+@dataclass(frozen=True)
+class PeerView:
+    peers: int
+    entity_type: str
+    percentile: str
+    peer_median: str
+    rows: tuple[PeerRow, ...]
+
+
+@dataclass(frozen=True)
 class ReportContext:
     """Everything an entity report shows, in one language."""
 
@@ -151,6 +185,8 @@ class ReportContext:
     answered_questions: int
     na_questions: int
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    trend: TrendView | None = None
+    peers: PeerView | None = None
 
 
 STAGE_MEANINGS = {
@@ -177,8 +213,19 @@ ENTITY_TYPES = {
 OWNERSHIP = {"public": N_("Public"), "private": N_("Private")}
 
 
-def build_context(outcome: Outcome, *, lang: str, translate: Translate) -> ReportContext:
-    """The report context for a valid outcome (raises ``ValueError`` for an invalid one)."""
+def build_context(
+    outcome: Outcome,
+    *,
+    lang: str,
+    translate: Translate,
+    history: Sequence[Assessed] = (),
+    peers: Sequence[Assessed] = (),
+) -> ReportContext:
+    """The report context for a valid outcome (raises ``ValueError`` for an invalid one).
+
+    ``history`` (earlier assessments of the same entity) adds a trend; ``peers`` (the latest
+    assessment of other entities of the same type) adds the entity's standing among them.
+    """
     response, scores = outcome.validation.response, outcome.scores
     if response is None or scores is None or scores.index is None or scores.stage is None:
         msg = f"{outcome.file} is not valid; validate it first"
@@ -215,10 +262,7 @@ def build_context(outcome: Outcome, *, lang: str, translate: Translate) -> Repor
         urgent=all_recs[:3],
         domains=domains,
         roadmap=builder.roadmap(all_recs),
-        gdhm=tuple(
-            GdhmRow(code, gdhm.name(code, lang), phase)
-            for code, phase in scores.gdhm.items()
-        ),
+        gdhm=tuple(GdhmRow(code, gdhm.name(code, lang), phase) for code, phase in scores.gdhm.items()),
         radar_svg=charts.radar(
             [charts.Point(d.title, _value(scores, d.id), d.score, d.stage.level if d.stage else None) for d in domains],
             title=translate(N_("Scores by domain")),
@@ -250,7 +294,20 @@ def build_context(outcome: Outcome, *, lang: str, translate: Translate) -> Repor
         answered_questions=builder.count("answered"),
         na_questions=builder.count("na"),
         warnings=tuple(str(problem) for problem in outcome.validation.warnings),
+        trend=builder.trend_view(history),
+        peers=builder.peer_view(peers),
     )
+
+
+def _current_domains(scores: Scores) -> dict[str, float | None]:
+    return {domain.id: domain.score for domain in scores.domains}
+
+
+def _signed(value: float | None, lang: str) -> str:
+    if value is None:
+        return ""
+    sign = "+" if value > 0.05 else ("−" if value < -0.05 else "±")
+    return sign + i18n.number(abs(value), lang)
 
 
 def _value(scores: Scores, domain_id: str) -> float:
@@ -398,6 +455,73 @@ class _Builder:
             status = _status(answer, applicable=True)
             total += kind in ("scored", status)
         return total
+
+    def trend_view(self, history: Sequence[Assessed]) -> TrendView | None:
+        q, response, scores, lang, translate = self.q, self.response, self.scores, self.lang, self._
+        if scores.index is None or scores.stage is None:
+            return None
+        found = peers.trend(
+            history,
+            date=response.assessment.date,
+            index=scores.index,
+            stage=scores.stage.level,
+            domains=_current_domains(scores),
+        )
+        if found is None:
+            return None
+        ids = [domain.id for domain in q.domains]
+        rows = tuple(
+            TrendRow(
+                i18n.date(point.date, lang),
+                i18n.number(point.index, lang),
+                _signed(point.change, lang),
+                point.stage,
+                tuple(i18n.number(point.domains.get(d), lang) for d in ids),
+            )
+            for point in found.points
+        )
+        svg = charts.trend(
+            [charts.Point(i18n.date(p.date, lang), p.index, i18n.number(p.index, lang), p.stage) for p in found.points],
+            title=translate(N_("Index over time")),
+        )
+        change = found.last.index - found.first.index
+        summary = translate(
+            N_("Since %(first)s the index has changed by %(change)s points, from %(start)s to %(end)s.")
+        ) % {
+            "first": i18n.date(found.first.date, lang),
+            "change": _signed(change, lang),
+            "start": i18n.number(found.first.index, lang),
+            "end": i18n.number(found.last.index, lang),
+        }
+        return TrendView(svg, rows, summary)
+
+    def peer_view(self, others: Sequence[Assessed]) -> PeerView | None:
+        q, response, scores, lang, translate = self.q, self.response, self.scores, self.lang, self._
+        if scores.index is None:
+            return None
+        same = [peer for peer in others if peer.entity_type == response.entity.type and peer.questionnaire_id == q.id]
+        found = peers.standing(
+            entity_id=response.entity.id, index=scores.index, domains=_current_domains(scores), peers=same
+        )
+        if found is None:
+            return None
+        titles = {domain.id: pick(domain.title, lang) for domain in q.domains}
+        rows = tuple(
+            PeerRow(
+                titles.get(row.domain_id, row.domain_id),
+                i18n.number(row.score, lang),
+                i18n.number(row.peer_median, lang),
+                i18n.number(row.percentile, lang, digits=0),
+            )
+            for row in found.domains
+        )
+        return PeerView(
+            found.peers,
+            translate(ENTITY_TYPES.get(found.entity_type, found.entity_type)),
+            i18n.number(found.percentile, lang, digits=0),
+            i18n.number(found.peer_median, lang),
+            rows,
+        )
 
 
 def _status(answer: Answer | None, applicable: bool) -> str:

@@ -207,3 +207,31 @@ def test_format_from_suffix(name: str, given: str | None, expected: ReportFormat
 def test_unknown_suffix_without_format_is_refused() -> None:
     with pytest.raises(ReportError, match=r"name it \.html or \.pdf"):
         format_for(Path("report.docx"), None)
+
+
+def test_trend_and_peers_appear_when_the_store_has_them(registry) -> None:
+    import datetime as dt  # noqa: PLC0415
+
+    from test_portfolio import Row  # noqa: PLC0415
+
+    outcome = assess(HOSPITAL, registry=registry)
+    response = outcome.validation.response
+    assert response is not None
+    me = response.entity.id
+    domains = (("policy", 30.0, 2), ("capacity", 40.0, 3), ("standards", 20.0, 2), ("workforce", 25.0, 2))
+    history = [
+        Row(1, me, 29.5, domains, assessment_date=dt.date(2024, 4, 1), stage=2),
+        Row(2, me, 38.0, domains, assessment_date=dt.date(2025, 4, 1), stage=2),
+    ]
+    peers = [Row(10 + n, f"P{n}", value, domains) for n, value in enumerate([20.0, 35.0, 55.0, 70.0])]
+    context = context_for(outcome, lang="vi", history=history, peers=peers)
+    assert context.trend is not None
+    assert [row.index for row in context.trend.rows] == ["29,5", "38,0", "49,1"]
+    assert [row.change for row in context.trend.rows] == ["", "+8,5", "+11,1"]
+    assert context.peers is not None
+    assert (context.peers.peers, context.peers.percentile, context.peers.peer_median) == (4, "50", "45,0")
+    html = render_html(context)
+    assert "Tiến bộ và so sánh với đơn vị cùng loại" in html
+    assert "chỉ số tổng hợp thay đổi +19,6 điểm, từ 29,5 lên 49,1" in html
+    assert html.count("<svg") == 3
+    assert "Tiến bộ và so sánh" not in render_html(context_for(outcome, lang="vi"))
