@@ -31,9 +31,9 @@ class Assessed(Protocol):
     @property
     def assessment_date(self) -> dt.date: ...
     @property
-    def index(self) -> float: ...
+    def index(self) -> float | None: ...
     @property
-    def stage(self) -> int: ...
+    def stage(self) -> int | None: ...
     @property
     def domains(self) -> tuple[tuple[str, float | None, int | None], ...]: ...
     @property
@@ -81,7 +81,12 @@ class Standing:
     domains: tuple[DomainStanding, ...]
 
 
-def domain_scores(assessment: Assessed) -> dict[str, float | None]:
+class HasDomains(Protocol):
+    @property
+    def domains(self) -> tuple[tuple[str, float | None, int | None], ...]: ...
+
+
+def domain_scores(assessment: HasDomains) -> dict[str, float | None]:
     return {domain_id: score for domain_id, score, _stage in assessment.domains}
 
 
@@ -89,10 +94,13 @@ def trend(
     history: Sequence[Assessed], *, date: dt.date, index: float, stage: int, domains: dict[str, float | None]
 ) -> Trend | None:
     """Earlier assessments of the entity, oldest first, then the current one; None if none is earlier."""
-    earlier = sorted((a for a in history if a.assessment_date < date), key=lambda a: (a.assessment_date, a.id))
+    earlier = sorted(
+        (a for a in history if a.assessment_date < date and a.index is not None and a.stage is not None),
+        key=lambda a: (a.assessment_date, a.id),
+    )
     if not earlier:
         return None
-    rows = [(a.assessment_date, a.index, a.stage, domain_scores(a)) for a in earlier]
+    rows = [(a.assessment_date, a.index or 0.0, a.stage or 0, domain_scores(a)) for a in earlier]
     rows.append((date, index, stage, domains))
     points = tuple(
         TrendPoint(day, value, level, scores, None if n == 0 else value - rows[n - 1][1])
@@ -112,7 +120,7 @@ def standing(
     *, entity_id: str, index: float, domains: dict[str, float | None], peers: Sequence[Assessed], minimum: int = 3
 ) -> Standing | None:
     """The entity's percentile and the peer medians; None with fewer than ``minimum`` peers."""
-    others = [peer for peer in peers if peer.entity_id != entity_id]
+    others = [peer for peer in peers if peer.entity_id != entity_id and peer.index is not None]
     if len(others) < minimum:
         return None
     rows = []
@@ -126,7 +134,7 @@ def standing(
                 percentile_of(score, values) if score is not None and values else None,
             )
         )
-    indices = [peer.index for peer in others]
+    indices = [peer.index for peer in others if peer.index is not None]
     return Standing(
         len(others), others[0].entity_type, percentile_of(index, indices), statistics.median(indices), tuple(rows)
     )

@@ -7,6 +7,7 @@ recommendations.  The store supplies the assessments; ``portfolio_report`` rende
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import statistics
 from collections import Counter
@@ -98,10 +99,44 @@ def histogram(values: Sequence[float], *, bands: int = 10) -> tuple[int, ...]:
     return tuple(counts)
 
 
-def build_portfolio(
-    assessments: Sequence[Assessed], *, group_by: GroupBy = GroupBy.PROVINCE, top: int = 10
-) -> Portfolio:
-    """The portfolio of the given assessments (one per entity: the latest)."""
+@dataclass(frozen=True)
+class _Scored:
+    """An assessment with an index (those without one cannot be placed)."""
+
+    entity_id: str
+    entity_name: str | None
+    entity_type: str
+    province: str | None
+    questionnaire_id: str
+    assessment_date: dt.date
+    index: float
+    stage: int
+    domains: tuple[tuple[str, float | None, int | None], ...]
+    recommendations: tuple[str, ...]
+
+
+def _scored(assessments: Sequence[Assessed]) -> list[_Scored]:
+    return [
+        _Scored(
+            a.entity_id,
+            a.entity_name,
+            a.entity_type,
+            a.province,
+            a.questionnaire_id,
+            a.assessment_date,
+            a.index,
+            a.stage,
+            tuple(a.domains),
+            tuple(a.recommendations),
+        )
+        for a in assessments
+        if a.index is not None and a.stage is not None
+    ]
+
+
+def build_portfolio(given: Sequence[Assessed], *, group_by: GroupBy = GroupBy.PROVINCE, top: int = 10) -> Portfolio:
+    """The portfolio of the given assessments (one per entity: the latest; unscored ones are left out)."""
+    assessments = _scored(given)
     if not assessments:
         msg = "no assessments to aggregate"
         raise ValueError(msg)
@@ -136,7 +171,7 @@ def build_portfolio(
     )
 
 
-def _domain_ids(assessments: Sequence[Assessed]) -> tuple[str, ...]:
+def _domain_ids(assessments: Sequence[_Scored]) -> tuple[str, ...]:
     seen: list[str] = []
     for assessment in assessments:
         for domain_id, _score, _stage in assessment.domains:
@@ -146,8 +181,8 @@ def _domain_ids(assessments: Sequence[Assessed]) -> tuple[str, ...]:
     return tuple(known + [d for d in seen if d not in known])
 
 
-def _groups(assessments: Sequence[Assessed], group_by: GroupBy, domain_ids: Sequence[str]) -> tuple[GroupRow, ...]:
-    grouped: dict[str, list[Assessed]] = {}
+def _groups(assessments: Sequence[_Scored], group_by: GroupBy, domain_ids: Sequence[str]) -> tuple[GroupRow, ...]:
+    grouped: dict[str, list[_Scored]] = {}
     for assessment in assessments:
         key = (assessment.province if group_by is GroupBy.PROVINCE else assessment.entity_type) or "–"
         grouped.setdefault(key, []).append(assessment)
@@ -162,7 +197,7 @@ def _groups(assessments: Sequence[Assessed], group_by: GroupBy, domain_ids: Sequ
     return tuple(sorted(rows, key=lambda row: (-row.index, row.name)))
 
 
-def _common(assessments: Sequence[Assessed], top: int) -> tuple[CommonRecommendation, ...]:
+def _common(assessments: Sequence[_Scored], top: int) -> tuple[CommonRecommendation, ...]:
     counts: Counter[tuple[str, str]] = Counter()
     answering: Counter[str] = Counter(a.questionnaire_id for a in assessments)
     for assessment in assessments:
