@@ -184,20 +184,20 @@ def questionnaires_lint(files: Sequence[Path]) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File to write.")
 @lang_option
 @click.option("--entity-type", help="Only the questions asked of this entity type (and fill in the type).")
-@click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
+@click.option("--force", is_flag=True, help="Overwrite OUTPUT (and its schema) if they exist.")
 def init(ref: str, output: Path, lang: str, entity_type: str | None, force: bool) -> None:
     """Write a fillable response file for questionnaire ID.
 
     Every question becomes a key set to ~, with its text, options, points, guidance and
-    evidence needs as comments above it.
+    evidence needs as comments above it. Beside it goes OUTPUT's JSON Schema (x.schema.json
+    for x.yaml), named on the file's first line, so editors such as VS Code check answers
+    as they are typed.
     """
-    from dhti.outfiles import write_atomic  # noqa: PLC0415
-    from dhti.template import build_template  # noqa: PLC0415
+    from dhti.interop.jsonschema import write_template_with_schema  # noqa: PLC0415
 
     questionnaire = _registry().get(ref)
-    text = build_template(questionnaire, lang=lang, entity_type=entity_type, file_name=output.name)
-    write_atomic(output, text, force=force)
-    click.echo(f"wrote {output}", err=True)
+    for path in write_template_with_schema(questionnaire, output, lang=lang, entity_type=entity_type, force=force):
+        click.echo(f"wrote {path}", err=True)
 
 
 @main.command("validate")
@@ -291,3 +291,9 @@ def score(files: Sequence[Path], questionnaire_path: Path | None, fmt: str, leni
         click.echo(score_table(outcomes, lang=lang))
     if not all(outcome.valid for outcome in outcomes):
         sys.exit(1)
+
+
+from dhti.cli_interop import export, import_  # noqa: E402
+
+main.add_command(export)
+main.add_command(import_)

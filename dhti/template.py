@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
 from dhti import __version__
 from dhti.errors import OutputError
 from dhti.questionnaire import Evidence, Question, Questionnaire, QuestionType, applies_to, pick
@@ -68,10 +70,24 @@ def _t(key: str, lang: str, **values: str) -> str:
     return text.format(**values) if values else text
 
 
+def schema_name_for(file_name: str) -> str:
+    """The JSON Schema that ``dhti init`` writes beside a response file: ``x.yaml`` -> ``x.schema.json``."""
+    return f"{PurePath(file_name).stem}.schema.json"
+
+
 def build_template(
-    questionnaire: Questionnaire, *, lang: str, entity_type: str | None = None, file_name: str = "FILE"
+    questionnaire: Questionnaire,
+    *,
+    lang: str,
+    entity_type: str | None = None,
+    file_name: str = "FILE",
+    schema: str | None = None,
 ) -> str:
-    """The text of a fillable response file for ``questionnaire``."""
+    """The text of a fillable response file for ``questionnaire``.
+
+    Its first line names the JSON Schema for editors such as VS Code (yaml-language-server):
+    ``schema`` (a path or URL), by default the ``.schema.json`` file beside ``file_name``.
+    """
     if entity_type is not None and entity_type not in questionnaire.entity_types:
         allowed = ", ".join(questionnaire.entity_types)
         msg = f"entity type {entity_type!r} may not answer {questionnaire.id!r} (allowed: {allowed})"
@@ -79,6 +95,7 @@ def build_template(
     if entity_type is None and len(questionnaire.entity_types) == 1:
         entity_type = questionnaire.entity_types[0]
     header = [
+        f"yaml-language-server: $schema={schema or schema_name_for(file_name)}",
         f"{pick(questionnaire.title, lang)} ({questionnaire.ref})",
         *_wrap(pick(questionnaire.description, lang)),
         "",

@@ -248,7 +248,8 @@ def test_init_writes_a_fillable_file_that_validates_once_filled(runner, tmp_path
     result = run(runner, "init", "mini", "-o", str(out), "--lang", "vi", "--entity-type", "hospital")
     assert result.exit_code == 0
     text = out.read_text(encoding="utf-8")
-    assert text.startswith("# Bộ câu hỏi rút gọn (mini@1.0)\n")
+    assert text.startswith("# yaml-language-server: $schema=benh-vien.schema.json\n# Bộ câu hỏi rút gọn (mini@1.0)\n")
+    assert (tmp_path / "benh-vien.schema.json").is_file()
     assert "  # [1.1.1] Có kế hoạch không?\n" in text
     assert "  #       approved = Đã phê duyệt (2 điểm)\n" in text
     assert "Minh chứng: bắt buộc" in text
@@ -280,7 +281,7 @@ def test_init_never_overwrites_without_force(runner, tmp_path) -> None:
     out.write_text("keep me", encoding="utf-8")
     result = run(runner, "init", "mini", "-o", str(out))
     assert result.exit_code == 1
-    assert "exists already; use --force to overwrite it" in result.stderr
+    assert "exists already; use --force to overwrite" in result.stderr
     assert out.read_text(encoding="utf-8") == "keep me"
     assert run(runner, "init", "mini", "-o", str(out), "--force").exit_code == 0
     assert out.read_text(encoding="utf-8") != "keep me"

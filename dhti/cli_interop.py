@@ -1,0 +1,212 @@
+"""``dhti export`` and ``dhti import``: XLSForm, ODK and Kobo submissions, FHIR R4 and JSON Schema.
+
+Registered on the main group by :mod:`dhti.cli` (import ``dhti.cli``, not this module, first).
+Each command parses, calls one function of :mod:`dhti.interop` and prints; the libraries those
+need (openpyxl) are imported only when a command runs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from dhti.cli import lang_option
+from dhti.registry import Registry
+
+OUTPUT_FILE = click.Path(dir_okay=False, path_type=Path)
+log = logging.getLogger("dhti")
+
+
+def _registry(questionnaire: str | None = None) -> Registry:
+    """The loaded questionnaires; ``questionnaire`` (a file, or ID[@VERSION]) becomes the one to use."""
+    is_file = questionnaire is not None and Path(questionnaire).is_file()
+    registry = Registry.discover(override=Path(questionnaire) if is_file and questionnaire else None)
+    for problem in registry.problems:
+        log.warning("skipping a questionnaire: %s", problem)
+    if questionnaire is not None and not is_file:
+        registry = dataclasses.replace(registry, override=registry.get(questionnaire))
+    return registry
+
+
+def _emit(text: str, output: Path | None, *, force: bool) -> None:
+    """Write ``text`` to ``output``, or print it when no file is given."""
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from dhti.outfiles import write_atomic  # noqa: PLC0415
+
+    write_atomic(output, text, force=force)
+    click.echo(f"wrote {output}", err=True)
+
+
+force_option = click.option("--force", is_flag=True, help="Overwrite output files that exist.")
+
+
+@click.group("export")
+def export() -> None:
+    """Write a questionnaire or a response in another format.
+
+    \b
+      dhti export xlsform dhti-facility -o dhti-facility.xlsx      # ODK Collect, KoboToolbox
+      dhti export fhir dhti-facility -o Questionnaire.json         # FHIR R4 Questionnaire
+      dhti export fhir-response benh-vien.yaml -o response.json    # FHIR R4 QuestionnaireResponse
+      dhti export schema dhti-facility -o dhti-facility.schema.json
+    """
+
+
+@export.command("xlsform")
+@click.argument("ref", metavar="ID[@VERSION]")
+@click.option("-o", "--output", type=OUTPUT_FILE, required=True, help="The .xlsx file to write.")
+@lang_option
+@force_option
+def export_xlsform(ref: str, output: Path, lang: str, force: bool) -> None:
+    """Write questionnaire ID as an XLSForm (survey, choices, settings) for ODK and KoboToolbox.
+
+    Upload the workbook to ODK Central or KoboToolbox, collect on tablets, then turn the exported
+    submissions into response files with `dhti import odk`. --lang sets the form's default
+    language; every language of the questionnaire is in the form.
+    """
+    from dhti.interop.xlsform import write_xlsform  # noqa: PLC0415
+
+    write_xlsform(_registry().get(ref), output, lang=lang, force=force)
+    click.echo(f"wrote {output}", err=True)
+
+
+@export.command("fhir")
+@click.argument("ref", metavar="ID[@VERSION]")
+@click.option("-o", "--output", type=OUTPUT_FILE, help="The .json file to write (default: print it).")
+@lang_option
+@click.option("--base", metavar="URL", help="Canonical base URL (default: urn:dhti:questionnaire:ID).")
+@force_option
+def export_fhir(ref: str, output: Path | None, lang: str, base: str | None, force: bool) -> None:
+    """Write questionnaire ID as a FHIR R4 Questionnaire (JSON).
+
+    Option points are itemWeight extensions, skip logic is enableWhen (or an SDC FHIRPath
+    enableWhenExpression), and the other language is a translation extension.
+    """
+    from dhti.interop.fhir import questionnaire_resource, to_json  # noqa: PLC0415
+
+    resource = questionnaire_resource(_registry().get(ref), lang=lang, base=base)
+    _emit(to_json(resource), output, force=force)
+
+
+@export.command("fhir-response")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=OUTPUT_FILE, help="The .json file to write (default: print it).")
+@click.option(
+    "--questionnaire",
+    "questionnaire_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Check against this questionnaire file instead of the one the response names.",
+)
+@lang_option
+@click.option("--base", metavar="URL", help="Canonical base URL of the questionnaire, as given to `export fhir`.")
+@click.option("--lenient", is_flag=True, help="Export even with required questions unanswered (status in-progress).")
+@force_option
+def export_fhir_response(
+    file: Path,
+    output: Path | None,
+    questionnaire_path: Path | None,
+    lang: str,
+    base: str | None,
+    lenient: bool,
+    force: bool,
+) -> None:
+    """Write a response file as a FHIR R4 QuestionnaireResponse (JSON).
+
+    The file must pass `dhti validate`; answers to questions that do not apply are left out.
+    """
+    from dhti.errors import InputError  # noqa: PLC0415
+    from dhti.interop.fhir import response_resource, to_json  # noqa: PLC0415
+    from dhti.response import validate_file  # noqa: PLC0415
+
+    registry = Registry.discover(override=questionnaire_path)
+    validation = validate_file(file, registry=registry, lenient=lenient)
+    if validation.response is None:
+        raise InputError(validation.problems)
+    for problem in validation.warnings:
+        click.echo(str(problem), err=True)
+    _emit(to_json(response_resource(validation.response, lang=lang, base=base)), output, force=force)
+
+
+@export.command("schema")
+@click.argument("ref", metavar="ID[@VERSION]")
+@click.option("-o", "--output", type=OUTPUT_FILE, help="The .json file to write (default: print it).")
+@lang_option
+@force_option
+def export_schema(ref: str, output: Path | None, lang: str, force: bool) -> None:
+    """Write a JSON Schema (draft 2020-12) of response files for questionnaire ID.
+
+    Editors such as VS Code (with the YAML extension) then check answers as you type when the
+    response file starts with: # yaml-language-server: $schema=FILE.json
+    """
+    from dhti.interop.jsonschema import response_schema, to_json  # noqa: PLC0415
+
+    _emit(to_json(response_schema(_registry().get(ref), lang=lang)), output, force=force)
+
+
+@click.group("import")
+def import_() -> None:
+    """Turn submissions or FHIR resources into dhti response files.
+
+    \b
+      dhti import odk submissions.csv -o answers/
+      dhti import fhir-response response.json -o benh-vien.yaml
+    """
+
+
+questionnaire_choice = click.option(
+    "--questionnaire",
+    metavar="ID[@VERSION]|FILE",
+    help="The questionnaire answered, when the input does not name it (or to override it).",
+)
+
+
+@import_.command("odk")
+@click.argument("submissions", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "-o", "--output", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder for the files."
+)
+@questionnaire_choice
+@force_option
+def import_odk(submissions: Path, output: Path, questionnaire: str | None, force: bool) -> None:
+    """Write one response file per submission from an ODK Central or KoboToolbox export.
+
+    SUBMISSIONS is the .csv (or Kobo .xlsx) export of a form made by `dhti export xlsform`.
+    Each file is named after the entity id and passes `dhti validate`; a submission with an
+    error is reported with its row number and skipped, and the command then exits 1.
+    """
+    from dhti.interop.odk import import_submissions  # noqa: PLC0415
+
+    result = import_submissions(submissions, output, registry=_registry(questionnaire), force=force)
+    for problem in result.problems:
+        click.echo(str(problem), err=True)
+    for written in result.written:
+        click.echo(f"wrote {written.path} (row {written.row})", err=True)
+    click.echo(f"{result.rows} submission(s): {len(result.written)} written, {result.skipped} skipped", err=True)
+    if result.skipped:
+        sys.exit(1)
+
+
+@import_.command("fhir-response")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=OUTPUT_FILE, required=True, help="The response file (.yaml) to write.")
+@questionnaire_choice
+@click.option("--lenient", is_flag=True, help="Import even with required questions unanswered.")
+@force_option
+def import_fhir_response(file: Path, output: Path, questionnaire: str | None, lenient: bool, force: bool) -> None:
+    """Write a FHIR R4 QuestionnaireResponse (JSON) as a dhti response file.
+
+    The questionnaire is the one its canonical URL names (…/dhti-facility|1.0). Nothing is
+    written unless the result passes `dhti validate`.
+    """
+    from dhti.interop.fhir_import import import_response  # noqa: PLC0415
+
+    checked = import_response(file, output, registry=_registry(questionnaire), lenient=lenient, force=force)
+    for problem in checked.validation.warnings:
+        click.echo(str(problem), err=True)
+    click.echo(f"wrote {output}", err=True)

@@ -1,0 +1,160 @@
+"""A JSON Schema (draft 2020-12) of one questionnaire's response files, for editors that check YAML.
+
+It accepts what ``dhti validate`` accepts for the shape of a file and of each answer (option
+values, yes/no, numbers in range, ``na`` only where allowed, the ``{value, evidence, comment}``
+form).  What needs the whole response (required questions, skip logic, required evidence) is
+left to ``dhti validate``: an editor should not flag a question the facility has not reached.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from dhti.interop.drafts import ASSESSMENT_ORDER, ENTITY_ORDER
+from dhti.outfiles import write_atomic
+from dhti.questionnaire import Question, Questionnaire, QuestionType, pick
+
+Schema = dict[str, object]
+
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+NA_PATTERN = r"^\s*[Nn][Aa]\s*$"
+YES_NO_PATTERN = r"^\s*([Yy][Ee][Ss]|[Nn][Oo])\s*$"
+DATE_PATTERN = r"^\s*\d{4}-\d{2}-\d{2}\s*$"
+_INTEGER = re.compile(r"^-?[0-9]+$")
+_DECIMAL = re.compile(r"^-?[0-9]+\.[0-9]+$")
+_TEXT_OR_NUMBER = ("id", "name", "province", "district", "commune")
+
+
+def schema_file_for(response_file: Path) -> Path:
+    """Where ``dhti init`` puts the schema of a response file: ``x.yaml`` -> ``x.schema.json`` beside it."""
+    from dhti.template import schema_name_for  # noqa: PLC0415
+
+    return response_file.with_name(schema_name_for(response_file.name))
+
+
+def response_schema(questionnaire: Questionnaire, *, lang: str) -> Schema:
+    """The JSON Schema of response files for ``questionnaire``; texts in ``lang``."""
+    title = pick(questionnaire.title, lang)
+    return {
+        "$schema": DRAFT,
+        "$id": f"urn:dhti:response-schema:{questionnaire.id}:{questionnaire.version}",
+        "title": f"{title} ({questionnaire.ref})",
+        "description": f"A response file for {questionnaire.ref}. Check it fully with: dhti validate FILE",
+        "type": "object",
+        "required": ["questionnaire", "entity", "assessment", "answers"],
+        "additionalProperties": False,
+        "properties": {
+            "questionnaire": {
+                "description": "The questionnaire answered: id@version (a bare id means the newest version).",
+                "enum": [questionnaire.ref, questionnaire.id],
+            },
+            "entity": _entity(questionnaire),
+            "assessment": _assessment(),
+            "answers": {
+                "type": ["object", "null"],
+                "additionalProperties": False,
+                "properties": {qid: _answer(question, lang) for qid, question in questionnaire.questions.items()},
+            },
+        },
+    }
+
+
+def _entity(questionnaire: Questionnaire) -> Schema:
+    properties: dict[str, object] = {key: {"type": ["string", "null"]} for key in ENTITY_ORDER}
+    properties.update({key: {"type": ["string", "number", "null"]} for key in _TEXT_OR_NUMBER})
+    properties["id"] = {"anyOf": [{"type": "string", "pattern": r"\S"}, {"type": "number"}]}
+    properties["type"] = {"enum": list(questionnaire.entity_types)}
+    properties["beds"] = {"type": ["integer", "null"], "minimum": 0}
+    return {"type": "object", "required": ["id", "type"], "additionalProperties": False, "properties": properties}
+
+
+def _assessment() -> Schema:
+    properties: dict[str, object] = {key: {"type": ["string", "null"]} for key in ASSESSMENT_ORDER}
+    properties["date"] = {"type": "string", "format": "date", "pattern": DATE_PATTERN}
+    return {"type": "object", "required": ["date"], "additionalProperties": False, "properties": properties}
+
+
+def _answer(question: Question, lang: str) -> Schema:
+    """A bare value, ``~``, ``na`` where allowed, or the mapping with value, evidence and comment."""
+    value = _value(question)
+    choices: list[object] = [value, {"type": "null"}]
+    if question.allow_na:
+        choices.append({"type": "string", "pattern": NA_PATTERN})
+    extra = {"type": ["string", "number", "boolean", "null"]}
+    mapping = {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {"value": {"anyOf": choices}, "evidence": extra, "comment": extra},
+    }
+    return {
+        "title": pick(question.text, lang),
+        "description": _description(question, lang),
+        "anyOf": [*choices, mapping],
+    }
+
+
+def _value(question: Question) -> Schema:
+    kind = question.type
+    if kind is QuestionType.CHOICE:
+        return {"enum": _option_values(question)}
+    if kind is QuestionType.MULTI:
+        return {"type": "array", "uniqueItems": True, "items": {"enum": _option_values(question)}}
+    if kind is QuestionType.YES_NO:
+        return {"anyOf": [{"enum": ["yes", "no"]}, {"type": "boolean"}, {"type": "string", "pattern": YES_NO_PATTERN}]}
+    if kind is QuestionType.NUMBER:
+        return {"type": "number", "minimum": 0}
+    if kind is QuestionType.PERCENT:
+        return {"type": "number", "minimum": 0, "maximum": 100}
+    if kind is QuestionType.DATE:
+        return {"type": "string", "format": "date", "pattern": DATE_PATTERN}
+    return {"anyOf": [{"type": "number"}, {"type": "string", "not": {"pattern": NA_PATTERN}}]}
+
+
+def _option_values(question: Question) -> list[object]:
+    """Option values, and the number YAML reads where a value looks like one (``1`` is option ``"1"``)."""
+    values: list[object] = []
+    for value in question.option_values:
+        values.append(value)
+        if _INTEGER.match(value) and str(int(value)) == value:
+            values.append(int(value))
+        elif _DECIMAL.match(value) and str(float(value)) == value:
+            values.append(float(value))
+    return values
+
+
+def _description(question: Question, lang: str) -> str:
+    lines = [f"{question.id} ({question.type})"]
+    if question.type in (QuestionType.CHOICE, QuestionType.MULTI):
+        lines += [f"- {o.value}: {pick(o.label, lang)} ({o.points:g})" for o in question.options or ()]
+    if question.help:
+        lines.append(pick(question.help, lang))
+    if question.allow_na:
+        lines.append("na: not applicable")
+    if question.relevant:
+        lines.append(f"Only if: {question.relevant}")
+    return "\n".join(lines)
+
+
+def to_json(schema: Schema) -> str:
+    return json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
+
+
+def write_template_with_schema(
+    questionnaire: Questionnaire, output: Path, *, lang: str, entity_type: str | None = None, force: bool = False
+) -> tuple[Path, Path]:
+    """What ``dhti init`` writes: the fillable response file and, beside it, its JSON Schema.
+
+    The template's first line names the schema for editors (yaml-language-server); neither file
+    is written when either exists and ``force`` is not given.
+    """
+    from dhti.interop.drafts import refuse_existing  # noqa: PLC0415
+    from dhti.template import build_template  # noqa: PLC0415
+
+    schema_path = schema_file_for(output)
+    text = build_template(questionnaire, lang=lang, entity_type=entity_type, file_name=output.name)
+    refuse_existing([output, schema_path], force=force)
+    write_atomic(output, text, force=force)
+    write_atomic(schema_path, to_json(response_schema(questionnaire, lang=lang)), force=force)
+    return output, schema_path

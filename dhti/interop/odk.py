@@ -1,0 +1,500 @@
+"""ODK Central and KoboToolbox submissions of dhti's XLSForm, turned into response files.
+
+A submission table is a CSV file (ODK Central or Kobo, comma or semicolon separated) or the
+first sheet of an .xlsx export.  Columns name fields by group path (``grp/name`` in Kobo,
+``grp-name`` in ODK Central, or just ``name``); select_multiple answers are space-separated
+values, and Kobo's one-column-per-option copies of them are read only when the main column is
+missing.  Metadata columns (KEY, SubmissionDate, instanceID, _uuid...) are kept in a comment.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import difflib
+import io
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dhti.errors import InputError, OutputError, Problem
+from dhti.interop import ConversionError
+from dhti.interop.drafts import (
+    Draft,
+    DraftAnswer,
+    DraftValue,
+    check_draft,
+    mentioned_question,
+    refuse_existing,
+    safe_stem,
+    unique_names,
+)
+from dhti.interop.xlsform import NA, QUESTIONNAIRE_FIELD, FieldKind, FormField, form_fields, xlsform_name
+from dhti.outfiles import write_atomic
+from dhti.questionnaire import Questionnaire, QuestionType
+from dhti.registry import Registry
+
+MAX_BYTES = 50 * 1024 * 1024
+METADATA = frozenset(
+    name.lower()
+    for name in (
+        # ODK Central and Briefcase
+        "KEY", "SubmissionDate", "SubmitterID", "SubmitterName", "AttachmentsPresent", "AttachmentsExpected",
+        "Status", "ReviewState", "DeviceID", "Edits", "FormVersion", "instanceID", "instanceName", "deprecatedID",
+        "PARENT_KEY", "audit",
+        # KoboToolbox
+        "_id", "_uuid", "_submission_time", "_validation_status", "_notes", "_status", "_submitted_by",
+        "__version__", "_version_", "_tags", "_index", "_parent_table_name", "_parent_index", "_attachments",
+        "_geolocation", "_xform_id_string", "rootUuid", "formhub", "uuid",
+        # metadata fields a form builder may add
+        "start", "end", "today", "deviceid", "username", "simserial", "subscriberid", "phonenumber", "email",
+    )
+)  # fmt: skip
+KEEP_IN_COMMENT = ("instanceid", "_uuid", "key", "submissiondate", "_submission_time", "submittername", "_submitted_by")
+_TRUE_CELLS = frozenset({"1", "1.0", "true", "yes", "x"})
+_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]")
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """A problem with one submission, by its row number in the table (the header is row 1)."""
+
+    file: str
+    row: int
+    message: str
+    column: str = ""
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        where = f"row {self.row}" + (f", column {self.column!r}" if self.column else "")
+        return f"{self.file}: {where}: {self.severity}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Table:
+    """A submission table: its header and each data row with its row number."""
+
+    file: str
+    header: tuple[str, ...]
+    rows: tuple[tuple[int, tuple[str, ...]], ...]
+
+
+@dataclass(frozen=True)
+class Column:
+    """What one column of the table holds: a form field, one option of a multi question, or metadata."""
+
+    index: int
+    header: str
+    field: FormField | None = None
+    option: str | None = None  # a Kobo "one column per option" copy of a select_multiple
+
+
+@dataclass(frozen=True)
+class Written:
+    row: int
+    path: Path
+    entity_id: str
+
+
+@dataclass
+class ImportResult:
+    """What ``dhti import odk`` did: the files written and every problem by row."""
+
+    written: list[Written] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
+    rows: int = 0
+
+    @property
+    def skipped(self) -> int:
+        return self.rows - len(self.written)
+
+
+# ---------------------------------------------------------------------------------- reading
+
+
+def read_table(path: Path, *, display: str | None = None) -> Table:
+    """Read a .csv or .xlsx submission export; raise :class:`InputError` when it cannot be read."""
+    name = display or str(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise InputError(
+            [
+                Problem(
+                    name,
+                    1,
+                    1,
+                    f"expected a .csv or .xlsx export of submissions, not {suffix or 'a file without suffix'}",
+                )
+            ]
+        )
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise InputError(
+                [Problem(name, 1, 1, f"file is {size / 1048576:.1f} MiB; the limit is {MAX_BYTES // 1048576} MiB")]
+            )
+        raw = path.read_bytes()
+    except OSError as err:
+        raise InputError([Problem(name, 1, 1, f"cannot read file: {err.strerror}")]) from err
+    table = _read_xlsx(raw, name) if suffix == ".xlsx" else _read_csv(raw, name)
+    if not any(table.header):
+        raise InputError([Problem(name, 1, 1, "no header row: the first row must name the columns")])
+    return table
+
+
+def _read_csv(raw: bytes, name: str) -> Table:
+    if b"\x00" in raw:
+        raise InputError([Problem(name, 1, 1, "binary file (contains NUL bytes), not CSV")])
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = raw.count(b"\n", 0, err.start) + 1
+        message = f"not UTF-8 text: byte 0x{raw[err.start]:02x} cannot be decoded; export the file as UTF-8 CSV"
+        raise InputError([Problem(name, line, 1, message)]) from err
+    if not text.strip():
+        raise InputError([Problem(name, 1, 1, "file is empty")])
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    records: list[tuple[int, tuple[str, ...]]] = []
+    try:
+        for number, record in enumerate(reader, start=1):
+            records.append((number, tuple(cell.strip() for cell in record)))
+    except csv.Error as err:
+        message = f"malformed CSV in row {len(records) + 1}: {err}"
+        raise InputError([Problem(name, reader.line_num, 1, message)]) from err
+    header = records[0][1]
+    return Table(name, header, tuple(records[1:]))
+
+
+def _read_xlsx(raw: bytes, name: str) -> Table:
+    import zipfile  # noqa: PLC0415
+
+    from openpyxl import load_workbook  # noqa: PLC0415 - only .xlsx imports need openpyxl
+
+    try:
+        workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as err:
+        message = f"not a readable .xlsx workbook ({err}); export the submissions again as .xlsx or CSV"
+        raise InputError([Problem(name, 1, 1, message)]) from err
+    try:
+        sheet = workbook.worksheets[0]
+        rows = [tuple(_cell_text(cell) for cell in row) for row in sheet.iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+    if not rows:
+        raise InputError([Problem(name, 1, 1, "the first sheet is empty")])
+    width = max(len(row) for row in rows)
+    padded = [row + ("",) * (width - len(row)) for row in rows]
+    return Table(name, padded[0], tuple(enumerate(padded[1:], start=2)))
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+# ---------------------------------------------------------------------------------- columns
+
+
+def _segments(header: str) -> list[str]:
+    return [part for part in re.split(r"[/:]|-(?=[A-Za-z_])", header) if part]
+
+
+def find_questionnaire_column(header: Sequence[str]) -> int | None:
+    """The column of the form's hidden ``dhti_questionnaire`` field, if the export has it."""
+    for index, text in enumerate(header):
+        if _segments(text)[-1:] == [QUESTIONNAIRE_FIELD]:
+            return index
+    return None
+
+
+def map_columns(table: Table, questionnaire: Questionnaire) -> list[Column]:
+    """What each column holds; raise listing every column that is neither a field nor metadata."""
+    fields = form_fields(questionnaire)
+    by_id = {f.key: f for f in fields.values() if f.kind is FieldKind.QUESTION}
+    columns: list[Column] = []
+    problems: list[Problem] = []
+    for index, header in enumerate(table.header):
+        column = _column(index, header, fields, by_id, questionnaire)
+        if column is None:
+            close = difflib.get_close_matches(_segments(header)[-1] if _segments(header) else header, list(fields), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            message = (
+                f"unknown column {header!r}: not a field of {questionnaire.ref}'s form nor ODK or Kobo metadata{hint}"
+            )
+            problems.append(Problem(table.file, 1, index + 1, message))
+        else:
+            columns.append(column)
+    problems += _duplicates(table.file, columns)
+    if not any(c.field is not None and c.field.kind is FieldKind.QUESTION for c in columns) and not problems:
+        problems.append(
+            Problem(table.file, 1, 1, f"no column holds an answer to {questionnaire.ref}; is this the right form?")
+        )
+    if not any(c.field is not None and c.field.name == "entity_id" for c in columns):
+        problems.append(Problem(table.file, 1, 1, "no entity_id column: every submission needs the entity's code"))
+    if problems:
+        raise InputError(problems)
+    return columns
+
+
+def _column(
+    index: int,
+    header: str,
+    fields: Mapping[str, FormField],
+    by_id: Mapping[str, FormField],
+    questionnaire: Questionnaire,
+) -> Column | None:
+    segments = _segments(header.strip())
+    if not segments:
+        return None
+    known = fields.get(segments[-1]) or by_id.get(segments[-1])
+    if known is not None:
+        return Column(index, header, known)
+    split = _option_column(header.strip(), fields, questionnaire)
+    if split is not None:
+        return Column(index, header, split[0], split[1])
+    if segments[-1].lower() in METADATA or header.startswith("_") or any(part.lower() == "meta" for part in segments):
+        return Column(index, header)
+    return None
+
+
+def _option_column(
+    header: str, fields: Mapping[str, FormField], questionnaire: Questionnaire
+) -> tuple[FormField, str] | None:
+    """A Kobo copy of one option of a select_multiple, such as ``grp/services/telemedicine``."""
+    for form_field in fields.values():
+        if form_field.kind is FieldKind.NA_FLAG:
+            options: tuple[str, ...] = (NA,)
+        elif (
+            form_field.kind is FieldKind.QUESTION and questionnaire.questions[form_field.key].type is QuestionType.MULTI
+        ):
+            options = (*questionnaire.questions[form_field.key].option_values, NA)
+        else:
+            continue
+        match = re.search(rf"(?:^|[/-]){re.escape(form_field.name)}[/-](.+)$", header)
+        if match and match.group(1) in options:
+            return form_field, match.group(1)
+    return None
+
+
+def _duplicates(file: str, columns: Sequence[Column]) -> list[Problem]:
+    seen: dict[tuple[str, str | None], Column] = {}
+    problems = []
+    for column in columns:
+        if column.field is None:
+            continue
+        key = (column.field.name, column.option)
+        if key in seen:
+            message = f"columns {seen[key].header!r} and {column.header!r} both hold {column.field.name!r}"
+            problems.append(Problem(file, 1, column.index + 1, message))
+        seen[key] = column
+    return problems
+
+
+# ---------------------------------------------------------------------------------- rows
+
+
+def row_draft(cells: Sequence[str], columns: Sequence[Column], questionnaire: Questionnaire) -> Draft:
+    """One submission as a response draft (values checked later by validation)."""
+    values: dict[str, str] = {}
+    split: dict[str, list[str]] = {}
+    seen_split: set[str] = set()
+    for column in columns:
+        cell = cells[column.index]
+        if column.field is None:
+            continue
+        if column.option is not None:
+            seen_split.add(column.field.name)
+            if cell.lower() in _TRUE_CELLS:
+                split.setdefault(column.field.name, []).append(column.option)
+            continue
+        if cell:
+            values[column.field.name] = cell
+    for name in seen_split - set(values):
+        if name in split:
+            values[name] = " ".join(split[name])
+    entity = {
+        f.key: _entity_value(f.key, values[f.name]) for f in _fields(columns, FieldKind.ENTITY) if f.name in values
+    }
+    assessment = {
+        f.key: _date_part(values[f.name]) if f.key == "date" else values[f.name]
+        for f in _fields(columns, FieldKind.ASSESSMENT)
+        if f.name in values
+    }
+    if "type" not in entity and len(questionnaire.entity_types) == 1:
+        entity["type"] = questionnaire.entity_types[0]
+    return Draft(questionnaire.ref, entity, assessment, _answers(values, questionnaire))
+
+
+def _fields(columns: Sequence[Column], kind: FieldKind) -> Iterator[FormField]:
+    for column in columns:
+        if column.field is not None and column.field.kind is kind and column.option is None:
+            yield column.field
+
+
+def _entity_value(key: str, cell: str) -> str | int:
+    if key == "beds" and re.fullmatch(r"\d+(\.0+)?", cell):
+        return int(float(cell))
+    return cell
+
+
+def _date_part(cell: str) -> str:
+    return cell[:10] if _DATE_TIME.match(cell) else cell
+
+
+def _answers(values: Mapping[str, str], questionnaire: Questionnaire) -> dict[str, DraftAnswer]:
+    answers: dict[str, DraftAnswer] = {}
+    for qid, question in questionnaire.questions.items():
+        name = xlsform_name(qid)
+        cell = values.get(name, "")
+        value: DraftValue | None = _typed(question.type, cell) if cell else None
+        if values.get(f"{name}_na", "").split() == [NA]:
+            value = NA
+        evidence = values.get(f"{name}_evidence")
+        if value is not None or evidence:
+            answers[qid] = DraftAnswer(value, evidence=evidence)
+    return answers
+
+
+def _typed(kind: QuestionType, cell: str) -> DraftValue:
+    if cell.lower() == NA:
+        return NA
+    if kind is QuestionType.MULTI:
+        return tuple(cell.split())
+    if kind in (QuestionType.NUMBER, QuestionType.PERCENT):
+        try:
+            number = float(cell)
+        except ValueError:
+            return cell  # validation explains what is wrong with it
+        return int(number) if number.is_integer() else number
+    if kind is QuestionType.DATE:
+        return _date_part(cell)
+    return cell
+
+
+# ---------------------------------------------------------------------------------- the job
+
+
+def import_submissions(path: Path, output: Path, *, registry: Registry, force: bool = False) -> ImportResult:
+    """Write one response file per valid submission into ``output``; report the others by row.
+
+    The questionnaire is the registry's override if it has one (``--questionnaire``), else the
+    one the table names in its ``dhti_questionnaire`` column.  Nothing is written when an
+    output file exists already and ``force`` is not given.
+    """
+    table = read_table(path)
+    importer = _Importer(table, registry.override or _named_questionnaire(table, registry), registry)
+    result = ImportResult()
+    accepted: list[tuple[int, str, str]] = []  # row, entity id, YAML text
+    for row, cells in table.rows:
+        if not any(cells):
+            continue
+        result.rows += 1
+        problems, converted = importer.convert(row, cells)
+        result.problems += problems
+        if converted is not None:
+            accepted.append((row, *converted))
+    stems = [safe_stem(entity_id) for _, entity_id, _ in accepted]
+    names = unique_names(stems)
+    for (row, entity_id, _), stem, name in zip(accepted, stems, names, strict=True):
+        if name != f"{stem}.yaml":
+            message = f"entity {entity_id!r} was submitted more than once; this submission is written to {name}"
+            result.problems.append(RowProblem(table.file, row, message, severity="warning"))
+    targets = [output / name for name in names]
+    _prepare_folder(output)
+    refuse_existing(targets, force=force)
+    for (row, entity_id, text), target in zip(accepted, targets, strict=True):
+        write_atomic(target, text, force=force)
+        result.written.append(Written(row, target, entity_id))
+    result.problems.sort(key=lambda problem: problem.row)
+    return result
+
+
+def _named_questionnaire(table: Table, registry: Registry) -> Questionnaire:
+    index = find_questionnaire_column(table.header)
+    names = {cells[index] for _, cells in table.rows if index is not None and len(cells) > index and cells[index]}
+    if index is None or not names:
+        msg = (
+            f"{table.file}: cannot tell which questionnaire these submissions answer (no {QUESTIONNAIRE_FIELD} "
+            "column, as in forms from 'dhti export xlsform'); give --questionnaire ID"
+        )
+        raise ConversionError(msg)
+    if len(names) > 1:
+        shown = ", ".join(sorted(names))
+        msg = f"{table.file}: submissions of several questionnaires ({shown}); give --questionnaire ID"
+        raise ConversionError(msg)
+    return registry.get(names.pop())
+
+
+class _Importer:
+    """Turns the rows of one table into checked response texts."""
+
+    def __init__(self, table: Table, questionnaire: Questionnaire, registry: Registry) -> None:
+        self.table = table
+        self.q = questionnaire
+        self.registry = registry
+        self.columns = map_columns(table, questionnaire)
+
+    def convert(self, row: int, cells: tuple[str, ...]) -> tuple[list[RowProblem], tuple[str, str] | None]:
+        """The row's problems, and its entity id and response text unless it has an error."""
+        file = self.table.file
+        if len(cells) != len(self.table.header):
+            message = f"has {len(cells)} cells but the header has {len(self.table.header)} columns; row skipped"
+            return [RowProblem(file, row, message)], None
+        draft = row_draft(cells, self.columns, self.q)
+        header = _comment(self.table, row, cells, self.columns)
+        checked = check_draft(draft, file=f"{file} row {row}", registry=self.registry, header=header)
+        problems = [
+            RowProblem(file, row, p.message, _column_of(p.message, self.columns, self.q), str(p.severity))
+            for p in checked.validation.problems
+        ]
+        if checked.validation.errors:
+            return [*problems, RowProblem(file, row, "row skipped")], None
+        return problems, (str(draft.entity.get("id", "")), checked.text)
+
+
+def _column_of(message: str, columns: Sequence[Column], questionnaire: Questionnaire) -> str:
+    """The column a validation message is about, so that the user finds the cell."""
+    qid = mentioned_question(message, questionnaire)
+    missing = re.match(r"missing required key '(\w+)' in (entity|assessment)", message)
+    if missing:
+        message = f"{missing.group(2)}.{missing.group(1)}:"
+    for column in columns:
+        if column.field is None or column.option is not None:
+            continue
+        kind, key = column.field.kind, column.field.key
+        if qid and kind is FieldKind.QUESTION and key == qid:
+            return column.header
+        if not qid and kind in (FieldKind.ENTITY, FieldKind.ASSESSMENT) and message.startswith(f"{kind}.{key}:"):
+            return column.header
+    return ""
+
+
+def _comment(table: Table, row: int, cells: Sequence[str], columns: Sequence[Column]) -> list[str]:
+    lines = [f"Imported by dhti from {Path(table.file).name}, row {row}."]
+    for column in columns:
+        key = _segments(column.header)[-1].lower() if _segments(column.header) else ""
+        if column.field is None and key in KEEP_IN_COMMENT and cells[column.index]:
+            lines.append(f"{column.header}: {cells[column.index]}")
+    return lines
+
+
+def _prepare_folder(output: Path) -> None:
+    if output.exists() and not output.is_dir():
+        msg = f"{output} is a file; give a folder for the response files"
+        raise OutputError(msg)
+    if not output.parent.is_dir():
+        msg = f"cannot write into {output}: folder {output.parent} does not exist"
+        raise OutputError(msg)
+    output.mkdir(exist_ok=True)
