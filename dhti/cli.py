@@ -3,28 +3,17 @@
 from __future__ import annotations
 
 import logging
-import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any
 
 import click
 
 from dhti import __version__
+from dhti.cli_options import lang_option, questionnaire_option
+from dhti.cli_options import load_registry as _registry
 from dhti.errors import DhtiError, InputError
-
-if TYPE_CHECKING:
-    from dhti.registry import Registry
-
-F = TypeVar("F", bound=Callable[..., Any])
-LANGS = ("vi", "en")
-log = logging.getLogger("dhti")
-
-
-def default_lang() -> str:
-    lang = os.environ.get("DHTI_LANG", "vi")
-    return lang if lang in LANGS else "vi"
 
 
 class DhtiGroup(click.Group):
@@ -40,25 +29,6 @@ class DhtiGroup(click.Group):
         except DhtiError as err:
             click.echo(f"dhti: error: {err}", err=True)
             ctx.exit(1)
-
-
-def lang_option(function: F) -> F:
-    return click.option(
-        "--lang",
-        type=click.Choice(LANGS),
-        default=default_lang,
-        show_default="vi, or $DHTI_LANG",
-        help="Language of questionnaire texts and labels.",
-    )(function)
-
-
-def questionnaire_option(function: F) -> F:
-    return click.option(
-        "--questionnaire",
-        "questionnaire_path",
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
-        help="Check against this questionnaire file instead of the one the response names.",
-    )(function)
 
 
 @click.group(cls=DhtiGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -83,15 +53,6 @@ def main(verbose: bool) -> None:
         logging.getLogger(name).setLevel(logging.DEBUG if verbose else logging.ERROR)
 
 
-def _registry(questionnaire_path: Path | None = None) -> Registry:
-    from dhti.registry import Registry  # noqa: PLC0415 - keeps --help fast
-
-    registry = Registry.discover(override=questionnaire_path)
-    for problem in registry.problems:
-        log.warning("skipping a questionnaire: %s", problem)
-    return registry
-
-
 @main.command("demo")
 @click.option(
     "-o",
@@ -102,11 +63,17 @@ def _registry(questionnaire_path: Path | None = None) -> Registry:
     help="Folder for the results.",
 )
 @lang_option
-def demo(output: Path, lang: str) -> None:
-    """Run dhti on the bundled sample responses: validate, score, write reports.
+@click.option(
+    "--db",
+    metavar="PATH|URL",
+    help="Store the samples here (default: OUTPUT/dhti-demo.sqlite, apart from your own store).",
+)
+def demo(output: Path, lang: str, db: str | None) -> None:
+    """Run dhti on the bundled sample responses: validate, score, store, write reports.
 
-    Needs no input: for every sample it writes an HTML and a PDF report into OUTPUT, plus
-    scores.json and scores.csv, and prints a summary. It is what `make demo` runs.
+    Needs no input: for every sample it writes an HTML and a PDF report into OUTPUT, then the
+    portfolio report of all of them (portfolio.html, portfolio.pdf), scores.json and
+    scores.csv, and prints a summary. It is what `make demo` runs.
     """
     from dhti.demo import run_demo, sample_files  # noqa: PLC0415
     from dhti.formats import score_table  # noqa: PLC0415
@@ -115,7 +82,9 @@ def demo(output: Path, lang: str) -> None:
     files = sample_files()
     label = "Scoring the samples and writing their reports"
     with click.progressbar(length=len(files), label=label, file=sys.stderr) as bar:
-        result = run_demo(output, registry=registry, lang=lang, files=files, progress=lambda _path: bar.update(1))
+        result = run_demo(
+            output, registry=registry, lang=lang, db=db, files=files, progress=lambda _path: bar.update(1)
+        )
     click.echo(score_table(list(result.outcomes), lang=lang))
     for outcome in result.outcomes:
         for problem in outcome.validation.problems:
@@ -237,8 +206,22 @@ def validate(files: Sequence[Path], questionnaire_path: Path | None, fmt: str, l
 @questionnaire_option
 @click.option("--lenient", is_flag=True, help="Report on a response with unanswered required questions (scored 0).")
 @click.option("--pdfa/--no-pdfa", default=True, show_default=True, help="Write PDF/A-3b, for archiving.")
+@click.option(
+    "--db",
+    metavar="PATH|URL",
+    envvar="DHTI_DB",
+    show_envvar=True,
+    help="Store to compare with: earlier assessments give a trend, peers a percentile. Default: your store, if any.",
+)
 def report(
-    file: Path, output: Path, fmt: str | None, lang: str, questionnaire_path: Path | None, lenient: bool, pdfa: bool
+    file: Path,
+    output: Path,
+    fmt: str | None,
+    lang: str,
+    questionnaire_path: Path | None,
+    lenient: bool,
+    pdfa: bool,
+    db: str | None,
 ) -> None:
     """Write one entity's report for leadership, as HTML or PDF.
 
@@ -258,7 +241,10 @@ def report(
         click.echo(str(problem), err=True)
     if not outcome.valid:
         sys.exit(1)
-    write_report(outcome, output, fmt=kind, lang=lang, pdfa=pdfa)
+    from dhti.aggregate import store_comparisons  # noqa: PLC0415 - the store only when reporting
+
+    history, peers = store_comparisons(outcome, db)
+    write_report(outcome, output, fmt=kind, lang=lang, pdfa=pdfa, history=history, peers=peers)
     click.echo(f"wrote {output}", err=True)
 
 
@@ -297,3 +283,8 @@ from dhti.cli_interop import export, import_  # noqa: E402
 
 main.add_command(export)
 main.add_command(import_)
+
+from dhti.cli_store import aggregate, batch, compare, db, history  # noqa: E402
+
+for _command in (db, history, compare, batch, aggregate):
+    main.add_command(_command)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from dhti.cli import lang_option
+from dhti.cli_options import lang_option
 from dhti.registry import Registry
 
 OUTPUT_FILE = click.Path(dir_okay=False, path_type=Path)

@@ -6,11 +6,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from dhti.aggregate import write_portfolio
 from dhti.assess import Outcome, assess
 from dhti.formats import score_csv, score_json, to_json
 from dhti.outfiles import write_atomic
 from dhti.registry import Registry, examples_dir
 from dhti.report import ReportFormat, write_report
+from dhti.store import open_store
 
 
 @dataclass(frozen=True)
@@ -23,26 +25,44 @@ def sample_files() -> list[Path]:
     return sorted(examples_dir().glob("*.yaml"))
 
 
-def run_demo(
+def run_demo(  # noqa: PLR0913 - each is a separate choice of the caller
     output: Path,
     *,
     registry: Registry,
     lang: str,
+    db: str | None = None,
     files: Sequence[Path] | None = None,
     progress: Callable[[Path], None] = lambda _path: None,
 ) -> DemoResult:
-    """Validate and score every sample, write its HTML and PDF report, and the score tables."""
+    """The main job on the samples: validate, score, store, report each, then the portfolio.
+
+    The store is ``db``, or ``dhti-demo.sqlite`` inside ``output`` so that the demo never mixes
+    samples into a real store. Each report shows the entity among the peers stored so far.
+    """
     output.mkdir(parents=True, exist_ok=True)
-    outcomes: list[Outcome] = []
+    samples = list(files if files is not None else sample_files())
+    outcomes = [assess(path, registry=registry, display=path.name) for path in samples]
     written: list[Path] = []
-    for path in files if files is not None else sample_files():
-        outcome = assess(path, registry=registry, display=path.name)
-        outcomes.append(outcome)
-        if outcome.valid:
-            written.extend(
-                write_report(outcome, output / f"{path.stem}.{fmt}", fmt=fmt, lang=lang) for fmt in ReportFormat
-            )
-        progress(path)
+    with open_store(db or output / "dhti-demo.sqlite") as store:
+        for path, outcome in zip(samples, outcomes, strict=True):
+            if outcome.valid:
+                store.ingest(outcome, path.read_bytes())
+        for path, outcome in zip(samples, outcomes, strict=True):
+            if outcome.valid:
+                response = outcome.validation.response
+                assert response is not None  # noqa: S101 - valid outcomes have one
+                history = store.history(response.entity.id)
+                peers = store.latest_per_entity(
+                    entity_type=response.entity.type, questionnaire=response.questionnaire.id
+                )
+                for fmt in ReportFormat:
+                    target = output / f"{path.stem}.{fmt}"
+                    written.append(write_report(outcome, target, fmt=fmt, lang=lang, history=history, peers=peers))
+            progress(path)
+        for fmt in ReportFormat:
+            target = output / f"portfolio.{fmt}"
+            write_portfolio(store, target, registry=registry, fmt=fmt, lang=lang)
+            written.append(target)
     json_path, csv_path = output / "scores.json", output / "scores.csv"
     write_atomic(json_path, to_json([score_json(o, lang=lang) for o in outcomes]) + "\n", force=True)
     write_atomic(csv_path, score_csv(outcomes, lang=lang), force=True)

@@ -151,7 +151,19 @@ def bundled_only_fetcher(root: Path, fetched: list[str] | None = None) -> Any:  
     return BundledOnlyFetcher(allowed_protocols={"data", "file"}, allow_redirects=False, timeout=5)
 
 
-def write_report(outcome: Outcome, output: Path, *, fmt: ReportFormat, lang: str, pdfa: bool = True) -> Path:
-    """Render one entity's report and write it atomically to exactly ``output``."""
-    context = context_for(outcome, lang=lang)
+def write_report(  # noqa: PLR0913 - each is a separate choice of the caller
+    outcome: Outcome,
+    output: Path,
+    *,
+    fmt: ReportFormat,
+    lang: str,
+    pdfa: bool = True,
+    history: Sequence[Assessed] = (),
+    peers: Sequence[Assessed] = (),
+) -> Path:
+    """Render one entity's report and write it atomically to exactly ``output``.
+
+    ``history`` and ``peers`` (from the store) add the trend and the standing among peers.
+    """
+    context = context_for(outcome, lang=lang, history=history, peers=peers)
     return write_document(lambda pdf: render_html(context, pdf=pdf), output, fmt=fmt, pdfa=pdfa)

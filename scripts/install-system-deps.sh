@@ -12,6 +12,8 @@ have_lib libharfbuzz-subset.so.0 || need+=(libharfbuzz-subset0)
 if [ "$want" = test ]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
   command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+  # PostgreSQL server binaries: the store tests start a throwaway cluster (scripts/postgres-test-server.sh).
+  compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)
 fi
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "installing system packages: ${need[*]}" >&2

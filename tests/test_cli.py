@@ -353,6 +353,9 @@ def test_demo_scores_every_sample(runner, tmp_path) -> None:
         assert (out / f"{sample.stem}.pdf").read_bytes().startswith(b"%PDF-")
     assert all(item["index"] is not None for item in data)
     assert f"  {out / 'scores.csv'}" in result.stderr
+    assert (out / "dhti-demo.sqlite").is_file()
+    assert "Digital transformation portfolio" in (out / "portfolio.html").read_text(encoding="utf-8")
+    assert (out / "portfolio.pdf").read_bytes().startswith(b"%PDF-")
 
 
 def test_report_html_and_pdf(runner, tmp_path) -> None:

@@ -1,0 +1,101 @@
+"""Reports that read the store: the portfolio (``dhti aggregate``) and the entity report's comparisons."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from dhti.assess import Outcome
+from dhti.errors import DhtiError
+from dhti.i18n import translations
+from dhti.portfolio import GroupBy, build_portfolio
+from dhti.portfolio_context import build_portfolio_context
+from dhti.questionnaire import Questionnaire, pick
+from dhti.registry import Registry
+from dhti.report import ReportFormat, render_portfolio_html, write_document
+from dhti.store import Store, StoredAssessment, open_store
+from dhti.store.location import resolve
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which entities the portfolio covers (``None`` matches all)."""
+
+    province: str | None = None
+    entity_type: str | None = None
+    questionnaire: str | None = None
+    until: dt.date | None = None
+
+    def describe(self) -> str:
+        parts = [value for value in (self.province, self.entity_type, self.questionnaire) if value]
+        if self.until:
+            parts.append(f"≤ {self.until.isoformat()}")
+        return " · ".join(parts)
+
+
+def write_portfolio(  # noqa: PLR0913 - each is a separate choice of the caller
+    store: Store,
+    output: Path,
+    *,
+    registry: Registry,
+    fmt: ReportFormat,
+    lang: str,
+    group_by: GroupBy = GroupBy.PROVINCE,
+    scope: Scope = Scope(),
+    pdfa: bool = True,
+) -> int:
+    """Write the portfolio of the latest assessment of every entity in ``scope``; return how many."""
+    latest = store.latest_per_entity(
+        entity_type=scope.entity_type, questionnaire=scope.questionnaire, province=scope.province, until=scope.until
+    )
+    scored = [assessment for assessment in latest if assessment.index is not None]
+    if not scored:
+        where = f" matching {scope.describe()}" if scope.describe() else ""
+        msg = f"the store {store.display} holds no scored assessment{where}; ingest some with: dhti db ingest DIR"
+        raise DhtiError(msg)
+    portfolio = build_portfolio(scored, group_by=group_by)
+    context = build_portfolio_context(
+        portfolio,
+        lang=lang,
+        translate=translations(lang).gettext,
+        domain_titles=_domain_titles(registry, {a.questionnaire_id for a in scored}, lang),
+        questionnaire=lambda questionnaire_id: _find(registry, questionnaire_id),
+        scope=scope.describe(),
+    )
+    write_document(lambda pdf: render_portfolio_html(context, pdf=pdf), output, fmt=fmt, pdfa=pdfa)
+    return portfolio.entities
+
+
+def store_comparisons(outcome: Outcome, db: str | None) -> tuple[list[StoredAssessment], list[StoredAssessment]]:
+    """The entity's stored history and its peers' latest assessments, for the entity report.
+
+    With no store named (``db`` None and no ``DHTI_DB``) and none made yet, there is nothing to
+    compare with: both lists are empty. A store that is named but cannot be opened is an error.
+    """
+    response = outcome.validation.response
+    if response is None:
+        return [], []
+    location = resolve(db)
+    if location.default and location.path is not None and not location.path.exists():
+        return [], []
+    with open_store(db, create=False) as store:
+        history = store.history(response.entity.id)
+        peers = store.latest_per_entity(entity_type=response.entity.type, questionnaire=response.questionnaire.id)
+    return history, peers
+
+
+def _find(registry: Registry, questionnaire_id: str) -> Questionnaire | None:
+    try:
+        return registry.get(questionnaire_id)
+    except DhtiError:
+        return None
+
+
+def _domain_titles(registry: Registry, questionnaire_ids: set[str], lang: str) -> dict[str, str]:
+    titles: dict[str, str] = {}
+    for questionnaire_id in sorted(questionnaire_ids):
+        definition = _find(registry, questionnaire_id)
+        for domain in definition.domains if definition else ():
+            titles.setdefault(domain.id, pick(domain.title, lang))
+    return titles

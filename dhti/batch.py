@@ -1,0 +1,543 @@
+"""Many files at once: validate, score and store them (``db ingest``), and report on them (``batch``).
+
+A batch runs in two passes over worker processes. The first validates and scores the files the
+store does not hold yet, and the parent stores each one in its own transaction. The second
+writes the reports that are missing, under names the parent claimed beforehand in
+``OUT/.dhti-batch.json``. Every step is atomic and keyed by the content hash, so a batch that
+is killed and started again finishes the work without doing any file twice.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import contextlib
+import datetime as dt
+import enum
+import json
+import multiprocessing
+import os
+import re
+import signal
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field, replace
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Self, TypeVar
+
+from dhti.assess import Outcome
+from dhti.errors import DhtiError, InputError, Problem
+from dhti.outfiles import write_atomic
+from dhti.recommendations import fired_recommendations
+from dhti.registry import Registry, find_files
+from dhti.report import ReportFormat
+from dhti.response import Validation, validate_document
+from dhti.scoring import score_response
+from dhti.store.record import AssessmentRecord, content_hash, record_from_outcome
+from dhti.yamlio import MAX_BYTES, load_bytes
+
+if TYPE_CHECKING:
+    from dhti.store.api import IngestResult, Store, StoredAssessment
+
+T = TypeVar("T")
+R = TypeVar("R")
+STATE_FILE = ".dhti-batch.json"
+LOCK_FILE = ".dhti-batch.lock"
+PDF_TASKS_PER_WORKER = 40  # a PDF worker is replaced after this many files, which bounds its memory
+
+
+class BatchError(DhtiError):
+    """A batch cannot run: bad folders, nothing to do, or another batch writing the same output."""
+
+
+class Status(enum.StrEnum):
+    """What the store did with one file."""
+
+    STORED = "stored"  # stored now
+    DUPLICATE = "duplicate"  # the same bytes were stored already (earlier, or from another file)
+    INVALID = "invalid"  # not stored: the file has errors
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """One input file after ``db ingest`` or ``batch``."""
+
+    file: str
+    status: Status
+    entity_id: str | None = None
+    assessment_date: dt.date | None = None
+    index: float | None = None
+    assessment_id: int | None = None
+    problems: tuple[Problem, ...] = ()
+    reports: tuple[str, ...] = ()  # every report of this file in OUT (names)
+    written: tuple[str, ...] = ()  # the reports this run wrote
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(problem for problem in self.problems if problem.is_error)
+
+
+# Opens a progress display titled ``label`` for ``total`` steps; the context gives "advance by n".
+Progress = Callable[[str, int], AbstractContextManager[Callable[[int], object]]]
+
+
+def no_progress(_label: str, _total: int) -> AbstractContextManager[Callable[[int], object]]:
+    return nullcontext(lambda _steps: None)
+
+
+# One file
+
+
+def read_response(path: Path, display: str) -> bytes:
+    """A response file's bytes as submitted; refuses unreadable and oversized files."""
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+    except OSError as err:
+        raise InputError([Problem(display, 1, 1, f"cannot read file: {err.strerror}")]) from err
+    if len(raw) > MAX_BYTES:
+        raise InputError([Problem(display, 1, 1, f"file is over the {MAX_BYTES // 1048576} MiB limit")])
+    return raw
+
+
+def assess_bytes(raw: bytes, *, file: str, registry: Registry, lenient: bool = False) -> Outcome:
+    """Validate and score a response from the exact bytes that will be stored. Never raises for bad input."""
+    try:
+        document = load_bytes(raw, file)
+    except InputError as err:
+        return Outcome(Validation(file, problems=list(err.problems)), None, ())
+    validation = validate_document(document, registry=registry, lenient=lenient)
+    if validation.response is None:
+        return Outcome(validation, None, ())
+    scores = score_response(validation.response, lenient=lenient)
+    return Outcome(validation, scores, tuple(fired_recommendations(validation.response, scores)))
+
+
+@dataclass(frozen=True)
+class Assessed:
+    """A file after validation and scoring, ready for the store (``record`` is None when invalid)."""
+
+    file: str
+    digest: str
+    raw: bytes
+    record: AssessmentRecord | None
+    problems: tuple[Problem, ...]
+
+
+def assess_file(path: Path, *, display: str, registry: Registry, lenient: bool = False) -> Assessed:
+    try:
+        raw = read_response(path, display)
+    except InputError as err:
+        return Assessed(display, "", b"", None, err.problems)
+    outcome = assess_bytes(raw, file=display, registry=registry, lenient=lenient)
+    record = record_from_outcome(outcome) if outcome.valid else None
+    return Assessed(display, content_hash(raw), raw, record, tuple(outcome.validation.problems))
+
+
+def store_assessed(store: Store, assessed: Assessed) -> FileResult:
+    """Store one assessed file (invalid ones are only reported)."""
+    record = assessed.record
+    if record is None:
+        return FileResult(assessed.file, Status.INVALID, problems=assessed.problems)
+    result: IngestResult = store.ingest_record(record, assessed.raw)
+    return FileResult(
+        assessed.file,
+        Status.STORED if result.stored else Status.DUPLICATE,
+        entity_id=record.entity_id,
+        assessment_date=record.assessment_date,
+        index=record.index,
+        assessment_id=result.assessment_id,
+        problems=assessed.problems,
+    )
+
+
+def response_files(paths: Iterable[str | Path]) -> list[Path]:
+    """The YAML files named or found in folders; a folder without any is an error."""
+    found: list[Path] = []
+    for raw in paths:
+        files = find_files([raw])
+        if not files:
+            raise BatchError(f"{raw}: no response files (*.yaml, *.yml) in this folder")
+        found.extend(files)
+    return found
+
+
+def ingest_files(
+    store: Store,
+    paths: Sequence[Path],
+    *,
+    registry: Registry,
+    lenient: bool = False,
+    progress: Progress = no_progress,
+) -> list[FileResult]:
+    """``dhti db ingest``: validate, score and store each file in turn; invalid ones are skipped."""
+    results = []
+    with progress("Storing", len(paths)) as advance:
+        for path in paths:
+            assessed = assess_file(path, display=str(path), registry=registry, lenient=lenient)
+            results.append(store_assessed(store, assessed))
+            advance(1)
+    return results
+
+
+# Report names
+
+
+def slug(entity_id: str) -> str:
+    """A file-name-safe form of an entity id: lower-case ASCII letters, digits and single dashes."""
+    decomposed = unicodedata.normalize("NFKD", entity_id.replace("đ", "d").replace("Đ", "D"))
+    ascii_text = "".join(char for char in decomposed if not unicodedata.combining(char)).lower()
+    text = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+    return text[:60].rstrip("-") or "entity"
+
+
+def report_base(entity_id: str, assessment_date: dt.date) -> str:
+    return f"{slug(entity_id)}-{assessment_date.isoformat()}"
+
+
+def claim_name(base: str, *, taken: set[str], exists: Callable[[str], bool]) -> str:
+    """``base``, else ``base-2``, ``base-3``...: the first name neither claimed nor on disk."""
+    number = 1
+    while True:
+        name = base if number == 1 else f"{base}-{number}"
+        if name not in taken and not exists(name):
+            taken.add(name)
+            return name
+        number += 1
+
+
+# The batch's memory in OUT
+
+
+@dataclass
+class BatchState:
+    """Which report name each content hash owns in OUT; saved before any report is written."""
+
+    path: Path
+    names: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, output: Path) -> BatchState:
+        path = output / STATE_FILE
+        if not path.exists():
+            return cls(path)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            names = data["reports"]
+            if not isinstance(names, dict) or not all(isinstance(v, str) for v in names.values()):
+                raise TypeError(names)  # noqa: TRY301 - one message for every kind of damage
+        except (OSError, ValueError, KeyError, TypeError) as err:
+            msg = f"{path} is damaged ({err!s:.60}); delete it to let the batch name its reports afresh"
+            raise BatchError(msg) from err
+        return cls(path, {str(k): str(v) for k, v in names.items()})
+
+    def save(self) -> None:
+        text = json.dumps({"format": 1, "reports": dict(sorted(self.names.items()))}, indent=1)
+        write_atomic(self.path, text + "\n", force=True)
+
+
+@contextlib.contextmanager
+def output_lock(output: Path) -> Iterator[None]:
+    """Hold OUT for this batch; a second batch into the same OUT is refused, not interleaved."""
+    try:
+        import fcntl  # noqa: PLC0415 - POSIX only; elsewhere batches are not locked
+    except ImportError:  # pragma: no cover
+        yield
+        return
+    with (output / LOCK_FILE).open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as err:
+            raise BatchError(f"another dhti batch is writing into {output}; wait for it to finish") from err
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def remove_partial_files(output: Path) -> None:
+    """Temporary files of reports an interrupted run was writing (see :func:`write_atomic`)."""
+    for leftover in output.glob(".*.tmp"):
+        if leftover.is_file():
+            leftover.unlink(missing_ok=True)
+
+
+# Worker processes
+
+_worker_registry: Registry | None = None
+
+
+def _init_worker(override: Path | None) -> None:
+    global _worker_registry  # noqa: PLW0603 - one registry per worker process, loaded once
+    # Ctrl-C is the parent's to handle: it cancels what is queued and lets running files finish.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _worker_registry = Registry.discover(override=override)
+
+
+def _registry_here() -> Registry:
+    if _worker_registry is None:  # pragma: no cover - set by the pool's initializer
+        msg = "worker started without a registry"
+        raise RuntimeError(msg)
+    return _worker_registry
+
+
+def _assess_chunk(files: tuple[str, ...], *, lenient: bool) -> list[Assessed]:
+    registry = _registry_here()
+    return [assess_file(Path(file), display=file, registry=registry, lenient=lenient) for file in files]
+
+
+@dataclass(frozen=True)
+class ReportJob:
+    file: str
+    digest: str
+    outputs: tuple[tuple[ReportFormat, Path], ...]
+    lang: str
+    lenient: bool
+
+
+def _write_reports(job: ReportJob) -> tuple[str, ...] | Problem:
+    from dhti.report import write_report  # noqa: PLC0415 - the report libraries load in workers only
+
+    raw = read_response(Path(job.file), job.file)
+    outcome = assess_bytes(raw, file=job.file, registry=_registry_here(), lenient=job.lenient)
+    if content_hash(raw) != job.digest or not outcome.valid:
+        return Problem(job.file, 1, 1, "the file changed while the batch ran; run the batch again")
+    for fmt, path in job.outputs:
+        write_report(outcome, path, fmt=fmt, lang=job.lang)
+    return tuple(path.name for _fmt, path in job.outputs)
+
+
+class Workers:
+    """The worker processes, started on first use and shared by both passes of a batch.
+
+    Spawned, not forked: a worker starts clean. With PDFs, a worker is replaced after
+    :data:`PDF_TASKS_PER_WORKER` tasks, which gives its memory back.
+    """
+
+    def __init__(self, jobs: int, override: Path | None, *, pdf: bool) -> None:
+        self.jobs, self.override, self.pdf = jobs, override, pdf
+        self._pool: cf.ProcessPoolExecutor | None = None
+
+    def pool(self) -> cf.ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = cf.ProcessPoolExecutor(
+                max_workers=self.jobs,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_init_worker,
+                initargs=(self.override,),
+                max_tasks_per_child=PDF_TASKS_PER_WORKER if self.pdf else None,
+            )
+        return self._pool
+
+    def run(self, function: Callable[[T], R], items: Sequence[T]) -> Iterator[tuple[T, cf.Future[R]]]:
+        """Each item with its finished future, in the order they finish."""
+        if not items:
+            return
+        futures = {self.pool().submit(function, item): item for item in items}
+        try:
+            for future in cf.as_completed(futures):
+                yield futures[future], future
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+
+    def close(self, *, cancel: bool = False) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=not cancel, cancel_futures=cancel)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_rest: object) -> None:
+        self.close(cancel=kind is not None)
+
+
+# The batch
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    jobs: int = 1
+    pdf: bool = False
+    lang: str = "vi"
+    lenient: bool = False
+    questionnaire: Path | None = None  # --questionnaire: checked against this file instead
+
+    @property
+    def formats(self) -> tuple[ReportFormat, ...]:
+        return (ReportFormat.HTML, ReportFormat.PDF) if self.pdf else (ReportFormat.HTML,)
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def check_folders(source: Path, output: Path) -> None:
+    if not source.is_dir():
+        raise BatchError(f"{source} is not a folder")
+    source_real, output_real = source.resolve(), output.resolve()
+    if output_real == source_real or output_real.is_relative_to(source_real):
+        raise BatchError(f"the output folder {output} is inside {source}; put the reports somewhere else")
+    if output.exists() and not output.is_dir():
+        raise BatchError(f"{output} is a file; give a folder for the reports")
+
+
+def run_batch(
+    source: Path,
+    output: Path,
+    *,
+    store: Store,
+    options: BatchOptions,
+    progress: Progress = no_progress,
+) -> list[FileResult]:
+    """``dhti batch``: validate, score, store and report on every response under ``source``.
+
+    Files the store holds already are not scored again, and reports that exist are not
+    written again, so running a batch twice (or again after it was killed) finishes the job.
+    """
+    check_folders(source, output)
+    files = response_files([source])
+    output.mkdir(parents=True, exist_ok=True)
+    with output_lock(output):
+        remove_partial_files(output)
+        state = BatchState.load(output)
+        with Workers(min(options.jobs, len(files)), options.questionnaire, pdf=options.pdf) as workers:
+            batch = _Batch(store, options, progress, output, state, workers)
+            return batch.report_pass(batch.store_pass(files))
+
+
+@dataclass(frozen=True)
+class _Batch:
+    store: Store
+    options: BatchOptions
+    progress: Progress
+    output: Path
+    state: BatchState
+    workers: Workers
+
+    def store_pass(self, files: Sequence[Path]) -> list[FileResult]:
+        """Assess and store the files the store does not hold; the others are looked up."""
+        digests = {file: _digest_or_none(file) for file in files}
+        known = self.store.stored_hashes(d for d in digests.values() if d is not None)
+        by_id = {a.id: a for a in self.store.get_many(sorted(set(known.values())))}
+        results: dict[Path, FileResult] = {}
+        for file, digest in digests.items():
+            if digest in known:
+                results[file] = _known(str(file), by_id[known[digest]])
+        todo = [file for file in files if file not in results]
+        with self.progress("Scoring and storing", len(todo)) as advance:
+            for chunk in _assess_in_workers(self.workers, todo, self.options):
+                for assessed in chunk:
+                    results[Path(assessed.file)] = store_assessed(self.store, assessed)
+                advance(len(chunk))
+        return [results[file] for file in files]
+
+    def report_pass(self, results: list[FileResult]) -> list[FileResult]:
+        """Claim a name for each stored assessment, save the claims, then write the missing reports."""
+        by_id = {a.id: a for a in self.store.get_many(sorted({r.assessment_id for r in results if r.assessment_id}))}
+        self.claim_names(by_id.values())
+        self.state.save()
+        jobs: dict[int, ReportJob] = {}
+        named: list[FileResult] = []
+        for result in results:
+            if result.assessment_id is None:
+                named.append(result)
+                continue
+            assessment = by_id[result.assessment_id]
+            name = self.state.names[assessment.content_hash]
+            outputs = tuple((fmt, self.output / f"{name}.{fmt}") for fmt in self.options.formats)
+            missing = tuple((fmt, path) for fmt, path in outputs if not path.exists())
+            if missing and assessment.id not in jobs:
+                options = self.options
+                jobs[assessment.id] = ReportJob(
+                    result.file, assessment.content_hash, missing, options.lang, options.lenient
+                )
+            named.append(replace(result, reports=tuple(path.name for _fmt, path in outputs)))
+        written = self.write_reports(list(jobs.values()))
+        return [_with_written(result, jobs, written) for result in named]
+
+    def write_reports(self, jobs: Sequence[ReportJob]) -> dict[str, tuple[str, ...] | Problem]:
+        """Write the reports in the workers, the largest responses first so none is left to run alone."""
+        done: dict[str, tuple[str, ...] | Problem] = {}
+        largest_first = sorted(jobs, key=lambda job: -_size(job.file))
+        label = "Writing HTML and PDF reports" if self.options.pdf else "Writing HTML reports"
+        with self.progress(label, len(jobs)) as advance:
+            for job, future in self.workers.run(_write_reports, largest_first):
+                done[job.file] = _report_outcome(future, job)
+                advance(1)
+        return done
+
+    def claim_names(self, assessments: Iterable[StoredAssessment]) -> None:
+        """Name each new content hash's reports; in a stable order, so reruns agree."""
+        names = self.state.names
+        taken = set(names.values())
+        fresh = sorted(
+            (report_base(a.entity_id, a.assessment_date), a.source_file, a.content_hash)
+            for a in assessments
+            if a.content_hash not in names
+        )
+        for base, _source, digest in fresh:
+            if digest not in names:
+                names[digest] = claim_name(base, taken=taken, exists=lambda name: _any_report(self.output, name))
+
+
+def _known(file: str, assessment: StoredAssessment) -> FileResult:
+    return FileResult(
+        file,
+        Status.DUPLICATE,
+        entity_id=assessment.entity_id,
+        assessment_date=assessment.assessment_date,
+        index=assessment.index,
+        assessment_id=assessment.id,
+    )
+
+
+def _size(file: str) -> int:
+    try:
+        return Path(file).stat().st_size
+    except OSError:
+        return 0
+
+
+def _digest_or_none(file: Path) -> str | None:
+    try:
+        return content_hash(read_response(file, str(file)))
+    except InputError:
+        return None
+
+
+def _assess_in_workers(workers: Workers, files: Sequence[Path], options: BatchOptions) -> Iterator[list[Assessed]]:
+    """Assessed files, a chunk at a time (a task per file would cost more than the file)."""
+    size = max(1, min(25, len(files) // (max(1, options.jobs) * 4)))
+    chunks = [tuple(str(f) for f in files[start : start + size]) for start in range(0, len(files), size)]
+    for _chunk, future in workers.run(partial(_assess_chunk, lenient=options.lenient), chunks):
+        yield future.result()
+
+
+def _any_report(output: Path, name: str) -> bool:
+    return any((output / f"{name}.{fmt}").exists() for fmt in ReportFormat)
+
+
+def _report_outcome(future: cf.Future[tuple[str, ...] | Problem], job: ReportJob) -> tuple[str, ...] | Problem:
+    try:
+        return future.result()
+    except cf.process.BrokenProcessPool:
+        raise
+    except DhtiError as err:
+        return Problem(job.file, 1, 1, f"report not written: {err}")
+    except Exception as err:  # noqa: BLE001 - one broken report must not stop the others
+        return Problem(job.file, 1, 1, f"report not written: {type(err).__name__}: {err}")
+
+
+def _with_written(
+    result: FileResult, jobs: dict[int, ReportJob], written: dict[str, tuple[str, ...] | Problem]
+) -> FileResult:
+    job = jobs.get(result.assessment_id or -1)
+    if job is None or job.file != result.file:
+        return result
+    outcome = written.get(job.file)
+    if isinstance(outcome, Problem):
+        return replace(result, problems=(*result.problems, outcome))
+    return replace(result, written=outcome or ())

@@ -1,0 +1,94 @@
+"""Options and helpers shared by every ``dhti`` command module."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+if TYPE_CHECKING:
+    from dhti.registry import Registry
+
+F = TypeVar("F", bound=Callable[..., Any])
+LANGS = ("vi", "en")
+log = logging.getLogger("dhti")
+
+
+def default_lang() -> str:
+    lang = os.environ.get("DHTI_LANG", "vi")
+    return lang if lang in LANGS else "vi"
+
+
+def load_registry(questionnaire_path: Path | None = None) -> Registry:
+    """The questionnaires (bundled, DHTI_QUESTIONNAIRES, and an override file); broken ones are logged."""
+    from dhti.registry import Registry  # noqa: PLC0415 - keeps --help fast
+
+    registry = Registry.discover(override=questionnaire_path)
+    for problem in registry.problems:
+        log.warning("skipping a questionnaire: %s", problem)
+    return registry
+
+
+def lang_option(function: F) -> F:
+    return click.option(
+        "--lang",
+        type=click.Choice(LANGS),
+        default=default_lang,
+        show_default="vi, or $DHTI_LANG",
+        help="Language of questionnaire texts, labels and number formats.",
+    )(function)
+
+
+def questionnaire_option(function: F) -> F:
+    return click.option(
+        "--questionnaire",
+        "questionnaire_path",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="Check against this questionnaire file instead of the one the response names.",
+    )(function)
+
+
+def lenient_option(function: F) -> F:
+    return click.option(
+        "--lenient", is_flag=True, help="Score unanswered required questions as 0 instead of refusing the file."
+    )(function)
+
+
+def format_option(*choices: str) -> Callable[[F], F]:
+    def decorate(function: F) -> F:
+        return click.option("--format", "fmt", type=click.Choice(choices), default=choices[0], show_default=True)(
+            function
+        )
+
+    return decorate
+
+
+def db_option(function: F) -> F:
+    return click.option(
+        "--db",
+        metavar="PATH|URL",
+        envvar="DHTI_DB",
+        show_envvar=True,
+        help="The store: an SQLite file, or postgresql://USER:PASSWORD@HOST/DB. "
+        "Default: dhti.sqlite in your user-data folder.",
+    )(function)
+
+
+def filter_options(function: F) -> F:
+    day = click.DateTime(formats=["%Y-%m-%d"])
+    options = [
+        click.option("--province", help="Only this province (accents and case do not matter)."),
+        click.option("--type", "entity_type", metavar="TYPE", help="Only this entity type, e.g. hospital."),
+        click.option("--questionnaire", metavar="ID[@VERSION]", help="Only this questionnaire."),
+        click.option("--since", type=day, metavar="YYYY-MM-DD", help="Only assessments on or after this date."),
+        click.option("--until", type=day, metavar="YYYY-MM-DD", help="Only assessments on or before this date."),
+        click.option("--entity", "entity_id", metavar="ENTITY_ID", help="Only this entity."),
+        click.option("--latest", is_flag=True, help="Only each entity's newest assessment."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function

@@ -1,0 +1,413 @@
+"""The store commands: ``db ingest|list|export``, ``history``, ``compare`` and ``batch``.
+
+Registered on the ``dhti`` group at the end of :mod:`dhti.cli`, which turns every DhtiError into
+exit code 1. The store, SQLAlchemy and the report libraries are imported inside the commands,
+so the other commands start without them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from dhti.cli_options import (
+    db_option,
+    filter_options,
+    format_option,
+    lang_option,
+    lenient_option,
+    questionnaire_option,
+)
+from dhti.cli_options import load_registry as _registry
+
+if TYPE_CHECKING:
+    from dhti.batch import FileResult
+    from dhti.registry import Registry
+    from dhti.store import AssessmentFilter, Store, StoredAssessment
+
+FORMATS = ("table", "json", "csv")
+
+
+@contextmanager
+def _progress(label: str, total: int) -> Iterator[Callable[[int], object]]:
+    """A progress bar on stderr (a single line of text when stderr is not a terminal)."""
+    if total == 0:
+        yield lambda _steps: None
+        return
+    with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
+        yield bar.update
+
+
+def _emit(fmt: str, *, table: Callable[[], str], json: Callable[[], object], csv: Callable[[], str]) -> None:
+    from dhti.formats import to_json  # noqa: PLC0415
+
+    if fmt == "json":
+        click.echo(to_json(json()))
+    elif fmt == "csv":
+        click.echo(csv(), nl=False)
+    else:
+        click.echo(table())
+
+
+def _titles(registry: Registry, refs: Sequence[str], lang: str) -> dict[str, str]:
+    """Domain and indicator titles of the questionnaires these assessments answered, where known."""
+    from dhti.errors import DhtiError  # noqa: PLC0415
+    from dhti.questionnaire import pick  # noqa: PLC0415
+
+    titles: dict[str, str] = {}
+    for ref in dict.fromkeys(refs):
+        try:
+            questionnaire = registry.get(ref)
+        except DhtiError:
+            continue  # a questionnaire no longer installed: its ids stand in for titles
+        for domain in questionnaire.domains:
+            titles.setdefault(domain.id, pick(domain.title, lang))
+            for indicator in domain.indicators:
+                titles.setdefault(indicator.id, pick(indicator.title, lang))
+    return titles
+
+
+def _report_results(results: Sequence[FileResult], fmt: str, lang: str, *, reports: bool) -> None:
+    from dhti.store.views import result_json, results_csv, results_table  # noqa: PLC0415
+
+    for result in results:
+        for problem in result.problems:
+            click.echo(str(problem), err=True)
+    _emit(
+        fmt,
+        table=lambda: results_table(results, lang=lang, reports=reports),
+        json=lambda: [result_json(result) for result in results],
+        csv=lambda: results_csv(results),
+    )
+
+
+@click.group()
+def db() -> None:
+    """Keep every assessment: store responses, list them, export them for analysis.
+
+    The store is an SQLite file in your user-data folder unless --db or DHTI_DB names another
+    file or a PostgreSQL server (postgresql://USER:PASSWORD@HOST/DB) shared by several assessors.
+    """
+
+
+@db.command("ingest")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path), metavar="FILE|DIR...")
+@db_option
+@questionnaire_option
+@lenient_option
+@format_option(*FORMATS)
+@lang_option
+def ingest(
+    paths: Sequence[Path], db: str | None, questionnaire_path: Path | None, lenient: bool, fmt: str, lang: str
+) -> None:
+    """Validate, score and store responses (files, or folders of *.yaml files).
+
+    Each valid file is stored whole, in one transaction, with its bytes as submitted; a file
+    stored before (the same bytes) is not stored again. Invalid files are listed with their
+    errors and skipped, and the command then exits 1.
+    """
+    from dhti.batch import Status, ingest_files, response_files  # noqa: PLC0415
+    from dhti.store import open_store  # noqa: PLC0415
+    from dhti.store.views import summary  # noqa: PLC0415
+
+    files = response_files(paths)
+    registry = _registry(questionnaire_path)
+    with open_store(db) as store:
+        results = ingest_files(store, files, registry=registry, lenient=lenient, progress=_progress)
+        where = store.display
+    _report_results(results, fmt, lang, reports=False)
+    click.echo(f"{summary(results)}; store: {where}", err=True)
+    if any(result.status is Status.INVALID for result in results):
+        sys.exit(1)
+
+
+def _select(store: Store, where: AssessmentFilter, latest: bool) -> list[StoredAssessment]:
+    if not latest:
+        return store.select(where)
+    newest = store.latest_per_entity(
+        entity_type=where.entity_type, questionnaire=where.questionnaire, province=where.province, until=where.until
+    )
+    return [a for a in newest if where.since is None or a.assessment_date >= where.since]
+
+
+def _filter(
+    province: str | None,
+    entity_type: str | None,
+    questionnaire: str | None,
+    since: dt.datetime | None,
+    until: dt.datetime | None,
+    entity_id: str | None,
+) -> AssessmentFilter:
+    from dhti.store import AssessmentFilter  # noqa: PLC0415
+
+    return AssessmentFilter(
+        province=province,
+        entity_type=entity_type,
+        questionnaire=questionnaire,
+        since=since.date() if since else None,
+        until=until.date() if until else None,
+        entity_id=entity_id,
+    )
+
+
+@db.command("list")
+@filter_options
+@db_option
+@format_option(*FORMATS)
+@lang_option
+def list_(
+    province: str | None,
+    entity_type: str | None,
+    questionnaire: str | None,
+    since: dt.datetime | None,
+    until: dt.datetime | None,
+    entity_id: str | None,
+    latest: bool,
+    db: str | None,
+    fmt: str,
+    lang: str,
+) -> None:
+    """List stored assessments: id, date, entity, questionnaire, index and stage.
+
+    Filters combine: --province "Hà Nội" --type hospital --since 2026-01-01. --format json
+    gives every domain and indicator score; --format csv a row per assessment.
+    """
+    from dhti.store import open_store  # noqa: PLC0415
+    from dhti.store.views import assessment_json, list_table, wide, wide_csv  # noqa: PLC0415
+
+    where = _filter(province, entity_type, questionnaire, since, until, entity_id)
+    with open_store(db, create=False) as store:
+        found = _select(store, where, latest)
+        total, display = store.count(), store.display
+    _emit(
+        fmt,
+        table=lambda: list_table(found, lang=lang),
+        json=lambda: [assessment_json(a) for a in found],
+        csv=lambda: wide_csv(wide(found)),
+    )
+    click.echo(f"{len(found)} of {total} assessment(s) in {display}", err=True)
+
+
+list_.name = "list"
+
+
+@db.command("export")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), default="csv", show_default=True)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout)."
+)
+@click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
+@filter_options
+@db_option
+def export(
+    fmt: str,
+    output: Path | None,
+    force: bool,
+    province: str | None,
+    entity_type: str | None,
+    questionnaire: str | None,
+    since: dt.datetime | None,
+    until: dt.datetime | None,
+    entity_id: str | None,
+    latest: bool,
+    db: str | None,
+) -> None:
+    """Export assessments for analysts: one row per assessment, a column per domain and indicator.
+
+    Columns: assessment_id, entity_id, entity_name, entity_type, province, questionnaire,
+    version, date, index, stage, completeness, domain:ID..., indicator:ID..., recommendations,
+    content_hash, source_file, ingested_at. Scores are 0..100 at full precision. xlsx needs -o.
+    """
+    import io  # noqa: PLC0415
+
+    from dhti.formats import to_json  # noqa: PLC0415
+    from dhti.outfiles import write_atomic  # noqa: PLC0415
+    from dhti.store import open_store  # noqa: PLC0415
+    from dhti.store.views import wide, wide_csv, wide_json, write_xlsx  # noqa: PLC0415
+
+    if fmt == "xlsx" and output is None:
+        raise click.UsageError("--format xlsx writes a binary file: give -o FILE.xlsx")
+    where = _filter(province, entity_type, questionnaire, since, until, entity_id)
+    with open_store(db, create=False) as store:
+        data = wide(_select(store, where, latest))
+    if fmt == "xlsx":
+        buffer = io.BytesIO()
+        write_xlsx(data, buffer)
+        content: str | bytes = buffer.getvalue()
+    else:
+        content = to_json(wide_json(data)) + "\n" if fmt == "json" else wide_csv(data)
+    if output is None:
+        click.echo(content, nl=False)
+        return
+    write_atomic(output, content, force=force)
+    click.echo(f"wrote {len(data.rows)} assessment(s) to {output}", err=True)
+
+
+@click.command("history")
+@click.argument("entity_id")
+@db_option
+@format_option(*FORMATS)
+@lang_option
+def history(entity_id: str, db: str | None, fmt: str, lang: str) -> None:
+    """Show an entity's assessments over time, oldest first, with the change since the one before.
+
+    Each row gives the index, stage, completeness and every domain's score; changes compare
+    an assessment with the previous one of the same questionnaire.
+    """
+    from dhti.errors import DhtiError  # noqa: PLC0415
+    from dhti.store import open_store, unknown_entity  # noqa: PLC0415
+    from dhti.store.views import history_csv, history_json, history_steps, history_table  # noqa: PLC0415
+
+    with open_store(db, create=False) as store:
+        found = store.history(entity_id)
+        if not found:
+            raise DhtiError(unknown_entity(store, entity_id))
+    steps = history_steps(found)
+    titles = _titles(_registry(), [a.questionnaire_ref for a in found], lang) if fmt == "table" else {}
+    _emit(
+        fmt,
+        table=lambda: history_table(steps, lang=lang, titles=titles),
+        json=lambda: history_json(steps),
+        csv=lambda: history_csv(steps),
+    )
+
+
+@click.command("compare")
+@click.argument("first", metavar="A")
+@click.argument("second", metavar="B")
+@db_option
+@format_option(*FORMATS)
+@lang_option
+def compare(first: str, second: str, db: str | None, fmt: str, lang: str) -> None:
+    """Compare two assessments side by side: index, stage, every domain and indicator, and B - A.
+
+    A and B are entity ids (each entity's newest assessment) or assessment ids as #N (see
+    dhti db list); a bare number is an assessment id unless an entity has that id.
+    """
+    from dhti.store import find_assessment, open_store  # noqa: PLC0415
+    from dhti.store.views import compare_csv, compare_json, compare_table  # noqa: PLC0415
+
+    with open_store(db, create=False) as store:
+        a, b = find_assessment(store, first), find_assessment(store, second)
+    titles = _titles(_registry(), [a.questionnaire_ref, b.questionnaire_ref], lang)
+    _emit(
+        fmt,
+        table=lambda: compare_table(a, b, lang=lang, titles=titles),
+        json=lambda: compare_json(a, b, titles=titles),
+        csv=lambda: compare_csv(a, b, titles=titles),
+    )
+
+
+@click.command("batch")
+@click.argument("source", metavar="DIR", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "-o", "--output", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder for the reports."
+)
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes.  [default: the number of CPUs]")
+@click.option("--pdf", is_flag=True, help="Write a PDF report too, beside each HTML report.")
+@db_option
+@questionnaire_option
+@lenient_option
+@format_option(*FORMATS)
+@lang_option
+def batch(
+    source: Path,
+    output: Path,
+    jobs: int | None,
+    pdf: bool,
+    db: str | None,
+    questionnaire_path: Path | None,
+    lenient: bool,
+    fmt: str,
+    lang: str,
+) -> None:
+    """Validate, score, store and report on every response in DIR, in parallel.
+
+    Writes an HTML report (and a PDF with --pdf) per stored assessment into OUTPUT, named
+    after the entity id and assessment date (01-bv-0001-2026-10-15.html). Run it again after
+    an interruption, or after adding files: what is stored and reported already is skipped.
+    Invalid files are listed with their errors and the command exits 1.
+    """
+    from concurrent.futures.process import BrokenProcessPool  # noqa: PLC0415
+
+    from dhti.batch import BatchError, BatchOptions, Status, default_jobs, run_batch  # noqa: PLC0415
+    from dhti.store import open_store  # noqa: PLC0415
+    from dhti.store.views import summary  # noqa: PLC0415
+
+    _registry(questionnaire_path)  # a broken --questionnaire is reported here, not in every worker
+    options = BatchOptions(jobs or default_jobs(), pdf, lang, lenient, questionnaire_path)
+    with open_store(db) as store:
+        try:
+            results = run_batch(source, output, store=store, options=options, progress=_progress)
+        except BrokenProcessPool as err:
+            msg = "a worker process died (out of memory?); run the same command again to finish the batch"
+            raise BatchError(msg) from err
+        where = store.display
+    _report_results(results, fmt, lang, reports=True)
+    click.echo(f"{summary(results)}; store: {where}; reports: {output}", err=True)
+    if any(result.status is Status.INVALID or result.errors for result in results):
+        sys.exit(1)
+
+
+@click.command("aggregate")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Report to write.")
+@click.option(
+    "--by",
+    "group_by",
+    type=click.Choice(["province", "entity_type"]),
+    default="province",
+    show_default=True,
+    help="Rows of the heat map.",
+)
+@click.option("--format", "fmt", type=click.Choice(["html", "pdf"]), help="Default: from OUTPUT's suffix.")
+@click.option("--province", help="Only this province (accents and case do not matter).")
+@click.option("--type", "entity_type", metavar="TYPE", help="Only this entity type, e.g. hospital.")
+@click.option("--questionnaire", metavar="ID[@VERSION]", help="Only this questionnaire.")
+@click.option(
+    "--until",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    metavar="YYYY-MM-DD",
+    help="The picture as of this date: each entity's latest assessment on or before it.",
+)
+@click.option("--pdfa/--no-pdfa", default=True, show_default=True, help="Write PDF/A-3b, for archiving.")
+@db_option
+@lang_option
+def aggregate(
+    output: Path,
+    group_by: str,
+    fmt: str | None,
+    province: str | None,
+    entity_type: str | None,
+    questionnaire: str | None,
+    until: dt.datetime | None,
+    pdfa: bool,
+    db: str | None,
+    lang: str,
+) -> None:
+    """Write the portfolio report of the store, for a provincial department or the Ministry.
+
+    Each entity counts once, with its latest assessment: the distribution of the index and of
+    each domain, stage counts, a heat map of domains by province (or entity type), a league
+    table and the most common recommendations.
+    """
+    from dhti.aggregate import Scope, write_portfolio  # noqa: PLC0415
+    from dhti.portfolio import GroupBy  # noqa: PLC0415
+    from dhti.report import ReportError, format_for  # noqa: PLC0415
+    from dhti.store import open_store  # noqa: PLC0415
+
+    try:
+        kind = format_for(output, fmt)
+    except ReportError as err:
+        raise click.UsageError(str(err)) from err
+    scope = Scope(province, entity_type, questionnaire, until.date() if until else None)
+    with open_store(db, create=False) as store:
+        count = write_portfolio(
+            store, output, registry=_registry(), fmt=kind, lang=lang, group_by=GroupBy(group_by), scope=scope, pdfa=pdfa
+        )
+    click.echo(f"wrote {output} ({count} {'entity' if count == 1 else 'entities'})", err=True)

@@ -1,0 +1,118 @@
+"""What the store keeps of one assessment, as plain frozen values (no database types)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from dhti.assess import Outcome
+from dhti.errors import DhtiError
+
+
+class StoreError(DhtiError):
+    """The store cannot be opened, read or written, or holds no such assessment."""
+
+
+class DomainEntry(NamedTuple):
+    """One domain's score (0..100) and stage; both ``None`` when no indicator could be scored."""
+
+    id: str
+    score: float | None
+    stage: int | None
+
+
+class IndicatorEntry(NamedTuple):
+    """One indicator's score (0..100), ``None`` when none of its questions could be scored."""
+
+    id: str
+    score: float | None
+
+
+@dataclass(frozen=True)
+class IndicatorRecord:
+    id: str
+    domain_id: str
+    score: float | None
+    stage: int | None
+
+
+@dataclass(frozen=True)
+class RecommendationRecord:
+    id: str
+    priority: str
+    horizon: str
+    gap: float
+    due: dt.date
+
+
+@dataclass(frozen=True)
+class AssessmentRecord:
+    """Everything stored about one valid, scored response except its bytes."""
+
+    entity_id: str
+    entity_name: str | None
+    entity_type: str
+    province: str | None
+    questionnaire_id: str
+    questionnaire_version: str
+    assessment_date: dt.date
+    index: float | None
+    stage: int | None
+    completeness: float
+    domains: tuple[DomainEntry, ...]
+    indicators: tuple[IndicatorRecord, ...]
+    recommendations: tuple[RecommendationRecord, ...]
+    gdhm: tuple[tuple[str, int], ...]
+    source_file: str
+
+
+def record_from_outcome(outcome: Outcome) -> AssessmentRecord:
+    """The storable part of a valid outcome; an invalid one raises :class:`StoreError`."""
+    response, scores = outcome.validation.response, outcome.scores
+    if response is None or scores is None:
+        msg = f"{outcome.file}: an invalid response cannot be stored; fix its errors first"
+        raise StoreError(msg)
+    entity = response.entity
+    return AssessmentRecord(
+        entity_id=entity.id,
+        entity_name=entity.name,
+        entity_type=entity.type,
+        province=entity.province,
+        questionnaire_id=response.questionnaire.id,
+        questionnaire_version=response.questionnaire.version,
+        assessment_date=response.assessment.date,
+        index=scores.index,
+        stage=scores.stage.level if scores.stage else None,
+        completeness=scores.completeness,
+        domains=tuple(
+            DomainEntry(domain.id, domain.score, domain.stage.level if domain.stage else None)
+            for domain in scores.domains
+        ),
+        indicators=tuple(
+            IndicatorRecord(item.id, domain.id, item.score, item.stage.level if item.stage else None)
+            for domain in scores.domains
+            for item in domain.indicators
+        ),
+        recommendations=tuple(
+            RecommendationRecord(fired.id, str(fired.rule.priority), str(fired.rule.horizon), fired.gap, fired.due)
+            for fired in outcome.recommendations
+        ),
+        gdhm=tuple(scores.gdhm.items()),
+        source_file=outcome.file,
+    )
+
+
+def content_hash(raw: bytes) -> str:
+    """The identity of a response as submitted: SHA-256 of its exact bytes, in hex."""
+    return hashlib.sha256(raw).hexdigest()
+
+
+def fold(text: str) -> str:
+    """A loose matching key: no accents, no case, single spaces ("Hà  Nội" -> "ha noi")."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
+    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return re.sub(r"\s+", " ", plain).strip().casefold()

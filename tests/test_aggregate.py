@@ -1,0 +1,90 @@
+"""Reports that read the store: the portfolio (dhti aggregate), and trends and peers in entity reports."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from dhti.cli import main
+from dhti.registry import examples_dir
+
+SAMPLES = examples_dir()
+
+
+@pytest.fixture
+def store(runner, tmp_path: Path) -> str:
+    """An SQLite store holding every bundled sample."""
+    db = str(tmp_path / "store.sqlite")
+    result = runner.invoke(main, ["db", "ingest", str(SAMPLES), "--db", db])
+    assert result.exit_code == 0, result.output
+    return db
+
+
+def test_portfolio_html_by_province(runner, store: str, tmp_path: Path) -> None:
+    out = tmp_path / "portfolio.html"
+    result = runner.invoke(main, ["aggregate", "-o", str(out), "--db", store, "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.strip().endswith("(10 entities)")
+    html = out.read_text(encoding="utf-8")
+    assert "Digital transformation portfolio" in html
+    assert "10 entities were assessed. Their median index is 50.6" in html
+    league = re.findall(r'<td class="num">(\d+)</td><td class="wrap">([^<]+)<br>', html)
+    assert league[0] == ("1", "Bệnh viện Đa khoa Trung ương Hồng Hà")
+    assert len(league) == 10
+    assert html.count('<table class="heat">') == 1
+    assert "<th>Province</th>" in html
+    assert "Hà Nội" in html
+    assert "Most common recommendations" in html
+
+
+def test_portfolio_pdf_by_entity_type_and_filtered(runner, store: str, tmp_path: Path) -> None:
+    out = tmp_path / "portfolio.pdf"
+    result = runner.invoke(
+        main, ["aggregate", "-o", str(out), "--db", store, "--by", "entity_type", "--type", "hospital"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "(3 entities)" in result.stderr
+    text = re.sub(r"\s+", " ", "\n".join(page.extract_text() for page in PdfReader(out).pages))
+    assert "Tổng hợp chuyển đổi số" in text
+    assert "Đã đánh giá 3 đơn vị" in text
+    assert "Bệnh viện" in text
+    assert "Sở Y tế tỉnh" not in text
+
+
+def test_aggregate_errors(runner, store: str, tmp_path: Path) -> None:
+    empty = runner.invoke(main, ["aggregate", "-o", str(tmp_path / "x.html"), "--db", store, "--province", "Huế"])
+    assert empty.exit_code == 1
+    assert "holds no scored assessment matching Huế" in empty.stderr
+    missing = runner.invoke(main, ["aggregate", "-o", str(tmp_path / "x.html"), "--db", str(tmp_path / "no.sqlite")])
+    assert missing.exit_code == 1
+    assert "does not exist yet" in missing.stderr
+    assert not (tmp_path / "no.sqlite").exists()
+    suffix = runner.invoke(main, ["aggregate", "-o", str(tmp_path / "x.docx"), "--db", store])
+    assert suffix.exit_code == 2
+
+
+def test_entity_report_shows_the_trend_from_the_store(runner, store: str, tmp_path: Path) -> None:
+    sample = (SAMPLES / "central-hospital-hanoi.yaml").read_text(encoding="utf-8")
+    earlier = re.sub(r"date: 2026-\d\d-\d\d", "date: 2025-03-01", sample, count=1)
+    path = tmp_path / "earlier.yaml"
+    path.write_text(earlier, encoding="utf-8")
+    assert runner.invoke(main, ["db", "ingest", str(path), "--db", store]).exit_code == 0
+    out = tmp_path / "report.html"
+    result = runner.invoke(
+        main, ["report", str(SAMPLES / "central-hospital-hanoi.yaml"), "-o", str(out), "--db", store]
+    )
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    assert "Tiến bộ so với các lần đánh giá trước" in html
+    assert "01/03/2025" in html
+    assert html.count("<svg") == 3
+
+
+def test_entity_report_without_a_store_has_no_comparison(runner, tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    result = runner.invoke(main, ["report", str(SAMPLES / "central-hospital-hanoi.yaml"), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Tiến bộ và so sánh" not in out.read_text(encoding="utf-8")

@@ -1,0 +1,317 @@
+"""The store commands as a user runs them: output, messages and exit codes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from dhti.cli import main
+
+pytest_plugins = ("conftest_store",)
+
+STORE_DATA = Path(__file__).parent / "data" / "store"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(runner: CliRunner, *args: str, db: str | None = None):
+    return runner.invoke(main, [*args, *(["--db", db] if db else [])], catch_exceptions=False)
+
+
+@pytest.fixture
+def filled(runner: CliRunner, store_url: str) -> str:
+    """A store holding the hospital's two assessments and the health centre's one."""
+    files = [str(STORE_DATA / n) for n in ("hospital-2025.yaml", "hospital-2026.yaml", "centre-2026.yaml")]
+    result = run(runner, "db", "ingest", *files, db=store_url)
+    assert result.exit_code == 0, result.output
+    return store_url
+
+
+def test_ingest_lists_each_file_skips_invalid_ones_and_exits_1(runner: CliRunner, tmp_path: Path) -> None:
+    db = str(tmp_path / "s.sqlite")
+    files = [str(STORE_DATA / n) for n in ("hospital-2026.yaml", "invalid.yaml", "not-a-response.yaml")]
+    result = run(runner, "db", "ingest", *files, "--lang", "en", db=db)
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["file", "entity", "date", "index", "store"]
+    assert lines[2].split()[1:] == ["01-BV-0001", "2026-10-15", "90.0", "stored", "#1"]
+    assert lines[3].endswith("invalid (2 errors)")
+    assert lines[4].endswith("invalid (1 error)")
+    assert "invalid.yaml:9:25: error: policy.strategy.plan: 'finished' is not one of the options" in result.stderr
+    assert "not-a-response.yaml:2:1: error: a response must be a mapping" in result.stderr
+    assert f"3 file(s): 1 stored, 0 already stored, 2 invalid; store: {db}" in result.stderr
+    again = run(runner, "db", "ingest", files[0], "--format", "json", db=db)
+    assert again.exit_code == 0
+    [entry] = json.loads(again.stdout)
+    assert (entry["status"], entry["assessment_id"], entry["entity_id"]) == ("duplicate", 1, "01-BV-0001")
+    as_csv = run(runner, "db", "ingest", str(STORE_DATA / "hospital-2025.yaml"), "--format", "csv", db=db)
+    rows = list(csv.DictReader(io.StringIO(as_csv.stdout)))
+    assert [(r["status"], r["assessment_id"], r["errors"]) for r in rows] == [("stored", "2", "0")]
+
+
+def test_ingest_reads_the_store_from_dhti_db(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DHTI_DB", str(tmp_path / "env.sqlite"))
+    result = run(runner, "db", "ingest", str(STORE_DATA / "centre-2026.yaml"))
+    assert result.exit_code == 0
+    assert f"store: {tmp_path / 'env.sqlite'}" in result.stderr
+
+
+def test_list_filters_and_formats(runner: CliRunner, filled: str) -> None:
+    table = run(runner, "db", "list", "--lang", "en", db=filled)
+    assert table.exit_code == 0
+    assert table.stdout.splitlines()[0].split() == [
+        "id",
+        "date",
+        "entity",
+        "name",
+        "type",
+        "province",
+        "questionnaire",
+        "index",
+        "stage",
+    ]
+    assert len(table.stdout.splitlines()) == 5
+    assert "3 of 3 assessment(s) in" in table.stderr
+    hanoi = run(runner, "db", "list", "--province", "ha noi", "--since", "2026-01-01", "--format", "json", db=filled)
+    [only] = json.loads(hanoi.stdout)
+    assert (only["entity"]["id"], only["assessment"]["date"], only["index"]) == ("01-BV-0001", "2026-10-15", 90.0)
+    assert only["indicators"] == [{"id": "policy.strategy", "score": 100.0}, {"id": "capacity.systems", "score": 80.0}]
+    latest = run(runner, "db", "list", "--latest", "--format", "csv", db=filled)
+    rows = list(csv.DictReader(io.StringIO(latest.stdout)))
+    assert [(r["entity_id"], r["date"]) for r in rows] == [
+        ("../TTYT Bát Xát/02", "2026-09-01"),
+        ("01-BV-0001", "2026-10-15"),
+    ]
+    none = run(runner, "db", "list", "--type", "clinic", db=filled)
+    assert none.exit_code == 0
+    assert "0 of 3 assessment(s)" in none.stderr
+    bad_date = run(runner, "db", "list", "--since", "15/10/2026", db=filled)
+    assert bad_date.exit_code == 2
+    assert "'15/10/2026' does not match the format '%Y-%m-%d'" in bad_date.stderr
+
+
+def test_history_shows_changes_since_the_previous_assessment(runner: CliRunner, filled: str) -> None:
+    result = run(runner, "history", "01-BV-0001", "--lang", "en", db=filled)
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Bệnh viện Đa khoa Mẫu (01-BV-0001, hospital, Hà Nội)"
+    assert lines[2].split() == ["id", "date", "questionnaire", "index", "stage", "complete", "Policy", "Capacity"]
+    assert lines[4].split()[1:] == ["2025-10-15", "mini@1.0", "23.3", "2", "100%", "25.0", "21.7"]
+    assert lines[5].split()[1:] == [
+        "2026-10-15",
+        "mini@1.0",
+        "90.0",
+        "(+66.7)",
+        "5",
+        "100%",
+        "100.0",
+        "(+75.0)",
+        "80.0",
+        "(+58.3)",
+    ]
+    vi = run(runner, "history", "01-BV-0001", "--lang", "vi", db=filled)
+    assert "90,0 (+66,7)" in vi.stdout
+    as_json = json.loads(run(runner, "history", "01-BV-0001", "--format", "json", db=filled).stdout)
+    assert [step["index_change"] for step in as_json] == [None, pytest.approx(66.6666666)]
+    assert as_json[1]["domains"][0] == {"id": "policy", "score": 100.0, "stage": 5, "change": 75.0}
+    as_csv = list(
+        csv.DictReader(io.StringIO(run(runner, "history", "01-BV-0001", "--format", "csv", db=filled).stdout))
+    )
+    assert [r["domain:policy:change"] for r in as_csv] == ["", "75.0"]
+
+
+def test_history_of_an_unknown_entity_suggests_close_ids(runner: CliRunner, filled: str) -> None:
+    result = run(runner, "history", "01-BV-001", db=filled)
+    assert result.exit_code == 1
+    assert "dhti: error: no assessment of entity '01-BV-001' in " in result.stderr
+    assert "did you mean '01-BV-0001'?" in result.stderr
+    assert result.stdout == ""
+
+
+def test_compare_two_entities_per_indicator(runner: CliRunner, filled: str) -> None:
+    result = run(runner, "compare", "01-BV-0001", "../TTYT Bát Xát/02", "--lang", "en", db=filled)
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == "A: #2 Bệnh viện Đa khoa Mẫu (01-BV-0001), 2026-10-15, mini@1.0"
+    assert lines[1] == "B: #3 Trung tâm Y tế huyện Bát Xát (../TTYT Bát Xát/02), 2026-09-01, mini@1.0"
+    rows = [line.split() for line in lines[4:]]
+    assert rows == [
+        ["index", "90.0", "11.7", "-78.3"],
+        ["stage", "5", "1", "-4"],
+        ["Policy", "100.0", "0.0", "-100.0"],
+        ["Strategy", "100.0", "0.0", "-100.0"],
+        ["Capacity", "80.0", "23.3", "-56.7"],
+        ["Systems", "80.0", "23.3", "-56.7"],
+    ]
+    as_json = json.loads(run(runner, "compare", "#1", "#2", "--format", "json", db=filled).stdout)
+    assert (as_json["a"]["id"], as_json["b"]["id"]) == (1, 2)
+    assert as_json["rows"][2] == {
+        "kind": "domain",
+        "id": "policy",
+        "title": "Chính sách",
+        "a": 25.0,
+        "b": 100.0,
+        "difference": 75.0,
+    }
+    as_csv = run(runner, "compare", "1", "2", "--format", "csv", db=filled).stdout
+    assert as_csv.splitlines()[0] == "kind,id,title,a:1,b:2,difference"
+
+
+def test_compare_refuses_what_it_cannot_find(runner: CliRunner, filled: str) -> None:
+    missing = run(runner, "compare", "#1", "#9", db=filled)
+    assert missing.exit_code == 1
+    assert "has no assessment #9" in missing.stderr
+    unknown = run(runner, "compare", "01-BV-0001", "nobody", db=filled)
+    assert unknown.exit_code == 1
+    assert "no assessment of entity 'nobody'" in unknown.stderr
+
+
+def test_export_csv_json_and_xlsx(runner: CliRunner, filled: str, tmp_path: Path) -> None:
+    as_csv = run(runner, "db", "export", db=filled)
+    assert as_csv.exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(as_csv.stdout)))
+    assert len(rows) == 3
+    assert list(rows[0])[8:] == [
+        "index",
+        "stage",
+        "completeness",
+        "domain:policy",
+        "domain:capacity",
+        "indicator:policy.strategy",
+        "indicator:capacity.systems",
+        "recommendations",
+        "content_hash",
+        "source_file",
+        "ingested_at",
+    ]
+    assert float(rows[2]["indicator:capacity.systems"]) == 80.0
+    as_json = json.loads(run(runner, "db", "export", "--format", "json", "--type", "health_centre", db=filled).stdout)
+    assert [(r["entity_id"], r["domain:policy"]) for r in as_json] == [("../TTYT Bát Xát/02", 0.0)]
+    target = tmp_path / "all.xlsx"
+    written = run(runner, "db", "export", "--format", "xlsx", "-o", str(target), db=filled)
+    assert written.exit_code == 0
+    assert f"wrote 3 assessment(s) to {target}" in written.stderr
+    sheet = load_workbook(target, read_only=True)["assessments"]
+    values = list(sheet.iter_rows(values_only=True))
+    assert values[0][:3] == ("assessment_id", "entity_id", "entity_name")
+    assert values[3][12] == 80.0
+    exists = run(runner, "db", "export", "--format", "xlsx", "-o", str(target), db=filled)
+    assert exists.exit_code == 1
+    assert "exists already; use --force" in exists.stderr
+    assert run(runner, "db", "export", "--format", "xlsx", "-o", str(target), "--force", db=filled).exit_code == 0
+    no_file = run(runner, "db", "export", "--format", "xlsx", db=filled)
+    assert no_file.exit_code == 2
+    assert "--format xlsx writes a binary file: give -o FILE.xlsx" in no_file.stderr
+
+
+def test_xlsx_keeps_formula_like_text_as_text(runner: CliRunner, tmp_path: Path) -> None:
+    db = str(tmp_path / "s.sqlite")
+    text = (STORE_DATA / "centre-2026.yaml").read_text(encoding="utf-8")
+    hostile = tmp_path / "hostile.yaml"
+    hostile.write_text(
+        text.replace('name: "Trung tâm Y tế huyện Bát Xát"', 'name: "=HYPERLINK(\\"http://x\\")"'), encoding="utf-8"
+    )
+    assert run(runner, "db", "ingest", str(hostile), db=db).exit_code == 0
+    target = tmp_path / "x.xlsx"
+    assert run(runner, "db", "export", "--format", "xlsx", "-o", str(target), db=db).exit_code == 0
+    cell = load_workbook(target)["assessments"]["C2"]
+    assert (cell.value, cell.data_type) == ('=HYPERLINK("http://x")', "s")
+
+
+def test_batch_command_writes_reports_and_a_summary(runner: CliRunner, tmp_path: Path) -> None:
+    source = tmp_path / "in"
+    source.mkdir()
+    for name in ("hospital-2026.yaml", "invalid.yaml"):
+        shutil.copy(STORE_DATA / name, source / name)
+    out = tmp_path / "out"
+    result = run(
+        runner, "batch", str(source), "-o", str(out), "--jobs", "1", "--lang", "en", db=str(tmp_path / "s.sqlite")
+    )
+    assert result.exit_code == 1  # one file is invalid
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["file", "entity", "date", "index", "store", "reports"]
+    assert lines[2].split()[1:] == [
+        "01-BV-0001",
+        "2026-10-15",
+        "90.0",
+        "stored",
+        "#1",
+        "01-bv-0001-2026-10-15",
+        ".html",
+        "(new)",
+    ]
+    assert "invalid.yaml:9:25: error:" in result.stderr
+    assert "2 file(s): 1 stored, 0 already stored, 1 invalid; 1 report(s) written" in result.stderr
+    assert (out / "01-bv-0001-2026-10-15.html").is_file()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["batch", "{src}", "-o", "{src}/out"], "the output folder {src}/out is inside {src}"),
+        (["batch", "{empty}", "-o", "{tmp}/out"], "{empty}: no response files (*.yaml, *.yml) in this folder"),
+        (["db", "ingest", "{empty}"], "{empty}: no response files (*.yaml, *.yml) in this folder"),
+    ],
+)
+def test_folder_errors_exit_1_with_a_message(runner: CliRunner, tmp_path: Path, args: list[str], message: str) -> None:
+    src, empty = tmp_path / "src", tmp_path / "empty"
+    src.mkdir()
+    empty.mkdir()
+    shutil.copy(STORE_DATA / "centre-2026.yaml", src)
+    names = {"src": src, "empty": empty, "tmp": tmp_path}
+    result = run(runner, *(a.format(**names) for a in args), db=str(tmp_path / "s.sqlite"))
+    assert result.exit_code == 1
+    assert f"dhti: error: {message.format(**names)}" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.parametrize("command", [["db", "list"], ["db", "export"], ["history", "x"], ["compare", "a", "b"]])
+def test_store_errors_exit_1_without_a_traceback(runner: CliRunner, tmp_path: Path, command: list[str]) -> None:
+    unreachable = run(runner, *command, db=f"postgresql://dhti:pw@127.0.0.1:{_closed_port()}/dhti")
+    assert unreachable.exit_code == 1
+    assert "dhti: error: cannot open the store postgresql+psycopg://dhti:***@127.0.0.1:" in unreachable.stderr
+    bad_url = run(runner, *command, db="mysql://localhost/dhti")
+    assert bad_url.exit_code == 1
+    assert "dhti: error: unsupported database URL scheme 'mysql'" in bad_url.stderr
+    nowhere = run(runner, *command, db=str(tmp_path / "no" / "s.sqlite"))
+    assert nowhere.exit_code == 1
+    assert "dhti: error: the store " in nowhere.stderr
+    assert "does not exist yet; add assessments with: dhti db ingest FILE|DIR" in nowhere.stderr
+
+
+def test_every_store_command_explains_itself(runner: CliRunner) -> None:
+    for command in (["db"], ["db", "ingest"], ["db", "list"], ["db", "export"], ["history"], ["compare"], ["batch"]):
+        result = runner.invoke(main, [*command, "--help"])
+        assert result.exit_code == 0
+        assert "Usage: " in result.stdout
+    assert "DHTI_DB" in runner.invoke(main, ["db", "list", "--help"]).stdout
+
+
+def test_validate_does_not_import_the_store_libraries() -> None:
+    sample = next((ROOT / "questionnaires" / "examples").glob("*.yaml"))
+    code = (
+        "import sys\n"
+        "from dhti.cli import main\n"
+        f"try:\n    main(['validate', {str(sample)!r}])\nexcept SystemExit:\n    pass\n"
+        "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'sqlalchemy', 'alembic', 'psycopg', 'openpyxl'})\n"
+        "print(heavy)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip().splitlines()[-1] == "[]"

@@ -1,0 +1,299 @@
+"""The store's API on SQLite and on a real PostgreSQL server: ingest, read back, filters, errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from dhti.assess import assess
+from dhti.registry import Registry
+from dhti.store import (
+    Backend,
+    DomainEntry,
+    IndicatorEntry,
+    StoreError,
+    content_hash,
+    find_assessment,
+    open_store,
+    resolve,
+)
+from dhti.store import models as m
+from dhti.store.api import migrations_config
+
+pytest_plugins = ("conftest_store",)
+
+DATA = Path(__file__).parent / "data"
+STORE_DATA = DATA / "store"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def ingest(store, registry: Registry, name: str, *, folder: Path = STORE_DATA):
+    path = folder / name
+    return store.ingest(assess(path, registry=registry, display=name), path.read_bytes())
+
+
+def test_ingest_keeps_scores_bytes_and_hash_exactly(store_url: str, registry: Registry) -> None:
+    with open_store(store_url) as store:
+        result = ingest(store, registry, "hospital-2026.yaml")
+        assert result.stored
+        assert result.duplicate_of is None
+        [stored] = store.assessments()
+    outcome = assess(STORE_DATA / "hospital-2026.yaml", registry=registry)
+    scores = outcome.scores
+    assert scores is not None
+    assert stored.id == result.assessment_id
+    assert (stored.entity_id, stored.entity_name, stored.entity_type, stored.province) == (
+        "01-BV-0001",
+        "Bệnh viện Đa khoa Mẫu",
+        "hospital",
+        "Hà Nội",
+    )
+    assert (stored.questionnaire_id, stored.questionnaire_version, stored.questionnaire_ref) == (
+        "mini",
+        "1.0",
+        "mini@1.0",
+    )
+    assert stored.assessment_date == dt.date(2026, 10, 15)
+    assert stored.index == scores.index  # bit for bit: doubles on both back ends
+    assert stored.stage == 5
+    assert stored.completeness == scores.completeness
+    assert stored.domains == tuple(
+        DomainEntry(d.id, d.score, d.stage.level if d.stage else None) for d in scores.domains
+    )
+    assert stored.indicators == (IndicatorEntry("policy.strategy", 100.0), IndicatorEntry("capacity.systems", 80.0))
+    assert stored.recommendations == tuple(fired.id for fired in outcome.recommendations) == ("rec.capacity.pacs",)
+    assert stored.gdhm == tuple(scores.gdhm.items())
+    assert stored.content_hash == content_hash((STORE_DATA / "hospital-2026.yaml").read_bytes())
+    assert stored.source_file == "hospital-2026.yaml"
+    assert stored.ingested_at.tzinfo is dt.UTC
+    assert abs(dt.datetime.now(dt.UTC) - stored.ingested_at) < dt.timedelta(minutes=5)
+
+
+def test_the_same_bytes_are_stored_once_and_come_back_as_submitted(store_url: str, registry: Registry) -> None:
+    raw = (STORE_DATA / "hospital-2025.yaml").read_bytes()
+    with open_store(store_url) as store:
+        first = ingest(store, registry, "hospital-2025.yaml")
+        again = ingest(store, registry, "hospital-2025.yaml")
+        assert (again.stored, again.assessment_id, again.duplicate_of) == (
+            False,
+            first.assessment_id,
+            first.assessment_id,
+        )
+        assert store.count() == 1
+        assert store.response_bytes(first.assessment_id) == raw
+        assert store.stored_hashes([content_hash(raw), "0" * 64]) == {content_hash(raw): first.assessment_id}
+
+
+def test_reading_back_filters_orders_and_picks_the_latest(store_url: str, registry: Registry) -> None:
+    with open_store(store_url) as store:
+        for name in ("hospital-2026.yaml", "centre-2026.yaml", "hospital-2025.yaml"):
+            ingest(store, registry, name)
+        dates = [a.assessment_date.isoformat() for a in store.assessments()]
+        assert dates == ["2025-10-15", "2026-09-01", "2026-10-15"]
+        assert [a.entity_id for a in store.assessments(province="HA  NOI")] == ["01-BV-0001", "01-BV-0001"]
+        assert [a.entity_id for a in store.assessments(province="lào cai")] == ["../TTYT Bát Xát/02"]
+        assert [a.entity_type for a in store.assessments(entity_type="health_centre")] == ["health_centre"]
+        assert len(store.assessments(questionnaire="mini")) == 3
+        assert len(store.assessments(questionnaire="mini@1.0")) == 3
+        assert store.assessments(questionnaire="mini@2.0") == []
+        since = store.assessments(since=dt.date(2026, 9, 1), until=dt.date(2026, 9, 30))
+        assert [a.entity_id for a in since] == ["../TTYT Bát Xát/02"]
+        history = store.history("01-BV-0001")
+        assert [a.assessment_date.year for a in history] == [2025, 2026]
+        assert store.history("nobody") == []
+        latest = store.latest_per_entity()
+        assert [(a.entity_id, a.assessment_date.year) for a in latest] == [
+            ("../TTYT Bát Xát/02", 2026),
+            ("01-BV-0001", 2026),
+        ]
+        assert [a.assessment_date.year for a in store.latest_per_entity(until=dt.date(2025, 12, 31))] == [2025]
+        assert [a.entity_id for a in store.latest_per_entity(entity_type="hospital", province="Hà Nội")] == [
+            "01-BV-0001"
+        ]
+        assert store.entity_ids() == ["../TTYT Bát Xát/02", "01-BV-0001"]
+        assert [a.id for a in store.get_many([history[1].id, history[0].id, 999])] == sorted(a.id for a in history)
+
+
+def test_finding_an_assessment_by_entity_or_number(store_url: str, registry: Registry) -> None:
+    with open_store(store_url) as store:
+        old = ingest(store, registry, "hospital-2025.yaml").assessment_id
+        new = ingest(store, registry, "hospital-2026.yaml").assessment_id
+        assert find_assessment(store, "01-BV-0001").id == new
+        assert find_assessment(store, f"#{old}").id == old
+        assert find_assessment(store, str(old)).id == old
+        with pytest.raises(StoreError, match=r"has no assessment #99"):
+            find_assessment(store, "#99")
+        with pytest.raises(StoreError, match=r"not an assessment id; write #12"):
+            find_assessment(store, "#x")
+        with pytest.raises(StoreError, match=r"no assessment of entity '01-BV-001'.*did you mean '01-BV-0001'"):
+            find_assessment(store, "01-BV-001")
+
+
+def test_unknown_ids_and_invalid_outcomes_are_errors(store_url: str, registry: Registry) -> None:
+    with open_store(store_url) as store:
+        with pytest.raises(StoreError, match=r"no assessment #7"):
+            store.get(7)
+        with pytest.raises(StoreError, match=r"no assessment #7"):
+            store.response_bytes(7)
+        with pytest.raises(StoreError, match=r"is empty; add assessments with: dhti db ingest"):
+            find_assessment(store, "01-BV-0001")
+        invalid = assess(STORE_DATA / "invalid.yaml", registry=registry)
+        with pytest.raises(StoreError, match=r"invalid.yaml: an invalid response cannot be stored"):
+            store.ingest(invalid, b"")
+        assert store.count() == 0
+
+
+def test_migrations_build_exactly_the_models_and_run_once(store_url: str) -> None:
+    assert ScriptDirectory.from_config(migrations_config()).get_current_head() == m.SCHEMA_REVISION
+    open_store(store_url).close()
+    with open_store(store_url) as store:  # the second open finds the schema in place
+        engine = store._engine
+        with engine.connect() as conn:
+            assert compare_metadata(MigrationContext.configure(conn), m.metadata) == []
+            versions = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars().all()
+    assert versions == [m.SCHEMA_REVISION]
+
+
+def test_a_database_from_a_newer_dhti_is_refused(store_url: str) -> None:
+    open_store(store_url).close()
+    with open_store(store_url) as store, store._engine.begin() as conn:
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = 'f00d'"))
+    with pytest.raises(StoreError, match=r"cannot open the store .*schema revision 'f00d' is unknown to this dhti"):
+        open_store(store_url)
+
+
+def _many_responses(folder: Path, count: int) -> list[Path]:
+    template = (STORE_DATA / "hospital-2026.yaml").read_text(encoding="utf-8")
+    folder.mkdir()
+    paths = []
+    for number in range(count):
+        text = template.replace('"01-BV-0001"', f'"01-BV-{number:04d}"').replace("staff: 6", f"staff: {number % 11}")
+        path = folder / f"r{number:03d}.yaml"
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def test_four_processes_ingesting_at_once_lose_nothing(store_url: str, tmp_path: Path) -> None:
+    """Four `dhti db ingest` runs race over the same 24 files into a new store: each stored once."""
+    paths = _many_responses(tmp_path / "responses", 24)
+    env = {**os.environ, "DHTI_DB": store_url}
+    commands = [
+        [sys.executable, "-m", "dhti", "db", "ingest", "--format", "csv", *(paths[start:] + paths[:start])]
+        for start in (0, 6, 12, 18)
+    ]
+    racers = [subprocess.Popen(c, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for c in commands]
+    outputs = [racer.communicate(timeout=120) for racer in racers]
+    assert [racer.returncode for racer in racers] == [0, 0, 0, 0], [err for _out, err in outputs]
+    statuses = [line.split(",")[1] for out, _err in outputs for line in out.splitlines()[1:]]
+    assert statuses.count("stored") == 24
+    assert statuses.count("duplicate") == 3 * 24
+    with open_store(store_url) as store:
+        stored = store.assessments()
+        assert len(stored) == 24
+        assert {a.entity_id for a in stored} == {f"01-BV-{n:04d}" for n in range(24)}
+        assert all(
+            store.response_bytes(a.id) == (tmp_path / "responses" / Path(a.source_file).name).read_bytes()
+            for a in stored
+        )
+
+
+# Where the store is, and what goes wrong opening it
+
+
+def test_locations_from_argument_environment_and_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    default = resolve(None, environ={})
+    assert default.backend is Backend.SQLITE
+    assert default.path == tmp_path / "data" / "dhti" / "dhti.sqlite"
+    assert default.default
+    assert resolve(None, environ={"DHTI_DB": "/x/y.sqlite"}).path == Path("/x/y.sqlite")
+    assert resolve("", environ={"DHTI_DB": "/x/y.sqlite"}).path == Path("/x/y.sqlite")
+    assert resolve("/a/b.db", environ={"DHTI_DB": "/x/y.sqlite"}).path == Path("/a/b.db")
+    assert resolve(Path("rel.db")).url == f"sqlite+pysqlite:///{Path('rel.db').absolute()}"
+    assert resolve("sqlite:////abs/s.db").path == Path("/abs/s.db")
+    for url in ("postgresql://u:p@h:5432/d", "postgres://u:p@h:5432/d", "postgresql+psycopg://u:p@h:5432/d"):
+        location = resolve(url)
+        assert (location.backend, location.url, location.path) == (
+            Backend.POSTGRESQL,
+            "postgresql+psycopg://u:p@h:5432/d",
+            None,
+        )
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ("mysql://u@h/d", r"unsupported database URL scheme 'mysql'.*postgresql://USER:PASSWORD@HOST:PORT/DATABASE"),
+        ("sqlite://", r"use a file for an SQLite store"),
+        ("sqlite:///:memory:", r"use a file for an SQLite store"),
+    ],
+)
+def test_unusable_urls_are_refused(given: str, message: str) -> None:
+    with pytest.raises(StoreError, match=message):
+        open_store(given)
+
+
+def test_a_folder_a_missing_folder_and_a_file_that_is_not_a_database(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match=r"is a folder; give the database file"):
+        open_store(tmp_path)
+    with pytest.raises(StoreError, match=r"cannot create the store .*folder .*nowhere does not exist"):
+        open_store(tmp_path / "nowhere" / "s.db")
+    not_db = tmp_path / "notes.txt"
+    not_db.write_text("this is not a database, just a long enough line of text to look like a file\n" * 50)
+    with pytest.raises(StoreError, match=r"cannot open the store .*notes.txt: file is not a database"):
+        open_store(not_db)
+
+
+def test_the_default_store_is_made_in_the_user_data_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DHTI_DB", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    with open_store() as store:
+        assert store.display == str(tmp_path / "data" / "dhti" / "dhti.sqlite")
+    assert (tmp_path / "data" / "dhti" / "dhti.sqlite").is_file()
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_an_unreachable_server_is_a_clear_error_with_the_password_hidden() -> None:
+    url = f"postgresql://dhti:secret@127.0.0.1:{_closed_port()}/dhti"
+    with pytest.raises(
+        StoreError, match=r"cannot open the store postgresql\+psycopg://dhti:\*\*\*@127.0.0.1"
+    ) as caught:
+        open_store(url)
+    assert "secret" not in str(caught.value)
+    assert "refused" in str(caught.value).lower()
+
+
+def test_a_missing_database_on_a_running_server(postgres_server: str) -> None:
+    url = postgres_server.rpartition("/")[0] + "/no_such_database"
+    with pytest.raises(StoreError, match=r'cannot open the store .*database "no_such_database" does not exist'):
+        open_store(url)
+
+
+def test_the_server_script_refuses_a_folder_in_use(tmp_path: Path) -> None:
+    script = ROOT / "scripts" / "postgres-test-server.sh"
+    (tmp_path / "busy").mkdir()
+    (tmp_path / "busy" / "file").write_text("x")
+    result = subprocess.run([str(script), "start", str(tmp_path / "busy")], capture_output=True, text=True, check=False)
+    assert result.returncode == 1
+    assert "is not empty" in result.stderr
+    usage = subprocess.run([str(script)], capture_output=True, text=True, check=False)
+    assert usage.returncode == 1
+    assert "usage:" in usage.stderr
+    assert shutil.which("bash")
