@@ -26,7 +26,8 @@ from pathlib import Path
 import yaml
 from score_bench import response_text  # the same generated responses as benchmarks/score_bench.py
 
-from dhti.batch import BatchOptions, assess_bytes, ingest_files, run_batch
+from dhti.assess import assess_bytes
+from dhti.batch import BatchOptions, ingest_files, run_batch
 from dhti.registry import Registry
 from dhti.store import open_store
 

@@ -26,16 +26,13 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Self, TypeVar
 
-from dhti.assess import Outcome
+from dhti.assess import assess_bytes
 from dhti.errors import DhtiError, InputError, Problem
 from dhti.outfiles import write_atomic
-from dhti.recommendations import fired_recommendations
 from dhti.registry import Registry, find_files
 from dhti.report import ReportFormat
-from dhti.response import Validation, validate_document
-from dhti.scoring import score_response
 from dhti.store.record import AssessmentRecord, content_hash, record_from_outcome
-from dhti.yamlio import MAX_BYTES, load_bytes
+from dhti.yamlio import MAX_BYTES
 
 if TYPE_CHECKING:
     from dhti.store.api import IngestResult, Store, StoredAssessment
@@ -99,19 +96,6 @@ def read_response(path: Path, display: str) -> bytes:
     if len(raw) > MAX_BYTES:
         raise InputError([Problem(display, 1, 1, f"file is over the {MAX_BYTES // 1048576} MiB limit")])
     return raw
-
-
-def assess_bytes(raw: bytes, *, file: str, registry: Registry, lenient: bool = False) -> Outcome:
-    """Validate and score a response from the exact bytes that will be stored. Never raises for bad input."""
-    try:
-        document = load_bytes(raw, file)
-    except InputError as err:
-        return Outcome(Validation(file, problems=list(err.problems)), None, ())
-    validation = validate_document(document, registry=registry, lenient=lenient)
-    if validation.response is None:
-        return Outcome(validation, None, ())
-    scores = score_response(validation.response, lenient=lenient)
-    return Outcome(validation, scores, tuple(fired_recommendations(validation.response, scores)))
 
 
 @dataclass(frozen=True)
