@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dhti.assess import Outcome
 from dhti.errors import DhtiError
@@ -14,8 +15,10 @@ from dhti.portfolio_context import build_portfolio_context
 from dhti.questionnaire import Questionnaire, pick
 from dhti.registry import Registry
 from dhti.report import ReportFormat, render_portfolio_html, write_document
-from dhti.store import Store, StoredAssessment, open_store
 from dhti.store.location import resolve
+
+if TYPE_CHECKING:
+    from dhti.store import Store, StoredAssessment
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,9 @@ def store_comparisons(outcome: Outcome, db: str | None) -> tuple[list[StoredAsse
     location = resolve(db)
     if location.default and location.path is not None and not location.path.exists():
         return [], []
+
+    from dhti.store import open_store  # noqa: PLC0415 - SQLAlchemy only when there is a store
+
     with open_store(db, create=False) as store:
         history = store.history(response.entity.id)
         peers = store.latest_per_entity(entity_type=response.entity.type, questionnaire=response.questionnaire.id)

@@ -8,15 +8,8 @@ with open_store() as store:                    # DHTI_DB, else the user-data fol
         print(assessment.assessment_date, assessment.index)
 """
 
-from dhti.store.api import (
-    AssessmentFilter,
-    IngestResult,
-    Store,
-    StoredAssessment,
-    find_assessment,
-    open_store,
-    unknown_entity,
-)
+from typing import TYPE_CHECKING, Any
+
 from dhti.store.location import Backend, Location, resolve
 from dhti.store.record import (
     AssessmentRecord,
@@ -26,6 +19,33 @@ from dhti.store.record import (
     content_hash,
     record_from_outcome,
 )
+
+if TYPE_CHECKING:
+    from dhti.store.api import (
+        AssessmentFilter,
+        IngestResult,
+        Store,
+        StoredAssessment,
+        find_assessment,
+        open_store,
+        unknown_entity,
+    )
+
+# The API needs SQLAlchemy (a quarter of a second to import): load it on first use, so that
+# code that only asks where the store is (dhti report without a store) stays fast.
+_API = frozenset(
+    {"AssessmentFilter", "IngestResult", "Store", "StoredAssessment", "find_assessment", "open_store", "unknown_entity"}
+)
+
+
+def __getattr__(name: str) -> Any:  # noqa: ANN401 - a module attribute of any kind
+    if name in _API:
+        from dhti.store import api  # noqa: PLC0415
+
+        return getattr(api, name)
+    msg = f"module 'dhti.store' has no attribute {name!r}"
+    raise AttributeError(msg)
+
 
 __all__ = [
     "AssessmentFilter",
