@@ -242,6 +242,7 @@ class Recommendation(_Model):
     horizon: Horizon
     owner: Text | None = None
     text: Text
+    entity_types: tuple[str, ...] | None = None  # only for these entity types (e.g. wording for a ministry)
 
 
 def applicable_questions(
@@ -671,6 +672,12 @@ class _Linter:
                 )
             if when.question is not None:
                 self._check_question_rule(when, path)
+            for entity_type in rec.entity_types or ():
+                if entity_type not in self.q.entity_types:
+                    message = f"entity type {entity_type!r} is not one of the questionnaire's entity_types"
+                    self.error(
+                        ["recommendations", r, "entity_types"], message + _suggest(entity_type, self.q.entity_types)
+                    )
 
     def _check_question_rule(self, when: Condition, path: list[str | int]) -> None:
         question = self.q.questions.get(when.question or "")

@@ -28,6 +28,8 @@ def fired_recommendations(response: Response, scores: Scores) -> list[Fired]:
     """The rules whose condition holds, ordered by priority, then gap (largest first), then id."""
     fired = []
     for rule in response.questionnaire.recommendations:
+        if rule.entity_types is not None and response.entity.type not in rule.entity_types:
+            continue
         gap = _gap_if_fires(rule, response, scores)
         if gap is not None:
             due = add_months(response.assessment.date, HORIZON_MONTHS[rule.horizon])

@@ -128,6 +128,11 @@ def test_every_error_of_a_broken_file_at_once() -> None:
         ),
         ("{value: lis, points: 1,", "{value: na, points: 1,", "error: 'na' is reserved for not applicable"),
         (
+            "    priority: low\n",
+            "    priority: low\n    entity_types: [clinic]\n",
+            "error: entity type 'clinic' is not one of the questionnaire's entity_types",
+        ),
+        (
             "    when: {question: capacity.systems.in_use, in: [his]}",
             "    when: {question: capacity.systems.in_uses, in: [his]}",
             "error: unknown question 'capacity.systems.in_uses' (did you mean 'capacity.systems.in_use'?)",

@@ -78,3 +78,15 @@ def test_due_dates_follow_the_horizon() -> None:
 def test_add_months_clamps_to_month_end() -> None:
     assert add_months(dt.date(2026, 1, 31), 1) == dt.date(2026, 2, 28)
     assert add_months(dt.date(2026, 12, 15), 6) == dt.date(2027, 6, 15)
+
+
+def test_a_rule_may_be_limited_to_entity_types() -> None:
+    rules = [
+        {**rule("r.hospital", {"indicator": "policy.a", "below": 60}), "entity_types": ["hospital"]},
+        {**rule("r.centre", {"indicator": "policy.a", "below": 60}), "entity_types": ["health_centre"]},
+        rule("r.all", {"indicator": "policy.a", "below": 60}),
+    ]
+    built = questionnaire(DOMAINS, recommendations=rules)
+    for entity_type, expected in (("hospital", ["r.all", "r.hospital"]), ("health_centre", ["r.all", "r.centre"])):
+        answered = response(built, ANSWERS, entity_type=entity_type)
+        assert [item.id for item in fired_recommendations(answered, score_response(answered))] == expected
