@@ -5,7 +5,7 @@
 set -euo pipefail
 want=${1:-test}
 need=()
-have_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
+have_lib() { ldconfig -p 2>/dev/null | grep -F "$1" >/dev/null; }  # not grep -q: an early exit breaks the pipe under pipefail
 have_lib libpango-1.0.so.0 || need+=(libpango-1.0-0)
 have_lib libpangoft2-1.0.so.0 || need+=(libpangoft2-1.0-0)
 have_lib libharfbuzz-subset.so.0 || need+=(libharfbuzz-subset0)
