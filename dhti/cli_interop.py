@@ -11,11 +11,14 @@ import dataclasses
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from dhti.cli_options import lang_option
-from dhti.registry import Registry
+from dhti.cli_options import lang_option, load_registry
+
+if TYPE_CHECKING:
+    from dhti.registry import Registry
 
 OUTPUT_FILE = click.Path(dir_okay=False, path_type=Path)
 log = logging.getLogger("dhti")
@@ -24,9 +27,7 @@ log = logging.getLogger("dhti")
 def _registry(questionnaire: str | None = None) -> Registry:
     """The loaded questionnaires; ``questionnaire`` (a file, or ID[@VERSION]) becomes the one to use."""
     is_file = questionnaire is not None and Path(questionnaire).is_file()
-    registry = Registry.discover(override=Path(questionnaire) if is_file and questionnaire else None)
-    for problem in registry.problems:
-        log.warning("skipping a questionnaire: %s", problem)
+    registry = load_registry(Path(questionnaire) if is_file and questionnaire else None)
     if questionnaire is not None and not is_file:
         registry = dataclasses.replace(registry, override=registry.get(questionnaire))
     return registry
@@ -124,7 +125,7 @@ def export_fhir_response(
     from dhti.interop.fhir import response_resource, to_json  # noqa: PLC0415
     from dhti.response import validate_file  # noqa: PLC0415
 
-    registry = Registry.discover(override=questionnaire_path)
+    registry = load_registry(questionnaire_path)
     validation = validate_file(file, registry=registry, lenient=lenient)
     if validation.response is None:
         raise InputError(validation.problems)
