@@ -14,8 +14,6 @@ from babel.numbers import format_decimal
 
 from dhti.registry import data_dir
 
-LANGUAGES = ("vi", "en")
-
 
 def N_(text: str) -> str:  # noqa: N802 - the gettext convention for "mark for translation"
     """Mark a constant for the catalogue; it is translated where it is shown."""

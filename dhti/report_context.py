@@ -55,12 +55,10 @@ class RecommendationView:
     priority: str
     priority_label: str
     horizon: str
-    horizon_label: str
     owner: str
     text: str
     due: str
     target: str
-    gap: str
 
 
 @dataclass(frozen=True)
@@ -165,7 +163,6 @@ class ReportContext:
     questionnaire_ref: str
     dhti_version: str
     index: str
-    index_value: float
     stage: StageView
     completeness: str
     strongest: DomainView
@@ -254,7 +251,6 @@ def build_context(
         questionnaire_ref=q.ref,
         dhti_version=__version__,
         index=i18n.number(scores.index, lang),
-        index_value=scores.index,
         stage=builder.stage_view(scores.stage.level),
         completeness=i18n.percent(scores.completeness, lang),
         strongest=ranked[-1],
@@ -420,12 +416,10 @@ class _Builder:
             str(rule.priority),
             self._(PRIORITY_LABELS[str(rule.priority)]),
             str(rule.horizon),
-            self._(HORIZON_LABELS[str(rule.horizon)]),
             pick(rule.owner, self.lang),
             pick(rule.text, self.lang),
             i18n.date(fired.due, self.lang),
             self.target_title(rule.when.target),
-            i18n.number(fired.gap, self.lang, digits=0),
         )
 
     def target_title(self, target: str) -> str:
