@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dhti.aggregate import write_portfolio
-from dhti.assess import Outcome, assess
+from dhti.assess import Outcome, assess_bytes
 from dhti.formats import score_csv, score_json, to_json
 from dhti.outfiles import write_atomic
 from dhti.registry import Registry, examples_dir
@@ -41,12 +41,13 @@ def run_demo(  # noqa: PLR0913 - each is a separate choice of the caller
     """
     output.mkdir(parents=True, exist_ok=True)
     samples = list(files if files is not None else sample_files())
-    outcomes = [assess(path, registry=registry, display=path.name) for path in samples]
+    raws = [path.read_bytes() for path in samples]  # read once: what is scored is what is stored
+    outcomes = [assess_bytes(raw, file=path.name, registry=registry) for path, raw in zip(samples, raws, strict=True)]
     written: list[Path] = []
     with open_store(db or output / "dhti-demo.sqlite") as store:
-        for path, outcome in zip(samples, outcomes, strict=True):
+        for raw, outcome in zip(raws, outcomes, strict=True):
             if outcome.valid:
-                store.ingest(outcome, path.read_bytes())
+                store.ingest(outcome, raw)
         for path, outcome in zip(samples, outcomes, strict=True):
             if outcome.valid:
                 response = outcome.validation.response
