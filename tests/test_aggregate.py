@@ -88,3 +88,15 @@ def test_entity_report_without_a_store_has_no_comparison(runner, tmp_path: Path)
     result = runner.invoke(main, ["report", str(SAMPLES / "central-hospital-hanoi.yaml"), "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert "Tiến bộ và so sánh" not in out.read_text(encoding="utf-8")
+
+
+def test_entity_report_with_a_store_that_cannot_be_opened(runner, tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    missing = tmp_path / "no-such.sqlite"
+    result = runner.invoke(
+        main, ["report", str(SAMPLES / "central-hospital-hanoi.yaml"), "-o", str(out), "--db", str(missing)]
+    )
+    assert result.exit_code == 1
+    assert "does not exist yet" in result.stderr
+    assert not out.exists()
+    assert not missing.exists()
