@@ -1,20 +1,28 @@
-# One entry point for developers and CI.
+# One entry point for developers and CI. Every target installs from the locks in requirements/
+# (exact versions, checked by hash), so a fresh clone gets the same packages on any day.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
+LOCK := uv pip compile --quiet --universal --python-version 3.11 --generate-hashes
 
-.PHONY: demo test lint typecheck bench clean system-deps system-deps-test
+.PHONY: demo test lint typecheck bench lock clean system-deps system-deps-test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(PIP) install --require-hashes -r requirements/pip.txt
+	$(PIP) uninstall --yes setuptools  # seeded by venv on Python 3.11; nothing of dhti's needs it
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+# dhti itself is installed without its dependencies and without an isolated build, so that
+# hatchling too comes from the lock rather than from whatever the index offers today.
+$(VENV)/.installed: requirements/runtime.txt requirements/pip.txt pyproject.toml | $(BIN)/python
+	$(PIP) install --require-hashes -r requirements/runtime.txt
+	$(PIP) install --no-deps --no-build-isolation -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+$(VENV)/.installed-test: requirements/test.txt requirements/pip.txt pyproject.toml | $(BIN)/python
+	$(PIP) install --require-hashes -r requirements/test.txt
+	$(PIP) install --no-deps --no-build-isolation -e .
 	touch $@ $(VENV)/.installed
 
 system-deps:
@@ -27,8 +35,8 @@ demo: system-deps $(VENV)/.installed
 	$(BIN)/dhti demo
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check dhti tests benchmarks
-	$(BIN)/ruff format --check dhti tests benchmarks
+	$(BIN)/ruff check dhti tests benchmarks scripts
+	$(BIN)/ruff format --check dhti tests benchmarks scripts
 
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy
@@ -39,6 +47,12 @@ test: system-deps-test lint typecheck
 bench: system-deps $(VENV)/.installed
 	$(BIN)/python benchmarks/score_bench.py
 	$(BIN)/python benchmarks/report_bench.py
+
+# Regenerates the locks from pyproject.toml and requirements/*.in with the locked uv.
+lock: $(VENV)/.installed-test
+	PATH=$(abspath $(BIN)):$$PATH $(LOCK) requirements/pip.in -o requirements/pip.txt
+	PATH=$(abspath $(BIN)):$$PATH $(LOCK) pyproject.toml requirements/build.in -o requirements/runtime.txt
+	PATH=$(abspath $(BIN)):$$PATH $(LOCK) pyproject.toml requirements/build.in requirements/dev.in --extra test -o requirements/test.txt
 
 clean:
 	rm -rf $(VENV) dist build dhti-demo .pytest_cache .mypy_cache .ruff_cache

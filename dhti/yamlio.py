@@ -58,11 +58,16 @@ _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _TRUE = frozenset({"true", "True", "TRUE"})
 _FALSE = frozenset({"false", "False", "FALSE"})
 
-# Text that might nest deeply enough to exhaust the C composer's stack is first checked
-# event by event (libyaml's parser itself is not recursive).
-_DEEP_INDENT = re.compile(r"^[ ]{200,}\S", re.MULTILINE)
-_COMPACT_RUN = re.compile(r"(?:[-?:][ ]+){60}")
-_FLOW_CHARS_LIMIT = 2000
+# Text that might nest deeply is first checked event by event with PyYAML's pure-Python
+# parser, which has no nesting limit of its own and is not recursive: the message and its
+# position are then dhti's, whatever libyaml (and whatever limits it carries) a machine has.
+# The checks that decide whether to look are cheap upper bounds: every flow collection opens
+# with a bracket, and block collections nest only by indentation or by compact "- - -" runs.
+_DEEP_INDENT = re.compile(r"^[ ]{120,}\S", re.MULTILINE)
+_COMPACT_RUN = re.compile(r"(?:[-?:][ ]+){30}")
+_FLOW_BRACKET = re.compile(r"[][{}]")
+_FLOW_OPENERS_LIMIT = 500  # well below libyaml's own limit of 1000 flow levels
+_FLOW_DEPTH_HINT = MAX_DEPTH // 2
 
 
 class _Composer(_Parser):
@@ -211,12 +216,34 @@ def load_text(text: str, file: str) -> Document:
 
 
 def _might_nest_deeply(text: str) -> bool:
-    flow = text.count("[") + text.count("{")
-    return flow > _FLOW_CHARS_LIMIT or _DEEP_INDENT.search(text) is not None or _COMPACT_RUN.search(text) is not None
+    openers = text.count("[") + text.count("{")
+    if openers > _FLOW_OPENERS_LIMIT:
+        return True
+    if openers > _FLOW_DEPTH_HINT and _bracket_depth(text) > _FLOW_DEPTH_HINT:
+        return True
+    return _DEEP_INDENT.search(text) is not None or _COMPACT_RUN.search(text) is not None
+
+
+def _bracket_depth(text: str) -> int:
+    """The deepest bracket nesting, counting brackets inside quotes too (an upper bound's cue)."""
+    depth = deepest = 0
+    for match in _FLOW_BRACKET.finditer(text):
+        depth = depth + 1 if match.group() in "[{" else max(depth - 1, 0)
+        deepest = max(deepest, depth)
+    return deepest
+
+
+class _EventParser(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser):
+    """PyYAML's pure-Python parser, used only to measure nesting before the C composer runs."""
+
+    def __init__(self, text: str) -> None:
+        yaml.reader.Reader.__init__(self, text)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
 
 
 def _check_depth(text: str, file: str) -> None:
-    parser = _Composer(text)
+    parser = _EventParser(text)
     depth = 0
     try:
         while parser.check_event():
@@ -225,13 +252,12 @@ def _check_depth(text: str, file: str) -> None:
                 depth += 1
                 if depth > MAX_DEPTH:
                     mark = event.start_mark
-                    assert mark is not None  # noqa: S101 - libyaml marks every event
                     message = f"nesting deeper than {MAX_DEPTH} levels"
                     raise InputError([Problem(file, mark.line + 1, mark.column + 1, message)])
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
-    except yaml.MarkedYAMLError as err:
-        raise InputError([_syntax_problem(err, text, file)]) from err
+    except yaml.YAMLError:
+        return  # not nested too deeply before this point: the C composer reports the error itself
 
 
 def _syntax_problem(err: yaml.MarkedYAMLError, text: str, file: str) -> Problem:

@@ -7,6 +7,7 @@ import unicodedata
 
 import pytest
 
+from dhti import yamlio
 from dhti.errors import InputError
 from dhti.yamlio import MAX_BYTES, load, load_bytes, load_text
 
@@ -55,6 +56,26 @@ BOMB = (
     ],
 )
 def test_hostile_input_gives_one_positioned_message(raw: bytes, expected: str) -> None:
+    assert expected in problem_of(raw)
+
+
+DEEP = [
+    (b"a: " + b"[" * 100_000 + b"]" * 100_000, "f.yaml:1:67: error: nesting deeper than 64 levels"),
+    (b"a: " + b"[" * 999 + b"]" * 999, "f.yaml:1:67: error: nesting deeper than 64 levels"),
+    (b"a: " + b'[ "]", ' * 1200 + b"x" + b"]" * 1200, "f.yaml:1:445: error: nesting deeper than 64 levels"),
+    (b"a: " + b"{b: " * 2000 + b"1" + b"}" * 2000, "f.yaml:1:256: error: nesting deeper than 64 levels"),
+    (b"- " * 5000 + b"x\n", "f.yaml:1:129: error: nesting deeper than 64 levels"),
+    (b"".join(b" " * (2 * i) + b"k:\n" for i in range(200)) + b" " * 400 + b"x: 1\n", "f.yaml:65:"),
+]
+
+
+@pytest.mark.parametrize(("raw", "expected"), DEEP)
+def test_deep_nesting_is_refused_by_dhti_before_the_yaml_library_parses(monkeypatch, raw, expected) -> None:
+    # The guard's message and position must not depend on the limits of the libyaml a machine has.
+    def parser_reached(*_: object) -> None:
+        raise AssertionError("the C composer saw a document nested too deeply")
+
+    monkeypatch.setattr(yamlio, "_Composer", parser_reached)
     assert expected in problem_of(raw)
 
 
