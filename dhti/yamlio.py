@@ -247,13 +247,13 @@ def _check_depth(text: str, file: str) -> None:
     depth = 0
     try:
         while parser.check_event():
-            event = parser.get_event()
+            event = parser.get_event()  # type: ignore[no-untyped-call]
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    mark = event.start_mark
+                    line, column = (event.start_mark.line, event.start_mark.column) if event.start_mark else (0, 0)
                     message = f"nesting deeper than {MAX_DEPTH} levels"
-                    raise InputError([Problem(file, mark.line + 1, mark.column + 1, message)])
+                    raise InputError([Problem(file, line + 1, column + 1, message)])
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
     except yaml.YAMLError:
