@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -31,6 +32,27 @@ def load_registry(questionnaire_path: Path | None = None) -> Registry:
     for problem in registry.problems:
         log.warning("skipping a questionnaire: %s", problem)
     return registry
+
+
+class NfcText(click.ParamType[str]):
+    """Text typed on the command line, composed (NFC) as dhti stores every text it reads.
+
+    A keyboard on macOS types Vietnamese decomposed ("E" + two accents for "Ệ"), which would
+    never equal the stored id it looks the same as.
+    """
+
+    name = "text"
+
+    def convert(
+        self,
+        value: object,
+        param: click.Parameter | None,  # noqa: ARG002 - click's signature
+        ctx: click.Context | None,  # noqa: ARG002
+    ) -> str:
+        return unicodedata.normalize("NFC", value if isinstance(value, str) else str(value))
+
+
+TEXT = NfcText()
 
 
 def lang_option(function: F) -> F:
@@ -81,12 +103,12 @@ def db_option(function: F) -> F:
 def filter_options(function: F) -> F:
     day = click.DateTime(formats=["%Y-%m-%d"])
     options = [
-        click.option("--province", help="Only this province (accents and case do not matter)."),
-        click.option("--type", "entity_type", metavar="TYPE", help="Only this entity type, e.g. hospital."),
-        click.option("--questionnaire", metavar="ID[@VERSION]", help="Only this questionnaire."),
+        click.option("--province", type=TEXT, help="Only this province (accents and case do not matter)."),
+        click.option("--type", "entity_type", type=TEXT, metavar="TYPE", help="Only this entity type, e.g. hospital."),
+        click.option("--questionnaire", type=TEXT, metavar="ID[@VERSION]", help="Only this questionnaire."),
         click.option("--since", type=day, metavar="YYYY-MM-DD", help="Only assessments on or after this date."),
         click.option("--until", type=day, metavar="YYYY-MM-DD", help="Only assessments on or before this date."),
-        click.option("--entity", "entity_id", metavar="ENTITY_ID", help="Only this entity."),
+        click.option("--entity", "entity_id", type=TEXT, metavar="ENTITY_ID", help="Only this entity."),
         click.option("--latest", is_flag=True, help="Only each entity's newest assessment."),
     ]
     for option in reversed(options):

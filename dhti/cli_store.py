@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import click
 
 from dhti.cli_options import (
+    TEXT,
     db_option,
     filter_options,
     format_option,
@@ -250,7 +251,7 @@ def export(
 
 
 @click.command("history")
-@click.argument("entity_id")
+@click.argument("entity_id", type=TEXT)
 @db_option
 @format_option(*FORMATS)
 @lang_option
@@ -279,8 +280,8 @@ def history(entity_id: str, db: str | None, fmt: str, lang: str) -> None:
 
 
 @click.command("compare")
-@click.argument("first", metavar="A")
-@click.argument("second", metavar="B")
+@click.argument("first", metavar="A", type=TEXT)
+@click.argument("second", metavar="B", type=TEXT)
 @db_option
 @format_option(*FORMATS)
 @lang_option
@@ -288,13 +289,17 @@ def compare(first: str, second: str, db: str | None, fmt: str, lang: str) -> Non
     """Compare two assessments side by side: index, stage, every domain and indicator, and B - A.
 
     A and B are entity ids (each entity's newest assessment) or assessment ids as #N (see
-    dhti db list); a bare number is an assessment id unless an entity has that id.
+    dhti db list); a bare number is an assessment id unless an entity has that id. Scores of
+    two different questionnaires are shown without a difference, with a warning.
     """
     from dhti.store import find_assessment, open_store  # noqa: PLC0415
-    from dhti.store.views import compare_csv, compare_json, compare_table  # noqa: PLC0415
+    from dhti.store.views import compare_csv, compare_json, compare_table, incomparable_note  # noqa: PLC0415
 
     with open_store(db, create=False) as store:
         a, b = find_assessment(store, first), find_assessment(store, second)
+    note = incomparable_note(a, b)
+    if note is not None:
+        click.echo(f"warning: {note}", err=True)
     titles = _titles(_registry(), [a.questionnaire_ref, b.questionnaire_ref], lang)
     _emit(
         fmt,
@@ -366,9 +371,9 @@ def batch(
     help="Rows of the heat map.",
 )
 @click.option("--format", "fmt", type=click.Choice(["html", "pdf"]), help="Default: from OUTPUT's suffix.")
-@click.option("--province", help="Only this province (accents and case do not matter).")
-@click.option("--type", "entity_type", metavar="TYPE", help="Only this entity type, e.g. hospital.")
-@click.option("--questionnaire", metavar="ID[@VERSION]", help="Only this questionnaire.")
+@click.option("--province", type=TEXT, help="Only this province (accents and case do not matter).")
+@click.option("--type", "entity_type", type=TEXT, metavar="TYPE", help="Only this entity type, e.g. hospital.")
+@click.option("--questionnaire", type=TEXT, metavar="ID[@VERSION]", help="Only this questionnaire.")
 @click.option(
     "--until",
     type=click.DateTime(formats=["%Y-%m-%d"]),

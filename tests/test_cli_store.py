@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import shutil
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -315,3 +317,170 @@ def test_validate_does_not_import_the_store_libraries() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+SAMPLES = ROOT / "questionnaires" / "examples"
+
+
+def test_read_and_write_commands_leave_another_applications_database_alone(runner: CliRunner, tmp_path: Path) -> None:
+    import sqlite3  # noqa: PLC0415
+
+    other = tmp_path / "other.sqlite"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE foo (x)")
+    before = other.read_bytes()
+    for command in (["db", "list"], ["db", "ingest", str(STORE_DATA / "hospital-2026.yaml")]):
+        result = run(runner, *command, db=str(other))
+        assert result.exit_code == 1
+        assert f"dhti: error: {other} is not a dhti store (it holds tables: foo)" in result.stderr
+        assert "Traceback" not in result.output
+    assert other.read_bytes() == before
+
+
+def test_an_empty_file_is_an_empty_store_to_read_and_a_new_one_to_write(runner: CliRunner, tmp_path: Path) -> None:
+    empty = tmp_path / "new.sqlite"
+    empty.touch()
+    listed = run(runner, "db", "list", db=str(empty))
+    assert listed.exit_code == 1
+    assert f"dhti: error: the store {empty} is empty; add assessments with: dhti db ingest FILE|DIR" in listed.stderr
+    assert empty.stat().st_size == 0
+    assert run(runner, "db", "ingest", str(STORE_DATA / "hospital-2026.yaml"), db=str(empty)).exit_code == 0
+    assert "1 of 1 assessment(s)" in run(runner, "db", "list", db=str(empty)).stderr
+
+
+def test_compare_an_assessment_number_beyond_any_id(runner: CliRunner, filled: str) -> None:
+    result = run(runner, "compare", "#99999999999999999999999", "#2", db=filled)
+    assert result.exit_code == 1
+    assert "has no assessment #99999999999999999999999" in result.stderr
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["db", "list"],
+        ["db", "list", "--format", "json"],
+        ["db", "export"],
+        ["history", "01-BV-0001"],
+        ["compare", "#1", "#2"],
+        ["report", str(STORE_DATA / "hospital-2026.yaml"), "-o", "{tmp}/r.html"],
+        ["aggregate", "-o", "{tmp}/p.html"],
+    ],
+)
+def test_every_reader_names_a_row_edited_by_hand(runner: CliRunner, tmp_path: Path, command: list[str]) -> None:
+    import sqlite3  # noqa: PLC0415
+
+    db = tmp_path / "s.sqlite"
+    files = [str(STORE_DATA / n) for n in ("hospital-2025.yaml", "hospital-2026.yaml")]
+    assert run(runner, "db", "ingest", *files, db=str(db)).exit_code == 0
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE assessments SET index_score = 'abc' WHERE id = 2")  # the newest
+    result = run(runner, *(part.format(tmp=tmp_path) for part in command), db=str(db))
+    assert result.exit_code == 1
+    assert (
+        f"dhti: error: store {db}: assessment #2 has an invalid index_score ('abc'); "
+        "the store may have been edited by hand"
+    ) in result.stderr
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "r.html").exists()
+    assert not (tmp_path / "p.html").exists()
+
+
+def test_db_paths_are_file_names_not_urls(runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    for name in ("my?store.sqlite", "pct%41.sqlite", "file:uri.sqlite?mode=rwc"):
+        stored = run(runner, "db", "ingest", str(STORE_DATA / "hospital-2026.yaml"), db=name)
+        assert stored.exit_code == 0, stored.stderr
+        assert f"store: {name}" in stored.stderr
+        assert "Warning" not in stored.stderr
+        assert f"1 of 1 assessment(s) in {name}" in run(runner, "db", "list", db=name).stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "file:uri.sqlite?mode=rwc",
+        "my?store.sqlite",
+        "pct%41.sqlite",
+    ]
+
+
+NFC_ID = "01-B\u1ec6NH-VI\u1ec6N"  # Ệ as one character
+NFD_ID = "01-BE\u0302\u0323NH-VIE\u0302\u0323N"  # as macOS keyboards type it
+
+
+def test_ids_typed_decomposed_find_the_stored_ones(runner: CliRunner, tmp_path: Path) -> None:
+    db = str(tmp_path / "s.sqlite")
+    text = (STORE_DATA / "hospital-2026.yaml").read_text(encoding="utf-8").replace("01-BV-0001", NFC_ID)
+    response = tmp_path / "r.yaml"
+    response.write_text(text, encoding="utf-8")
+    assert run(runner, "db", "ingest", str(response), db=db).exit_code == 0
+    history = run(runner, "history", NFD_ID, db=db)
+    assert history.exit_code == 0, history.stderr
+    assert run(runner, "compare", NFD_ID, NFD_ID, db=db).exit_code == 0
+    assert "1 of 1 assessment(s)" in run(runner, "db", "list", "--entity", NFD_ID, db=db).stderr
+    exported = run(runner, "db", "export", "--entity", NFD_ID, "--format", "json", db=db)
+    assert [row["entity_id"] for row in json.loads(exported.stdout)] == [NFC_ID]
+    nfd_type = "hospital"  # types are ASCII; a decomposed province still matches
+    listed = run(runner, "db", "list", "--type", nfd_type, "--province", "Ha\u0300 No\u0323\u0302i", db=db)
+    assert "1 of 1 assessment(s)" in listed.stderr
+
+
+def test_compare_across_questionnaires_shows_no_difference(runner: CliRunner, tmp_path: Path) -> None:
+    db = str(tmp_path / "s.sqlite")
+    files = [str(SAMPLES / n) for n in ("central-hospital-hanoi.yaml", "commune-station-urban-can-tho.yaml")]
+    assert run(runner, "db", "ingest", *files, db=db).exit_code == 0
+    table = run(runner, "compare", "#1", "#2", "--lang", "en", db=db)
+    assert table.exit_code == 0
+    assert (
+        "warning: A answers dhti-facility@1.0 and B dhti-station@1.0: different questionnaires, "
+        "so their scores are shown side by side without a difference"
+    ) in table.stderr
+    rows = table.stdout.splitlines()[4:]
+    assert rows[0].split() == ["index", "84.8", "75.2"]
+    assert rows[1].split() == ["stage", "5", "4"]
+    as_json = json.loads(run(runner, "compare", "#1", "#2", "--format", "json", db=db).stdout)
+    assert {row["difference"] for row in as_json["rows"]} == {None}
+    as_csv = list(csv.DictReader(io.StringIO(run(runner, "compare", "#1", "#2", "--format", "csv", db=db).stdout)))
+    assert {row["difference"] for row in as_csv} == {""}
+    same = run(runner, "compare", "#1", "#1", db=db)
+    assert "warning" not in same.stderr
+
+
+@pytest.fixture
+def read_only_folder(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
+    """A folder (to fill) and the same folder seen read-only: a read-only bind mount as root, else mode 0555."""
+    source, seen = tmp_path / "src", tmp_path / "ro"
+    source.mkdir()
+    seen.mkdir()
+    if os.geteuid() != 0:
+        yield source, source
+        source.chmod(0o755)
+        return
+    mounted = subprocess.run(["mount", "--bind", str(source), str(seen)], capture_output=True, check=False)
+    if mounted.returncode != 0:
+        pytest.skip("cannot make a read-only folder here (not allowed to mount, and root writes anywhere)")
+    try:
+        subprocess.run(["mount", "-o", "remount,ro,bind", str(seen)], capture_output=True, check=True)
+        yield source, seen
+    finally:
+        subprocess.run(["umount", str(seen)], capture_output=True, check=False)
+
+
+def test_a_store_on_read_only_media_can_be_listed_and_reported(
+    runner: CliRunner, tmp_path: Path, read_only_folder: tuple[Path, Path]
+) -> None:
+    source, seen = read_only_folder
+    files = [str(STORE_DATA / n) for n in ("hospital-2025.yaml", "hospital-2026.yaml")]
+    assert run(runner, "db", "ingest", *files, db=str(source / "s.sqlite")).exit_code == 0
+    if source == seen:
+        source.chmod(0o555)
+    db = str(seen / "s.sqlite")
+    listed = run(runner, "db", "list", db=db)
+    assert listed.exit_code == 0, listed.stderr
+    assert "2 of 2 assessment(s)" in listed.stderr
+    assert run(runner, "history", "01-BV-0001", db=db).exit_code == 0
+    assert run(runner, "compare", "#1", "#2", db=db).exit_code == 0
+    assert run(runner, "db", "export", db=db).exit_code == 0
+    report = run(runner, "report", files[1], "-o", str(tmp_path / "r.html"), db=db)
+    assert report.exit_code == 0, report.stderr
+    assert sorted(p.name for p in seen.iterdir()) == ["s.sqlite"]
+    refused = run(runner, "db", "ingest", str(STORE_DATA / "centre-2026.yaml"), db=db)
+    assert refused.exit_code == 1
+    assert "Traceback" not in refused.output

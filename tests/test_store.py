@@ -8,6 +8,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -29,7 +30,7 @@ from dhti.store import (
     resolve,
 )
 from dhti.store import models as m
-from dhti.store.api import migrations_config
+from dhti.store.connect import migrations_config, sqlite_uri
 
 pytest_plugins = ("conftest_store",)
 
@@ -297,3 +298,191 @@ def test_the_server_script_refuses_a_folder_in_use(tmp_path: Path) -> None:
     assert usage.returncode == 1
     assert "usage:" in usage.stderr
     assert shutil.which("bash")
+
+
+# Databases that are not dhti stores, and stores opened only to read
+
+
+def _execute(store_url: str, *statements: str) -> None:
+    """Run SQL on a store's database directly, as another application (or a hand edit) would."""
+    if store_url.startswith("postgresql"):
+        import psycopg  # noqa: PLC0415 - only PostgreSQL needs it
+
+        with psycopg.connect(store_url, autocommit=True) as conn:
+            for statement in statements:
+                conn.execute(statement)
+        return
+    import sqlite3  # noqa: PLC0415
+
+    conn = sqlite3.connect(store_url)
+    try:
+        for statement in statements:
+            conn.execute(statement)
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def _tables(store_url: str) -> set[str]:
+    url = store_url.replace("postgresql://", "postgresql+psycopg://", 1)
+    engine = sa.create_engine(url if "://" in url else sa.URL.create("sqlite", database=store_url))
+    try:
+        with engine.connect() as conn:
+            return set(sa.inspect(conn).get_table_names())
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("statements", "named"),
+    [
+        (["CREATE TABLE foo (x integer)", "INSERT INTO foo VALUES (1)"], "foo"),
+        (
+            [
+                "CREATE TABLE alembic_version (version_num varchar(32))",
+                "INSERT INTO alembic_version VALUES ('ab12')",
+                "CREATE TABLE users (id integer)",
+            ],
+            "alembic_version, users",
+        ),
+    ],
+)
+def test_a_database_of_another_application_is_refused_and_left_alone(
+    store_url: str, statements: list[str], named: str
+) -> None:
+    _execute(store_url, *statements)
+    before = _tables(store_url)
+    for create in (True, False):
+        with pytest.raises(StoreError, match=rf"is not a dhti store \(it holds tables: {named}\)$"):
+            open_store(store_url, create=create)
+    assert _tables(store_url) == before
+
+
+def test_an_empty_database_becomes_a_store_only_when_written(store_url: str, registry: Registry) -> None:
+    if not store_url.startswith("postgresql"):
+        Path(store_url).touch()  # what `touch` makes: a 0-byte file
+    with pytest.raises(StoreError, match=r"the store .* is empty; add assessments with: dhti db ingest FILE\|DIR"):
+        open_store(store_url, create=False)
+    assert _tables(store_url) == set()
+    if not store_url.startswith("postgresql"):
+        assert Path(store_url).stat().st_size == 0
+    with open_store(store_url) as store:
+        ingest(store, registry, "hospital-2026.yaml")
+    with open_store(store_url, create=False) as store:
+        assert store.count() == 1
+
+
+@pytest.mark.parametrize(
+    "token", ["#99999999999999999999999", "#2147483648", "99999999999999999999999", "#" + "9" * 5000]
+)
+def test_assessment_numbers_beyond_any_id_are_not_found(store_url: str, registry: Registry, token: str) -> None:
+    with open_store(store_url) as store:
+        ingest(store, registry, "hospital-2026.yaml")
+        with pytest.raises(StoreError, match=rf"has no assessment #{token.lstrip('#')}$"):
+            find_assessment(store, token)
+        with pytest.raises(StoreError, match=r"has no assessment #9223372036854775808"):
+            store.get(2**63)
+        with pytest.raises(StoreError, match=r"not an assessment id"):
+            find_assessment(store, "#\N{SUPERSCRIPT TWO}")
+
+
+@pytest.mark.parametrize(
+    ("statement", "column", "shown"),
+    [
+        ("UPDATE assessments SET index_score = 'abc'", "index_score", "'abc'"),
+        ("UPDATE assessments SET assessment_date = 'not-a-date'", "assessment_date", "'not-a-date'"),
+        ("UPDATE assessments SET ingested_at = 'yesterday'", "ingested_at", "'yesterday'"),
+        ("UPDATE assessments SET entity_name = x'41'", "entity_name", "b'A'"),
+        ("UPDATE assessments SET stage = 'five'", "stage", "'five'"),
+        ("UPDATE domain_scores SET score = x'00ff'", "domain_scores.score", "b'\\\\x00\\\\xff'"),
+        ("UPDATE indicator_scores SET score = 'high'", "indicator_scores.score", "'high'"),
+    ],
+)
+def test_a_row_edited_by_hand_is_named_not_a_crash(
+    tmp_path: Path, registry: Registry, statement: str, column: str, shown: str
+) -> None:
+    path = str(tmp_path / "s.sqlite")
+    with open_store(path) as store:
+        ingest(store, registry, "hospital-2026.yaml")
+    _execute(path, statement)
+    message = (
+        rf"store {path}: assessment #1 has an invalid {column} \({shown}\); the store may have been edited by hand"
+    )
+    with open_store(path, create=False) as store:
+        for read in (store.assessments, store.latest_per_entity, lambda: store.history("01-BV-0001")):
+            with pytest.raises(StoreError, match=message):
+                read()
+
+
+def test_a_score_that_is_not_a_finite_number_is_refused_on_both_back_ends(store_url: str, registry: Registry) -> None:
+    with open_store(store_url) as store:
+        ingest(store, registry, "hospital-2026.yaml")
+        with store._engine.begin() as conn:
+            conn.execute(sa.text("UPDATE assessments SET completeness = :bad").bindparams(bad=float("inf")))
+    with (
+        open_store(store_url, create=False) as store,
+        pytest.raises(
+            StoreError,
+            match=r"assessment #1 has an invalid completeness \(inf\); the store may have been edited by hand",
+        ),
+    ):
+        store.get(1)
+
+
+@pytest.mark.parametrize("name", ["my?store.sqlite", "pct%41.sqlite", "file:uri.sqlite?mode=rwc", "a#b c.sqlite"])
+def test_a_store_path_is_taken_literally(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, registry: Registry, name: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no SQLAlchemy warning about the name
+        with open_store(name) as store:
+            ingest(store, registry, "hospital-2026.yaml")
+            assert store.display == name
+        with open_store(name, create=False) as store:
+            assert store.count() == 1
+        with open_store(f"sqlite:///{tmp_path / name}", create=False) as store:
+            assert store.count() == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]
+
+
+def test_read_commands_open_sqlite_read_only(tmp_path: Path, registry: Registry) -> None:
+    path = tmp_path / "s.sqlite"
+    with open_store(path) as store:
+        ingest(store, registry, "hospital-2026.yaml")
+    with open_store(path, create=False) as store:
+        with store._engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA query_only").scalar_one() == 1
+        with pytest.raises(StoreError, match=r"readonly database"):
+            ingest(store, registry, "hospital-2025.yaml")
+        assert store.count() == 1
+
+
+def test_a_reader_opens_the_file_read_only_when_it_may_not_write_to_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "my?store%41.sqlite"
+    path.touch()
+    assert sqlite_uri(path, writable=True) == f"file://{tmp_path}/my%3Fstore%2541.sqlite?mode=rwc"
+    assert sqlite_uri(path, writable=False).endswith("?mode=rw")
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode: False if Path(p) == path else real_access(p, mode))
+    assert sqlite_uri(path, writable=False).endswith("?mode=ro")
+    monkeypatch.setattr(os, "access", lambda _p, _mode: False)
+    assert sqlite_uri(path, writable=False).endswith("?mode=ro&immutable=1")
+    Path(f"{path}-shm").touch()  # SQLite can use the WAL index that is there
+    assert sqlite_uri(path, writable=False).endswith("?mode=ro")
+
+
+def test_a_store_in_a_folder_that_cannot_be_written_is_read_without_wal_files(
+    tmp_path: Path, registry: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "s.sqlite"
+    with open_store(path) as store:
+        ingest(store, registry, "hospital-2026.yaml")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.sqlite"]
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode: False if Path(p) == tmp_path else real_access(p, mode))
+    with open_store(path, create=False) as store:
+        assert [a.entity_id for a in store.assessments()] == ["01-BV-0001"]
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["s.sqlite"]  # no -wal, no -shm

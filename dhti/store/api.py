@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -16,10 +17,11 @@ from types import TracebackType
 from typing import Any, Self
 
 import sqlalchemy as sa
-from sqlalchemy import event, exc
+from sqlalchemy import exc
 
 from dhti.assess import Outcome
 from dhti.store import models as m
+from dhti.store.connect import WRITE, Schema, engine_for, migrate, read_schema
 from dhti.store.location import Backend, Location, resolve
 from dhti.store.record import (
     AssessmentRecord,
@@ -30,12 +32,12 @@ from dhti.store.record import (
     fold,
     record_from_outcome,
 )
+from dhti.store.rows import RowReader
 
 log = logging.getLogger(__name__)
 
-BUSY_TIMEOUT_SECONDS = 60  # how long an SQLite writer waits for another one
-_WRITE = "dhti_write"  # execution option: take SQLite's write lock at BEGIN
-_MIGRATION_LOCK = 0x64687469  # "dhti": the PostgreSQL advisory lock held while migrating
+_DIGITS = re.compile(r"[0-9]+")  # ASCII digits only: int() would take "²" or "٣"
+MAX_ID = 2**31 - 1  # the largest assessment id (an INTEGER column holds 32 bits on PostgreSQL)
 _CHUNK = 500  # ids per IN (...) list
 
 
@@ -127,26 +129,26 @@ def open_store(url_or_path: str | Path | None = None, *, create: bool = True) ->
 
     ``None`` means ``DHTI_DB``, else ``dhti.sqlite`` in the user-data folder. A path means
     SQLite; a ``postgresql://`` or ``postgresql+psycopg://`` URL means PostgreSQL. Migrations
-    run under a lock, so several processes may open a new store at once. With ``create=False``
-    a missing SQLite file is an error rather than a new, empty store (for commands that only read).
+    run under a lock, so several processes may open a new store at once. A database holding
+    other tables and not dhti's is refused untouched. With ``create=False`` (for commands that
+    only read) nothing is ever created or written: a missing or empty store is an error, and an
+    SQLite file is opened read-only, so a store on read-only media can be read.
     """
     location = resolve(url_or_path)
-    if not create and location.path is not None and not location.path.exists():
-        msg = f"the store {location.path} does not exist yet; add assessments with: dhti db ingest FILE|DIR"
-        raise StoreError(msg)
-    _check_folder(location)
-    engine = _sqlite_engine(location) if location.backend is Backend.SQLITE else _postgres_engine(location)
-    store = Store(engine, location)
+    display = _display(location)
+    _check_file(location, create=create)
+    engine = engine_for(location, writable=False)
     try:
-        _migrate(engine, location.backend)
-    except (exc.SQLAlchemyError, StoreError) as err:
-        store.close()
-        reason = _reason(err) if isinstance(err, exc.SQLAlchemyError) else str(err)
-        raise StoreError(f"cannot open the store {store.display}: {reason}") from err
+        schema = _schema(engine, location, display)
+        schema.refuse_foreign(display)
+        if create:
+            engine = _writable(engine, location, schema, display)
+        else:
+            _check_readable(schema, display)
     except BaseException:
-        store.close()
+        engine.dispose()
         raise
-    return store
+    return Store(engine, location)
 
 
 class Store:
@@ -154,7 +156,7 @@ class Store:
 
     def __init__(self, engine: sa.Engine, location: Location) -> None:
         self._engine = engine
-        self._writer = engine.execution_options(**{_WRITE: True})
+        self._writer = engine.execution_options(**{WRITE: True})
         self.location = location
 
     def __enter__(self) -> Self:
@@ -171,9 +173,7 @@ class Store:
     @property
     def display(self) -> str:
         """Where the store is, for messages (a URL's password hidden)."""
-        if self.location.path is not None:
-            return str(self.location.path)
-        return sa.make_url(self.location.url).render_as_string(hide_password=True)
+        return _display(self.location)
 
     # Writing
 
@@ -220,7 +220,7 @@ class Store:
 
     def select(self, where: AssessmentFilter) -> list[StoredAssessment]:
         table = m.assessments.c
-        query = sa.select(m.assessments).where(*where.conditions())
+        query = _select_assessments().where(*where.conditions())
         return self._load(query.order_by(table.assessment_date, table.entity_id, table.id))
 
     def history(self, entity_id: str) -> list[StoredAssessment]:
@@ -242,39 +242,46 @@ class Store:
         rank = sa.func.row_number().over(partition_by=table.entity_id, order_by=newest_first)
         ranked = sa.select(table.id, rank.label("rank")).where(*where.conditions()).subquery()
         latest = sa.select(ranked.c.id).where(ranked.c.rank == 1)
-        query = sa.select(m.assessments).where(table.id.in_(latest))
+        query = _select_assessments().where(table.id.in_(latest))
         return self._load(query.order_by(table.entity_id))
 
     def get(self, assessment_id: int) -> StoredAssessment:
         """One assessment by its id; :class:`StoreError` when there is none."""
-        found = self._load(sa.select(m.assessments).where(m.assessments.c.id == assessment_id))
+        if not 1 <= assessment_id <= MAX_ID:  # the database would refuse to compare with it
+            raise StoreError(f"the store {self.display} has no assessment #{assessment_id}")
+        found = self._load(_select_assessments().where(m.assessments.c.id == assessment_id))
         if not found:
             raise StoreError(f"the store {self.display} has no assessment #{assessment_id}")
         return found[0]
 
     def get_many(self, assessment_ids: Sequence[int]) -> list[StoredAssessment]:
         """The assessments with these ids (unknown ids are left out), ordered by id."""
-        wanted = sorted(set(assessment_ids))
+        wanted = sorted({ident for ident in assessment_ids if 1 <= ident <= MAX_ID})
         found: list[StoredAssessment] = []
         for start in range(0, len(wanted), _CHUNK):
             chunk = wanted[start : start + _CHUNK]
-            found.extend(self._load(sa.select(m.assessments).where(m.assessments.c.id.in_(chunk))))
+            found.extend(self._load(_select_assessments().where(m.assessments.c.id.in_(chunk))))
         return sorted(found, key=lambda assessment: assessment.id)
 
     def response_bytes(self, assessment_id: int) -> bytes:
         """The response exactly as it was submitted."""
+        if not 1 <= assessment_id <= MAX_ID:
+            raise StoreError(f"the store {self.display} has no assessment #{assessment_id}")
         query = sa.select(m.responses.c.raw).where(m.responses.c.assessment_id == assessment_id)
         with self._guard("read"), self._engine.connect() as conn:
             raw = conn.execute(query).scalar_one_or_none()
         if raw is None:
             raise StoreError(f"the store {self.display} has no assessment #{assessment_id}")
+        if not isinstance(raw, bytes | memoryview):
+            raise RowReader(self.display, assessment_id).invalid("responses.raw", raw)
         return bytes(raw)
 
     def entity_ids(self) -> list[str]:
         """Every entity id in the store, sorted."""
         query = sa.select(m.assessments.c.entity_id).distinct().order_by(m.assessments.c.entity_id)
         with self._guard("read"), self._engine.connect() as conn:
-            return list(conn.execute(query).scalars())
+            # Only text can be typed on a command line; another value there was written by hand.
+            return [found for found in conn.execute(query).scalars() if isinstance(found, str)]
 
     def stored_hashes(self, hashes: Iterable[str]) -> dict[str, int]:
         """Which of these content hashes are stored already, and as which assessment."""
@@ -299,8 +306,8 @@ class Store:
             rows = conn.execute(query).mappings().all()
             if not rows:
                 return []
-            children = _Children.read(conn, ids)
-        return [_stored(row, children) for row in rows]
+            children = _Children.read(conn, ids, store=self.display)
+        return [_stored(row, children, store=self.display) for row in rows]
 
     @contextmanager
     def _guard(self, doing: str) -> Iterator[None]:
@@ -311,9 +318,17 @@ class Store:
             raise StoreError(f"cannot {doing} in {self.display}: {_reason(err)}") from err
 
 
+def _select_assessments() -> sa.Select[Any]:
+    """Every column of ``assessments``; dates as the database gives them, for :class:`RowReader` to check."""
+    as_given = {"assessment_date", "ingested_at"}
+    return sa.select(
+        *(sa.type_coerce(c, sa.String).label(c.name) if c.name in as_given else c for c in m.assessments.c)
+    )
+
+
 @dataclass(frozen=True)
 class _Children:
-    """The rows that hang off assessments, grouped by assessment id."""
+    """The rows that hang off assessments, grouped by assessment id, each value checked."""
 
     domains: dict[int, list[DomainEntry]]
     indicators: dict[int, list[IndicatorEntry]]
@@ -321,56 +336,68 @@ class _Children:
     gdhm: dict[int, list[tuple[str, int]]]
 
     @classmethod
-    def read(cls, conn: sa.Connection, ids: sa.ScalarSelect[Any]) -> _Children:
+    def read(cls, conn: sa.Connection, ids: sa.ScalarSelect[Any], *, store: str) -> _Children:
         domains: dict[int, list[DomainEntry]] = defaultdict(list)
-        for owner, *values in _rows(conn, m.domain_scores, ids, "domain_id", "score", "stage"):
-            domains[owner].append(DomainEntry(*values))
+        for check, (domain_id, score, stage) in _rows(
+            conn, m.domain_scores, ids, "domain_id", "score", "stage", store=store
+        ):
+            domains[check.ident].append(
+                DomainEntry(
+                    check.text("domain_scores.domain_id", domain_id),
+                    check.optional_number("domain_scores.score", score),
+                    check.optional_whole("domain_scores.stage", stage),
+                )
+            )
         indicators: dict[int, list[IndicatorEntry]] = defaultdict(list)
-        for owner, *values in _rows(conn, m.indicator_scores, ids, "indicator_id", "score"):
-            indicators[owner].append(IndicatorEntry(*values))
+        for check, (indicator_id, score) in _rows(conn, m.indicator_scores, ids, "indicator_id", "score", store=store):
+            entry = IndicatorEntry(
+                check.text("indicator_scores.indicator_id", indicator_id),
+                check.optional_number("indicator_scores.score", score),
+            )
+            indicators[check.ident].append(entry)
         recommendations: dict[int, list[str]] = defaultdict(list)
-        for owner, rule_id in _rows(conn, m.recommendations, ids, "rule_id"):
-            recommendations[owner].append(rule_id)
+        for check, (rule_id,) in _rows(conn, m.recommendations, ids, "rule_id", store=store):
+            recommendations[check.ident].append(check.text("recommendations.rule_id", rule_id))
         gdhm: dict[int, list[tuple[str, int]]] = defaultdict(list)
-        for owner, code, phase in _rows(conn, m.gdhm_readings, ids, "code", "phase"):
-            gdhm[owner].append((code, phase))
+        for check, (code, phase) in _rows(conn, m.gdhm_readings, ids, "code", "phase", store=store):
+            gdhm[check.ident].append(
+                (check.text("gdhm_readings.code", code), check.whole("gdhm_readings.phase", phase))
+            )
         return cls(domains, indicators, recommendations, gdhm)
 
 
-def _rows(conn: sa.Connection, table: sa.Table, ids: sa.ScalarSelect[Any], *columns: str) -> Iterator[Sequence[Any]]:
+def _rows(
+    conn: sa.Connection, table: sa.Table, ids: sa.ScalarSelect[Any], *columns: str, store: str
+) -> Iterator[tuple[RowReader, Sequence[Any]]]:
     query = sa.select(table.c.assessment_id, *(table.c[name] for name in columns))
-    yield from conn.execute(
-        query.where(table.c.assessment_id.in_(ids)).order_by(table.c.assessment_id, table.c.position)
-    )
+    ordered = query.where(table.c.assessment_id.in_(ids)).order_by(table.c.assessment_id, table.c.position)
+    for owner, *values in conn.execute(ordered):
+        yield RowReader(store, owner), values
 
 
-def _stored(row: sa.RowMapping, children: _Children) -> StoredAssessment:
+def _stored(row: sa.RowMapping, children: _Children, *, store: str) -> StoredAssessment:
     ident = row["id"]
+    check = RowReader(store, ident)
     return StoredAssessment(
         id=ident,
-        entity_id=row["entity_id"],
-        entity_name=row["entity_name"],
-        entity_type=row["entity_type"],
-        province=row["province"],
-        questionnaire_id=row["questionnaire_id"],
-        questionnaire_version=row["questionnaire_version"],
-        assessment_date=row["assessment_date"],
-        index=row["index_score"],
-        stage=row["stage"],
-        completeness=row["completeness"],
+        entity_id=check.text("entity_id", row["entity_id"]),
+        entity_name=check.optional_text("entity_name", row["entity_name"]),
+        entity_type=check.text("entity_type", row["entity_type"]),
+        province=check.optional_text("province", row["province"]),
+        questionnaire_id=check.text("questionnaire_id", row["questionnaire_id"]),
+        questionnaire_version=check.text("questionnaire_version", row["questionnaire_version"]),
+        assessment_date=check.day("assessment_date", row["assessment_date"]),
+        index=check.optional_number("index_score", row["index_score"]),
+        stage=check.optional_whole("stage", row["stage"]),
+        completeness=check.number("completeness", row["completeness"]),
         domains=tuple(children.domains.get(ident, ())),
         indicators=tuple(children.indicators.get(ident, ())),
         recommendations=tuple(children.recommendations.get(ident, ())),
-        content_hash=row["content_hash"],
-        source_file=row["source_file"],
-        ingested_at=_utc(row["ingested_at"]),
+        content_hash=check.text("content_hash", row["content_hash"]),
+        source_file=check.text("source_file", row["source_file"]),
+        ingested_at=check.moment("ingested_at", row["ingested_at"]),
         gdhm=tuple(children.gdhm.get(ident, ())),
     )
-
-
-def _utc(moment: dt.datetime) -> dt.datetime:
-    # SQLite keeps no time zone; everything is written in UTC.
-    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
 
 
 def _id_for_hash(conn: sa.Connection, digest: str) -> int | None:
@@ -440,12 +467,17 @@ def _child_rows(ident: int, record: AssessmentRecord) -> Iterator[tuple[sa.Table
     )
 
 
-# Opening and migrating
+# Opening
 
 
-def _check_folder(location: Location) -> None:
+def _check_file(location: Location, *, create: bool) -> None:
     path = location.path
-    if path is None or path.parent.is_dir():
+    if path is None or path.exists():
+        return
+    if not create:
+        msg = f"the store {path} does not exist yet; add assessments with: dhti db ingest FILE|DIR"
+        raise StoreError(msg)
+    if path.parent.is_dir():
         return
     if location.default:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -453,76 +485,53 @@ def _check_folder(location: Location) -> None:
     raise StoreError(f"cannot create the store {path}: folder {path.parent} does not exist")
 
 
-def _sqlite_engine(location: Location) -> sa.Engine:
-    engine = sa.create_engine(location.url, connect_args={"timeout": BUSY_TIMEOUT_SECONDS})
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: object) -> None:  # noqa: ANN401 - a DB-API connection
-        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, below
-        cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
-        cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA journal_mode = WAL")  # readers do not block the writer, nor it them
-        cursor.execute("PRAGMA synchronous = NORMAL")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn: sa.Connection) -> None:
-        # A writer takes the write lock at once, so two writers queue instead of deadlocking.
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(_WRITE) else "BEGIN")
-
-    return engine
-
-
-def _postgres_engine(location: Location) -> sa.Engine:
+@contextmanager
+def _opening(display: str) -> Iterator[None]:
     try:
-        return sa.create_engine(location.url, connect_args={"connect_timeout": 10})
-    except (exc.ArgumentError, ValueError) as err:
-        raise StoreError(f"not a usable PostgreSQL URL: {err}") from err
-    except ImportError as err:
-        raise StoreError(f"PostgreSQL needs the psycopg package (pip install 'psycopg[binary]'): {err}") from err
+        yield
+    except exc.SQLAlchemyError as err:
+        raise StoreError(f"cannot open the store {display}: {_reason(err)}") from err
 
 
-def _migrate(engine: sa.Engine, backend: Backend) -> None:
-    """Bring the schema to :data:`models.SCHEMA_REVISION`; a no-op (without Alembic) when it is there."""
-    with engine.connect() as conn:
-        if _revision(conn) == m.SCHEMA_REVISION:
-            return
-    with engine.execution_options(**{_WRITE: True}).begin() as conn:
-        if backend is Backend.POSTGRESQL:
-            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
-        current = _revision(conn)  # again, under the lock: another process may have migrated meanwhile
-        if current != m.SCHEMA_REVISION:
-            _upgrade(conn, current)
+def _display(location: Location) -> str:
+    if location.path is not None:
+        return str(location.path)
+    return sa.make_url(location.url).render_as_string(hide_password=True)
 
 
-def _revision(conn: sa.Connection) -> str | None:
-    if not sa.inspect(conn).has_table("alembic_version"):
-        return None
-    found = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one_or_none()
-    return None if found is None else str(found)
+def _schema(engine: sa.Engine, location: Location, display: str) -> Schema:
+    path = location.path
+    if path is not None and (not path.exists() or path.stat().st_size == 0):
+        return Schema((), None)  # a new file, or the empty one `touch` makes
+    with _opening(display), engine.connect() as conn:
+        return read_schema(conn)
 
 
-def migrations_config() -> Any:  # noqa: ANN401 - alembic.config.Config, imported lazily
-    from alembic.config import Config  # noqa: PLC0415 - Alembic is needed only to create or upgrade
+def _check_readable(schema: Schema, display: str) -> None:
+    if not schema.tables:
+        raise StoreError(f"the store {display} is empty; add assessments with: dhti db ingest FILE|DIR")
+    if schema.revision != m.SCHEMA_REVISION:
+        msg = (
+            f"cannot open the store {display}: its schema revision {schema.revision!r} is not "
+            f"{m.SCHEMA_REVISION!r}, the one this dhti reads (a newer dhti wrote it?)"
+        )
+        raise StoreError(msg)
 
-    config = Config()
-    config.set_main_option("script_location", "dhti.store:migrations")
-    return config
 
-
-def _upgrade(conn: sa.Connection, current: str | None) -> None:
-    from alembic import command  # noqa: PLC0415
-    from alembic.util.exc import CommandError  # noqa: PLC0415
-
-    config = migrations_config()
-    config.attributes["connection"] = conn
+def _writable(reader: sa.Engine, location: Location, schema: Schema, display: str) -> sa.Engine:
+    """An engine that writes, the schema made or upgraded (never in another application's database)."""
+    writer = reader
+    if location.backend is Backend.SQLITE:  # a PostgreSQL connection reads and writes alike
+        reader.dispose()
+        writer = engine_for(location, writable=True)
     try:
-        command.upgrade(config, "head")
-    except CommandError as err:
-        msg = f"its schema revision {current!r} is unknown to this dhti (a newer dhti wrote it?): {err}"
-        raise StoreError(msg) from err
-    log.info("store schema migrated from %s to %s", current, m.SCHEMA_REVISION)
+        if schema.revision != m.SCHEMA_REVISION:
+            with _opening(display):
+                migrate(writer, location, display=display)
+    except BaseException:
+        writer.dispose()
+        raise
+    return writer
 
 
 def _reason(err: exc.SQLAlchemyError) -> str:
@@ -539,15 +548,22 @@ def find_assessment(store: Store, token: str) -> StoredAssessment:
     """
     if token.startswith("#"):
         number = token[1:]
-        if not number.isdigit():
+        if not _DIGITS.fullmatch(number):
             raise StoreError(f"{token!r} is not an assessment id; write #12 for assessment 12")
-        return store.get(int(number))
+        return _numbered(store, number)
     history = store.history(token)
     if history:
         return history[-1]
-    if token.isdigit():
-        return store.get(int(token))
+    if _DIGITS.fullmatch(token):
+        return _numbered(store, token)
     raise StoreError(unknown_entity(store, token))
+
+
+def _numbered(store: Store, digits: str) -> StoredAssessment:
+    # A number of more digits than any id has is not converted (Python refuses past 4300 digits).
+    if len(digits.lstrip("0")) > len(str(MAX_ID)):
+        raise StoreError(f"the store {store.display} has no assessment #{digits}")
+    return store.get(int(digits))
 
 
 def unknown_entity(store: Store, entity_id: str) -> str:

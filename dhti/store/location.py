@@ -24,7 +24,11 @@ class Backend(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Location:
-    """A resolved store: its back end, the SQLAlchemy URL, and the SQLite file if it is one."""
+    """A resolved store: its back end, the SQLAlchemy URL, and the SQLite file if it is one.
+
+    An SQLite store is opened by ``path`` alone (see :mod:`dhti.store.connect`): its ``url`` is a
+    label that is never parsed, since a file name may hold ``?``, ``#`` or ``%``.
+    """
 
     backend: Backend
     url: str
@@ -42,8 +46,9 @@ def default_path() -> Path:
 def resolve(url_or_path: str | Path | None, *, environ: Mapping[str, str] | None = None) -> Location:
     """Turn what the user named (or ``DHTI_DB``, or nothing) into a :class:`Location`.
 
-    A plain path means SQLite; ``postgresql://`` and ``postgresql+psycopg://`` URLs mean
-    PostgreSQL (through psycopg 3); ``sqlite:///PATH`` is accepted too. Anything else is refused.
+    A plain path means SQLite, the file of exactly that name; ``postgresql://`` and
+    ``postgresql+psycopg://`` URLs mean PostgreSQL (through psycopg 3); ``sqlite:///PATH`` is
+    accepted too, PATH again taken literally. Any other ``SCHEME://`` is refused.
     """
     env = os.environ if environ is None else environ
     given: str | Path | None = url_or_path if url_or_path not in (None, "") else env.get(ENV_DB) or None

@@ -269,20 +269,37 @@ class CompareRow:
     id: str
     a: float | None
     b: float | None
+    comparable: bool = True
 
     @property
     def difference(self) -> float | None:
-        return _difference(self.a, self.b)
+        return _difference(self.a, self.b) if self.comparable else None
+
+
+def comparable(a: StoredAssessment, b: StoredAssessment) -> bool:
+    """Scores of one questionnaire (any version) can be subtracted; those of two different ones cannot."""
+    return a.questionnaire_id == b.questionnaire_id
+
+
+def incomparable_note(a: StoredAssessment, b: StoredAssessment) -> str | None:
+    """The warning ``compare`` prints when A and B answered different questionnaires."""
+    if comparable(a, b):
+        return None
+    return (
+        f"A answers {a.questionnaire_ref} and B {b.questionnaire_ref}: different questionnaires, "
+        "so their scores are shown side by side without a difference"
+    )
 
 
 def compare_rows(a: StoredAssessment, b: StoredAssessment) -> list[CompareRow]:
     """Index, stage, then each domain followed by its indicators, over both assessments."""
-    rows = [CompareRow("index", "index", a.index, b.index), CompareRow("stage", "stage", a.stage, b.stage)]
+    same = comparable(a, b)
+    rows = [CompareRow("index", "index", a.index, b.index, same), CompareRow("stage", "stage", a.stage, b.stage, same)]
     indicators = _indicators_by_domain(a, b)
     for domain_id in _domain_ids((a, b)):
-        rows.append(CompareRow("domain", domain_id, _domain_score(a, domain_id), _domain_score(b, domain_id)))
+        rows.append(CompareRow("domain", domain_id, _domain_score(a, domain_id), _domain_score(b, domain_id), same))
         rows.extend(
-            CompareRow("indicator", item, a.indicator_score(item), b.indicator_score(item))
+            CompareRow("indicator", item, a.indicator_score(item), b.indicator_score(item), same)
             for item in indicators.get(domain_id, ())
         )
     return rows
