@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Self, TypeVar
 
 from dhti.assess import assess_bytes
 from dhti.errors import DhtiError, InputError, Problem
-from dhti.outfiles import write_atomic
+from dhti.outfiles import make_folder, remove_stale_temporaries, write_atomic
 from dhti.registry import Registry, find_files
 from dhti.report import ReportFormat
 from dhti.store.record import AssessmentRecord, content_hash, record_from_outcome
@@ -240,13 +240,6 @@ def output_lock(output: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def remove_partial_files(output: Path) -> None:
-    """Temporary files of reports an interrupted run was writing (see :func:`write_atomic`)."""
-    for leftover in output.glob(".*.tmp"):
-        if leftover.is_file():
-            leftover.unlink(missing_ok=True)
-
-
 # Worker processes
 
 _worker_registry: Registry | None = None
@@ -383,9 +376,9 @@ def run_batch(
     """
     check_folders(source, output)
     files = response_files([source])
-    output.mkdir(parents=True, exist_ok=True)
+    make_folder(output, parents=True)
     with output_lock(output):
-        remove_partial_files(output)
+        remove_stale_temporaries(output)  # of reports an interrupted run was writing
         state = BatchState.load(output)
         with Workers(min(options.jobs, len(files)), options.questionnaire, pdf=options.pdf) as workers:
             batch = _Batch(store, options, progress, output, state, workers)

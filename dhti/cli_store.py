@@ -376,6 +376,7 @@ def batch(
     help="The picture as of this date: each entity's latest assessment on or before it.",
 )
 @click.option("--pdfa/--no-pdfa", default=True, show_default=True, help="Write PDF/A-3b, for archiving.")
+@click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
 @db_option
 @lang_option
 def aggregate(
@@ -387,6 +388,7 @@ def aggregate(
     questionnaire: str | None,
     until: dt.datetime | None,
     pdfa: bool,
+    force: bool,
     db: str | None,
     lang: str,
 ) -> None:
@@ -394,9 +396,10 @@ def aggregate(
 
     Each entity counts once, with its latest assessment: the distribution of the index and of
     each domain, stage counts, a heat map of domains by province (or entity type), a league
-    table and the most common recommendations.
+    table and the most common recommendations. An existing OUTPUT is replaced only with --force.
     """
     from dhti.aggregate import Scope, write_portfolio  # noqa: PLC0415
+    from dhti.outfiles import check_target  # noqa: PLC0415
     from dhti.portfolio import GroupBy  # noqa: PLC0415
     from dhti.report import ReportError, format_for  # noqa: PLC0415
     from dhti.store import open_store  # noqa: PLC0415
@@ -405,9 +408,18 @@ def aggregate(
         kind = format_for(output, fmt)
     except ReportError as err:
         raise click.UsageError(str(err)) from err
+    check_target(output, force=force)
     scope = Scope(province, entity_type, questionnaire, until.date() if until else None)
     with open_store(db, create=False) as store:
         count = write_portfolio(
-            store, output, registry=_registry(), fmt=kind, lang=lang, group_by=GroupBy(group_by), scope=scope, pdfa=pdfa
+            store,
+            output,
+            registry=_registry(),
+            fmt=kind,
+            lang=lang,
+            group_by=GroupBy(group_by),
+            scope=scope,
+            pdfa=pdfa,
+            force=force,
         )
     click.echo(f"wrote {output} ({count} {'entity' if count == 1 else 'entities'})", err=True)
