@@ -110,7 +110,8 @@ def ingest(
 
     Each valid file is stored whole, in one transaction, with its bytes as submitted; a file
     stored before (the same bytes) is not stored again. Invalid files are listed with their
-    errors and skipped, and the command then exits 1.
+    errors and skipped; so is a file whose scoring or storing fails (marked failed, with the
+    reason), and the others are stored all the same. The command then exits 1.
     """
     from dhti.batch import Status, ingest_files, response_files  # noqa: PLC0415
     from dhti.store import open_store  # noqa: PLC0415
@@ -123,7 +124,7 @@ def ingest(
         where = store.display
     _report_results(results, fmt, lang, reports=False)
     click.echo(f"{summary(results)}; store: {where}", err=True)
-    if any(result.status is Status.INVALID for result in results):
+    if any(result.status in (Status.INVALID, Status.FAILED) for result in results):
         sys.exit(1)
 
 
@@ -309,7 +310,12 @@ def compare(first: str, second: str, db: str | None, fmt: str, lang: str) -> Non
 @click.option(
     "-o", "--output", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder for the reports."
 )
-@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes.  [default: the number of CPUs]")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="Worker processes, at most twice the CPUs and never more than 32.  [default: the number of CPUs]",
+)
 @click.option("--pdf", is_flag=True, help="Write a PDF report too, beside each HTML report.")
 @db_option
 @questionnaire_option
@@ -336,12 +342,12 @@ def batch(
     """
     from concurrent.futures.process import BrokenProcessPool  # noqa: PLC0415
 
-    from dhti.batch import BatchError, BatchOptions, Status, default_jobs, run_batch  # noqa: PLC0415
+    from dhti.batch import BatchError, BatchOptions, Status, run_batch  # noqa: PLC0415
     from dhti.store import open_store  # noqa: PLC0415
     from dhti.store.views import summary  # noqa: PLC0415
 
     _registry(questionnaire_path)  # a broken --questionnaire is reported here, not in every worker
-    options = BatchOptions(jobs or default_jobs(), pdf, lang, lenient, questionnaire_path)
+    options = BatchOptions(_jobs(jobs), pdf, lang, lenient, questionnaire_path)
     with open_store(db) as store:
         try:
             results = run_batch(source, output, store=store, options=options, progress=_progress)
@@ -353,6 +359,17 @@ def batch(
     click.echo(f"{summary(results)}; store: {where}; reports: {output}", err=True)
     if any(result.status is Status.INVALID or result.errors for result in results):
         sys.exit(1)
+
+
+def _jobs(requested: int | None) -> int:
+    """``--jobs`` as run: a warning when it asks for more workers than the machine can use."""
+    from dhti.batch import MAX_JOBS, capped_jobs, default_jobs  # noqa: PLC0415
+
+    jobs = capped_jobs(requested or default_jobs())
+    if requested is not None and requested > jobs:
+        message = f"warning: --jobs {requested} lowered to {jobs} (at most twice the CPUs, and {MAX_JOBS})"
+        click.echo(message, err=True)
+    return jobs
 
 
 @click.command("aggregate")
