@@ -168,6 +168,9 @@ def init(ref: str, output: Path, lang: str, entity_type: str | None, force: bool
     questionnaire = _registry().get(ref)
     for path in write_template_with_schema(questionnaire, output, lang=lang, entity_type=entity_type, force=force):
         click.echo(f"wrote {path}", err=True)
+    if output.suffix.lower() not in (".yaml", ".yml"):
+        ignored = "so `dhti db ingest DIR` and `dhti batch DIR` will not pick it up; name it .yaml"
+        click.echo(f"warning: {output} does not end in .yaml or .yml, {ignored}", err=True)
 
 
 @main.command("validate")

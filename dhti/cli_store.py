@@ -198,16 +198,27 @@ def list_(
 list_.name = "list"
 
 
+EXPORT_FORMATS = ("csv", "xlsx", "json")
+
+
 @db.command("export")
-@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), default="csv", show_default=True)
 @click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout)."
+    "--format",
+    "fmt",
+    type=click.Choice(EXPORT_FORMATS),
+    help="Default: from OUTPUT's suffix (.csv, .xlsx, .json), else csv.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write (default, or -: stdout).",
 )
 @click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
 @filter_options
 @db_option
 def export(
-    fmt: str,
+    fmt: str | None,
     output: Path | None,
     force: bool,
     province: str | None,
@@ -232,7 +243,8 @@ def export(
     from dhti.store import open_store  # noqa: PLC0415
     from dhti.store.views import wide, wide_csv, wide_json, write_xlsx  # noqa: PLC0415
 
-    if fmt == "xlsx" and output is None:
+    fmt = _export_format(fmt, output)
+    if fmt == "xlsx" and (output is None or str(output) == "-"):
         raise click.UsageError("--format xlsx writes a binary file: give -o FILE.xlsx")
     where = _filter(province, entity_type, questionnaire, since, until, entity_id)
     with open_store(db, create=False) as store:
@@ -243,11 +255,22 @@ def export(
         content: str | bytes = buffer.getvalue()
     else:
         content = to_json(wide_json(data)) + "\n" if fmt == "json" else wide_csv(data)
-    if output is None:
+    if output is None or str(output) == "-":
         click.echo(content, nl=False)
         return
     write_atomic(output, content, force=force)
     click.echo(f"wrote {len(data.rows)} assessment(s) to {output}", err=True)
+
+
+def _export_format(fmt: str | None, output: Path | None) -> str:
+    """The format asked for, else the one OUTPUT's suffix names; the two must not disagree."""
+    named = output.suffix.lower().lstrip(".") if output is not None else ""
+    if named not in EXPORT_FORMATS:
+        return fmt or "csv"
+    if fmt is not None and fmt != named:
+        assert output is not None  # noqa: S101 - a suffix was named
+        raise click.UsageError(f"--format {fmt} contradicts the suffix of {output.name!r}; rename it or drop --format")
+    return named
 
 
 @click.command("history")
@@ -338,7 +361,9 @@ def batch(
     Writes an HTML report (and a PDF with --pdf) per stored assessment into OUTPUT, named
     after the entity id and assessment date (01-bv-0001-2026-10-15.html). Run it again after
     an interruption, or after adding files: what is stored and reported already is skipped.
-    Invalid files are listed with their errors and the command exits 1.
+    Reports already in OUTPUT are never replaced. Invalid files, and files whose scoring or
+    storing fails, are listed with their errors; the others are stored and reported all the
+    same, and the command exits 1.
     """
     from concurrent.futures.process import BrokenProcessPool  # noqa: PLC0415
 

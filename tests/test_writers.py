@@ -122,3 +122,36 @@ def test_an_output_folder_that_cannot_be_made_is_one_message(
     (tmp_path / "out").write_text("a file, where a folder would go")
     result = run(runner, *_commands(tmp_path, store)[name])
     _clean_failure(result, f"{tmp_path / 'out'}")
+
+
+def test_db_export_takes_its_format_from_the_suffix(runner: CliRunner, tmp_path: Path, store: str) -> None:
+    for name, start in [
+        ("e.xlsx", b"PK\x03\x04"),
+        ("e.json", b"["),
+        ("e.csv", b"assessment_id,"),
+        ("e.txt", b"assessment_id,"),
+    ]:
+        result = run(runner, "db", "export", "--db", store, "-o", tmp_path / name)
+        assert result.exit_code == 0, result.output
+        assert (tmp_path / name).read_bytes().startswith(start), name
+    contradiction = run(runner, "db", "export", "--db", store, "--format", "csv", "-o", tmp_path / "x.xlsx")
+    assert contradiction.exit_code == 2
+    assert "--format csv contradicts the suffix of 'x.xlsx'" in contradiction.stderr
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_init_warns_when_the_name_is_not_one_ingest_picks_up(runner: CliRunner, tmp_path: Path) -> None:
+    for name in ("a.json", "b"):
+        result = run(runner, "init", "mini", "-o", tmp_path / name)
+        assert result.exit_code == 0, result.output
+        assert f"warning: {tmp_path / name} does not end in .yaml or .yml" in result.stderr
+    quiet = run(runner, "init", "mini", "-o", tmp_path / "c.yml")
+    assert "warning" not in quiet.stderr
+
+
+def test_a_dash_means_stdout_where_a_command_prints(runner: CliRunner, tmp_path: Path, store: str) -> None:
+    exported = run(runner, "db", "export", "--db", store, "-o", "-")
+    assert exported.stdout.startswith("assessment_id,")
+    schema = run(runner, "export", "schema", "mini", "-o", "-")
+    assert schema.stdout.startswith("{")
+    assert not Path("-").exists()
