@@ -47,8 +47,12 @@ def write_portfolio(  # noqa: PLR0913 - each is a separate choice of the caller
     group_by: GroupBy = GroupBy.PROVINCE,
     scope: Scope = Scope(),
     pdfa: bool = True,
+    force: bool = False,
 ) -> int:
-    """Write the portfolio of the latest assessment of every entity in ``scope``; return how many."""
+    """Write the portfolio of the latest assessment of every entity in ``scope``; return how many.
+
+    An existing ``output`` is replaced only with ``force``.
+    """
     latest = store.latest_per_entity(
         entity_type=scope.entity_type, questionnaire=scope.questionnaire, province=scope.province, until=scope.until
     )
@@ -66,7 +70,7 @@ def write_portfolio(  # noqa: PLR0913 - each is a separate choice of the caller
         questionnaire=lambda questionnaire_id: _find(registry, questionnaire_id),
         scope=scope.describe(),
     )
-    write_document(lambda pdf: render_portfolio_html(context, pdf=pdf), output, fmt=fmt, pdfa=pdfa)
+    write_document(lambda pdf: render_portfolio_html(context, pdf=pdf), output, fmt=fmt, pdfa=pdfa, force=force)
     return portfolio.entities
 
 

@@ -13,11 +13,16 @@ import concurrent.futures as cf
 import contextlib
 import datetime as dt
 import enum
+import errno
 import json
+import logging
 import multiprocessing
 import os
 import re
 import signal
+import stat
+import threading
+import time
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
@@ -28,7 +33,7 @@ from typing import TYPE_CHECKING, Self, TypeVar
 
 from dhti.assess import assess_bytes
 from dhti.errors import DhtiError, InputError, Problem
-from dhti.outfiles import write_atomic
+from dhti.outfiles import cannot_write, make_folder, remove_stale_temporaries, write_atomic
 from dhti.registry import Registry, find_files
 from dhti.report import ReportFormat
 from dhti.store.record import AssessmentRecord, content_hash, record_from_outcome
@@ -42,6 +47,10 @@ R = TypeVar("R")
 STATE_FILE = ".dhti-batch.json"
 LOCK_FILE = ".dhti-batch.lock"
 PDF_TASKS_PER_WORKER = 40  # a PDF worker is replaced after this many files, which bounds its memory
+MAX_JOBS = 32  # and never more than twice the CPUs: more workers only add memory, not speed
+REPORT_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # what slug() and claim_name() make
+PARENT_CHECK_SECONDS = 0.5
+log = logging.getLogger(__name__)
 
 
 class BatchError(DhtiError):
@@ -54,6 +63,7 @@ class Status(enum.StrEnum):
     STORED = "stored"  # stored now
     DUPLICATE = "duplicate"  # the same bytes were stored already (earlier, or from another file)
     INVALID = "invalid"  # not stored: the file has errors
+    FAILED = "failed"  # not stored: scoring or storing it failed (its one problem says why)
 
 
 @dataclass(frozen=True)
@@ -86,6 +96,18 @@ def no_progress(_label: str, _total: int) -> AbstractContextManager[Callable[[in
 # One file
 
 
+def display_name(path: str | Path) -> str:
+    """A file name fit to print and to store: bytes that are not UTF-8 are shown as ``\\xff``."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def describe(err: Exception) -> str:
+    """An unexpected error in one line, for the problem that marks its file failed."""
+    text = str(err) if isinstance(err, DhtiError) else f"{type(err).__name__}: {err}"
+    first = text.strip().splitlines()[0] if text.strip() else type(err).__name__
+    return first[:300]
+
+
 def read_response(path: Path, display: str) -> bytes:
     """A response file's bytes as submitted; refuses unreadable and oversized files."""
     try:
@@ -107,6 +129,20 @@ class Assessed:
     raw: bytes
     record: AssessmentRecord | None
     problems: tuple[Problem, ...]
+    failed: bool = False  # scoring raised an error (the one problem says which), not a finding
+
+
+def assess_isolated(path: str | Path, *, registry: Registry, lenient: bool = False) -> Assessed:
+    """:func:`assess_file`, with any error it raises turned into a failed file, so that the next one goes on."""
+    try:
+        return assess_file(Path(path), display=display_name(path), registry=registry, lenient=lenient)
+    except Exception as err:  # noqa: BLE001 - whatever breaks one file must not stop the others
+        return unscored(path, err)
+
+
+def unscored(path: str | Path, err: Exception) -> Assessed:
+    display = display_name(path)
+    return Assessed(display, "", b"", None, (Problem(display, 1, 1, f"not scored: {describe(err)}"),), failed=True)
 
 
 def assess_file(path: Path, *, display: str, registry: Registry, lenient: bool = False) -> Assessed:
@@ -120,11 +156,16 @@ def assess_file(path: Path, *, display: str, registry: Registry, lenient: bool =
 
 
 def store_assessed(store: Store, assessed: Assessed) -> FileResult:
-    """Store one assessed file (invalid ones are only reported)."""
+    """Store one assessed file (invalid ones are only reported); an error storing it marks it failed."""
     record = assessed.record
     if record is None:
-        return FileResult(assessed.file, Status.INVALID, problems=assessed.problems)
-    result: IngestResult = store.ingest_record(record, assessed.raw)
+        return FileResult(
+            assessed.file, Status.FAILED if assessed.failed else Status.INVALID, problems=assessed.problems
+        )
+    try:
+        result: IngestResult = store.ingest_record(record, assessed.raw)
+    except Exception as err:  # noqa: BLE001 - a value one database refuses must not stop the other files
+        return failed(assessed.file, f"not stored: {describe(err)}")
     return FileResult(
         assessed.file,
         Status.STORED if result.stored else Status.DUPLICATE,
@@ -134,6 +175,10 @@ def store_assessed(store: Store, assessed: Assessed) -> FileResult:
         assessment_id=result.assessment_id,
         problems=assessed.problems,
     )
+
+
+def failed(file: str, message: str) -> FileResult:
+    return FileResult(file, Status.FAILED, problems=(Problem(file, 1, 1, message),))
 
 
 def response_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -155,12 +200,15 @@ def ingest_files(
     lenient: bool = False,
     progress: Progress = no_progress,
 ) -> list[FileResult]:
-    """``dhti db ingest``: validate, score and store each file in turn; invalid ones are skipped."""
+    """``dhti db ingest``: validate, score and store each file in turn.
+
+    Invalid files are skipped, and so are files whose scoring or storing fails: the error marks
+    that file failed, and the others are stored all the same.
+    """
     results = []
     with progress("Storing", len(paths)) as advance:
         for path in paths:
-            assessed = assess_file(path, display=str(path), registry=registry, lenient=lenient)
-            results.append(store_assessed(store, assessed))
+            results.append(store_assessed(store, assess_isolated(path, registry=registry, lenient=lenient)))
             advance(1)
     return results
 
@@ -214,11 +262,22 @@ class BatchState:
         except (OSError, ValueError, KeyError, TypeError) as err:
             msg = f"{path} is damaged ({err!s:.60}); delete it to let the batch name its reports afresh"
             raise BatchError(msg) from err
-        return cls(path, {str(k): str(v) for k, v in names.items()})
+        return cls(path, _usable_names(path, names))
 
     def save(self) -> None:
         text = json.dumps({"format": 1, "reports": dict(sorted(self.names.items()))}, indent=1)
         write_atomic(self.path, text + "\n", force=True)
+
+
+def _usable_names(path: Path, names: dict[str, str]) -> dict[str, str]:
+    """The manifest's names that dhti could have made; any other would put a report outside OUT."""
+    usable: dict[str, str] = {}
+    for digest, name in names.items():
+        if REPORT_NAME.fullmatch(name) and len(name) <= 100 and name not in usable.values():
+            usable[str(digest)] = name
+        else:
+            log.warning("%s: %r is not a report name dhti makes; naming that report afresh", path, name[:120])
+    return usable
 
 
 @contextlib.contextmanager
@@ -229,22 +288,31 @@ def output_lock(output: Path) -> Iterator[None]:
     except ImportError:  # pragma: no cover
         yield
         return
-    with (output / LOCK_FILE).open("a") as handle:
+    handle = _open_lock(output / LOCK_FILE)
+    try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as err:
             raise BatchError(f"another dhti batch is writing into {output}; wait for it to finish") from err
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+        yield
+    finally:
+        os.close(handle)  # releases the lock
 
 
-def remove_partial_files(output: Path) -> None:
-    """Temporary files of reports an interrupted run was writing (see :func:`write_atomic`)."""
-    for leftover in output.glob(".*.tmp"):
-        if leftover.is_file():
-            leftover.unlink(missing_ok=True)
+def _open_lock(path: Path) -> int:
+    """The lock file, opened without following a symlink: a planted link would create a file anywhere."""
+    flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+    try:
+        handle = os.open(path, flags, 0o644)
+    except OSError as err:
+        if err.errno == errno.ELOOP:
+            msg = f"{path} is a symbolic link; remove it and run the batch again (dhti makes its own lock file)"
+            raise BatchError(msg) from err
+        raise cannot_write(path, err) from err
+    if not stat.S_ISREG(os.fstat(handle).st_mode):
+        os.close(handle)
+        raise BatchError(f"{path} is not a regular file; remove it and run the batch again")
+    return handle
 
 
 # Worker processes
@@ -252,11 +320,28 @@ def remove_partial_files(output: Path) -> None:
 _worker_registry: Registry | None = None
 
 
-def _init_worker(override: Path | None) -> None:
+def _init_worker(override: Path | None, parent: int) -> None:
     global _worker_registry  # noqa: PLW0603 - one registry per worker process, loaded once
     # Ctrl-C is the parent's to handle: it cancels what is queued and lets running files finish.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _exit_with(parent)
     _worker_registry = Registry.discover(override=override)
+
+
+def _exit_with(parent: int) -> None:
+    """End this worker when the batch's process dies (killed, out of memory), instead of idling forever.
+
+    A worker holds both ends of the pool's pipes, so it never sees them close; it watches its
+    parent's pid instead, which changes when the parent is gone. (Where the pid does not change,
+    on Windows, workers end with the pool as before.)
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="dhti-parent-watch", daemon=True).start()
 
 
 def _registry_here() -> Registry:
@@ -268,12 +353,13 @@ def _registry_here() -> Registry:
 
 def _assess_chunk(files: tuple[str, ...], *, lenient: bool) -> list[Assessed]:
     registry = _registry_here()
-    return [assess_file(Path(file), display=file, registry=registry, lenient=lenient) for file in files]
+    return [assess_isolated(file, registry=registry, lenient=lenient) for file in files]
 
 
 @dataclass(frozen=True)
 class ReportJob:
-    file: str
+    file: str  # as shown (see display_name)
+    path: str  # as on disk
     digest: str
     outputs: tuple[tuple[ReportFormat, Path], ...]
     lang: str
@@ -283,7 +369,7 @@ class ReportJob:
 def _write_reports(job: ReportJob) -> tuple[str, ...] | Problem:
     from dhti.report import write_report  # noqa: PLC0415 - the report libraries load in workers only
 
-    raw = read_response(Path(job.file), job.file)
+    raw = read_response(Path(job.path), job.file)
     outcome = assess_bytes(raw, file=job.file, registry=_registry_here(), lenient=job.lenient)
     if content_hash(raw) != job.digest or not outcome.valid:
         return Problem(job.file, 1, 1, "the file changed while the batch ran; run the batch again")
@@ -309,7 +395,7 @@ class Workers:
                 max_workers=self.jobs,
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=_init_worker,
-                initargs=(self.override,),
+                initargs=(self.override, os.getpid()),
                 max_tasks_per_child=PDF_TASKS_PER_WORKER if self.pdf else None,
             )
         return self._pool
@@ -358,6 +444,15 @@ def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+def max_jobs() -> int:
+    """The most worker processes a batch starts: twice the CPUs, and never more than :data:`MAX_JOBS`."""
+    return min(MAX_JOBS, 2 * default_jobs())
+
+
+def capped_jobs(requested: int) -> int:
+    return max(1, min(requested, max_jobs()))
+
+
 def check_folders(source: Path, output: Path) -> None:
     if not source.is_dir():
         raise BatchError(f"{source} is not a folder")
@@ -383,13 +478,14 @@ def run_batch(
     """
     check_folders(source, output)
     files = response_files([source])
-    output.mkdir(parents=True, exist_ok=True)
+    make_folder(output, parents=True)
     with output_lock(output):
-        remove_partial_files(output)
+        remove_stale_temporaries(output)  # of reports an interrupted run was writing
         state = BatchState.load(output)
-        with Workers(min(options.jobs, len(files)), options.questionnaire, pdf=options.pdf) as workers:
+        jobs = min(capped_jobs(options.jobs), len(files))
+        with Workers(jobs, options.questionnaire, pdf=options.pdf) as workers:
             batch = _Batch(store, options, progress, output, state, workers)
-            return batch.report_pass(batch.store_pass(files))
+            return batch.report_pass(files, batch.store_pass(files))
 
 
 @dataclass(frozen=True)
@@ -409,23 +505,23 @@ class _Batch:
         results: dict[Path, FileResult] = {}
         for file, digest in digests.items():
             if digest in known:
-                results[file] = _known(str(file), by_id[known[digest]])
+                results[file] = _known(display_name(file), by_id[known[digest]])
         todo = [file for file in files if file not in results]
         with self.progress("Scoring and storing", len(todo)) as advance:
-            for chunk in _assess_in_workers(self.workers, todo, self.options):
-                for assessed in chunk:
-                    results[Path(assessed.file)] = store_assessed(self.store, assessed)
+            for chunk, assessed in _assess_in_workers(self.workers, todo, self.options):
+                for file, one in zip(chunk, assessed, strict=True):
+                    results[file] = store_assessed(self.store, one)
                 advance(len(chunk))
         return [results[file] for file in files]
 
-    def report_pass(self, results: list[FileResult]) -> list[FileResult]:
+    def report_pass(self, files: Sequence[Path], results: list[FileResult]) -> list[FileResult]:
         """Claim a name for each stored assessment, save the claims, then write the missing reports."""
         by_id = {a.id: a for a in self.store.get_many(sorted({r.assessment_id for r in results if r.assessment_id}))}
         self.claim_names(by_id.values())
         self.state.save()
         jobs: dict[int, ReportJob] = {}
         named: list[FileResult] = []
-        for result in results:
+        for file, result in zip(files, results, strict=True):
             if result.assessment_id is None:
                 named.append(result)
                 continue
@@ -436,20 +532,20 @@ class _Batch:
             if missing and assessment.id not in jobs:
                 options = self.options
                 jobs[assessment.id] = ReportJob(
-                    result.file, assessment.content_hash, missing, options.lang, options.lenient
+                    result.file, str(file), assessment.content_hash, missing, options.lang, options.lenient
                 )
             named.append(replace(result, reports=tuple(path.name for _fmt, path in outputs)))
         written = self.write_reports(list(jobs.values()))
-        return [_with_written(result, jobs, written) for result in named]
+        return [_with_written(result, file, jobs, written) for file, result in zip(files, named, strict=True)]
 
     def write_reports(self, jobs: Sequence[ReportJob]) -> dict[str, tuple[str, ...] | Problem]:
         """Write the reports in the workers, the largest responses first so none is left to run alone."""
         done: dict[str, tuple[str, ...] | Problem] = {}
-        largest_first = sorted(jobs, key=lambda job: -_size(job.file))
+        largest_first = sorted(jobs, key=lambda job: -_size(job.path))
         label = "Writing HTML and PDF reports" if self.options.pdf else "Writing HTML reports"
         with self.progress(label, len(jobs)) as advance:
             for job, future in self.workers.run(_write_reports, largest_first):
-                done[job.file] = _report_outcome(future, job)
+                done[job.path] = _report_outcome(future, job)
                 advance(1)
         return done
 
@@ -492,12 +588,24 @@ def _digest_or_none(file: Path) -> str | None:
         return None
 
 
-def _assess_in_workers(workers: Workers, files: Sequence[Path], options: BatchOptions) -> Iterator[list[Assessed]]:
-    """Assessed files, a chunk at a time (a task per file would cost more than the file)."""
+def _assess_in_workers(
+    workers: Workers, files: Sequence[Path], options: BatchOptions
+) -> Iterator[tuple[list[Path], list[Assessed]]]:
+    """Files with their assessments, a chunk at a time (a task per file would cost more than the file)."""
     size = max(1, min(25, len(files) // (max(1, options.jobs) * 4)))
     chunks = [tuple(str(f) for f in files[start : start + size]) for start in range(0, len(files), size)]
-    for _chunk, future in workers.run(partial(_assess_chunk, lenient=options.lenient), chunks):
-        yield future.result()
+    for chunk, future in workers.run(partial(_assess_chunk, lenient=options.lenient), chunks):
+        yield [Path(file) for file in chunk], _chunk_outcome(chunk, future)
+
+
+def _chunk_outcome(chunk: tuple[str, ...], future: cf.Future[list[Assessed]]) -> list[Assessed]:
+    """A chunk's assessments; if the task itself failed, each of its files is failed with the reason."""
+    try:
+        return future.result()
+    except cf.process.BrokenProcessPool:
+        raise
+    except Exception as err:  # noqa: BLE001 - the other chunks go on
+        return [unscored(file, err) for file in chunk]
 
 
 def _any_report(output: Path, name: str) -> bool:
@@ -516,12 +624,12 @@ def _report_outcome(future: cf.Future[tuple[str, ...] | Problem], job: ReportJob
 
 
 def _with_written(
-    result: FileResult, jobs: dict[int, ReportJob], written: dict[str, tuple[str, ...] | Problem]
+    result: FileResult, file: Path, jobs: dict[int, ReportJob], written: dict[str, tuple[str, ...] | Problem]
 ) -> FileResult:
     job = jobs.get(result.assessment_id or -1)
-    if job is None or job.file != result.file:
+    if job is None or job.path != str(file):
         return result
-    outcome = written.get(job.file)
+    outcome = written.get(job.path)
     if isinstance(outcome, Problem):
         return replace(result, problems=(*result.problems, outcome))
     return replace(result, written=outcome or ())

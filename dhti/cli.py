@@ -73,7 +73,8 @@ def demo(output: Path, lang: str, db: str | None) -> None:
 
     Needs no input: for every sample it writes an HTML and a PDF report into OUTPUT, then the
     portfolio report of all of them (portfolio.html, portfolio.pdf), scores.json and
-    scores.csv, and prints a summary. It is what `make demo` runs.
+    scores.csv, and prints a summary. It is what `make demo` runs. OUTPUT is the demo's own
+    folder: running the demo again replaces the files it wrote there, and only those.
     """
     from dhti.demo import run_demo, sample_files  # noqa: PLC0415
     from dhti.formats import score_table  # noqa: PLC0415
@@ -167,6 +168,9 @@ def init(ref: str, output: Path, lang: str, entity_type: str | None, force: bool
     questionnaire = _registry().get(ref)
     for path in write_template_with_schema(questionnaire, output, lang=lang, entity_type=entity_type, force=force):
         click.echo(f"wrote {path}", err=True)
+    if output.suffix.lower() not in (".yaml", ".yml"):
+        ignored = "so `dhti db ingest DIR` and `dhti batch DIR` will not pick it up; name it .yaml"
+        click.echo(f"warning: {output} does not end in .yaml or .yml, {ignored}", err=True)
 
 
 @main.command("validate")
@@ -206,6 +210,7 @@ def validate(files: Sequence[Path], questionnaire_path: Path | None, fmt: str, l
 @questionnaire_option
 @click.option("--lenient", is_flag=True, help="Report on a response with unanswered required questions (scored 0).")
 @click.option("--pdfa/--no-pdfa", default=True, show_default=True, help="Write PDF/A-3b, for archiving.")
+@click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
 @click.option(
     "--db",
     metavar="PATH|URL",
@@ -221,21 +226,25 @@ def report(
     questionnaire_path: Path | None,
     lenient: bool,
     pdfa: bool,
+    force: bool,
     db: str | None,
 ) -> None:
     """Write one entity's report for leadership, as HTML or PDF.
 
     The report has a cover, an executive summary with the three most urgent actions, charts,
     a page per domain with each indicator's stage ladder, a dated roadmap of recommendations,
-    the answers and evidence, and the methodology.
+    the answers and evidence, and the methodology. An existing OUTPUT is replaced only with
+    --force; a symbolic link, device or FIFO never is.
     """
     from dhti.assess import assess  # noqa: PLC0415
+    from dhti.outfiles import check_target  # noqa: PLC0415
     from dhti.report import ReportError, format_for, write_report  # noqa: PLC0415
 
     try:
         kind = format_for(output, fmt)
     except ReportError as err:
         raise click.UsageError(str(err)) from err
+    check_target(output, force=force)
     outcome = assess(file, registry=_registry(questionnaire_path), lenient=lenient)
     for problem in outcome.validation.problems:
         click.echo(str(problem), err=True)
@@ -244,7 +253,7 @@ def report(
     from dhti.aggregate import store_comparisons  # noqa: PLC0415 - the store only when reporting
 
     history, peers = store_comparisons(outcome, db)
-    write_report(outcome, output, fmt=kind, lang=lang, pdfa=pdfa, history=history, peers=peers)
+    write_report(outcome, output, fmt=kind, lang=lang, pdfa=pdfa, history=history, peers=peers, force=force)
     click.echo(f"wrote {output}", err=True)
 
 

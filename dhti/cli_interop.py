@@ -34,8 +34,8 @@ def _registry(questionnaire: str | None = None) -> Registry:
 
 
 def _emit(text: str, output: Path | None, *, force: bool) -> None:
-    """Write ``text`` to ``output``, or print it when no file is given."""
-    if output is None:
+    """Write ``text`` to ``output``, or print it when no file is given (or ``-``)."""
+    if output is None or str(output) == "-":
         click.echo(text, nl=False)
         return
     from dhti.outfiles import write_atomic  # noqa: PLC0415

@@ -111,7 +111,8 @@ def ingest(
 
     Each valid file is stored whole, in one transaction, with its bytes as submitted; a file
     stored before (the same bytes) is not stored again. Invalid files are listed with their
-    errors and skipped, and the command then exits 1.
+    errors and skipped; so is a file whose scoring or storing fails (marked failed, with the
+    reason), and the others are stored all the same. The command then exits 1.
     """
     from dhti.batch import Status, ingest_files, response_files  # noqa: PLC0415
     from dhti.store import open_store  # noqa: PLC0415
@@ -124,7 +125,7 @@ def ingest(
         where = store.display
     _report_results(results, fmt, lang, reports=False)
     click.echo(f"{summary(results)}; store: {where}", err=True)
-    if any(result.status is Status.INVALID for result in results):
+    if any(result.status in (Status.INVALID, Status.FAILED) for result in results):
         sys.exit(1)
 
 
@@ -198,16 +199,27 @@ def list_(
 list_.name = "list"
 
 
+EXPORT_FORMATS = ("csv", "xlsx", "json")
+
+
 @db.command("export")
-@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), default="csv", show_default=True)
 @click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout)."
+    "--format",
+    "fmt",
+    type=click.Choice(EXPORT_FORMATS),
+    help="Default: from OUTPUT's suffix (.csv, .xlsx, .json), else csv.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write (default, or -: stdout).",
 )
 @click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
 @filter_options
 @db_option
 def export(
-    fmt: str,
+    fmt: str | None,
     output: Path | None,
     force: bool,
     province: str | None,
@@ -232,7 +244,8 @@ def export(
     from dhti.store import open_store  # noqa: PLC0415
     from dhti.store.views import wide, wide_csv, wide_json, write_xlsx  # noqa: PLC0415
 
-    if fmt == "xlsx" and output is None:
+    fmt = _export_format(fmt, output)
+    if fmt == "xlsx" and (output is None or str(output) == "-"):
         raise click.UsageError("--format xlsx writes a binary file: give -o FILE.xlsx")
     where = _filter(province, entity_type, questionnaire, since, until, entity_id)
     with open_store(db, create=False) as store:
@@ -243,11 +256,22 @@ def export(
         content: str | bytes = buffer.getvalue()
     else:
         content = to_json(wide_json(data)) + "\n" if fmt == "json" else wide_csv(data)
-    if output is None:
+    if output is None or str(output) == "-":
         click.echo(content, nl=False)
         return
     write_atomic(output, content, force=force)
     click.echo(f"wrote {len(data.rows)} assessment(s) to {output}", err=True)
+
+
+def _export_format(fmt: str | None, output: Path | None) -> str:
+    """The format asked for, else the one OUTPUT's suffix names; the two must not disagree."""
+    named = output.suffix.lower().lstrip(".") if output is not None else ""
+    if named not in EXPORT_FORMATS:
+        return fmt or "csv"
+    if fmt is not None and fmt != named:
+        assert output is not None  # noqa: S101 - a suffix was named
+        raise click.UsageError(f"--format {fmt} contradicts the suffix of {output.name!r}; rename it or drop --format")
+    return named
 
 
 @click.command("history")
@@ -314,7 +338,12 @@ def compare(first: str, second: str, db: str | None, fmt: str, lang: str) -> Non
 @click.option(
     "-o", "--output", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder for the reports."
 )
-@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes.  [default: the number of CPUs]")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="Worker processes, at most twice the CPUs and never more than 32.  [default: the number of CPUs]",
+)
 @click.option("--pdf", is_flag=True, help="Write a PDF report too, beside each HTML report.")
 @db_option
 @questionnaire_option
@@ -337,16 +366,18 @@ def batch(
     Writes an HTML report (and a PDF with --pdf) per stored assessment into OUTPUT, named
     after the entity id and assessment date (01-bv-0001-2026-10-15.html). Run it again after
     an interruption, or after adding files: what is stored and reported already is skipped.
-    Invalid files are listed with their errors and the command exits 1.
+    Reports already in OUTPUT are never replaced. Invalid files, and files whose scoring or
+    storing fails, are listed with their errors; the others are stored and reported all the
+    same, and the command exits 1.
     """
     from concurrent.futures.process import BrokenProcessPool  # noqa: PLC0415
 
-    from dhti.batch import BatchError, BatchOptions, Status, default_jobs, run_batch  # noqa: PLC0415
+    from dhti.batch import BatchError, BatchOptions, Status, run_batch  # noqa: PLC0415
     from dhti.store import open_store  # noqa: PLC0415
     from dhti.store.views import summary  # noqa: PLC0415
 
     _registry(questionnaire_path)  # a broken --questionnaire is reported here, not in every worker
-    options = BatchOptions(jobs or default_jobs(), pdf, lang, lenient, questionnaire_path)
+    options = BatchOptions(_jobs(jobs), pdf, lang, lenient, questionnaire_path)
     with open_store(db) as store:
         try:
             results = run_batch(source, output, store=store, options=options, progress=_progress)
@@ -358,6 +389,17 @@ def batch(
     click.echo(f"{summary(results)}; store: {where}; reports: {output}", err=True)
     if any(result.status is Status.INVALID or result.errors for result in results):
         sys.exit(1)
+
+
+def _jobs(requested: int | None) -> int:
+    """``--jobs`` as run: a warning when it asks for more workers than the machine can use."""
+    from dhti.batch import MAX_JOBS, capped_jobs, default_jobs  # noqa: PLC0415
+
+    jobs = capped_jobs(requested or default_jobs())
+    if requested is not None and requested > jobs:
+        message = f"warning: --jobs {requested} lowered to {jobs} (at most twice the CPUs, and {MAX_JOBS})"
+        click.echo(message, err=True)
+    return jobs
 
 
 @click.command("aggregate")
@@ -381,6 +423,7 @@ def batch(
     help="The picture as of this date: each entity's latest assessment on or before it.",
 )
 @click.option("--pdfa/--no-pdfa", default=True, show_default=True, help="Write PDF/A-3b, for archiving.")
+@click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
 @db_option
 @lang_option
 def aggregate(
@@ -392,6 +435,7 @@ def aggregate(
     questionnaire: str | None,
     until: dt.datetime | None,
     pdfa: bool,
+    force: bool,
     db: str | None,
     lang: str,
 ) -> None:
@@ -399,9 +443,10 @@ def aggregate(
 
     Each entity counts once, with its latest assessment: the distribution of the index and of
     each domain, stage counts, a heat map of domains by province (or entity type), a league
-    table and the most common recommendations.
+    table and the most common recommendations. An existing OUTPUT is replaced only with --force.
     """
     from dhti.aggregate import Scope, write_portfolio  # noqa: PLC0415
+    from dhti.outfiles import check_target  # noqa: PLC0415
     from dhti.portfolio import GroupBy  # noqa: PLC0415
     from dhti.report import ReportError, format_for  # noqa: PLC0415
     from dhti.store import open_store  # noqa: PLC0415
@@ -410,9 +455,18 @@ def aggregate(
         kind = format_for(output, fmt)
     except ReportError as err:
         raise click.UsageError(str(err)) from err
+    check_target(output, force=force)
     scope = Scope(province, entity_type, questionnaire, until.date() if until else None)
     with open_store(db, create=False) as store:
         count = write_portfolio(
-            store, output, registry=_registry(), fmt=kind, lang=lang, group_by=GroupBy(group_by), scope=scope, pdfa=pdfa
+            store,
+            output,
+            registry=_registry(),
+            fmt=kind,
+            lang=lang,
+            group_by=GroupBy(group_by),
+            scope=scope,
+            pdfa=pdfa,
+            force=force,
         )
     click.echo(f"wrote {output} ({count} {'entity' if count == 1 else 'entities'})", err=True)

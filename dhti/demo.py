@@ -9,7 +9,7 @@ from pathlib import Path
 from dhti.aggregate import write_portfolio
 from dhti.assess import Outcome, assess_bytes
 from dhti.formats import score_csv, score_json, to_json
-from dhti.outfiles import write_atomic
+from dhti.outfiles import make_folder, write_atomic
 from dhti.registry import Registry, examples_dir
 from dhti.report import ReportFormat, write_report
 from dhti.store import open_store
@@ -38,8 +38,10 @@ def run_demo(  # noqa: PLR0913 - each is a separate choice of the caller
 
     The store is ``db``, or ``dhti-demo.sqlite`` inside ``output`` so that the demo never mixes
     samples into a real store. Each report shows the entity among the peers stored so far.
+    The demo's folder is its own: running it again replaces the files it wrote there before
+    (never a symbolic link or a device), and leaves every other file alone.
     """
-    output.mkdir(parents=True, exist_ok=True)
+    make_folder(output, parents=True)
     samples = list(files if files is not None else sample_files())
     raws = [path.read_bytes() for path in samples]  # read once: what is scored is what is stored
     outcomes = [assess_bytes(raw, file=path.name, registry=registry) for path, raw in zip(samples, raws, strict=True)]
@@ -58,11 +60,13 @@ def run_demo(  # noqa: PLR0913 - each is a separate choice of the caller
                 )
                 for fmt in ReportFormat:
                     target = output / f"{path.stem}.{fmt}"
-                    written.append(write_report(outcome, target, fmt=fmt, lang=lang, history=history, peers=peers))
+                    written.append(
+                        write_report(outcome, target, fmt=fmt, lang=lang, history=history, peers=peers, force=True)
+                    )
             progress(path)
         for fmt in ReportFormat:
             target = output / f"portfolio.{fmt}"
-            write_portfolio(store, target, registry=registry, fmt=fmt, lang=lang)
+            write_portfolio(store, target, registry=registry, fmt=fmt, lang=lang, force=True)
             written.append(target)
     json_path, csv_path = output / "scores.json", output / "scores.csv"
     write_atomic(json_path, to_json([score_json(o, lang=lang) for o in outcomes]) + "\n", force=True)

@@ -16,7 +16,7 @@ from urllib.request import url2pathname
 
 from dhti.assess import Outcome
 from dhti.errors import DhtiError, InputError
-from dhti.outfiles import write_atomic
+from dhti.outfiles import check_target, write_atomic
 from dhti.registry import data_dir
 
 if TYPE_CHECKING:
@@ -98,12 +98,15 @@ def render_portfolio_html(context: PortfolioContext, *, pdf: bool = False) -> st
     return template.render(p=context, pdf=pdf)
 
 
-def write_document(html_for: Callable[[bool], str], output: Path, *, fmt: ReportFormat, pdfa: bool = True) -> Path:
-    """Write HTML, or lay it out as PDF, atomically to exactly ``output``."""
+def write_document(
+    html_for: Callable[[bool], str], output: Path, *, fmt: ReportFormat, pdfa: bool = True, force: bool = False
+) -> Path:
+    """Write HTML, or lay it out as PDF, atomically to exactly ``output`` (replacing a file only with ``force``)."""
+    check_target(output, force=force)  # before the rendering, which can take a while
     if fmt is ReportFormat.HTML:
-        write_atomic(output, html_for(False), force=True)  # noqa: FBT003 - the pdf flag
+        write_atomic(output, html_for(False), force=force)  # noqa: FBT003 - the pdf flag
     else:
-        write_atomic(output, render_pdf(html_for(True), pdfa=pdfa), force=True)  # noqa: FBT003
+        write_atomic(output, render_pdf(html_for(True), pdfa=pdfa), force=force)  # noqa: FBT003
     log.info("wrote %s", output)
     return output
 
@@ -160,10 +163,12 @@ def write_report(  # noqa: PLR0913 - each is a separate choice of the caller
     pdfa: bool = True,
     history: Sequence[Assessed] = (),
     peers: Sequence[Assessed] = (),
+    force: bool = False,
 ) -> Path:
     """Render one entity's report and write it atomically to exactly ``output``.
 
-    ``history`` and ``peers`` (from the store) add the trend and the standing among peers.
+    ``history`` and ``peers`` (from the store) add the trend and the standing among peers; an
+    existing ``output`` is replaced only with ``force``.
     """
     context = context_for(outcome, lang=lang, history=history, peers=peers)
-    return write_document(lambda pdf: render_html(context, pdf=pdf), output, fmt=fmt, pdfa=pdfa)
+    return write_document(lambda pdf: render_html(context, pdf=pdf), output, fmt=fmt, pdfa=pdfa, force=force)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import datetime as dt
 import json
 import os
@@ -205,7 +206,8 @@ def test_a_batch_killed_midway_finishes_on_the_next_run_with_every_file_done_onc
 
 
 def test_a_report_that_fails_is_reported_against_its_file(registry, monkeypatch: pytest.MonkeyPatch) -> None:
-    job = batch.ReportJob(str(STORE_DATA / "centre-2026.yaml"), "0" * 64, (), "en", lenient=False)
+    centre = str(STORE_DATA / "centre-2026.yaml")
+    job = batch.ReportJob(centre, centre, "0" * 64, (), "en", lenient=False)
     monkeypatch.setattr(batch, "_worker_registry", registry)
     changed = batch._write_reports(job)
     assert isinstance(changed, batch.Problem)
@@ -219,3 +221,101 @@ def test_a_report_that_fails_is_reported_against_its_file(registry, monkeypatch:
         problem = batch._report_outcome(future, job)
         assert isinstance(problem, batch.Problem)
         assert (problem.file, problem.message) == (job.file, message)
+
+
+def _digest(path: Path) -> str:
+    return batch.content_hash(path.read_bytes())
+
+
+def test_manifest_names_that_are_not_dhti_names_are_ignored_and_named_afresh(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    source = _folder(tmp_path, "centre-2026.yaml", "hospital-2025.yaml", "hospital-2026.yaml")
+    out, outside = tmp_path / "out", tmp_path / "outside"
+    out.mkdir()
+    outside.mkdir()
+    tampered = {
+        _digest(source / "centre-2026.yaml"): str(outside / "abs-target"),
+        _digest(source / "hospital-2025.yaml"): "../outside/up",
+        _digest(source / "hospital-2026.yaml"): "kept-name-2026",  # a name dhti could have made: honoured
+    }
+    (out / STATE_FILE).write_text(json.dumps({"format": 1, "reports": tampered}))
+    with open_store(tmp_path / "s.sqlite") as store:
+        results = run_batch(source, out, store=store, options=BatchOptions(jobs=1))
+    assert list(outside.iterdir()) == []
+    assert not (tmp_path / "up.html").exists()
+    assert sorted(r.reports[0] for r in results) == [
+        "01-bv-0001-2025-10-15.html",
+        "kept-name-2026.html",
+        "ttyt-bat-xat-02-2026-09-01.html",
+    ]
+    assert all((out / r.reports[0]).is_file() for r in results)
+    ignored = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(ignored) == 2
+    assert all("is not a report name dhti makes; naming that report afresh" in m for m in ignored)
+
+
+def test_a_symlinked_lock_file_is_refused(tmp_path: Path) -> None:
+    source = _folder(tmp_path, "centre-2026.yaml")
+    out, aim = tmp_path / "out", tmp_path / "elsewhere" / "made-by-the-lock"
+    out.mkdir()
+    aim.parent.mkdir()
+    (out / batch.LOCK_FILE).symlink_to(aim)
+    refused = pytest.raises(BatchError, match=r"\.dhti-batch\.lock is a symbolic link")
+    with open_store(tmp_path / "s.sqlite") as store, refused:
+        run_batch(source, out, store=store, options=BatchOptions())
+    assert not aim.exists()
+
+
+def test_jobs_are_capped_at_twice_the_cpus_and_at_most_32() -> None:
+    cpus = batch.default_jobs()
+    assert batch.max_jobs() == min(32, 2 * cpus)
+    assert batch.capped_jobs(1000) == batch.max_jobs()
+    assert batch.capped_jobs(1) == 1
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has exited; only its parent's reaper is missing
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to find the workers")
+def test_workers_exit_when_the_batch_is_killed(tmp_path: Path) -> None:
+    source, out = tmp_path / "responses", tmp_path / "out"
+    _responses(source, 40)
+    running = subprocess.Popen(
+        [*_batch(source, out, str(tmp_path / "s.sqlite")), "--pdf"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and len(_children(running.pid)) < 3:  # two workers, the tracker
+            time.sleep(0.05)
+        children = _children(running.pid)
+        assert len(children) >= 3, "the batch should have started its workers"
+        os.kill(running.pid, signal.SIGKILL)  # the parent only
+        running.wait(timeout=30)
+        deadline = time.monotonic() + 30  # a guard, not a timing: they exit within a second or two
+        while time.monotonic() < deadline and any(_alive(pid) for pid in children):
+            time.sleep(0.1)
+        assert [pid for pid in children if _alive(pid)] == []
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(running.pid, signal.SIGKILL)

@@ -31,7 +31,7 @@ from dhti.interop.drafts import (
     unique_names,
 )
 from dhti.interop.xlsform import NA, QUESTIONNAIRE_FIELD, FieldKind, FormField, form_fields, xlsform_name
-from dhti.outfiles import write_atomic
+from dhti.outfiles import make_folder, write_atomic
 from dhti.questionnaire import Questionnaire, QuestionType
 from dhti.registry import Registry
 
@@ -497,4 +497,4 @@ def _prepare_folder(output: Path) -> None:
     if not output.parent.is_dir():
         msg = f"cannot write into {output}: folder {output.parent} does not exist"
         raise OutputError(msg)
-    output.mkdir(exist_ok=True)
+    make_folder(output)

@@ -365,6 +365,8 @@ def _status_text(result: FileResult) -> str:
         return f"invalid ({len(result.errors)} error{'s' if len(result.errors) != 1 else ''})"
     if result.status is Status.DUPLICATE:
         return f"already stored #{result.assessment_id}"
+    if result.status is Status.FAILED:
+        return "failed"
     return f"stored #{result.assessment_id}"
 
 
@@ -381,7 +383,7 @@ def results_table(results: Sequence[FileResult], *, lang: str, reports: bool = F
     rows = []
     for r in results:
         row = [r.file, r.entity_id or "", r.assessment_date.isoformat() if r.assessment_date else ""]
-        row += [one_decimal(r.index, lang) if r.status is not Status.INVALID else "", _status_text(r)]
+        row += [one_decimal(r.index, lang) if r.assessment_id is not None else "", _status_text(r)]
         rows.append(row + ([_reports_text(r)] if reports else []))
     return table(headers, rows, right=[3])
 
@@ -423,6 +425,6 @@ def summary(results: Sequence[FileResult]) -> str:
     """One line for stderr: how many files were stored, already there, invalid; reports written."""
     count = Counter(r.status for r in results)
     text = f"{len(results)} file(s): {count[Status.STORED]} stored, {count[Status.DUPLICATE]} already stored, "
-    text += f"{count[Status.INVALID]} invalid"
+    text += f"{count[Status.INVALID]} invalid" + (f", {count[Status.FAILED]} failed" if count[Status.FAILED] else "")
     written = sum(len(r.written) for r in results)
     return text + (f"; {written} report(s) written" if any(r.reports for r in results) else "")

@@ -1,0 +1,156 @@
+"""One bad file never stops ``db ingest`` or ``batch``: it is marked failed, the others are done, exit 1."""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from dhti import batch
+from dhti.batch import BatchOptions, Status, run_batch
+from dhti.cli import main
+from dhti.registry import Registry
+from dhti.store import open_store
+from dhti.store.api import Store
+from dhti.store.record import AssessmentRecord, StoreError
+
+pytest_plugins = ("conftest_store",)
+
+STORE_DATA = Path(__file__).parent / "data" / "store"
+NOT_UTF8 = b"\xff\xfe-bad.yaml".decode("utf-8", "surrogateescape")
+
+
+def _folder(tmp_path: Path) -> Path:
+    """Two good responses and d-poison.yaml, a third good one that the test makes fail."""
+    source = tmp_path / "responses"
+    source.mkdir()
+    for name in ("hospital-2026.yaml", "centre-2026.yaml"):
+        shutil.copy(STORE_DATA / name, source / name)
+    shutil.copy(STORE_DATA / "hospital-2025.yaml", source / "d-poison.yaml")
+    return source
+
+
+@pytest.fixture
+def scoring_breaks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Scoring d-poison.yaml raises an error nobody foresaw (scoring runs in this process)."""
+    real = batch.assess_bytes
+
+    def assess(raw: bytes, *, file: str, **options: object):  # type: ignore[no-untyped-def]
+        if file.endswith("d-poison.yaml"):
+            raise OverflowError("int too large to convert to float")
+        return real(raw, file=file, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(batch, "assess_bytes", assess)
+
+
+@pytest.fixture
+def in_process_workers(monkeypatch: pytest.MonkeyPatch, registry: Registry) -> None:
+    """Batch workers as threads of this process, so that a monkeypatch reaches them."""
+    monkeypatch.setattr(batch, "_worker_registry", registry)
+
+    def pool(self: batch.Workers) -> cf.Executor:
+        if self._pool is None:
+            self._pool = cf.ThreadPoolExecutor(1)  # type: ignore[assignment]
+        return self._pool
+
+    monkeypatch.setattr(batch.Workers, "pool", pool)
+
+
+@pytest.fixture
+def storing_breaks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The store refuses d-poison.yaml, as PostgreSQL refuses a NUL character."""
+    real = Store.ingest_record
+
+    def ingest(self: Store, record: AssessmentRecord, raw: bytes):  # type: ignore[no-untyped-def]
+        if record.source_file.endswith("d-poison.yaml"):
+            msg = f"cannot store in {self.display}: PostgreSQL text fields cannot contain NUL (0x00) bytes"
+            raise StoreError(msg)
+        return real(self, record, raw)
+
+    monkeypatch.setattr(Store, "ingest_record", ingest)
+
+
+def _check_ingest(runner: CliRunner, tmp_path: Path, db: str, reason: str) -> None:
+    source = _folder(tmp_path)
+    result = runner.invoke(main, ["db", "ingest", str(source), "--db", db, "--lang", "en"])
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert f"{source / 'd-poison.yaml'}:1:1: error: {reason}" in result.stderr
+    assert "3 file(s): 2 stored, 0 already stored, 0 invalid, 1 failed" in result.stderr
+    assert [line.split()[-1] for line in result.stdout.splitlines()[2:]] == ["#1", "failed", "#2"]
+    with open_store(db) as store:
+        assert sorted(Path(a.source_file).name for a in store.assessments()) == [
+            "centre-2026.yaml",
+            "hospital-2026.yaml",
+        ]
+
+
+@pytest.mark.usefixtures("scoring_breaks")
+def test_ingest_goes_on_after_a_file_whose_scoring_fails(runner: CliRunner, tmp_path: Path) -> None:
+    _check_ingest(
+        runner, tmp_path, str(tmp_path / "s.sqlite"), "not scored: OverflowError: int too large to convert to float"
+    )
+
+
+@pytest.mark.usefixtures("storing_breaks")
+def test_ingest_goes_on_after_a_file_the_store_refuses(runner: CliRunner, tmp_path: Path, store_url: str) -> None:
+    _check_ingest(runner, tmp_path, store_url, "not stored: cannot store in ")
+
+
+def _check_batch(runner: CliRunner, tmp_path: Path, db: str, reason: str) -> None:
+    source, out = _folder(tmp_path), tmp_path / "out"
+    result = runner.invoke(main, ["batch", str(source), "-o", str(out), "--db", db, "--jobs", "1", "--lang", "en"])
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert f"{source / 'd-poison.yaml'}:1:1: error: {reason}" in result.stderr
+    assert "3 file(s): 2 stored, 0 already stored, 0 invalid, 1 failed; 2 report(s) written" in result.stderr
+    assert sorted(p.name for p in out.glob("*.html")) == [
+        "01-bv-0001-2026-10-15.html",
+        "ttyt-bat-xat-02-2026-09-01.html",
+    ]
+
+
+@pytest.mark.usefixtures("scoring_breaks", "in_process_workers")
+def test_batch_goes_on_after_a_file_whose_scoring_fails(runner: CliRunner, tmp_path: Path) -> None:
+    _check_batch(runner, tmp_path, str(tmp_path / "s.sqlite"), "not scored: OverflowError: int too large")
+
+
+@pytest.mark.usefixtures("storing_breaks")
+def test_batch_goes_on_after_a_file_the_store_refuses(runner: CliRunner, tmp_path: Path, store_url: str) -> None:
+    _check_batch(runner, tmp_path, store_url, "not stored: cannot store in ")
+
+
+def _not_utf8_folder(tmp_path: Path) -> Path:
+    source = tmp_path / "responses"
+    source.mkdir()
+    shutil.copy(STORE_DATA / "centre-2026.yaml", source / "centre-2026.yaml")
+    shutil.copy(STORE_DATA / "hospital-2026.yaml", source / NOT_UTF8)
+    return source
+
+
+def test_ingest_stores_a_file_whose_name_is_not_utf8(runner: CliRunner, tmp_path: Path, store_url: str) -> None:
+    source = _not_utf8_folder(tmp_path)
+    result = runner.invoke(main, ["db", "ingest", str(source), "--db", store_url, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    shown = f"{source}/\\xff\\xfe-bad.yaml"
+    assert sorted(entry["file"] for entry in json.loads(result.stdout)) == sorted(
+        [shown, str(source / "centre-2026.yaml")]
+    )
+    with open_store(store_url) as store:
+        assert sorted(a.source_file for a in store.assessments()) == sorted([shown, str(source / "centre-2026.yaml")])
+
+
+def test_batch_reports_on_a_file_whose_name_is_not_utf8(tmp_path: Path, store_url: str) -> None:
+    source, out = _not_utf8_folder(tmp_path), tmp_path / "out"
+    with open_store(store_url) as store:
+        results = run_batch(source, out, store=store, options=BatchOptions(jobs=1))
+        again = run_batch(source, out, store=store, options=BatchOptions(jobs=1))
+    by_file = {Path(r.file).name: r for r in results}
+    bad = by_file["\\xff\\xfe-bad.yaml"]
+    assert (bad.status, bad.written) == (Status.STORED, ("01-bv-0001-2026-10-15.html",))
+    assert (out / "01-bv-0001-2026-10-15.html").is_file()
+    assert [r.status for r in again] == [Status.DUPLICATE, Status.DUPLICATE]
