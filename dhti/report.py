@@ -42,6 +42,8 @@ log = logging.getLogger(__name__)
 UNBROKEN_RUN = 60
 #: The most characters of one text from a response that a PDF shows; the rest is cut, with a note.
 PDF_TEXT_LIMIT = 2000
+#: The same for a name, an id or a place, which the cover sets large and the running header repeats.
+PDF_NAME_LIMIT = 200
 CUT_NOTE = i18n.N_("[cut short: the full text (%(count)s characters) is in the response file]")
 _RUN = re.compile(rf"\S{{{UNBROKEN_RUN + 1},}}")
 
@@ -78,18 +80,19 @@ class FreeText:
 
     Long unbroken runs get a break opportunity every ``UNBROKEN_RUN`` characters: ``<wbr>`` in
     HTML (copied text stays whole), U+200B in a PDF. A PDF shows at most ``PDF_TEXT_LIMIT``
-    characters of a text, then an ellipsis and a note; the HTML report always shows all of it.
+    characters of a text (``PDF_NAME_LIMIT`` of a name), then an ellipsis and a note; the HTML
+    report always shows all of it.
     """
 
     pdf: bool
     lang: str
     translate: Callable[[str], str]
 
-    def __call__(self, text: str) -> Markup:
+    def __call__(self, text: str, *, limit: int = PDF_TEXT_LIMIT) -> Markup:
         from markupsafe import Markup, escape  # noqa: PLC0415
 
-        cut = self.pdf and len(text) > PDF_TEXT_LIMIT
-        shown = text[: _letter_boundary(text, PDF_TEXT_LIMIT)] if cut else text
+        cut = self.pdf and len(text) > limit
+        shown = text[: _letter_boundary(text, limit)] if cut else text
         mark = Markup("\u200b" if self.pdf else "<wbr>")  # noqa: S704 - a constant, never response text
         pieces, last = [], 0
         for run in _RUN.finditer(shown):
@@ -100,6 +103,10 @@ class FreeText:
             count = i18n.count(len(text), self.lang)
             pieces.append(escape("… " + self.translate(CUT_NOTE) % {"count": count}))
         return Markup("").join(pieces)
+
+    def name(self, text: str) -> Markup:
+        """The ``free_name`` filter: the same, cut at ``PDF_NAME_LIMIT`` in a PDF."""
+        return self(text, limit=PDF_NAME_LIMIT)
 
 
 def _letter_boundary(text: str, index: int) -> int:
@@ -136,7 +143,8 @@ def environment(lang: str, *, pdf: bool = False) -> Environment:
     )
     catalogue = translations(lang)
     env.install_gettext_translations(catalogue, newstyle=True)  # type: ignore[attr-defined]
-    env.filters["free"] = FreeText(pdf=pdf, lang=lang, translate=catalogue.gettext)
+    free = FreeText(pdf=pdf, lang=lang, translate=catalogue.gettext)
+    env.filters["free"], env.filters["free_name"] = free, free.name
     return env
 
 

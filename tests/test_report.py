@@ -289,3 +289,43 @@ def test_sample_reports_hold_no_break_marks(hospital_text: str, registry) -> Non
     assert "\u200b" not in hospital_text
     for sample in sorted(examples_dir().glob("*.yaml")):
         assert "<wbr>" not in render_html(context_for(assess(sample, registry=registry), lang="vi")), sample.name
+
+
+def words_by_page(pdf: Path) -> list[tuple[float, list[tuple[str, float, float, float]]]]:
+    """Each page's width, and its words as (text, xMin, xMax, yMin), from ``pdftotext -bbox``."""
+    xhtml = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    pages = []
+    for width, body in re.findall(r'<page width="([\d.]+)" height="[\d.]+">(.*?)</page>', xhtml, flags=re.DOTALL):
+        words = re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', body)
+        pages.append((float(width), [(text, float(x0), float(x1), float(y0)) for x0, y0, x1, text in words]))
+    return pages
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ('name: "Bệnh viện Đa khoa Trung ương Hồng Hà"', 'name: "' + "B" * 5000 + '"'),
+        ('id: "01-BV-0107"', 'id: "' + "Ab" * 2500 + '"'),
+    ],
+    ids=["name", "id"],
+)
+def test_a_5000_character_name_or_id_stays_inside_the_page(registry, write, tmp_path: Path, old, new) -> None:
+    outcome = assess(hanoi_with(write, "long.yaml", old, new), registry=registry)
+    assert outcome.valid
+    out = tmp_path / "long.pdf"
+    write_report(outcome, out, fmt=ReportFormat.PDF, lang="vi")
+    right_margin = 16 / 25.4 * 72  # the @page margin, 16 mm
+    pages = words_by_page(out)
+    for number, (width, words) in enumerate(pages, 1):
+        outside = [text[:20] for text, _x0, x1, _y0 in words if x1 > width - right_margin + 1]
+        assert outside == [], f"page {number}"
+    # pdftotext leaves out text beyond the paper's edge: the pixels of the right margin must be white too.
+    subprocess.run(["pdftoppm", "-r", "30", "-png", str(out), str(tmp_path / "p")], check=True)
+    for image_path in sorted(tmp_path.glob("p-*.png")):
+        with Image.open(image_path) as image:
+            grey = image.convert("L")
+            margin = grey.crop((grey.width - round(grey.width * 15 / 210), 0, grey.width, grey.height))
+            assert margin.getextrema()[0] > 200, image_path.name  # 15 of the 16 mm: no ink
+    headers = [[(text, y0) for text, _x0, _x1, y0 in words if y0 < 50] for _width, words in pages]
+    summary = next(h for h in headers if "Tóm tắt dành cho lãnh đạo" in " ".join(text for text, _y0 in h))
+    assert len({round(y0) for _text, y0 in summary}) == 1  # the running header is one line, its title unsqueezed

@@ -90,6 +90,16 @@ def test_report_loads_cleanly_and_draws_its_charts(browser, registry, tmp_path, 
     page.close()
 
 
+def test_a_5000_character_name_wraps_on_a_phone(browser, registry, write, tmp_path) -> None:
+    hanoi = (examples_dir() / "central-hospital-hanoi.yaml").read_text(encoding="utf-8")
+    response = write("long.yaml", hanoi.replace("Bệnh viện Đa khoa Trung ương Hồng Hà", "B" * 5000, 1))
+    out = tmp_path / "long.html"
+    write_report(assess(response, registry=registry), out, fmt=ReportFormat.HTML, lang="vi")
+    page, _events = open_report(browser, out, 390)
+    assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 1
+    page.close()
+
+
 def test_hostile_report_runs_no_script_and_fetches_nothing(browser, registry, tmp_path) -> None:
     out = tmp_path / "hostile.html"
     hostile = Path(__file__).parent / "data" / "responses" / "mini-hostile.yaml"
