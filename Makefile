@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
 LOCK := uv pip compile --quiet --universal --python-version 3.11 --generate-hashes
 
-.PHONY: demo test lint typecheck bench lock clean system-deps system-deps-test
+.PHONY: demo test test-js lint typecheck bench lock clean system-deps system-deps-test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,15 @@ system-deps:
 system-deps-test:
 	scripts/install-system-deps.sh test
 
+# axe-core, which the browser tests inject into the HTML reports to audit their accessibility,
+# exactly as tests/browser/package-lock.json pins it (npm ci checks each package's integrity hash).
+JS := tests/browser
+test-js: $(JS)/node_modules/.installed
+
+$(JS)/node_modules/.installed: $(JS)/package.json $(JS)/package-lock.json | system-deps-test
+	cd $(JS) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
 demo: system-deps $(VENV)/.installed
 	$(BIN)/dhti demo
 
@@ -41,7 +50,7 @@ lint: $(VENV)/.installed-test
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy
 
-test: system-deps-test lint typecheck
+test: system-deps-test test-js lint typecheck
 	$(BIN)/pytest
 
 bench: system-deps $(VENV)/.installed
@@ -55,4 +64,4 @@ lock: $(VENV)/.installed-test
 	PATH=$(abspath $(BIN)):$$PATH $(LOCK) pyproject.toml requirements/build.in requirements/dev.in --extra test -o requirements/test.txt
 
 clean:
-	rm -rf $(VENV) dist build dhti-demo .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(JS)/node_modules dist build dhti-demo .pytest_cache .mypy_cache .ruff_cache

@@ -45,6 +45,11 @@ def number(value: float | None, lang: str, *, digits: int = 1) -> str:
     return format_decimal(value, format=pattern, locale=lang)
 
 
+def count(value: int, lang: str) -> str:
+    """A count with its thousands grouped: ``200.120`` in Vietnamese, ``200,120`` in English."""
+    return format_decimal(value, format="#,##0", locale=lang)
+
+
 def percent(fraction: float | None, lang: str) -> str:
     if fraction is None:
         return "–"

@@ -1,34 +1,51 @@
 """Entity reports: the report context rendered through Jinja to HTML, and through WeasyPrint to PDF.
 
 The only module that imports jinja2 and weasyprint, both lazily.  Every value from a response
-is untrusted: templates autoescape and fail on undefined names, and the PDF renderer may fetch
-nothing but the bundled template folder and ``data:`` URLs.
+is untrusted: templates autoescape and fail on undefined names, free text goes through the
+``free`` filter (:class:`FreeText`), and the PDF renderer may fetch nothing but the bundled
+template folder and ``data:`` URLs.
 """
 
 from __future__ import annotations
 
 import enum
 import logging
+import re
+import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
+from dhti import i18n
 from dhti.assess import Outcome
 from dhti.errors import DhtiError, InputError
 from dhti.outfiles import check_target, write_atomic
 from dhti.registry import data_dir
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterator, Sequence
 
     from jinja2 import Environment
+    from markupsafe import Markup
 
     from dhti.peers import Assessed
     from dhti.portfolio_context import PortfolioContext
     from dhti.report_context import ReportContext
 
 log = logging.getLogger(__name__)
+
+#: A run of more characters than this without a space gets a break opportunity after each stretch
+#: of this many, so that it wraps, and so that WeasyPrint, whose line breaking takes time growing
+#: with the square of an unbroken run, lays it out in a moment.
+UNBROKEN_RUN = 60
+#: The most characters of one text from a response that a PDF shows; the rest is cut, with a note.
+PDF_TEXT_LIMIT = 2000
+#: The same for a name, an id or a place, which the cover sets large and the running header repeats.
+PDF_NAME_LIMIT = 200
+CUT_NOTE = i18n.N_("[cut short: the full text (%(count)s characters) is in the response file]")
+_RUN = re.compile(rf"\S{{{UNBROKEN_RUN + 1},}}")
 
 
 class ReportFormat(enum.StrEnum):
@@ -57,7 +74,60 @@ def format_for(path: Path, requested: str | None) -> ReportFormat:
     raise ReportError(msg)
 
 
-def environment(lang: str) -> Environment:
+@dataclass(frozen=True)
+class FreeText:
+    """The ``free`` filter, for text a response gives: escaped, breakable anywhere, bounded in a PDF.
+
+    Long unbroken runs get a break opportunity every ``UNBROKEN_RUN`` characters: ``<wbr>`` in
+    HTML (copied text stays whole), U+200B in a PDF. A PDF shows at most ``PDF_TEXT_LIMIT``
+    characters of a text (``PDF_NAME_LIMIT`` of a name), then an ellipsis and a note; the HTML
+    report always shows all of it.
+    """
+
+    pdf: bool
+    lang: str
+    translate: Callable[[str], str]
+
+    def __call__(self, text: str, *, limit: int = PDF_TEXT_LIMIT) -> Markup:
+        from markupsafe import Markup, escape  # noqa: PLC0415
+
+        cut = self.pdf and len(text) > limit
+        shown = text[: _letter_boundary(text, limit)] if cut else text
+        mark = Markup("\u200b" if self.pdf else "<wbr>")  # noqa: S704 - a constant, never response text
+        pieces, last = [], 0
+        for run in _RUN.finditer(shown):
+            pieces += [escape(shown[last : run.start()]), mark.join(escape(part) for part in _stretches(run.group()))]
+            last = run.end()
+        pieces.append(escape(shown[last:]))
+        if cut:
+            count = i18n.count(len(text), self.lang)
+            pieces.append(escape("… " + self.translate(CUT_NOTE) % {"count": count}))
+        return Markup("").join(pieces)
+
+    def name(self, text: str) -> Markup:
+        """The ``free_name`` filter: the same, cut at ``PDF_NAME_LIMIT`` in a PDF."""
+        return self(text, limit=PDF_NAME_LIMIT)
+
+
+def _letter_boundary(text: str, index: int) -> int:
+    """``index``, moved back so that it does not part a letter from its combining marks."""
+    while 0 < index < len(text) and unicodedata.category(text[index]).startswith("M"):
+        index -= 1
+    return index
+
+
+def _stretches(run: str) -> Iterator[str]:
+    """``run`` in pieces of about ``UNBROKEN_RUN`` characters, each ending between whole letters."""
+    start = 0
+    while len(run) - start > UNBROKEN_RUN:
+        end = _letter_boundary(run, start + UNBROKEN_RUN)
+        end = end if end > start else start + UNBROKEN_RUN  # only marks: part them rather than loop
+        yield run[start:end]
+        start = end
+    yield run[start:]
+
+
+def environment(lang: str, *, pdf: bool = False) -> Environment:
     """A strict, autoescaping Jinja environment with the catalogue for ``lang`` installed."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined  # noqa: PLC0415
 
@@ -71,7 +141,10 @@ def environment(lang: str) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    catalogue = translations(lang)
+    env.install_gettext_translations(catalogue, newstyle=True)  # type: ignore[attr-defined]
+    free = FreeText(pdf=pdf, lang=lang, translate=catalogue.gettext)
+    env.filters["free"], env.filters["free_name"] = free, free.name
     return env
 
 
@@ -88,13 +161,13 @@ def context_for(
 
 def render_html(context: ReportContext, *, pdf: bool = False) -> str:
     """The report as one self-contained HTML document (``pdf`` adds print-only rules)."""
-    template = environment(context.lang).get_template("report.html.j2")
+    template = environment(context.lang, pdf=pdf).get_template("report.html.j2")
     return template.render(r=context, pdf=pdf)
 
 
 def render_portfolio_html(context: PortfolioContext, *, pdf: bool = False) -> str:
     """The portfolio report as one self-contained HTML document."""
-    template = environment(context.lang).get_template("portfolio.html.j2")
+    template = environment(context.lang, pdf=pdf).get_template("portfolio.html.j2")
     return template.render(p=context, pdf=pdf)
 
 

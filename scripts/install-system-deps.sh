@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages dhti needs beyond Python: Pango for WeasyPrint (PDF reports), and
-# for the tests Chromium (HTML reports in a real browser) and poppler-utils (PDF pages as images).
+# for the tests Chromium (HTML reports in a real browser), npm (axe-core, which audits them) and
+# poppler-utils (PDF pages as images).
 # Idempotent: installs only what is missing. Usage: scripts/install-system-deps.sh [runtime|test]
 set -euo pipefail
 want=${1:-test}
@@ -11,6 +12,7 @@ have_lib libpangoft2-1.0.so.0 || need+=(libpangoft2-1.0-0)
 have_lib libharfbuzz-subset.so.0 || need+=(libharfbuzz-subset0)
 if [ "$want" = test ]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
+  command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
   command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
   # PostgreSQL server binaries: the store tests start a throwaway cluster (scripts/postgres-test-server.sh).
   compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -89,3 +90,16 @@ def test_this_environment_is_exactly_the_test_lock() -> None:
 def test_pip_check_is_clean() -> None:
     result = subprocess.run([sys.executable, "-m", "pip", "check"], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_browser_tests_javascript_is_locked_exactly_with_integrity_hashes() -> None:
+    browser = ROOT / "tests" / "browser"
+    wanted = json.loads((browser / "package.json").read_text(encoding="utf-8"))["dependencies"]
+    packages = json.loads((browser / "package-lock.json").read_text(encoding="utf-8"))["packages"]
+    assert "axe-core" in wanted
+    for name, version in wanted.items():
+        assert re.fullmatch(r"\d+\.\d+\.\d+", version), f"{name} {version}: pin one exact version (npm --save-exact)"
+        assert packages[f"node_modules/{name}"]["version"] == version
+    for path, package in packages.items():
+        if path:  # the empty key is the project itself
+            assert package["integrity"].startswith("sha512-"), f"{path} has no integrity hash"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,9 @@ from pypdf import PdfReader
 from dhti.assess import assess
 from dhti.registry import Registry, examples_dir
 from dhti.report import (
+    PDF_TEXT_LIMIT,
+    UNBROKEN_RUN,
+    FreeText,
     ReportError,
     ReportFormat,
     context_for,
@@ -27,6 +31,14 @@ from dhti.report import (
 DATA = Path(__file__).parent / "data"
 HOSTILE = DATA / "responses" / "mini-hostile.yaml"
 HOSPITAL = examples_dir() / "provincial-hospital-nghe-an.yaml"
+HANOI = examples_dir() / "central-hospital-hanoi.yaml"
+
+
+def hanoi_with(write, name: str, old: str, new: str) -> Path:
+    """The Hanoi sample with one text changed: still a valid response."""
+    text = HANOI.read_text(encoding="utf-8")
+    assert old in text
+    return write(name, text.replace(old, new, 1))
 
 
 @pytest.fixture(scope="module")
@@ -235,3 +247,85 @@ def test_trend_and_peers_appear_when_the_store_has_them(registry) -> None:
     assert "chỉ số tổng hợp thay đổi +19,6 điểm, từ 29,5 lên 49,1" in html
     assert html.count("<svg") == 3
     assert "Tiến bộ và so sánh" not in render_html(context_for(outcome, lang="vi"))
+
+
+def test_pdf_with_one_200000_character_word_is_written_and_cut(registry, write, tmp_path: Path) -> None:
+    word = "x" * 200_000
+    response = hanoi_with(write, "word.yaml", 'evidence: "Quyết định 312', f'evidence: "{word} Quyết định 312')
+    outcome = assess(response, registry=registry)
+    assert outcome.valid
+    out = tmp_path / "word.pdf"
+    start = time.perf_counter()
+    write_report(outcome, out, fmt=ReportFormat.PDF, lang="vi")
+    assert time.perf_counter() - start < 120  # a guard against minutes (it once took more than 500 s), not a timing
+    text = "\n".join(page.extract_text() or "" for page in PdfReader(out).pages)
+    assert "[đã cắt bớt: toàn văn (200.120 ký tự) có trong tệp câu trả lời]" in re.sub(r"\s+", " ", text)
+    assert text.count("x") < PDF_TEXT_LIMIT + 100
+    html = render_html(context_for(outcome, lang="vi"))
+    assert html.count("x" * UNBROKEN_RUN + "<wbr>") == 200_000 // UNBROKEN_RUN  # the HTML keeps all of it
+    assert "đã cắt bớt" not in html
+
+
+@pytest.mark.parametrize("pdf", [True, False])
+def test_ordinary_vietnamese_text_is_unchanged(pdf: bool) -> None:
+    free = FreeText(pdf=pdf, lang="vi", translate=str)
+    text = "Quyết định 312/QĐ-BVHN ngày 02/02/2026 của Giám đốc; https://benhvien.vn/ke-hoach-2026 & <b>"
+    assert (
+        free(text)
+        == "Quyết định 312/QĐ-BVHN ngày 02/02/2026 của Giám đốc; https://benhvien.vn/ke-hoach-2026 &amp; &lt;b&gt;"
+    )
+
+
+def test_long_runs_break_between_whole_letters() -> None:
+    free = FreeText(pdf=True, lang="vi", translate=str)
+    decomposed = "e\u0323" * UNBROKEN_RUN  # ẹ written as e + a combining dot: never split from its dot
+    shown = free(decomposed)
+    assert shown.replace("\u200b", "") == decomposed
+    assert "\u200b\u0323" not in shown
+    assert free("<" * (UNBROKEN_RUN + 1)) == "&lt;" * UNBROKEN_RUN + "\u200b&lt;"
+
+
+def test_sample_reports_hold_no_break_marks(hospital_text: str, registry) -> None:
+    assert "\u200b" not in hospital_text
+    for sample in sorted(examples_dir().glob("*.yaml")):
+        assert "<wbr>" not in render_html(context_for(assess(sample, registry=registry), lang="vi")), sample.name
+
+
+def words_by_page(pdf: Path) -> list[tuple[float, list[tuple[str, float, float, float]]]]:
+    """Each page's width, and its words as (text, xMin, xMax, yMin), from ``pdftotext -bbox``."""
+    xhtml = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    pages = []
+    for width, body in re.findall(r'<page width="([\d.]+)" height="[\d.]+">(.*?)</page>', xhtml, flags=re.DOTALL):
+        words = re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', body)
+        pages.append((float(width), [(text, float(x0), float(x1), float(y0)) for x0, y0, x1, text in words]))
+    return pages
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ('name: "Bệnh viện Đa khoa Trung ương Hồng Hà"', 'name: "' + "B" * 5000 + '"'),
+        ('id: "01-BV-0107"', 'id: "' + "Ab" * 2500 + '"'),
+    ],
+    ids=["name", "id"],
+)
+def test_a_5000_character_name_or_id_stays_inside_the_page(registry, write, tmp_path: Path, old, new) -> None:
+    outcome = assess(hanoi_with(write, "long.yaml", old, new), registry=registry)
+    assert outcome.valid
+    out = tmp_path / "long.pdf"
+    write_report(outcome, out, fmt=ReportFormat.PDF, lang="vi")
+    right_margin = 16 / 25.4 * 72  # the @page margin, 16 mm
+    pages = words_by_page(out)
+    for number, (width, words) in enumerate(pages, 1):
+        outside = [text[:20] for text, _x0, x1, _y0 in words if x1 > width - right_margin + 1]
+        assert outside == [], f"page {number}"
+    # pdftotext leaves out text beyond the paper's edge: the pixels of the right margin must be white too.
+    subprocess.run(["pdftoppm", "-r", "30", "-png", str(out), str(tmp_path / "p")], check=True)
+    for image_path in sorted(tmp_path.glob("p-*.png")):
+        with Image.open(image_path) as image:
+            grey = image.convert("L")
+            margin = grey.crop((grey.width - round(grey.width * 15 / 210), 0, grey.width, grey.height))
+            assert margin.getextrema()[0] > 200, image_path.name  # 15 of the 16 mm: no ink
+    headers = [[(text, y0) for text, _x0, _x1, y0 in words if y0 < 50] for _width, words in pages]
+    summary = next(h for h in headers if "Tóm tắt dành cho lãnh đạo" in " ".join(text for text, _y0 in h))
+    assert len({round(y0) for _text, y0 in summary}) == 1  # the running header is one line, its title unsqueezed

@@ -1,4 +1,4 @@
-"""The HTML report in a real headless Chromium: no requests, no console errors, charts drawn."""
+"""The HTML reports in a real headless Chromium: no requests, no console errors, charts drawn, no axe violation."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from dhti.assess import assess
-from dhti.registry import examples_dir
+from dhti.cli import main
+from dhti.registry import Registry, examples_dir
 from dhti.report import ReportFormat, write_report
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -23,6 +24,8 @@ FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+AXE = Path(__file__).parent / "browser" / "node_modules" / "axe-core" / "axe.min.js"
+ALL_SAMPLES = sorted(path.name for path in examples_dir().glob("*.yaml"))
 SAMPLES = [
     "provincial-hospital-nghe-an.yaml",
     "provincial-department-cao-bang.yaml",
@@ -36,6 +39,24 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    # Skipping would let a machine without axe pass silently: the audit is part of the suite.
+    if not AXE.is_file():
+        pytest.fail(f"axe-core is not installed ({AXE} is missing): run `make test-js` (npm ci in tests/browser)")
+    return AXE.read_text(encoding="utf-8")
+
+
+def axe_violations(page, axe_source: str) -> list[str]:
+    """Every axe-core violation on the page, with its impact and the first elements it names."""
+    page.add_script_tag(content=axe_source)  # inline, so the audit itself fetches nothing
+    found = page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ['violations']})).violations.map(
+            v => `${v.impact} ${v.id}: ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')}`)"""
+    )
+    return list(found)
 
 
 def open_report(browser, path: Path, width: int):
@@ -69,6 +90,16 @@ def test_report_loads_cleanly_and_draws_its_charts(browser, registry, tmp_path, 
     page.close()
 
 
+def test_a_5000_character_name_wraps_on_a_phone(browser, registry, write, tmp_path) -> None:
+    hanoi = (examples_dir() / "central-hospital-hanoi.yaml").read_text(encoding="utf-8")
+    response = write("long.yaml", hanoi.replace("Bệnh viện Đa khoa Trung ương Hồng Hà", "B" * 5000, 1))
+    out = tmp_path / "long.html"
+    write_report(assess(response, registry=registry), out, fmt=ReportFormat.HTML, lang="vi")
+    page, _events = open_report(browser, out, 390)
+    assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 1
+    page.close()
+
+
 def test_hostile_report_runs_no_script_and_fetches_nothing(browser, registry, tmp_path) -> None:
     out = tmp_path / "hostile.html"
     hostile = Path(__file__).parent / "data" / "responses" / "mini-hostile.yaml"
@@ -81,4 +112,53 @@ def test_hostile_report_runs_no_script_and_fetches_nothing(browser, registry, tm
     assert [url for url in events["requests"] if url != out.as_uri()] == []
     assert page.evaluate("document.querySelectorAll('script, img, iframe, object, link').length") == 0
     assert "<script>alert('x')</script>" in page.inner_text("h1")
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def sample_reports(tmp_path_factory) -> dict[str, Path]:
+    """The HTML report of every bundled sample, written once for all the audits."""
+    registry = Registry.discover(environ={})
+    folder = tmp_path_factory.mktemp("samples")
+    return {
+        sample: write_report(
+            assess(examples_dir() / sample, registry=registry),
+            folder / f"{sample}.html",
+            fmt=ReportFormat.HTML,
+            lang="vi",
+        )
+        for sample in ALL_SAMPLES
+    }
+
+
+@pytest.mark.parametrize("sample", ALL_SAMPLES)
+@pytest.mark.parametrize("width", [1280, 390])
+def test_entity_report_passes_axe(browser, axe_source: str, sample_reports, sample: str, width: int) -> None:
+    out = sample_reports[sample]
+    page, events = open_report(browser, out, width)
+    assert axe_violations(page, axe_source) == []
+    assert events["requests"] == [out.as_uri()]
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def portfolio(tmp_path_factory) -> Path:
+    """The portfolio report of a store holding every bundled sample, as `dhti aggregate` writes it."""
+    from click.testing import CliRunner  # noqa: PLC0415
+
+    folder = tmp_path_factory.mktemp("portfolio")
+    db, out = str(folder / "store.sqlite"), folder / "portfolio.html"
+    runner = CliRunner()
+    for args in (["db", "ingest", str(examples_dir()), "--db", db], ["aggregate", "-o", str(out), "--db", db]):
+        result = runner.invoke(main, args)
+        assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_portfolio_report_passes_axe(browser, axe_source: str, portfolio: Path, width: int) -> None:
+    page, events = open_report(browser, portfolio, width)
+    assert axe_violations(page, axe_source) == []
+    assert events["requests"] == [portfolio.as_uri()]
+    assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 1
     page.close()
