@@ -186,12 +186,37 @@ def test_a_damaged_workbook_is_refused_in_one_line(runner, tmp_path, change, mes
     assert not (tmp_path / "out").exists()
 
 
-def test_a_csv_with_a_million_columns_is_refused_in_one_line(runner, tmp_path) -> None:
+@pytest.mark.parametrize(
+    ("columns", "message"),
+    [
+        (2_500, "row 1 has 2,501 columns; the limit is 2,000"),
+        (1_000_000, "row 1 holds more than 100,000 ','; the limit is 2,000 columns"),
+    ],
+)
+def test_a_csv_with_too_many_columns_is_refused_in_one_line(runner, tmp_path, columns: int, message: str) -> None:
     path = tmp_path / "cols.csv"
-    path.write_text("dhti_questionnaire," + ",".join(f"c{n}" for n in range(1_000_000)) + "\n", encoding="utf-8")
+    path.write_text("dhti_questionnaire," + ",".join(f"c{n}" for n in range(columns)) + "\n", encoding="utf-8")
     result = run(runner, "import", "odk", path, "-o", tmp_path / "out")
     assert result.exit_code == 1
-    assert result.stderr == f"{path}:1:1: error: row 1 has 1,000,001 columns; the limit is 2,000\n"
+    assert result.stderr == f"{path}:1:1: error: {message}\n"
+
+
+def test_quoted_delimiters_do_not_count_as_columns(runner, tmp_path) -> None:
+    path = tmp_path / "quoted.csv"
+    header = "dhti_questionnaire,entity_id,entity_type,assessment_date,policy.strategy.plan,assessment_notes\n"
+    path.write_text(header + 'mini@1.0,01-BV-1,hospital,2026-10-20,none,"' + "," * 50_000 + '"\n', encoding="utf-8")
+    result = run(runner, "import", "odk", path, "-o", tmp_path / "out")
+    assert "columns" not in result.stderr
+    assert "1 submission(s)" in result.stderr
+
+
+def test_a_csv_line_of_forty_million_commas_is_refused_before_it_is_split(tmp_path) -> None:
+    path = tmp_path / "commas.csv"
+    path.write_text("dhti_questionnaire,entity_id\nx,y\n" + "," * 40_000_000 + "\n", encoding="utf-8")
+    status, peak, stderr = import_in_a_child(path, tmp_path / "out")
+    assert status == 1
+    assert stderr == f"{path}:3:1: error: row 3 holds more than 100,000 ','; the limit is 2,000 columns\n"
+    assert peak < 500
 
 
 def test_a_csv_with_too_many_rows_is_refused(runner, tmp_path) -> None:

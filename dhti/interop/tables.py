@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
@@ -28,6 +29,7 @@ MAX_MEMBERS = 1_000  # a spreadsheet program's workbook holds a dozen files
 MAX_UNPACKED = 100 * 1024 * 1024
 MAX_RATIO = 200  # XML packs 5 to 20 times; far more means a run of padding made to expand
 _RATIO_FROM = 1024 * 1024  # tiny members pack erratically and are harmless
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 _DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError, IndexError, ValueError, TypeError, ParseError)
 
 
@@ -115,16 +117,55 @@ def _read_csv(raw: bytes, name: str) -> Table:
     text = _csv_text(raw, name)
     first_line = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    guard = _WidthGuard(_lines(text), delimiter=delimiter, name=name)
+    reader = csv.reader(guard, delimiter=delimiter, strict=True)
     collector = _Collector(name, "the table")
     number = 0
     try:
         for number, record in enumerate(reader, start=1):
+            collector.check_width(number, len(record), line=reader.line_num)
             collector.add(number, tuple(cell.strip() for cell in record), line=reader.line_num)
+            guard.next_record(number + 1)
     except csv.Error as err:
         message = f"malformed CSV in row {number + 1}: {err}"
         raise InputError([Problem(name, reader.line_num, 1, message)]) from err
     return collector.table()
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` with their endings, as ``io.StringIO(text, newline="")`` gives them, one at a time."""
+    return (match.group() for match in _LINE.finditer(text))
+
+
+class _WidthGuard:
+    """The lines of a CSV text, refused once one record's lines hold far more delimiters than columns allowed.
+
+    The csv module builds a whole record before dhti can count its cells, and one 50 MiB line
+    of commas would take gigabytes; quoted text may hold delimiters, hence the generous bound.
+    """
+
+    limit = MAX_COLUMNS * 50
+
+    def __init__(self, lines: Iterable[str], *, delimiter: str, name: str) -> None:
+        self.lines = lines
+        self.delimiter = delimiter
+        self.name = name
+        self.record = 1
+        self.line = 0
+        self.pending = 0
+
+    def __iter__(self) -> Iterator[str]:
+        for line in self.lines:
+            self.line += 1
+            self.pending += line.count(self.delimiter)
+            if self.pending > self.limit:
+                message = f"row {self.record} holds more than {self.limit:,} {self.delimiter!r}"
+                _refuse(self.name, f"{message}; the limit is {MAX_COLUMNS:,} columns", self.line)
+            yield line
+
+    def next_record(self, record: int) -> None:
+        self.record = record
+        self.pending = 0
 
 
 def _csv_text(raw: bytes, name: str) -> str:
