@@ -18,6 +18,7 @@ from dhti.interop import tables
 
 CENTRAL = Path(__file__).parent / "data" / "interop" / "odk-central-station.csv"
 SHEET = "xl/worksheets/sheet1.xml"
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
 
 def run(runner, *args: object):
@@ -144,6 +145,24 @@ def test_a_workbook_that_unpacks_too_large_is_refused(runner, tmp_path, monkeypa
     result = run(runner, "import", "odk", path, "-o", tmp_path / "out")
     assert result.exit_code == 1
     assert result.stderr == f"{path}:1:1: error: the workbook unpacks to 2.0 MiB; the limit is 1 MiB\n"
+
+
+def test_shared_strings_that_unpack_too_large_are_refused(runner, tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(tables, "MAX_SHARED_STRINGS", 1024 * 1024)
+    workbook = Workbook()
+    workbook.active.append(["dhti_questionnaire", "entity_id"])
+    workbook.save(tmp_path / "base.xlsx")
+    with zipfile.ZipFile(tmp_path / "base.xlsx") as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    strings = "".join(f"<si><t>{n:07}</t></si>" for n in range(100_000))
+    members["xl/strings.xml"] = f'<sst xmlns="{MAIN}">{strings}</sst>'.encode()
+    kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+    part = f'<Override PartName="/xl/strings.xml" ContentType="{kind}"/></Types>'
+    members["[Content_Types].xml"] = members["[Content_Types].xml"].replace(b"</Types>", part.encode())
+    path = write_zip(tmp_path / "strings.xlsx", members)
+    result = run(runner, "import", "odk", path, "-o", tmp_path / "out")
+    assert result.exit_code == 1
+    assert result.stderr == f"{path}:1:1: error: the workbook's shared strings unpack to 2.2 MiB; the limit is 1 MiB\n"
 
 
 def test_a_table_of_too_many_cells_is_refused(runner, tmp_path, monkeypatch) -> None:

@@ -27,6 +27,7 @@ MAX_COLUMNS = 2_000  # the largest bundled form has under 200 fields; Kobo adds 
 MAX_CELLS = 5_000_000  # rows x header width, what the rows take in memory (about 40 MB)
 MAX_MEMBERS = 1_000  # a spreadsheet program's workbook holds a dozen files
 MAX_UNPACKED = 100 * 1024 * 1024
+MAX_SHARED_STRINGS = 20 * 1024 * 1024  # read whole, unlike the sheet: 20 MiB take about 150 MB
 MAX_RATIO = 200  # XML packs 5 to 20 times; far more means a run of padding made to expand
 _RATIO_FROM = 1024 * 1024  # tiny members pack erratically and are harmless
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
@@ -209,8 +210,16 @@ def _check_archive(raw: bytes, name: str) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             members = archive.infolist()
+            _check_members(members, name)
+            strings = _shared_strings(archive)
     except (zipfile.BadZipFile, OSError, ValueError) as err:
         _refuse(name, f"not a readable .xlsx workbook ({err}); export the submissions again as .xlsx or CSV")
+    if strings is not None and strings.file_size > MAX_SHARED_STRINGS:
+        size, limit = strings.file_size / 1048576, MAX_SHARED_STRINGS // 1048576
+        _refuse(name, f"the workbook's shared strings unpack to {size:.1f} MiB; the limit is {limit} MiB")
+
+
+def _check_members(members: Sequence[zipfile.ZipInfo], name: str) -> None:
     if len(members) > MAX_MEMBERS:
         _refuse(name, f"the workbook holds {len(members):,} files; the limit is {MAX_MEMBERS:,}")
     unpacked = sum(member.file_size for member in members)
@@ -222,6 +231,19 @@ def _check_archive(raw: bytes, name: str) -> None:
         if member.file_size > _RATIO_FROM and ratio > MAX_RATIO:
             message = f"{member.filename} unpacks to {ratio:.0f} times its packed size; the limit is {MAX_RATIO}"
             _refuse(name, message)
+
+
+def _shared_strings(archive: zipfile.ZipFile) -> zipfile.ZipInfo | None:
+    """The member openpyxl will load whole (the sheets it streams), found the way openpyxl finds it."""
+    from openpyxl.packaging.manifest import Manifest  # noqa: PLC0415
+    from openpyxl.xml.constants import ARC_CONTENT_TYPES, SHARED_STRINGS  # noqa: PLC0415
+    from openpyxl.xml.functions import fromstring  # noqa: PLC0415
+
+    try:
+        part = Manifest.from_tree(fromstring(archive.read(ARC_CONTENT_TYPES))).find(SHARED_STRINGS)
+        return None if part is None else archive.getinfo(part.PartName[1:])
+    except _DAMAGED:
+        return None  # loading the workbook says what is wrong with it
 
 
 def _collect_sheet(sheets: Sequence[_Sheet], collector: _Collector) -> None:
