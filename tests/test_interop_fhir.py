@@ -271,6 +271,31 @@ def test_item_problems_point_at_their_link_id(runner, write, tmp_path) -> None:
     assert staff.startswith(f"{path}:{position(response_json(items), 'capacity.systems.staff')}: error:")
 
 
+@pytest.mark.parametrize(
+    ("answer", "link_id", "message"),
+    [
+        ({"valueDecimal": 10**4000}, "capacity.systems.staff", "valueDecimal is too large (over 1e308)"),
+        ({"valueInteger": -(10**400)}, "capacity.systems.staff", "valueInteger is too large (over 1e308)"),
+        ({"valueDecimal": True}, "capacity.systems.staff", "valueDecimal must be a JSON number, not true or false"),
+        ({"valueInteger": 1.5}, "capacity.systems.staff", "valueInteger must be a JSON integer, not 1.5"),
+        ({"valueString": {"a": 1}}, "entity-id", "valueString must be a JSON string, not an object"),
+        ({"valueString": [1]}, "entity-name", "valueString must be a JSON string, not a list"),
+        ({"valueDate": 20261020}, "assessment-date", "valueDate must be a JSON string, not a number"),
+        ({"valueBoolean": "yes"}, "policy.strategy.plan", "valueBoolean must be true or false, not a string"),
+        ({"valueString": None}, "capacity.systems.staff-evidence", "valueString must be a JSON string, not null"),
+    ],
+)
+def test_a_value_of_the_wrong_json_type_is_refused_at_its_item(
+    runner, write, answer: dict, link_id: str, message: str
+) -> None:
+    text = response_json([{"linkId": link_id, "answer": [answer]}])
+    path = write("r.json", text)
+    result = run(runner, "import", "fhir-response", path, "-o", path.with_suffix(".yaml"), "--lenient")
+    assert result.exit_code == 1
+    assert result.stderr == f"{path}:{position(text, link_id)}: error: {link_id}: {message}\n"
+    assert not path.with_suffix(".yaml").exists()
+
+
 def test_validation_errors_are_reported_at_the_item(runner, write, tmp_path) -> None:
     items = [
         {"linkId": "policy.strategy.plan", "answer": [{"valueCoding": {"code": "aproved"}}]},

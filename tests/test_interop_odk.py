@@ -144,7 +144,7 @@ def test_bad_rows_are_reported_by_row_and_skipped(runner, tmp_path) -> None:
             f"{name}: row 4, column 'capacity-capacity__systems-capacity__systems__staff': error:"
             " capacity.systems.staff: expected a number, not 'many'"
         ),
-        f"{name}: row 5: error: has 14 cells but the header has 15 columns; row skipped",
+        f"{name}: row 5: error: row has 14 cells, the header has 15; row skipped",
         f"{name}: row 6, column 'entity-entity_id': error: missing required key 'id' in entity",
         f"{name}: row 6, column 'assessment-assessment_date': error: assessment.date: {iso}",
     ]
@@ -238,6 +238,15 @@ def test_plain_question_ids_and_questionnaire_option(runner, write, tmp_path) ->
         runner, "import", "odk", tmp_path / "ids.csv", "-o", tmp_path / "b", "--questionnaire", DATA / "mini.yaml"
     )
     assert by_file.exit_code == 0, by_file.output
+
+
+def test_a_short_row_is_skipped_and_does_not_name_a_questionnaire(runner, write, tmp_path) -> None:
+    path = write("subs.csv", central_csv(GOOD.format(id="A"), "a,b,c", GOOD.format(id="B")))
+    result = run(runner, "import", "odk", path, "-o", tmp_path / "out")
+    assert result.exit_code == 1
+    assert f"{path}: row 3: error: row has 3 cells, the header has 8; row skipped" in result.stderr.splitlines()
+    assert result.stderr.endswith("3 submission(s): 2 written, 1 skipped\n")
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["A.yaml", "B.yaml"]
 
 
 def test_submissions_of_two_questionnaires_need_a_choice(runner, write, tmp_path) -> None:

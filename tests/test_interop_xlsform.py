@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -176,6 +177,25 @@ def test_pyxform_converts_every_questionnaire_without_warnings(runner, tmp_path,
     assert result.warnings == []
     assert 'lang="Vietnamese (vi)" default="true()"' in result.xform
     assert "<dhti_questionnaire/>" in result.xform
+
+
+def test_texts_that_look_like_formulas_stay_text(runner, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("DHTI_QUESTIONNAIRES", str(Path(__file__).parent / "data" / "formula"))
+    out = tmp_path / "formula.xlsx"
+    assert run(runner, "export", "xlsform", "formula-texts", "-o", str(out)).exit_code == 0
+    with zipfile.ZipFile(out) as archive:
+        sheets = [archive.read(name) for name in archive.namelist() if name.startswith("xl/worksheets/")]
+    assert not any(b"<f>" in sheet or b"<f " in sheet for sheet in sheets)
+    workbook = load_workbook(out)
+    texts = {cell.value: cell.data_type for sheet in workbook for row in sheet.iter_rows() for cell in row}
+    for text in ("=1+1", "+1", "-staff", "=staff", "@A1", "=0", "@1", "=cmd|' /C calc'!A0"):
+        assert texts.get(text) == "s", text
+    warnings: list[str] = []
+    result = convert(out, warnings=warnings)
+    assert warnings == []
+    assert result.warnings == []
+    assert "<value>=1+1</value>" in result.xform
+    assert "<value>=staff</value>" in result.xform
 
 
 def test_export_xlsform_errors(runner, tmp_path) -> None:

@@ -210,6 +210,10 @@ class _Reader:
                     continue
                 values.append(code)
             elif key in _SCALARS:
+                wrong = _wrong_type(key, value)
+                if wrong:
+                    self.error(f"{link}: {key} {wrong}", link)
+                    continue
                 values.append(value[:10] if key == "valueDateTime" and isinstance(value, str) else value)
             else:
                 self.error(
@@ -231,6 +235,37 @@ class _Reader:
             self.error(f"{question.id}: a {question.type} question takes one answer, found {len(values)}", question.id)
         else:
             self.found.answers[question.id] = _single(question, values[0])
+
+
+def _wrong_type(key: str, value: object) -> str | None:
+    """Why ``value`` cannot be the ``key`` of an answer (FHIR fixes each one's JSON type), if it cannot."""
+    if key == "valueBoolean":
+        return None if isinstance(value, bool) else f"must be true or false, not {_json_kind(value)}"
+    if key in ("valueDecimal", "valueInteger"):
+        integer = key == "valueInteger"
+        if isinstance(value, bool) or not isinstance(value, int if integer else int | float):
+            shown = value if isinstance(value, float) else _json_kind(value)
+            return f"must be a JSON {'integer' if integer else 'number'}, not {shown}"
+        return None if _is_float(value) else "is too large (over 1e308)"
+    return None if isinstance(value, str) else f"must be a JSON string, not {_json_kind(value)}"
+
+
+def _is_float(number: float) -> bool:
+    """Whether a number from JSON (which allows any number of digits) is within what scores can use."""
+    try:
+        float(number)
+    except OverflowError:
+        return False
+    return True
+
+
+def _json_kind(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true or false"
+    kinds = ((str, "a string"), (int | float, "a number"), (list, "a list"), (dict, "an object"))
+    return next(name for kind, name in kinds if isinstance(value, kind))
 
 
 def _answer_list(item: Mapping[str, object]) -> list[Mapping[str, object]]:

@@ -9,10 +9,7 @@ missing.  Metadata columns (KEY, SubmissionDate, instanceID, _uuid...) are kept 
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
 import difflib
-import io
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -30,12 +27,12 @@ from dhti.interop.drafts import (
     safe_stem,
     unique_names,
 )
+from dhti.interop.tables import Table, read_table
 from dhti.interop.xlsform import NA, QUESTIONNAIRE_FIELD, FieldKind, FormField, form_fields, xlsform_name
 from dhti.outfiles import make_folder, write_atomic
 from dhti.questionnaire import Questionnaire, QuestionType
 from dhti.registry import Registry
 
-MAX_BYTES = 50 * 1024 * 1024
 METADATA = frozenset(
     name.lower()
     for name in (
@@ -51,6 +48,7 @@ METADATA = frozenset(
         "start", "end", "today", "deviceid", "username", "simserial", "subscriberid", "phonenumber", "email",
     )
 )  # fmt: skip
+MAX_HEADER_PROBLEMS = 20
 KEEP_IN_COMMENT = ("instanceid", "_uuid", "key", "submissiondate", "_submission_time", "submittername", "_submitted_by")
 _TRUE_CELLS = frozenset({"1", "1.0", "true", "yes", "x"})
 _DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]")
@@ -69,15 +67,6 @@ class RowProblem:
     def __str__(self) -> str:
         where = f"row {self.row}" + (f", column {self.column!r}" if self.column else "")
         return f"{self.file}: {where}: {self.severity}: {self.message}"
-
-
-@dataclass(frozen=True)
-class Table:
-    """A submission table: its header and each data row with its row number."""
-
-    file: str
-    header: tuple[str, ...]
-    rows: tuple[tuple[int, tuple[str, ...]], ...]
 
 
 @dataclass(frozen=True)
@@ -108,100 +97,6 @@ class ImportResult:
     @property
     def skipped(self) -> int:
         return self.rows - len(self.written)
-
-
-# ---------------------------------------------------------------------------------- reading
-
-
-def read_table(path: Path, *, display: str | None = None) -> Table:
-    """Read a .csv or .xlsx submission export; raise :class:`InputError` when it cannot be read."""
-    name = display or str(path)
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
-        raise InputError(
-            [
-                Problem(
-                    name,
-                    1,
-                    1,
-                    f"expected a .csv or .xlsx export of submissions, not {suffix or 'a file without suffix'}",
-                )
-            ]
-        )
-    try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise InputError(
-                [Problem(name, 1, 1, f"file is {size / 1048576:.1f} MiB; the limit is {MAX_BYTES // 1048576} MiB")]
-            )
-        raw = path.read_bytes()
-    except OSError as err:
-        raise InputError([Problem(name, 1, 1, f"cannot read file: {err.strerror}")]) from err
-    table = _read_xlsx(raw, name) if suffix == ".xlsx" else _read_csv(raw, name)
-    if not any(table.header):
-        raise InputError([Problem(name, 1, 1, "no header row: the first row must name the columns")])
-    return table
-
-
-def _read_csv(raw: bytes, name: str) -> Table:
-    if b"\x00" in raw:
-        raise InputError([Problem(name, 1, 1, "binary file (contains NUL bytes), not CSV")])
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        line = raw.count(b"\n", 0, err.start) + 1
-        message = f"not UTF-8 text: byte 0x{raw[err.start]:02x} cannot be decoded; export the file as UTF-8 CSV"
-        raise InputError([Problem(name, line, 1, message)]) from err
-    if not text.strip():
-        raise InputError([Problem(name, 1, 1, "file is empty")])
-    first_line = text.split("\n", 1)[0]
-    delimiter = max(",;\t", key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    records: list[tuple[int, tuple[str, ...]]] = []
-    try:
-        for number, record in enumerate(reader, start=1):
-            records.append((number, tuple(cell.strip() for cell in record)))
-    except csv.Error as err:
-        message = f"malformed CSV in row {len(records) + 1}: {err}"
-        raise InputError([Problem(name, reader.line_num, 1, message)]) from err
-    header = records[0][1]
-    return Table(name, header, tuple(records[1:]))
-
-
-def _read_xlsx(raw: bytes, name: str) -> Table:
-    import zipfile  # noqa: PLC0415
-
-    from openpyxl import load_workbook  # noqa: PLC0415 - only .xlsx imports need openpyxl
-
-    try:
-        workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as err:
-        message = f"not a readable .xlsx workbook ({err}); export the submissions again as .xlsx or CSV"
-        raise InputError([Problem(name, 1, 1, message)]) from err
-    try:
-        sheet = workbook.worksheets[0]
-        rows = [tuple(_cell_text(cell) for cell in row) for row in sheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
-    if not rows:
-        raise InputError([Problem(name, 1, 1, "the first sheet is empty")])
-    width = max(len(row) for row in rows)
-    padded = [row + ("",) * (width - len(row)) for row in rows]
-    return Table(name, padded[0], tuple(enumerate(padded[1:], start=2)))
-
-
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
 
 
 # ---------------------------------------------------------------------------------- columns
@@ -244,8 +139,18 @@ def map_columns(table: Table, questionnaire: Questionnaire) -> list[Column]:
     if not any(c.field is not None and c.field.name == "entity_id" for c in columns):
         problems.append(Problem(table.file, 1, 1, "no entity_id column: every submission needs the entity's code"))
     if problems:
-        raise InputError(problems)
+        raise InputError(_first_problems(problems))
     return columns
+
+
+def _first_problems(problems: list[Problem]) -> list[Problem]:
+    """The first problems of the header, and where the rest begin: a wrong file can have thousands."""
+    ordered = sorted(problems)
+    if len(ordered) <= MAX_HEADER_PROBLEMS:
+        return ordered
+    rest = ordered[MAX_HEADER_PROBLEMS]
+    message = f"and {len(ordered) - MAX_HEADER_PROBLEMS:,} more problems with the columns from here on"
+    return [*ordered[:MAX_HEADER_PROBLEMS], Problem(rest.file, rest.line, rest.column, message)]
 
 
 def _column(
@@ -423,7 +328,8 @@ def import_submissions(path: Path, output: Path, *, registry: Registry, force: b
 
 def _named_questionnaire(table: Table, registry: Registry) -> Questionnaire:
     index = find_questionnaire_column(table.header)
-    names = {cells[index] for _, cells in table.rows if index is not None and len(cells) > index and cells[index]}
+    width = len(table.header)  # a row of another width is skipped, so it names nothing
+    names = {cells[index] for _, cells in table.rows if index is not None and len(cells) == width and cells[index]}
     if index is None or not names:
         msg = (
             f"{table.file}: cannot tell which questionnaire these submissions answer (no {QUESTIONNAIRE_FIELD} "
@@ -450,7 +356,7 @@ class _Importer:
         """The row's problems, and its entity id and response text unless it has an error."""
         file = self.table.file
         if len(cells) != len(self.table.header):
-            message = f"has {len(cells)} cells but the header has {len(self.table.header)} columns; row skipped"
+            message = f"row has {len(cells):,} cells, the header has {len(self.table.header):,}; row skipped"
             return [RowProblem(file, row, message)], None
         draft = row_draft(cells, self.columns, self.q)
         header = _comment(self.table, row, cells, self.columns)

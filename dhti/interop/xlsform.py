@@ -14,6 +14,7 @@ import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from dhti import expressions
 from dhti.interop import ConversionError
@@ -489,12 +490,26 @@ def xlsform_bytes(form: XLSForm) -> bytes:
         worksheet.append(list(sheet.columns))
         for row in sheet.rows:
             worksheet.append(list(row))
+        for cells in worksheet.iter_rows():
+            for cell in cells:
+                _keep_text(cell)
         for cell in worksheet[1]:
             cell.font = Font(bold=True)
         worksheet.freeze_panes = "A2"
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+class _Cell(Protocol):
+    value: object
+    data_type: str
+
+
+def _keep_text(cell: _Cell) -> None:
+    """Store a text as text: openpyxl makes any string that starts with ``=`` a live formula."""
+    if isinstance(cell.value, str) and cell.data_type == "f":
+        cell.data_type = "s"
 
 
 def write_xlsform(questionnaire: Questionnaire, output: Path, *, lang: str, force: bool = False) -> None:
