@@ -26,7 +26,7 @@ NA = "na"
 
 AnswerValue = str | float | tuple[str, ...] | dt.date
 
-# What every command and both stores can hold and show (README, "Response files"): text that
+# What every command and both stores can hold and show (README, "Filling in a response"): text that
 # PostgreSQL stores and a terminal prints as it is, counts that a float holds exactly, and
 # dates whose due dates (up to three years on) are ordinary calendar dates.
 MAX_ID_CHARS = 64
