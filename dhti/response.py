@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import math
+import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
@@ -24,19 +26,97 @@ NA = "na"
 
 AnswerValue = str | float | tuple[str, ...] | dt.date
 
+# What every command and both stores can hold and show (README, "Filling in a response"): text that
+# PostgreSQL stores and a terminal prints as it is, counts that a float holds exactly, and
+# dates whose due dates (up to three years on) are ordinary calendar dates.
+MAX_ID_CHARS = 64
+MAX_NAME_CHARS = 200
+MAX_TEXT_CHARS = 20_000
+MAX_NUMBER = 10**15
+MAX_BEDS = 100_000
+FIRST_DATE = dt.date(2000, 1, 1)
+LAST_DATE = dt.date(2099, 12, 31)
+MAX_PROBLEMS_SHOWN = 50
+
+_ID_ASCII = re.compile(r"[A-Za-z0-9 ._/-]*\Z")
+_ID_RULE = "ids use Latin letters, digits, spaces and - _ . /"
+
+
+def id_problem(text: str) -> str | None:
+    """Why ``text`` cannot be an entity id, or None.
+
+    An id is compared character by character, so it may hold only characters that cannot be
+    mistaken for others: Latin letters (Vietnamese ones included), ASCII digits, spaces and
+    ``- _ . /``. A Cyrillic or full-width look-alike, or an invisible character, is refused.
+    """
+    if len(text) > MAX_ID_CHARS:
+        return _too_long(text, MAX_ID_CHARS)
+    if _ID_ASCII.match(text):
+        return None
+    for char in text:
+        if not (_ID_ASCII.match(char) or _latin_letter(char)):
+            return f"{_character(char)} may not be in an id; {_ID_RULE}"
+    return None  # pragma: no cover - the loop finds the character the pattern refused
+
+
+def text_problem(text: str, *, limit: int, invisible: bool = False) -> str | None:
+    """Why ``text`` cannot be stored and shown as written, or None.
+
+    Refused: more than ``limit`` characters, control characters other than tab and newline
+    (NUL, which PostgreSQL cannot store; ESC, CR, BS and BEL, which rewrite a terminal), and
+    unless ``invisible`` is true, formatting characters such as U+200B and U+202E.
+    """
+    if len(text) > limit:
+        return _too_long(text, limit)
+    if text.isprintable():
+        return None
+    for char in text:
+        category = unicodedata.category(char)
+        if category == "Cc" and char not in "\t\n":
+            return f"control character U+{ord(char):04X} is not allowed"
+        if category == "Cf" and not invisible:
+            return f"invisible formatting character {_character(char)} is not allowed"
+    return None
+
+
+def _latin_letter(char: str) -> bool:
+    return unicodedata.category(char).startswith("L") and unicodedata.name(char, "").startswith("LATIN ")
+
+
+def _character(char: str) -> str:
+    name = unicodedata.name(char, "")
+    if name:
+        return f"U+{ord(char):04X} {name}"
+    return f"U+{ord(char):04X} (a control character)" if unicodedata.category(char) == "Cc" else f"U+{ord(char):04X}"
+
+
+def _too_long(text: str, limit: int) -> str:
+    return f"{len(text):,} characters; the limit is {limit:,}"
+
+
+def _checked(value: str | None, *, limit: int, invisible: bool = False) -> str | None:
+    if value is not None:
+        problem = text_problem(value, limit=limit, invisible=invisible)
+        if problem:
+            raise ValueError(problem)
+    return value
+
+
+def _name_rule(value: str | None) -> str | None:
+    return _checked(value, limit=MAX_NAME_CHARS)
+
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
-
-def _text_or_number(value: object) -> object:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
-    return value
+    # Fields that hold text: an unquoted number there is kept as the file writes it.
+    TEXT_FIELDS: ClassVar[tuple[str, ...]] = ()
 
 
 class Entity(_Model):
     """Who answered: ``id`` and ``type`` are required; the rest describes the entity."""
+
+    TEXT_FIELDS = ("id", "name", "type", "province", "district", "commune", "ownership", "level")
 
     id: Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
     name: str | None = None
@@ -46,29 +126,56 @@ class Entity(_Model):
     commune: str | None = None
     ownership: str | None = None
     level: str | None = None
-    beds: int | None = Field(default=None, ge=0)
+    beds: int | None = Field(default=None, ge=0, le=MAX_BEDS)
 
-    _ids_as_text = field_validator("id", "name", "province", "district", "commune", mode="before")(_text_or_number)
+    _names = field_validator("name", "type", "province", "district", "commune", "ownership", "level")(_name_rule)
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        problem = id_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
 
 
 class Assessment(_Model):
+    TEXT_FIELDS = ("assessor", "respondent", "notes")
+
     date: dt.date
     assessor: str | None = None
     respondent: str | None = None
     notes: str | None = None
 
+    _names = field_validator("assessor", "respondent")(_name_rule)
+
+    @field_validator("notes")
+    @classmethod
+    def _notes(cls, value: str | None) -> str | None:
+        return _checked(value, limit=MAX_TEXT_CHARS, invisible=True)
+
     @field_validator("date", mode="before")
     @classmethod
     def _iso_date(cls, value: object) -> object:
-        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-            return value
-        if isinstance(value, str):
-            try:
-                return dt.date.fromisoformat(value.strip())
-            except ValueError:
-                pass
-        msg = "must be an ISO date such as 2026-10-15"
-        raise ValueError(msg)
+        day = _iso(value)
+        if day is None:
+            msg = "must be an ISO date such as 2026-10-15"
+            raise ValueError(msg)
+        if not FIRST_DATE <= day <= LAST_DATE:
+            msg = f"must be between {FIRST_DATE} and {LAST_DATE}, not {day}"
+            raise ValueError(msg)
+        return day
+
+
+def _iso(value: object) -> dt.date | None:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
 
 
 @dataclass(frozen=True)
@@ -147,6 +254,7 @@ class _Validator:
         self.lenient = lenient
         self.problems: list[Problem] = []
         self.rejected: set[str] = set()  # questions whose answer was refused
+        self.unknown_ids = 0
 
     def error(self, path: Sequence[str | int], message: str, *, key: bool = False) -> None:
         self.problems.append(self.doc.problem(path, message, key=key))
@@ -170,8 +278,9 @@ class _Validator:
         assessment = self.model(Assessment, data, "assessment")
         assert entity is None or isinstance(entity, Entity)  # noqa: S101 - for the type checker
         assert assessment is None or isinstance(assessment, Assessment)  # noqa: S101
-        if isinstance(data.get("entity"), dict):
-            result.raw_entity = data["entity"]
+        raw_entity = self.as_written(Entity, data.get("entity"), "entity")
+        if isinstance(raw_entity, dict):
+            result.raw_entity = raw_entity
         result.questionnaire = questionnaire
         if questionnaire is not None:
             entity_type = entity.type if entity is not None else _raw_type(data.get("entity"))
@@ -189,9 +298,9 @@ class _Validator:
                     assessment,
                     answers,
                     applicable,
-                    tuple(sorted(self.problems)),
+                    tuple(_capped(sorted(self.problems))),
                 )
-        result.problems = sorted(set(self.problems))
+        result.problems = _capped(sorted(set(self.problems)))
         return result
 
     def questionnaire(self, data: Mapping[object, object]) -> Questionnaire | None:
@@ -220,10 +329,37 @@ class _Validator:
             self.error(where, f"{key!r} must be a mapping" if key in data else f"missing required key {key!r}")
             return None
         try:
-            return model.model_validate(raw)
+            return model.model_validate(self.as_written(model, raw, key))
         except ValidationError as err:
             self._model_problems(err, key, model)
             return None
+
+    def as_written(self, model: type[_Model], raw: object, key: str) -> object:
+        """``raw`` with each number in a text field replaced by the text the file writes."""
+        if not isinstance(raw, dict):
+            return raw
+        return {
+            name: self.text_as_written([key, str(name)], value) if name in model.TEXT_FIELDS else value
+            for name, value in raw.items()
+        }
+
+    def text_as_written(self, path: Sequence[str | int], value: object) -> object:
+        """A number where text belongs, as the file writes it: ``0042``, not 42; ``.inf``, not inf."""
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            written = self.doc.written(path)
+            return str(value) if written is None else written
+        return value
+
+    def free_text(self, path: Sequence[str | int], value: object) -> str | None:
+        """An answer's evidence or comment, or None (with an error) when it breaks the text rules."""
+        if value is None:
+            return None
+        text = str(self.text_as_written(path, value))
+        problem = text_problem(text, limit=MAX_TEXT_CHARS, invisible=True)
+        if problem:
+            self.error(path, f"{path[1]}: {path[-1]}: {problem}")
+            return None
+        return text
 
     def _model_problems(self, err: ValidationError, key: str, model: type[_Model]) -> None:
         for error in err.errors(include_url=False):
@@ -265,7 +401,10 @@ class _Validator:
     def answer(self, questionnaire: Questionnaire, key: str, raw: object) -> Answer | None:
         question = questionnaire.questions.get(key)
         if question is None:
-            hint = _suggest(key, list(questionnaire.questions))
+            # Answers are read in file order, so an unknown id after the first few is never
+            # among the problems shown: finding its closest id would be wasted time.
+            self.unknown_ids += 1
+            hint = _suggest(key, list(questionnaire.questions)) if self.unknown_ids <= MAX_PROBLEMS_SHOWN else ""
             self.error(["answers", key], f"unknown question id {key!r}{hint}", key=True)
             return None
         path: list[str | int] = ["answers", key]
@@ -278,8 +417,8 @@ class _Validator:
                         f"unknown key {extra!r} in an answer{_suggest(str(extra), ANSWER_KEYS)}",
                         key=True,
                     )
-            evidence = _optional_text(raw.get("evidence"))
-            comment = _optional_text(raw.get("comment"))
+            evidence = self.free_text([*path, "evidence"], raw.get("evidence"))
+            comment = self.free_text([*path, "comment"], raw.get("comment"))
             raw = raw.get("value")
             path.append("value")
         if raw is None:
@@ -290,6 +429,8 @@ class _Validator:
                 self.rejected.add(key)
                 return None
             return Answer(None, na=True, evidence=evidence, comment=comment)
+        if question.type is QuestionType.TEXT:
+            raw = self.text_as_written(path, raw)
         try:
             value = coerce(question, raw)
         except ValueError as err:
@@ -345,7 +486,11 @@ def coerce(question: Question, raw: object) -> AnswerValue:
     if isinstance(raw, dict | list | bool):
         msg = "expected text"
         raise ValueError(msg)
-    return str(raw)
+    text = str(raw)
+    problem = text_problem(text, limit=MAX_TEXT_CHARS, invisible=True)
+    if problem:
+        raise ValueError(problem)
+    return text
 
 
 def _yes_no(raw: object) -> str:
@@ -394,13 +539,16 @@ def _number(question: Question, raw: object) -> float:
     if isinstance(raw, bool) or not isinstance(raw, int | float):
         msg = f"expected a number, not {_show(raw)}"
         raise ValueError(msg)
-    value = float(raw)
-    if not math.isfinite(value):
+    if isinstance(raw, float) and not math.isfinite(raw):
         msg = "NaN and infinite numbers are not allowed"
         raise ValueError(msg)
-    if value < 0:
+    if raw < 0:
         msg = f"must be 0 or more, not {_show(raw)}"
         raise ValueError(msg)
+    if raw > MAX_NUMBER:  # compared before float(): a huge int would overflow it
+        msg = f"must be at most {MAX_NUMBER:,}, not {_show(raw)}"
+        raise ValueError(msg)
+    value = float(raw)
     if question.type is QuestionType.PERCENT and value > 100:
         msg = f"a percentage must be between 0 and 100, not {_show(raw)}"
         raise ValueError(msg)
@@ -435,26 +583,31 @@ def _raw_type(raw: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _optional_text(value: object) -> str | None:
-    if value is None:
-        return None
-    return str(value)
-
-
 def _show(value: object) -> str:
     if isinstance(value, str):
-        return repr(value)
+        return repr(_short(value))
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):
         return "a list"
-    return str(value)
+    return _short(str(value))
 
 
 def _short(text: str, limit: int = 70) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _capped(problems: list[Problem]) -> list[Problem]:
+    """The first problems, then one line that counts the rest: a file can hold thousands."""
+    if len(problems) <= MAX_PROBLEMS_SHOWN:
+        return problems
+    rest = problems[MAX_PROBLEMS_SHOWN:]
+    first = rest[0]
+    severity = Severity.ERROR if any(problem.is_error for problem in rest) else Severity.WARNING
+    summary = Problem(first.file, first.line, first.column, f"… and {len(rest):,} more problems", severity)
+    return [*problems[:MAX_PROBLEMS_SHOWN], summary]
 
 
 def _suggest(word: str, candidates: Sequence[str]) -> str:

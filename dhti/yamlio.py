@@ -34,6 +34,9 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
 MAX_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_NODES = 200_000
+# A plain number longer than this is refused: no count or amount needs it, and converting
+# thousands of digits is slow and, past Python's int-string limit, impossible.
+MAX_NUMBER_CHARS = 100
 
 _PLAIN = "?plain"
 _STR = "tag:yaml.org,2002:str"
@@ -95,53 +98,83 @@ def nfc(text: str) -> str:
 class Document:
     """A loaded YAML file: plain Python data plus the node tree for positions."""
 
-    __slots__ = ("_root", "data", "file")
+    __slots__ = ("_keys", "_root", "data", "file")
 
     def __init__(self, file: str, data: object, root: Node | None) -> None:
         self.file = file
         self.data = data
         self._root = root
+        # Each mapping's keys, indexed the first time a path goes through it: a file with
+        # thousands of problems must not scan its mappings once per problem.
+        self._keys: dict[int, dict[str, tuple[Node, Node]]] = {}
 
     def position(self, path: Sequence[str | int], *, key: bool = False) -> tuple[int, int]:
         """1-based (line, column) of the node at ``path``, or of its nearest ancestor.
 
         With ``key=True`` and a path ending in a mapping key, the key's own position.
         """
-        node = self._root
-        if node is None:
+        if self._root is None:
             return (1, 1)
-        found = node
-        last = len(path) - 1
-        for index, step in enumerate(path):
-            child = _child(found, step, key=key and index == last)
-            if child is None:
-                break
-            found = child
+        found, _complete = self._walk(self._root, path, key=key)
         return (found.start_mark.line + 1, found.start_mark.column + 1)
+
+    def written(self, path: Sequence[str | int]) -> str | None:
+        """The scalar at ``path`` as the file writes it (``0042``, not 42), or None if there is none.
+
+        Fields that hold text use it, so that an unquoted number is kept exactly as written.
+        """
+        if self._root is None:
+            return None
+        found, complete = self._walk(self._root, path, key=False)
+        if not complete or not isinstance(found, ScalarNode):
+            return None
+        return nfc(found.value)
 
     def problem(self, path: Sequence[str | int], message: str, *, key: bool = False, **kwargs: object) -> Problem:
         """A :class:`Problem` located at ``path`` in this document."""
         line, column = self.position(path, key=key)
         return Problem(self.file, line, column, message, **kwargs)  # type: ignore[arg-type]
 
+    def _walk(self, node: Node, path: Sequence[str | int], *, key: bool) -> tuple[Node, bool]:
+        """The deepest node along ``path``, and whether the whole path was found."""
+        last = len(path) - 1
+        for index, step in enumerate(path):
+            child = self._child(node, step, key=key and index == last)
+            if child is None:
+                return node, False
+            node = child
+        return node, True
 
-def _child(node: Node, step: str | int, *, key: bool) -> Node | None:
-    if isinstance(node, MappingNode):
-        for key_node, value_node in node.value:
-            if isinstance(key_node, ScalarNode) and _same_key(key_node, step):
-                return key_node if key else value_node
+    def _child(self, node: Node, step: str | int, *, key: bool) -> Node | None:
+        if isinstance(node, MappingNode):
+            pair = self._mapping_keys(node).get(str(step))
+            if pair is None:
+                return None
+            return pair[0] if key else pair[1]
+        if isinstance(node, SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value):
+            return node.value[step]  # type: ignore[no-any-return]
         return None
-    if isinstance(node, SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value):
-        return node.value[step]  # type: ignore[no-any-return]
-    return None
+
+    def _mapping_keys(self, node: MappingNode) -> dict[str, tuple[Node, Node]]:
+        keys = self._keys.get(id(node))
+        if keys is None:
+            keys = {}
+            for key_node, value_node in node.value:
+                name = _key_text(key_node)
+                if name is not None:
+                    keys.setdefault(name, (key_node, value_node))
+            self._keys[id(node)] = keys
+        return keys
 
 
-def _same_key(node: ScalarNode, step: str | int) -> bool:
+def _key_text(node: Node) -> str | None:
+    """A key as paths name it: the text of its value (``1`` for the key 1 and for the key '1')."""
+    if not isinstance(node, ScalarNode):
+        return None
     try:
-        value = _scalar(node)
+        return str(_scalar(node))
     except _NodeError:
-        return False
-    return value == step or str(value) == str(step)
+        return None
 
 
 class _NodeError(Exception):
@@ -203,6 +236,8 @@ def load_text(text: str, file: str) -> Document:
         root = _Composer(text).get_single_node()
     except yaml.MarkedYAMLError as err:
         raise InputError([_syntax_problem(err, text, file)]) from err
+    except yaml.reader.ReaderError as err:
+        raise InputError([_character_problem(err, text, file)]) from err
     except yaml.YAMLError as err:
         raise InputError([Problem(file, 1, 1, f"invalid YAML: {err}")]) from err
     if root is None:
@@ -258,6 +293,14 @@ def _check_depth(text: str, file: str) -> None:
                 depth -= 1
     except yaml.YAMLError:
         return  # not nested too deeply before this point: the C composer reports the error itself
+
+
+def _character_problem(err: yaml.reader.ReaderError, text: str, file: str) -> Problem:
+    # libyaml counts the offset in bytes of the UTF-8 text it was given.
+    raw = text.encode("utf-8", errors="surrogatepass")
+    line, column = _byte_position(raw, min(max(err.position, 0), len(raw)))
+    code = err.character if isinstance(err.character, int) else ord(err.character)
+    return Problem(file, line, column, f"invalid YAML: unacceptable character #x{code:04x}: {err.reason}")
 
 
 def _syntax_problem(err: yaml.MarkedYAMLError, text: str, file: str) -> Problem:
@@ -354,7 +397,19 @@ def _children(node: Node) -> Iterator[Node]:
         yield from node.value
 
 
+class _NumberTooLongError(ValueError):
+    pass
+
+
 def _scalar(node: ScalarNode) -> object:
+    try:
+        return _typed_scalar(node)
+    except _NumberTooLongError:
+        message = f"a number written with {len(node.value)} characters; the limit is {MAX_NUMBER_CHARS}"
+        raise _NodeError(node, message + " (write it in quotes if it is text)") from None
+
+
+def _typed_scalar(node: ScalarNode) -> object:
     tag = node.tag
     value: str = node.value
     if tag == _STR:
@@ -374,6 +429,8 @@ def _scalar(node: ScalarNode) -> object:
 
 
 def _plain(value: str) -> object:
+    if len(value) > MAX_NUMBER_CHARS:
+        return _long_plain(value)
     if not value or value[0] in "~nNtTfF-+.0123456789":
         if value in _NULLS:
             return None
@@ -393,6 +450,12 @@ def _plain(value: str) -> object:
             return float("-inf") if value[0] == "-" else float("inf")
         if _NAN.match(value):
             return float("nan")
+    return nfc(value)
+
+
+def _long_plain(value: str) -> str:
+    if value[0] in "-+.0123456789" and any(pattern.match(value) for pattern in (_INT, _FLOAT, _INT_OCT, _INT_HEX)):
+        raise _NumberTooLongError(value)
     return nfc(value)
 
 

@@ -136,6 +136,47 @@ def test_validate_a_folder(runner) -> None:
     assert "3 file(s) checked: 2 valid, 1 invalid" in result.stderr
 
 
+@pytest.mark.parametrize("command", ["validate", "score"])
+def test_a_folder_without_responses_is_an_error(runner, tmp_path, command: str) -> None:
+    # A check that checked nothing must not pass in CI.
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "notes.txt").write_text("not a response", encoding="utf-8")
+    result = run(runner, command, COMPLETE, str(empty))
+    assert result.exit_code == 1
+    assert result.stderr == f"dhti: error: {empty}: no response files (*.yaml, *.yml) in this folder\n"
+    assert result.stdout == ""
+
+
+def test_many_problems_are_shown_capped_in_text_and_json(runner, write) -> None:
+    keys = "".join(f"  policy.strategy.zz{i:04d}: 1\n" for i in range(300))
+    path = write("r.yaml", Path(COMPLETE).read_text(encoding="utf-8").replace("answers:\n", "answers:\n" + keys, 1))
+    text = run(runner, "validate", str(path))
+    lines = text.stdout.splitlines()
+    assert len(lines) == 51
+    assert lines[-1] == f"{path}:62:3: error: … and 250 more problems"
+    [as_json] = json.loads(run(runner, "validate", str(path), "--format", "json").stdout)
+    assert len(as_json["errors"]) == 51
+    assert as_json["errors"][-1] == {"line": 62, "column": 3, "severity": "error", "message": "… and 250 more problems"}
+
+
+def test_score_json_keeps_unquoted_ids_as_written_and_stays_json(runner, write) -> None:
+    complete = Path(COMPLETE).read_text(encoding="utf-8")
+    files = [
+        write(f"{n}.yaml", complete.replace('id: "01-BV-0001"', f"id: {written}"))
+        for n, written in enumerate(["0042", "42", "0x1F", "1.5e3", ".inf"])
+    ]
+    invalid = write("bad.yaml", complete.replace('id: "01-BV-0001"', "id: .nan").replace("type: hospital", "type: 7"))
+    result = run(runner, "score", *map(str, files), str(invalid), "--format", "json")
+
+    def no_constants(name: str) -> None:
+        raise AssertionError(f"not JSON: {name}")
+
+    data = json.loads(result.stdout, parse_constant=no_constants)
+    assert [item["entity"]["id"] for item in data] == ["0042", "42", "0x1F", "1.5e3", ".inf", ".nan"]
+    assert data[-1]["entity"]["type"] == "7"
+
+
 def test_score_json_follows_the_contract(runner) -> None:
     result = run(runner, "score", COMPLETE, PROBLEMS, "--format", "json", "--lang", "en")
     assert result.exit_code == 1

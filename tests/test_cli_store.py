@@ -484,3 +484,39 @@ def test_a_store_on_read_only_media_can_be_listed_and_reported(
     refused = run(runner, "db", "ingest", str(STORE_DATA / "centre-2026.yaml"), db=db)
     assert refused.exit_code == 1
     assert "Traceback" not in refused.output
+
+
+HOSTILE_VARIANTS = {
+    "nul.yaml": (
+        '  name: "Bệnh viện Đa khoa Mẫu"',
+        r'  name: "evil\x00nul"',
+        "5:9: error: entity.name: control character",
+    ),
+    "long-id.yaml": ('  id: "01-BV-0001"', f'  id: "{"x" * 10_000}"', "4:7: error: entity.id: 10,000 characters"),
+    "long-province.yaml": ('  province: "Hà Nội"', f'  province: "{"x" * 10_000}"', "7:13: error: entity.province"),
+    "far-future.yaml": ("  date: 2026-10-15", "  date: 9999-12-31", "9:9: error: assessment.date: must be between"),
+    "huge-number.yaml": (
+        "  capacity.systems.pacs_share: 95",
+        "  capacity.systems.pacs_share: " + "9" * 4000,
+        "14:32: error: a number written with 4000 characters",
+    ),
+}
+
+
+def test_what_validate_refuses_never_reaches_either_store(runner: CliRunner, store_url: str, tmp_path: Path) -> None:
+    # PostgreSQL refuses NUL and over-long index entries that SQLite stores: validation refuses them for both.
+    good = (STORE_DATA / "hospital-2026.yaml").read_text(encoding="utf-8")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name, (old, new, _message) in HOSTILE_VARIANTS.items():
+        assert old in good
+        (folder / name).write_text(good.replace(old, new, 1), encoding="utf-8")
+    shutil.copy(STORE_DATA / "centre-2026.yaml", folder / "zz-good.yaml")
+    validated = run(runner, "validate", str(folder))
+    result = run(runner, "db", "ingest", str(folder), db=store_url)
+    for name, (_old, _new, message) in HOSTILE_VARIANTS.items():
+        assert f"{folder / name}:{message}" in validated.stdout
+        assert f"{folder / name}:{message}" in result.stderr
+    assert validated.exit_code == result.exit_code == 1
+    assert "6 file(s): 1 stored, 0 already stored, 5 invalid" in result.stderr
+    assert "Traceback" not in result.output

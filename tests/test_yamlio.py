@@ -143,3 +143,47 @@ def test_positions_into_sequences() -> None:
     document = load_text("xs:\n  - a\n  - {b: 2}\n", "f.yaml")
     assert document.position(["xs", 1, "b"]) == (3, 9)
     assert document.position(["xs", 7]) == (2, 3)
+
+
+def test_a_literal_control_character_is_reported_where_it_is() -> None:
+    # libyaml reports a byte offset into the UTF-8 text; the message must give line and column.
+    raw = 'tên: "Việt"\nb: "ệệ\x7fy"\n'.encode()
+    assert problem_of(raw) == (
+        "f.yaml:2:7: error: invalid YAML: unacceptable character #x007f: control characters are not allowed"
+    )
+
+
+@pytest.mark.parametrize("number", ["9" * 101, "9" * 5000, "0x" + "f" * 200, "1" * 60 + "." + "5" * 60])
+def test_numbers_written_too_long_are_refused_where_they_are(number: str) -> None:
+    message = problem_of(f"a: 1\nb:\n  c: {number}\n".encode())
+    assert message == (
+        f"f.yaml:3:6: error: a number written with {len(number)} characters; the limit is 100"
+        " (write it in quotes if it is text)"
+    )
+
+
+def test_a_long_number_as_a_key_is_refused_too() -> None:
+    assert problem_of(b"a:\n  " + b"7" * 200 + b": x\n").startswith("f.yaml:2:3: error: a number written with 200")
+
+
+def test_plain_scalars_keep_the_text_they_were_written_as() -> None:
+    document = load_text("e:\n  id: 0042\n  h: 0x1F\n  f: 1.5e3\n  i: .inf\n  s: 'quoted'\n  m: {}\n", "f.yaml")
+    assert document.data == {"e": {"id": 42, "h": 31, "f": 1500.0, "i": float("inf"), "s": "quoted", "m": {}}}
+    written = [document.written(["e", key]) for key in ("id", "h", "f", "i", "s")]
+    assert written == ["0042", "0x1F", "1.5e3", ".inf", "quoted"]
+    assert document.written(["e", "m"]) is None
+    assert document.written(["e", "missing"]) is None
+    assert document.written(["e"]) is None
+
+
+def test_positions_in_a_mapping_of_many_keys_are_found_quickly() -> None:
+    # Not a timing assertion on speed, a guard against a scan per lookup (minutes, not seconds).
+    count = 60_000
+    document = load_text("m:\n" + "".join(f"  k{i}: {i}\n" for i in range(count)), "f.yaml")
+    start = time.perf_counter()
+    positions = [document.position(["m", f"k{i}"], key=True) for i in range(count)]
+    assert time.perf_counter() - start < 20
+    assert positions[0] == (2, 3)
+    assert positions[-1] == (count + 1, 3)
+    assert document.position(["m", "k7"]) == (9, 7)
+    assert document.position(["m", 7]) == (2, 3)  # no such key: the mapping itself
