@@ -23,6 +23,7 @@ from dhti.cli_options import (
     lang_option,
     lenient_option,
     questionnaire_option,
+    say,
 )
 from dhti.cli_options import load_registry as _registry
 
@@ -52,7 +53,7 @@ def _emit(fmt: str, *, table: Callable[[], str], json: Callable[[], object], csv
     elif fmt == "csv":
         click.echo(csv(), nl=False)
     else:
-        click.echo(table())
+        say(table())
 
 
 def _titles(registry: Registry, refs: Sequence[str], lang: str) -> dict[str, str]:
@@ -78,7 +79,7 @@ def _report_results(results: Sequence[FileResult], fmt: str, lang: str, *, repor
 
     for result in results:
         for problem in result.problems:
-            click.echo(str(problem), err=True)
+            say(str(problem), err=True)
     _emit(
         fmt,
         table=lambda: results_table(results, lang=lang, reports=reports),
@@ -122,7 +123,7 @@ def ingest(
         results = ingest_files(store, files, registry=registry, lenient=lenient, progress=_progress)
         where = store.display
     _report_results(results, fmt, lang, reports=False)
-    click.echo(f"{summary(results)}; store: {where}", err=True)
+    say(f"{summary(results)}; store: {where}", err=True)
     if any(result.status is Status.INVALID for result in results):
         sys.exit(1)
 
@@ -191,7 +192,7 @@ def list_(
         json=lambda: [assessment_json(a) for a in found],
         csv=lambda: wide_csv(wide(found)),
     )
-    click.echo(f"{len(found)} of {total} assessment(s) in {display}", err=True)
+    say(f"{len(found)} of {total} assessment(s) in {display}", err=True)
 
 
 list_.name = "list"
@@ -246,7 +247,7 @@ def export(
         click.echo(content, nl=False)
         return
     write_atomic(output, content, force=force)
-    click.echo(f"wrote {len(data.rows)} assessment(s) to {output}", err=True)
+    say(f"wrote {len(data.rows)} assessment(s) to {output}", err=True)
 
 
 @click.command("history")
@@ -350,7 +351,7 @@ def batch(
             raise BatchError(msg) from err
         where = store.display
     _report_results(results, fmt, lang, reports=True)
-    click.echo(f"{summary(results)}; store: {where}; reports: {output}", err=True)
+    say(f"{summary(results)}; store: {where}; reports: {output}", err=True)
     if any(result.status is Status.INVALID or result.errors for result in results):
         sys.exit(1)
 
@@ -410,4 +411,4 @@ def aggregate(
         count = write_portfolio(
             store, output, registry=_registry(), fmt=kind, lang=lang, group_by=GroupBy(group_by), scope=scope, pdfa=pdfa
         )
-    click.echo(f"wrote {output} ({count} {'entity' if count == 1 else 'entities'})", err=True)
+    say(f"wrote {output} ({count} {'entity' if count == 1 else 'entities'})", err=True)
