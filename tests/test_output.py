@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from dhti.cli import main
+from dhti.cli import main, writable_for_any_text
 from dhti.describe import show_text
 from dhti.formats import table
 from dhti.registry import Registry
@@ -271,3 +271,17 @@ def test_log_lines_show_controls(tmp_path: Path) -> None:
     assert_inert(stderr)
     assert "dhti: skipping a questionnaire: " in stderr  # the log line, beside the command's own warning
     assert stderr.count("bro\\x1b]0;x\\x07ken.yaml:4:1: error: unknown key 'bad'") == 2
+
+
+def test_streams_take_any_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PYTHONIOENCODING", raising=False)
+    code_page = io.TextIOWrapper(io.BytesIO(), encoding="cp1258")
+    writable_for_any_text(code_page, windows=False)
+    code_page.write("Bệnh viện Đa khoa ò \U0001f3e5")
+    code_page.flush()
+    written = code_page.buffer.getvalue().decode("cp1258")  # type: ignore[attr-defined]
+    assert written == "B\\u1ec7nh vi\\u1ec7n Đa khoa \\u00f2 \\ud83c\\udfe5"
+    assert json.loads(f'"{written}"') == "Bệnh viện Đa khoa ò \U0001f3e5"
+    redirected = io.TextIOWrapper(io.BytesIO(), encoding="cp1252")  # a file, as on Windows
+    writable_for_any_text(redirected, windows=True)
+    assert redirected.encoding == "utf-8"
