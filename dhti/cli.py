@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -11,24 +13,51 @@ from typing import Any
 import click
 
 from dhti import __version__
-from dhti.cli_options import lang_option, questionnaire_option
+from dhti.cli_options import lang_option, questionnaire_option, say
 from dhti.cli_options import load_registry as _registry
 from dhti.errors import DhtiError, InputError
+from dhti.safetext import json_escape_errors, visible_lines
 
 
 class DhtiGroup(click.Group):
     """Turns every :class:`DhtiError` into a message on stderr and exit code 1."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN401 - click's own signature
+        for stream in (sys.stdout, sys.stderr):
+            writable_for_any_text(stream, windows=sys.platform == "win32")
+        return super().main(*args, **kwargs)
 
     def invoke(self, ctx: click.Context) -> Any:  # noqa: ANN401 - click's own signature
         try:
             return super().invoke(ctx)
         except InputError as err:
             for problem in err.problems:
-                click.echo(str(problem), err=True)
+                say(str(problem), err=True)
             ctx.exit(1)
         except DhtiError as err:
-            click.echo(f"dhti: error: {err}", err=True)
+            say(f"dhti: error: {err}", err=True)
             ctx.exit(1)
+
+
+def writable_for_any_text(stream: object, *, windows: bool) -> None:
+    """Let ``stream`` take any text: a character its encoding lacks is written as ``\\u1ec7``, not a crash.
+
+    Windows writes a redirected stdout in the ANSI code page (cp1252, cp1258), which lacks most
+    Vietnamese letters; there a file or pipe gets UTF-8 instead, unless PYTHONIOENCODING chose.
+    """
+    if not isinstance(stream, io.TextIOWrapper):
+        return
+    if windows and not stream.isatty() and not os.environ.get("PYTHONIOENCODING"):
+        stream.reconfigure(encoding="utf-8", errors=json_escape_errors())
+    elif stream.errors == "strict":
+        stream.reconfigure(errors=json_escape_errors())
+
+
+class _VisibleFormatter(logging.Formatter):
+    """Log lines quote questionnaire files' text too: show its control characters, as :func:`say` does."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return visible_lines(super().format(record))
 
 
 @click.group(cls=DhtiGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -47,7 +76,9 @@ def main(verbose: bool) -> None:
 
     Extra questionnaire folders may be named in DHTI_QUESTIONNAIRES (separated by ':').
     """
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="dhti: %(message)s")
+    handler = logging.StreamHandler()
+    handler.setFormatter(_VisibleFormatter("dhti: %(message)s"))
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, handlers=[handler])
     # WeasyPrint reports every CSS rule it skips; those are for developers, not for readers.
     for name in ("weasyprint", "fontTools"):
         logging.getLogger(name).setLevel(logging.DEBUG if verbose else logging.ERROR)
@@ -86,14 +117,14 @@ def demo(output: Path, lang: str, db: str | None) -> None:
         result = run_demo(
             output, registry=registry, lang=lang, db=db, files=files, progress=lambda _path: bar.update(1)
         )
-    click.echo(score_table(list(result.outcomes), lang=lang))
+    say(score_table(list(result.outcomes), lang=lang))
     for outcome in result.outcomes:
         for problem in outcome.validation.problems:
-            click.echo(str(problem), err=True)
-    click.echo("", err=True)
-    click.echo(f"wrote {len(result.written)} files into {output}/:", err=True)
+            say(str(problem), err=True)
+    say("", err=True)
+    say(f"wrote {len(result.written)} files into {output}/:", err=True)
     for path in result.written:
-        click.echo(f"  {path}", err=True)
+        say(f"  {path}", err=True)
     if not all(outcome.valid for outcome in result.outcomes):
         sys.exit(1)
 
@@ -110,9 +141,9 @@ def questionnaires_list(lang: str) -> None:
     from dhti.describe import list_table  # noqa: PLC0415
 
     registry = _registry()
-    click.echo(list_table(registry.sorted(), lang=lang))
+    say(list_table(registry.sorted(), lang=lang))
     for problem in registry.problems:
-        click.echo(f"warning: not loaded: {problem}", err=True)
+        say(f"warning: not loaded: {problem}", err=True)
 
 
 @questionnaires.command("show")
@@ -122,7 +153,7 @@ def questionnaires_show(ref: str, lang: str) -> None:
     """Print a questionnaire as readable text: domains, indicators, questions, options, points."""
     from dhti.describe import show_text  # noqa: PLC0415
 
-    click.echo(show_text(_registry().get(ref), lang=lang))
+    say(show_text(_registry().get(ref), lang=lang))
 
 
 @questionnaires.command("lint")
@@ -138,14 +169,14 @@ def questionnaires_lint(files: Sequence[Path]) -> None:
     for path in files:
         questionnaire, problems = lint_file(path)
         for problem in problems:
-            click.echo(str(problem))
+            say(str(problem))
         if questionnaire is None:
             failed += 1
         else:
             count = questionnaire.scored_question_count()
-            click.echo(f"{path}: ok ({questionnaire.ref}, {count} scored questions)", err=True)
+            say(f"{path}: ok ({questionnaire.ref}, {count} scored questions)", err=True)
     if failed:
-        click.echo(f"{failed} of {len(files)} file(s) have errors", err=True)
+        say(f"{failed} of {len(files)} file(s) have errors", err=True)
         sys.exit(1)
 
 
@@ -167,10 +198,10 @@ def init(ref: str, output: Path, lang: str, entity_type: str | None, force: bool
 
     questionnaire = _registry().get(ref)
     for path in write_template_with_schema(questionnaire, output, lang=lang, entity_type=entity_type, force=force):
-        click.echo(f"wrote {path}", err=True)
+        say(f"wrote {path}", err=True)
     if output.suffix.lower() not in (".yaml", ".yml"):
         ignored = "so `dhti db ingest DIR` and `dhti batch DIR` will not pick it up; name it .yaml"
-        click.echo(f"warning: {output} does not end in .yaml or .yml, {ignored}", err=True)
+        say(f"warning: {output} does not end in .yaml or .yml, {ignored}", err=True)
 
 
 @main.command("validate")
@@ -195,8 +226,8 @@ def validate(files: Sequence[Path], questionnaire_path: Path | None, fmt: str, l
     else:
         for result in results:
             for problem in result.problems:
-                click.echo(str(problem))
-        click.echo(f"{len(results)} file(s) checked: {len(results) - len(bad)} valid, {len(bad)} invalid", err=True)
+                say(str(problem))
+        say(f"{len(results)} file(s) checked: {len(results) - len(bad)} valid, {len(bad)} invalid", err=True)
     if bad:
         sys.exit(1)
 
@@ -246,14 +277,14 @@ def report(
     check_target(output, force=force)
     outcome = assess(file, registry=_registry(questionnaire_path), lenient=lenient)
     for problem in outcome.validation.problems:
-        click.echo(str(problem), err=True)
+        say(str(problem), err=True)
     if not outcome.valid:
         sys.exit(1)
     from dhti.aggregate import store_comparisons  # noqa: PLC0415 - the store only when reporting
 
     history, peers = store_comparisons(outcome, db)
     write_report(outcome, output, fmt=kind, lang=lang, pdfa=pdfa, history=history, peers=peers, force=force)
-    click.echo(f"wrote {output}", err=True)
+    say(f"wrote {output}", err=True)
 
 
 @main.command("score")
@@ -275,13 +306,13 @@ def score(files: Sequence[Path], questionnaire_path: Path | None, fmt: str, leni
     outcomes = list(assess_all(_response_files(files), registry=registry, lenient=lenient))
     for outcome in outcomes:
         for problem in outcome.validation.problems:
-            click.echo(str(problem), err=True)
+            say(str(problem), err=True)
     if fmt == "json":
         click.echo(to_json([score_json(outcome, lang=lang) for outcome in outcomes]))
     elif fmt == "csv":
         click.echo(score_csv(outcomes, lang=lang), nl=False)
     else:
-        click.echo(score_table(outcomes, lang=lang))
+        say(score_table(outcomes, lang=lang))
     if not all(outcome.valid for outcome in outcomes):
         sys.exit(1)
 

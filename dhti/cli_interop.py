@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from dhti.cli_options import lang_option, load_registry
+from dhti.cli_options import lang_option, load_registry, say
 
 if TYPE_CHECKING:
     from dhti.registry import Registry
@@ -41,7 +41,7 @@ def _emit(text: str, output: Path | None, *, force: bool) -> None:
     from dhti.outfiles import write_atomic  # noqa: PLC0415
 
     write_atomic(output, text, force=force)
-    click.echo(f"wrote {output}", err=True)
+    say(f"wrote {output}", err=True)
 
 
 force_option = click.option("--force", is_flag=True, help="Overwrite output files that exist.")
@@ -74,7 +74,7 @@ def export_xlsform(ref: str, output: Path, lang: str, force: bool) -> None:
     from dhti.interop.xlsform import write_xlsform  # noqa: PLC0415
 
     write_xlsform(_registry().get(ref), output, lang=lang, force=force)
-    click.echo(f"wrote {output}", err=True)
+    say(f"wrote {output}", err=True)
 
 
 @export.command("fhir")
@@ -130,7 +130,7 @@ def export_fhir_response(
     if validation.response is None:
         raise InputError(validation.problems)
     for problem in validation.warnings:
-        click.echo(str(problem), err=True)
+        say(str(problem), err=True)
     _emit(to_json(response_resource(validation.response, lang=lang, base=base)), output, force=force)
 
 
@@ -185,10 +185,10 @@ def import_odk(submissions: Path, output: Path, questionnaire: str | None, force
 
     result = import_submissions(submissions, output, registry=_registry(questionnaire), force=force)
     for problem in result.problems:
-        click.echo(str(problem), err=True)
+        say(str(problem), err=True)
     for written in result.written:
-        click.echo(f"wrote {written.path} (row {written.row})", err=True)
-    click.echo(f"{result.rows} submission(s): {len(result.written)} written, {result.skipped} skipped", err=True)
+        say(f"wrote {written.path} (row {written.row})", err=True)
+    say(f"{result.rows} submission(s): {len(result.written)} written, {result.skipped} skipped", err=True)
     if result.skipped:
         sys.exit(1)
 
@@ -209,5 +209,5 @@ def import_fhir_response(file: Path, output: Path, questionnaire: str | None, le
 
     checked = import_response(file, output, registry=_registry(questionnaire), lenient=lenient, force=force)
     for problem in checked.validation.warnings:
-        click.echo(str(problem), err=True)
-    click.echo(f"wrote {output}", err=True)
+        say(str(problem), err=True)
+    say(f"wrote {output}", err=True)

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from dhti.safetext import visible_lines
+
 if TYPE_CHECKING:
     from dhti.registry import Registry
 
@@ -22,6 +24,11 @@ log = logging.getLogger("dhti")
 def default_lang() -> str:
     lang = os.environ.get("DHTI_LANG", "vi")
     return lang if lang in LANGS else "vi"
+
+
+def say(text: str, *, err: bool = False) -> None:
+    """Print text for people; every control character in it is shown, so no file's text drives the terminal."""
+    click.echo(visible_lines(text), err=err)
 
 
 def load_registry(questionnaire_path: Path | None = None) -> Registry:

@@ -24,6 +24,7 @@ from dhti.cli_options import (
     lang_option,
     lenient_option,
     questionnaire_option,
+    say,
 )
 from dhti.cli_options import load_registry as _registry
 
@@ -53,7 +54,7 @@ def _emit(fmt: str, *, table: Callable[[], str], json: Callable[[], object], csv
     elif fmt == "csv":
         click.echo(csv(), nl=False)
     else:
-        click.echo(table())
+        say(table())
 
 
 def _titles(registry: Registry, refs: Sequence[str], lang: str) -> dict[str, str]:
@@ -79,7 +80,7 @@ def _report_results(results: Sequence[FileResult], fmt: str, lang: str, *, repor
 
     for result in results:
         for problem in result.problems:
-            click.echo(str(problem), err=True)
+            say(str(problem), err=True)
     _emit(
         fmt,
         table=lambda: results_table(results, lang=lang, reports=reports),
@@ -124,7 +125,7 @@ def ingest(
         results = ingest_files(store, files, registry=registry, lenient=lenient, progress=_progress)
         where = store.display
     _report_results(results, fmt, lang, reports=False)
-    click.echo(f"{summary(results)}; store: {where}", err=True)
+    say(f"{summary(results)}; store: {where}", err=True)
     if any(result.status in (Status.INVALID, Status.FAILED) for result in results):
         sys.exit(1)
 
@@ -193,7 +194,7 @@ def list_(
         json=lambda: [assessment_json(a) for a in found],
         csv=lambda: wide_csv(wide(found)),
     )
-    click.echo(f"{len(found)} of {total} assessment(s) in {display}", err=True)
+    say(f"{len(found)} of {total} assessment(s) in {display}", err=True)
 
 
 list_.name = "list"
@@ -260,7 +261,7 @@ def export(
         click.echo(content, nl=False)
         return
     write_atomic(output, content, force=force)
-    click.echo(f"wrote {len(data.rows)} assessment(s) to {output}", err=True)
+    say(f"wrote {len(data.rows)} assessment(s) to {output}", err=True)
 
 
 def _export_format(fmt: str | None, output: Path | None) -> str:
@@ -323,7 +324,7 @@ def compare(first: str, second: str, db: str | None, fmt: str, lang: str) -> Non
         a, b = find_assessment(store, first), find_assessment(store, second)
     note = incomparable_note(a, b)
     if note is not None:
-        click.echo(f"warning: {note}", err=True)
+        say(f"warning: {note}", err=True)
     titles = _titles(_registry(), [a.questionnaire_ref, b.questionnaire_ref], lang)
     _emit(
         fmt,
@@ -386,7 +387,7 @@ def batch(
             raise BatchError(msg) from err
         where = store.display
     _report_results(results, fmt, lang, reports=True)
-    click.echo(f"{summary(results)}; store: {where}; reports: {output}", err=True)
+    say(f"{summary(results)}; store: {where}; reports: {output}", err=True)
     if any(result.status is Status.INVALID or result.errors for result in results):
         sys.exit(1)
 
@@ -398,7 +399,7 @@ def _jobs(requested: int | None) -> int:
     jobs = capped_jobs(requested or default_jobs())
     if requested is not None and requested > jobs:
         message = f"warning: --jobs {requested} lowered to {jobs} (at most twice the CPUs, and {MAX_JOBS})"
-        click.echo(message, err=True)
+        say(message, err=True)
     return jobs
 
 
@@ -469,4 +470,4 @@ def aggregate(
             pdfa=pdfa,
             force=force,
         )
-    click.echo(f"wrote {output} ({count} {'entity' if count == 1 else 'entities'})", err=True)
+    say(f"wrote {output} ({count} {'entity' if count == 1 else 'entities'})", err=True)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dhti.formats import table
 from dhti.questionnaire import Question, Questionnaire, QuestionType, pick
 from dhti.registry import bundled_dir
+from dhti.safetext import visible
 
 
 def list_table(questionnaires: Sequence[Questionnaire], *, lang: str) -> str:
@@ -21,7 +22,10 @@ def list_table(questionnaires: Sequence[Questionnaire], *, lang: str) -> str:
 
 
 def show_text(questionnaire: Questionnaire, *, lang: str) -> str:
-    """The whole questionnaire as readable text: domains, indicators, questions and options."""
+    """The whole questionnaire as readable text: domains, indicators, questions and options.
+
+    A user's questionnaire is not trusted: each line goes through :func:`visible`.
+    """
     q = questionnaire
     lines = [
         f"{pick(q.title, lang)} ({q.ref})",
@@ -42,7 +46,7 @@ def show_text(questionnaire: Questionnaire, *, lang: str) -> str:
                 lines += _question(question, f"{d}.{i}.{n}", lang)
     if q.recommendations:
         lines += ["", f"Recommendation rules: {len(q.recommendations)}"]
-    return "\n".join(lines)
+    return "\n".join(map(visible, lines))
 
 
 def _question(question: Question, number: str, lang: str) -> list[str]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import unicodedata
 from collections.abc import Sequence
@@ -11,6 +9,7 @@ from collections.abc import Sequence
 from dhti.assess import Outcome
 from dhti.questionnaire import Questionnaire, pick
 from dhti.response import Validation
+from dhti.safetext import csv_text, inert_json, visible
 
 
 def score_json(outcome: Outcome, *, lang: str) -> dict[str, object]:
@@ -72,7 +71,8 @@ def score_json(outcome: Outcome, *, lang: str) -> dict[str, object]:
 
 
 def to_json(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, indent=2)
+    """Readable JSON (accents as they are) in which no control or format character is left raw."""
+    return inert_json(json.dumps(value, ensure_ascii=False, indent=2))
 
 
 def validation_json(validation: Validation) -> dict[str, object]:
@@ -96,12 +96,8 @@ def score_csv(outcomes: Sequence[Outcome], *, lang: str) -> str:
                 _add(indicator_columns, f"indicator:{indicator.id}")
     head = ["file", "entity_id", "entity_name", "entity_type", "province", "questionnaire", "version", "date"]
     head += ["index", "stage", "stage_label", "completeness", "errors"]
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(head + domain_columns + indicator_columns)
-    for outcome in outcomes:
-        writer.writerow(_csv_row(outcome, lang, domain_columns, indicator_columns))
-    return out.getvalue()
+    rows = [_csv_row(outcome, lang, domain_columns, indicator_columns) for outcome in outcomes]
+    return csv_text(head + domain_columns + indicator_columns, rows)
 
 
 def _add(columns: list[str], name: str) -> None:
@@ -124,7 +120,7 @@ def _csv_row(outcome: Outcome, lang: str, domain_columns: list[str], indicator_c
     row += [questionnaire.get("id"), questionnaire.get("version"), assessment.get("date")]  # type: ignore[attr-defined]
     row += [data["index"], data["stage"], data["stage_label"], data["completeness"], len(data["errors"])]  # type: ignore[arg-type]
     row += [values.get(column) for column in domain_columns + indicator_columns]
-    return ["" if value is None else value for value in row]
+    return row
 
 
 def one_decimal(value: float | None, lang: str = "en") -> str:
@@ -147,7 +143,12 @@ def width(text: str) -> int:
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, right: Sequence[int] = ()) -> str:
-    """A plain-text table with aligned columns; ``right`` lists right-aligned column numbers."""
+    """A plain-text table with aligned columns; ``right`` lists right-aligned column numbers.
+
+    Every cell goes through :func:`visible`: names from facilities' files never drive the terminal.
+    """
+    headers = [visible(h) for h in headers]
+    rows = [[visible(cell) for cell in row] for row in rows]
     widths = [max([width(h)] + [width(row[i]) for row in rows]) for i, h in enumerate(headers)]
 
     def line(cells: Sequence[str]) -> str:
@@ -224,7 +225,7 @@ def _detail(outcome: Outcome, lang: str) -> str:
     tail = ["", "Most urgent recommendations:", *recs] if recs else []
     if more > 0:
         tail.append(f"  ... and {more} more (--format json lists them all)")
-    return "\n".join([*head, body, *tail])
+    return "\n".join([*map(visible, head), body, *map(visible, tail)])
 
 
 def _stage(stage: object, lang: str) -> str:

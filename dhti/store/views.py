@@ -5,8 +5,6 @@ Pure functions of frozen values; the only I/O is :func:`write_xlsx`, which write
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -15,18 +13,11 @@ from typing import IO
 
 from dhti.batch import FileResult, Status
 from dhti.formats import one_decimal, percent, table
+from dhti.safetext import csv_text, visible
 from dhti.store.api import StoredAssessment
 
 Cell = str | int | float | None
 Titles = Mapping[str, str]  # domain or indicator id -> its title in the chosen language
-
-
-def csv_text(headers: Sequence[str], rows: Iterable[Sequence[Cell]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(headers)
-    writer.writerows([["" if cell is None else cell for cell in row] for row in rows])
-    return out.getvalue()
 
 
 def _signed(value: float | None, lang: str) -> str:
@@ -222,7 +213,7 @@ def history_table(steps: Sequence[Step], *, lang: str, titles: Titles) -> str:
             cells.append(_with_change(entry.score, step.domain_changes.get(domain_id), lang) if entry else "–")
         rows.append(cells)
     right = [0, 3, 4, 5, *range(6, 6 + len(domain_ids))]
-    return heading + "\n\n" + table(headers, rows, right=right)
+    return visible(heading) + "\n\n" + table(headers, rows, right=right)
 
 
 def history_json(steps: Sequence[Step]) -> list[dict[str, object]]:
@@ -337,7 +328,7 @@ def compare_table(a: StoredAssessment, b: StoredAssessment, *, lang: str, titles
         label = "  " + title if row.kind == "indicator" else title
         change = _signed(row.difference, lang) if row.kind != "stage" else _signed_whole(row.difference)
         body.append([label, show(row, row.a), show(row, row.b), change])
-    heading = [_side("A", a), _side("B", b), ""]
+    heading = [visible(_side("A", a)), visible(_side("B", b)), ""]
     return "\n".join(heading) + table(["", "A", "B", "B - A"], body, right=[1, 2, 3])
 
 
