@@ -47,11 +47,11 @@ def run(runner: CliRunner, *args: str) -> object:
 
 
 def formula_variant(folder: Path) -> Path:
-    """The sample hospital with formulas for its name, province and id."""
+    """The sample hospital with formulas for its name and province, and an id that starts like one."""
     text = SAMPLE.read_text(encoding="utf-8")
     text = text.replace(NAME, "name: " + json.dumps(HYPERLINK)).replace(PROVINCE, 'province: "+SUM(1,2)"')
     path = folder / "formula.yaml"
-    path.write_text(text.replace(ENTITY_ID, 'id: "@SUM(1+1)"'), encoding="utf-8")
+    path.write_text(text.replace(ENTITY_ID, 'id: "-2-BV-0107"'), encoding="utf-8")
     return path
 
 
@@ -96,7 +96,7 @@ def test_score_csv_defuses_formulas(runner: CliRunner, tmp_path: Path) -> None:
     result = run(runner, "score", str(formula_variant(tmp_path)), "--format", "csv")
     assert result.exit_code == 0
     [row] = csv.DictReader(io.StringIO(result.stdout))
-    assert (row["entity_id"], row["entity_name"], row["province"]) == ("'@SUM(1+1)", "'" + HYPERLINK, "'+SUM(1,2)")
+    assert (row["entity_id"], row["entity_name"], row["province"]) == ("'-2-BV-0107", "'" + HYPERLINK, "'+SUM(1,2)")
     assert formula_cells(result.stdout) == []
 
 
@@ -105,7 +105,7 @@ def test_store_csv_defuses_formulas(runner: CliRunner, tmp_path: Path) -> None:
     outputs = [
         run(runner, "db", "list", "--format", "csv", "--db", db).stdout,
         run(runner, "db", "export", "--db", db).stdout,
-        run(runner, "history", "@SUM(1+1)", "--format", "csv", "--db", db).stdout,
+        run(runner, "history", "--format", "csv", "--db", db, "--", "-2-BV-0107").stdout,
         run(runner, "compare", "#1", "#1", "--format", "csv", "--db", db).stdout,
         run(runner, "db", "ingest", str(tmp_path / "formula.yaml"), "--format", "csv", "--db", db).stdout,
     ]
@@ -115,7 +115,7 @@ def test_store_csv_defuses_formulas(runner: CliRunner, tmp_path: Path) -> None:
         assert text
         assert formula_cells(text) == []
     [row] = csv.DictReader(io.StringIO(outputs[1]))
-    assert (row["entity_id"], row["entity_name"], row["province"]) == ("'@SUM(1+1)", "'" + HYPERLINK, "'+SUM(1,2)")
+    assert (row["entity_id"], row["entity_name"], row["province"]) == ("'-2-BV-0107", "'" + HYPERLINK, "'+SUM(1,2)")
     assert float(row["index"]) > 0
 
 
@@ -125,7 +125,9 @@ def test_history_csv_keeps_negative_changes_as_numbers(runner: CliRunner, tmp_pa
     text = before.read_text(encoding="utf-8").replace("date: 2026-03-18", "date: 2027-03-18")
     after.write_text(text.replace("value: funded_reviewed", "value: none", 1), encoding="utf-8")
     db = stored(runner, tmp_path, before, after)
-    rows = list(csv.DictReader(io.StringIO(run(runner, "history", "@SUM(1+1)", "--format", "csv", "--db", db).stdout)))
+    rows = list(
+        csv.DictReader(io.StringIO(run(runner, "history", "--format", "csv", "--db", db, "--", "-2-BV-0107").stdout))
+    )
     assert rows[1]["index_change"].startswith("-")
     assert float(rows[1]["index_change"]) < 0
 
@@ -141,7 +143,7 @@ def test_xlsx_holds_no_formula(runner: CliRunner, tmp_path: Path) -> None:
     cells = {
         ref: html.unescape(text) for ref, text in re.findall(r'<c r="([A-E]2)" t="inlineStr"><is><t>([^<]*)<', sheet)
     }
-    assert (cells["B2"], cells["C2"], cells["E2"]) == ("@SUM(1+1)", HYPERLINK, "+SUM(1,2)")
+    assert (cells["B2"], cells["C2"], cells["E2"]) == ("-2-BV-0107", HYPERLINK, "+SUM(1,2)")
 
 
 # terminals

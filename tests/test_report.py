@@ -27,6 +27,7 @@ from dhti.report import (
     templates_dir,
     write_report,
 )
+from dhti.response import MAX_ID_CHARS, MAX_NAME_CHARS
 
 DATA = Path(__file__).parent / "data"
 HOSTILE = DATA / "responses" / "mini-hostile.yaml"
@@ -249,8 +250,8 @@ def test_trend_and_peers_appear_when_the_store_has_them(registry) -> None:
     assert "Tiến bộ và so sánh" not in render_html(context_for(outcome, lang="vi"))
 
 
-def test_pdf_with_one_200000_character_word_is_written_and_cut(registry, write, tmp_path: Path) -> None:
-    word = "x" * 200_000
+def test_pdf_with_the_longest_word_a_response_may_hold_is_written_and_cut(registry, write, tmp_path: Path) -> None:
+    word = "x" * 19_000  # with the rest of the evidence, near the 20,000 characters validation allows
     response = hanoi_with(write, "word.yaml", 'evidence: "Quyết định 312', f'evidence: "{word} Quyết định 312')
     outcome = assess(response, registry=registry)
     assert outcome.valid
@@ -259,10 +260,10 @@ def test_pdf_with_one_200000_character_word_is_written_and_cut(registry, write, 
     write_report(outcome, out, fmt=ReportFormat.PDF, lang="vi")
     assert time.perf_counter() - start < 120  # a guard against minutes (it once took more than 500 s), not a timing
     text = "\n".join(page.extract_text() or "" for page in PdfReader(out).pages)
-    assert "[đã cắt bớt: toàn văn (200.120 ký tự) có trong tệp câu trả lời]" in re.sub(r"\s+", " ", text)
+    assert "[đã cắt bớt: toàn văn (19.120 ký tự) có trong tệp câu trả lời]" in re.sub(r"\s+", " ", text)
     assert text.count("x") < PDF_TEXT_LIMIT + 100
     html = render_html(context_for(outcome, lang="vi"))
-    assert html.count("x" * UNBROKEN_RUN + "<wbr>") == 200_000 // UNBROKEN_RUN  # the HTML keeps all of it
+    assert html.count("x" * UNBROKEN_RUN + "<wbr>") == 19_000 // UNBROKEN_RUN  # the HTML keeps all of it
     assert "đã cắt bớt" not in html
 
 
@@ -304,12 +305,12 @@ def words_by_page(pdf: Path) -> list[tuple[float, list[tuple[str, float, float, 
 @pytest.mark.parametrize(
     ("old", "new"),
     [
-        ('name: "Bệnh viện Đa khoa Trung ương Hồng Hà"', 'name: "' + "B" * 5000 + '"'),
-        ('id: "01-BV-0107"', 'id: "' + "Ab" * 2500 + '"'),
+        ('name: "Bệnh viện Đa khoa Trung ương Hồng Hà"', 'name: "' + "B" * MAX_NAME_CHARS + '"'),
+        ('id: "01-BV-0107"', 'id: "' + "Ab" * (MAX_ID_CHARS // 2) + '"'),
     ],
     ids=["name", "id"],
 )
-def test_a_5000_character_name_or_id_stays_inside_the_page(registry, write, tmp_path: Path, old, new) -> None:
+def test_the_longest_unbroken_name_or_id_stays_inside_the_page(registry, write, tmp_path: Path, old, new) -> None:
     outcome = assess(hanoi_with(write, "long.yaml", old, new), registry=registry)
     assert outcome.valid
     out = tmp_path / "long.pdf"
