@@ -226,3 +226,47 @@ def test_skip_logic_nested_too_deeply_is_a_positioned_error(write, condition: st
     assert len(problems) == 1, problems
     assert problems[0].startswith(f"30:23: error: relevant: nested more than 100 levels deep (at {where}")
     assert len(problems[0]) < 200  # the message quotes a window of the condition, not all of it
+
+
+def _with_weights(value: str) -> str:
+    """mini.yaml with the policy domain, its indicator and first question weighted ``value``."""
+    text = MINI.replace(
+        "    title: {en: Policy, vi: Chính sách}\n", f"    title: {{en: Policy, vi: Chính sách}}\n    weight: {value}\n"
+    )
+    text = text.replace("        refs: [GDHM-2]\n", f"        refs: [GDHM-2]\n        weight: {value}\n")
+    text = text.replace("            type: choice\n", f"            type: choice\n            weight: {value}\n")
+    return text.replace("{value: approved, points: 2,", f"{{value: approved, points: {value},")
+
+
+def test_weights_and_points_too_large_to_score_safely_are_refused(write) -> None:
+    assert lint_text(write, _with_weights("1e308")) == [
+        "10:13: error: domains[0].weight: Input should be less than or equal to 1000000",
+        "15:17: error: domains[0].indicators[0].weight: Input should be less than or equal to 1000000",
+        "24:21: error: domains[0].indicators[0].questions[0].weight: Input should be less than or equal to 1000000",
+        (
+            "29:43: error: domains[0].indicators[0].questions[0].options[2].points:"
+            " Input should be less than or equal to 1000000"
+        ),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "bands: [{min: 0,",
+            "bands: [{min: -1e300,",
+            "bands[0].min: Input should be greater than or equal to -1000000000000",
+        ),
+        (
+            "linear: {from: 0, to: 10}",
+            "linear: {from: 0, to: 1e300}",
+            "linear.to: Input should be less than or equal to",
+        ),
+        ("{value: pacs, points: 2,", "{value: pacs, points: 2e6,", "options[2].points: Input should be less than or"),
+    ],
+)
+def test_scales_too_large_to_score_safely_are_refused(write, old: str, new: str, expected: str) -> None:
+    assert old in MINI
+    problems = lint_text(write, MINI.replace(old, new, 1))
+    assert any(expected in problem for problem in problems), problems
