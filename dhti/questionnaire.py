@@ -386,10 +386,10 @@ def lint_document(document: Document) -> tuple[Questionnaire | None, list[Proble
     salvaged = salvage({**document.data, "source": document.file}, _SHAPE)
     problems = pydantic_problems(salvaged.errors, document) + _language_problems(document)
     questionnaire = salvaged.model
-    if isinstance(questionnaire, Questionnaire):
+    if questionnaire is not None:
         problems += _Linter(questionnaire, document, salvaged.origins).run()
     problems = sorted(set(problems))
-    if salvaged.errors or any(problem.is_error for problem in problems) or not isinstance(questionnaire, Questionnaire):
+    if questionnaire is None or salvaged.errors or any(problem.is_error for problem in problems):
         return None, problems
     return questionnaire, problems
 

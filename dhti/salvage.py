@@ -30,10 +30,13 @@ _MISSING = object()
 
 
 @dataclass(frozen=True)
-class Shape:
-    """Which model each mapping of the data is: the root, and the model of each key's value."""
+class Shape(Generic[M]):
+    """Which model each mapping of the data is: the root, and the model of each key's value.
 
-    root: type[BaseModel]
+    ``placeholders`` give, per (model, field), a value that stands in for a broken required one.
+    """
+
+    root: type[M]
     children: Mapping[str, type[BaseModel]]
     placeholders: Mapping[tuple[type[BaseModel], str], object] = field(default_factory=dict)
 
@@ -50,11 +53,14 @@ class Shape:
 class Origins:
     """Where the salvaged data came from, and which parts of it held schema errors."""
 
-    def __init__(self, data: object, copies: dict[int, tuple[object, Path]], errors: Sequence[Path]) -> None:
+    def __init__(
+        self, data: object, *, copies: dict[int, tuple[object, Path]], errors: Sequence[Path], dropped_ids: set[str]
+    ) -> None:
         self._data = data
         self._copies = copies  # id -> (object, original path); holding the object keeps its id unique
         self._errors = errors
-        self.dropped_ids: set[str] = set()
+        self.dropped_ids = frozenset(dropped_ids)
+        """The ``id`` of every list item set aside: references to them are not unknown, only broken."""
 
     def original(self, path: Sequence[str | int]) -> Path:
         """``path`` in the salvaged data as a path in the original document."""
@@ -84,7 +90,7 @@ class Salvaged(Generic[M]):
     origins: Origins
 
 
-def salvage(data: object, shape: Shape) -> Salvaged[BaseModel]:
+def salvage(data: object, shape: Shape[M]) -> Salvaged[M]:
     """Validate ``data`` as ``shape.root``, setting broken pieces aside until the rest validates.
 
     ``errors`` are those of the whole, untouched data: every schema error, each at its place.
@@ -92,23 +98,20 @@ def salvage(data: object, shape: Shape) -> Salvaged[BaseModel]:
     copies: dict[int, tuple[object, Path]] = {}
     work = _copy(data, (), copies)
     first: list[ErrorDetails] | None = None
-    origins = Origins(work, copies, ())
+    dropped_ids: set[str] = set()
+    model: M | None = None
     for _ in range(_MAX_PASSES):
         try:
             model = shape.root.model_validate(work)
+            break
         except ValidationError as err:
             errors = err.errors(include_url=False)
             first = errors if first is None else first
-            if not _repair(work, errors, shape=shape, origins=origins):
+            if not _repair(work, errors, shape=shape, dropped_ids=dropped_ids):
                 break
-        else:
-            return Salvaged(model, tuple(first or ()), _with_errors(origins, first or []))
-    return Salvaged(None, tuple(first or ()), _with_errors(origins, first or []))
-
-
-def _with_errors(origins: Origins, errors: Sequence[ErrorDetails]) -> Origins:
-    origins._errors = [_loc(error) for error in errors]  # noqa: SLF001 - filled in once known
-    return origins
+    errors = first or []
+    origins = Origins(work, copies=copies, errors=[_loc(error) for error in errors], dropped_ids=dropped_ids)
+    return Salvaged(model, tuple(errors), origins)
 
 
 def _loc(error: ErrorDetails) -> Path:
@@ -136,7 +139,7 @@ def _child(node: object, step: str | int) -> object:
     return _MISSING
 
 
-def _repair(work: object, errors: Sequence[ErrorDetails], *, shape: Shape, origins: Origins) -> bool:
+def _repair(work: object, errors: Sequence[ErrorDetails], *, shape: Shape[M], dropped_ids: set[str]) -> bool:
     """Set aside the piece behind each error; ``False`` when one cannot be set aside."""
     drops: dict[int, tuple[list[object], set[int]]] = {}
     locs = [_loc(error) for error in errors]
@@ -149,11 +152,11 @@ def _repair(work: object, errors: Sequence[ErrorDetails], *, shape: Shape, origi
         for index in sorted(indexes, reverse=True):
             item = items.pop(index)
             if isinstance(item, dict) and isinstance(item.get("id"), str):
-                origins.dropped_ids.add(item["id"])
+                dropped_ids.add(item["id"])
     return True
 
 
-def _repair_one(work: object, loc: Path, *, shape: Shape, drops: dict[int, tuple[list[object], set[int]]]) -> bool:
+def _repair_one(work: object, loc: Path, *, shape: Shape[M], drops: dict[int, tuple[list[object], set[int]]]) -> bool:
     chain = [work]
     for step in loc[:-1]:
         node = _child(chain[-1], step)
@@ -170,7 +173,9 @@ def _repair_one(work: object, loc: Path, *, shape: Shape, drops: dict[int, tuple
     return False
 
 
-def _repair_key(parent: dict[object, object], step: str | int, *, model: type[BaseModel] | None, shape: Shape) -> bool:
+def _repair_key(
+    parent: dict[object, object], step: str | int, *, model: type[BaseModel] | None, shape: Shape[M]
+) -> bool:
     """Remove or replace ``parent[step]`` if that leaves the mapping valid; ``False`` if it cannot."""
     if model is None or isinstance(step, int):  # a free mapping (a text): its entries stand alone
         return parent.pop(step, _MISSING) is not _MISSING

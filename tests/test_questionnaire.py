@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import pytest
 
 from dhti.errors import InputError
-from dhti.questionnaire import DEFAULT_STAGES, lint_file, load_questionnaire
+from dhti.questionnaire import DEFAULT_STAGES, lint_document, lint_file, load_questionnaire
+from dhti.yamlio import Document, load
 
 DATA = Path(__file__).parent / "data"
 MINI = (DATA / "mini.yaml").read_text(encoding="utf-8")
@@ -270,3 +272,22 @@ def test_scales_too_large_to_score_safely_are_refused(write, old: str, new: str,
     assert old in MINI
     problems = lint_text(write, MINI.replace(old, new, 1))
     assert any(expected in problem for problem in problems), problems
+
+
+def _paths(data: object, path: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
+    children = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else []
+    return [path] + [found for key, value in children for found in _paths(value, (*path, key))]
+
+
+def test_any_one_broken_value_gives_errors_and_never_a_crash() -> None:
+    original = load(DATA / "mini.yaml")
+    for path in _paths(original.data)[1:]:
+        for bad in ({}, "X y", [{"zz": 1}]):
+            data = copy.deepcopy(original.data)
+            node = data
+            for step in path[:-1]:
+                node = node[step]
+            node[path[-1]] = bad
+            questionnaire, problems = lint_document(Document("q.yaml", data, None))
+            if questionnaire is None:
+                assert any(problem.is_error for problem in problems), (path, bad)
