@@ -140,10 +140,7 @@ def questionnaires_list(lang: str) -> None:
     """List the bundled questionnaires and those in DHTI_QUESTIONNAIRES."""
     from dhti.describe import list_table  # noqa: PLC0415
 
-    registry = _registry()
-    say(list_table(registry.sorted(), lang=lang))
-    for problem in registry.problems:
-        say(f"warning: not loaded: {problem}", err=True)
+    say(list_table(_registry().sorted(), lang=lang))
 
 
 @questionnaires.command("show")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import unicodedata
 from collections.abc import Callable
@@ -18,7 +17,6 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 LANGS = ("vi", "en")
-log = logging.getLogger("dhti")
 
 
 def default_lang() -> str:
@@ -32,12 +30,12 @@ def say(text: str, *, err: bool = False) -> None:
 
 
 def load_registry(questionnaire_path: Path | None = None) -> Registry:
-    """The questionnaires (bundled, DHTI_QUESTIONNAIRES, and an override file); broken ones are logged."""
+    """The questionnaires (bundled, DHTI_QUESTIONNAIRES, and an override file); one warning per skipped file."""
     from dhti.registry import Registry  # noqa: PLC0415 - keeps --help fast
 
     registry = Registry.discover(override=questionnaire_path)
-    for problem in registry.problems:
-        log.warning("skipping a questionnaire: %s", problem)
+    for skipped in registry.skipped:
+        say(f"dhti: skipping a questionnaire: {skipped}", err=True)
     return registry
 
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 _TOKEN = re.compile(
@@ -31,6 +32,9 @@ _TOKEN = re.compile(
 )
 _KEYWORDS = frozenset({"and", "or", "not", "in"})
 COMPARISONS = frozenset({"==", "!=", "<", "<=", ">", ">=", "in", "not in"})
+MAX_DEPTH = 100
+"""How deeply parentheses and ``not`` may nest. Real conditions nest two or three levels; the
+limit keeps the parser and the evaluator, which recurse, far from Python's recursion limit."""
 
 
 class ExpressionError(ValueError):
@@ -124,6 +128,18 @@ class _Parser:
     def __init__(self, tokens: list[Token]) -> None:
         self.tokens = tokens
         self.index = 0
+        self.depth = 0
+
+    @contextmanager
+    def nested(self, opening: Token) -> Iterator[None]:
+        """One level deeper, opened at ``opening``: refused past :data:`MAX_DEPTH`."""
+        if self.depth >= MAX_DEPTH:
+            raise ExpressionError(f"nested more than {MAX_DEPTH} levels deep", opening.offset)
+        self.depth += 1
+        try:
+            yield
+        finally:
+            self.depth -= 1
 
     @property
     def current(self) -> Token:
@@ -163,8 +179,10 @@ class _Parser:
         return operands[0] if len(operands) == 1 else BoolOp("and", tuple(operands))
 
     def not_expr(self) -> Expr:
+        token = self.current
         if self.accept("keyword", "not"):
-            return Not(self.not_expr())
+            with self.nested(token):
+                return Not(self.not_expr())
         return self.comparison()
 
     def comparison(self) -> Expr:
@@ -172,7 +190,8 @@ class _Parser:
         if start.kind == "op" and start.text == "(":
             # A parenthesised sub-expression, or a parenthesised operand of a comparison.
             self.advance()
-            inner = self.or_expr()
+            with self.nested(start):
+                inner = self.or_expr()
             self.expect("op", ")")
             return inner
         left = self.operand()

@@ -8,27 +8,36 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
     StringConstraints,
-    ValidationError,
     field_validator,
     model_validator,
 )
 
 from dhti import expressions
 from dhti.errors import InputError, Problem, Severity
+from dhti.salvage import Origins, Shape, salvage
 from dhti.yamlio import Document, load
+
+if TYPE_CHECKING:
+    from pydantic_core import ErrorDetails
 
 Text = dict[Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")], Annotated[str, StringConstraints(min_length=1)]]
 """A human-readable text: language code -> text."""
 
 QuestionId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_.]+$")]
 GDHM_CODE = re.compile(r"^[0-9]{1,2}[a-z]?$")
+
+MAX_WEIGHT = 1_000_000
+"""The largest weight or points lint accepts: far above any real use, and small enough that no sum
+or product of scores can overflow to infinity (which would make the index Infinity or NaN)."""
+MAX_SCALE = 1_000_000_000_000
+"""The largest magnitude of a band minimum or a linear ``from``/``to``: their differences stay finite."""
 
 
 def pick(text: Mapping[str, str] | None, lang: str) -> str:
@@ -98,22 +107,22 @@ def _as_text_value(value: object) -> object:
 
 class Option(_Model):
     value: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]+$")]
-    points: float = Field(ge=0)
+    points: float = Field(ge=0, le=MAX_WEIGHT)
     label: Text
 
     _text_value = field_validator("value", mode="before")(_as_text_value)
 
 
 class Band(_Model):
-    min: float
-    points: float = Field(ge=0)
+    min: float = Field(ge=-MAX_SCALE, le=MAX_SCALE)
+    points: float = Field(ge=0, le=MAX_WEIGHT)
 
 
 class Linear(_Model):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, populate_by_name=True)
 
-    from_: float = Field(alias="from")
-    to: float
+    from_: float = Field(alias="from", ge=-MAX_SCALE, le=MAX_SCALE)
+    to: float = Field(ge=-MAX_SCALE, le=MAX_SCALE)
 
     @model_validator(mode="after")
     def _span(self) -> Linear:
@@ -129,7 +138,7 @@ class Question(_Model):
     help: Text | None = None
     type: QuestionType
     options: tuple[Option, ...] | None = None
-    weight: float = Field(default=1, ge=0)
+    weight: float = Field(default=1, ge=0, le=MAX_WEIGHT)
     required: bool = True
     allow_na: bool = False
     entity_types: tuple[str, ...] | None = None
@@ -137,7 +146,7 @@ class Question(_Model):
     evidence: Evidence = Evidence.NONE
     bands: tuple[Band, ...] | None = None
     linear: Linear | None = None
-    max_points: float | None = Field(default=None, gt=0)
+    max_points: float | None = Field(default=None, gt=0, le=MAX_WEIGHT)
     unit: Text | None = None
 
     @property
@@ -169,7 +178,7 @@ class Indicator(_Model):
     id: QuestionId
     title: Text
     description: Text | None = None
-    weight: float = Field(default=1, gt=0)
+    weight: float = Field(default=1, gt=0, le=MAX_WEIGHT)
     refs: tuple[str, ...] = ()
     gdhm: str | None = None
     stage_text: dict[int, Text] | None = None
@@ -182,7 +191,7 @@ class Domain(_Model):
     id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]+$")]
     title: Text
     description: Text | None = None
-    weight: float = Field(default=1, gt=0)
+    weight: float = Field(default=1, gt=0, le=MAX_WEIGHT)
     indicators: tuple[Indicator, ...] = Field(min_length=1)
 
 
@@ -371,23 +380,23 @@ def lint_file(path: str | Path, *, display: str | None = None) -> tuple[Question
 
 
 def lint_document(document: Document) -> tuple[Questionnaire | None, list[Problem]]:
+    """Every problem in a loaded questionnaire: schema errors, and the checks on what is well-formed."""
     if not isinstance(document.data, dict):
         return None, [document.problem([], "a questionnaire must be a mapping of keys to values")]
-    language_problems = _language_problems(document)
-    try:
-        questionnaire = Questionnaire.model_validate({**document.data, "source": document.file})
-    except ValidationError as err:
-        return None, sorted(set(pydantic_problems(err, document) + language_problems))
-    problems = sorted(set(_Linter(questionnaire, document).run() + language_problems))
-    if any(problem.is_error for problem in problems):
+    salvaged = salvage({**document.data, "source": document.file}, _SHAPE)
+    problems = pydantic_problems(salvaged.errors, document) + _language_problems(document)
+    questionnaire = salvaged.model
+    if questionnaire is not None:
+        problems += _Linter(questionnaire, document, salvaged.origins).run()
+    problems = sorted(set(problems))
+    if questionnaire is None or salvaged.errors or any(problem.is_error for problem in problems):
         return None, problems
     return questionnaire, problems
 
 
-def pydantic_problems(err: ValidationError, document: Document) -> list[Problem]:
+def pydantic_problems(errors: Sequence[ErrorDetails], document: Document) -> list[Problem]:
     """Turn pydantic's errors into problems at the positions of the offending nodes."""
     problems = []
-    errors = err.errors(include_url=False)
     locs = [tuple(step for step in error["loc"] if isinstance(step, int | str)) for error in errors]
     for error, loc in zip(errors, locs, strict=True):
         kind = error["type"]
@@ -443,6 +452,25 @@ _CHILD_MODELS: dict[str, type[BaseModel]] = {
     "linear": Linear,
 }
 
+# What lint puts in place of a broken required value so that the rest of its element is still
+# checked; none of these can make a check elsewhere fail.
+_SHAPE = Shape(
+    root=Questionnaire,
+    children=_CHILD_MODELS,
+    placeholders={
+        (Questionnaire, "id"): "unnamed",
+        (Questionnaire, "version"): "0",
+        (Questionnaire, "title"): {},
+        (Questionnaire, "entity_types"): ["unknown"],
+        (Domain, "title"): {},
+        (Indicator, "title"): {},
+        (Question, "text"): {},
+        (Option, "label"): {},
+        (Stage, "label"): {},
+        (Recommendation, "text"): {},
+    },
+)
+
 
 def _model_at(loc: tuple[str | int, ...]) -> type[BaseModel] | None:
     named = [step for step in loc if isinstance(step, str)]
@@ -464,17 +492,22 @@ def _suggest(word: str, candidates: Sequence[str]) -> str:
 class _Linter:
     """The checks a schema cannot express: ids, references, points, languages, logic."""
 
-    def __init__(self, questionnaire: Questionnaire, document: Document) -> None:
+    def __init__(self, questionnaire: Questionnaire, document: Document, origins: Origins) -> None:
         self.q = questionnaire
         self.doc = document
+        self.origins = origins  # the model holds only the well-formed parts; paths lead back to the file
         self.problems: list[Problem] = []
         self.question_paths: dict[str, tuple[str | int, ...]] = {}
 
     def error(self, path: Sequence[str | int], message: str, *, key: bool = False) -> None:
-        self.problems.append(self.doc.problem(path, message, key=key))
+        self.problems.append(self.doc.problem(self.origins.original(path), message, key=key))
 
     def warning(self, path: Sequence[str | int], message: str) -> None:
-        self.problems.append(self.doc.problem(path, message, severity=Severity.WARNING))
+        self.problems.append(self.doc.problem(self.origins.original(path), message, severity=Severity.WARNING))
+
+    def set_aside(self, ident: str) -> bool:
+        """Whether ``ident`` names a part that lint left out for its schema errors (already reported)."""
+        return ident in self.origins.dropped_ids
 
     def run(self) -> list[Problem]:
         self.check_stages()
@@ -484,7 +517,7 @@ class _Linter:
         return self.problems
 
     def check_stages(self) -> None:
-        if "stages" not in self.doc.data:  # type: ignore[operator]
+        if "stages" not in self.doc.data or self.origins.touched(["stages"]):  # type: ignore[operator]
             return
         stages = self.q.stages
         if stages[0].min != 0:
@@ -521,20 +554,33 @@ class _Linter:
             self.error([*path, "gdhm"], f"{indicator.gdhm!r} is not a GDHM indicator code such as '5' or '2a'")
         levels = {stage.level for stage in self.q.stages}
         for level in indicator.stage_text or {}:
-            if level not in levels:
+            if level not in levels and not self.origins.touched(["stages"]):
                 self.error([*path, "stage_text", level], f"stage_text names level {level}, which is not a stage")
-        if not any(question.scored for question in indicator.questions):
+        if not any(question.scored for question in indicator.questions) and not self.origins.touched(path):
             self.warning([*path, "id"], f"indicator {indicator.id!r} has no scored question")
 
     def check_question(self, question: Question, path: tuple[str | int, ...]) -> None:
+        if question.options:
+            self._check_options(question, path)
+        self._check_entity_types(question.entity_types, [*path, "entity_types"])
+        if not self.origins.touched(path):  # a field set aside would make these checks misfire
+            self._check_shape(question, path)
+
+    def _check_entity_types(self, entity_types: Sequence[str] | None, path: list[str | int]) -> None:
+        if self.origins.touched(["entity_types"]):
+            return
+        for entity_type in entity_types or ():
+            if entity_type not in self.q.entity_types:
+                message = f"entity type {entity_type!r} is not one of the questionnaire's entity_types"
+                self.error(path, message + _suggest(entity_type, self.q.entity_types))
+
+    def _check_shape(self, question: Question, path: tuple[str | int, ...]) -> None:
         kind = question.type
         has_options = kind in (QuestionType.CHOICE, QuestionType.MULTI)
         if question.options is not None and not has_options:
             self.error([*path, "options"], f"a {kind} question takes no options")
         if has_options and not question.options:
             self.error([*path, "type"], f"a {kind} question needs options")
-        if question.options:
-            self._check_options(question, path)
         numeric = kind in (QuestionType.NUMBER, QuestionType.PERCENT)
         for field in ("bands", "linear"):
             if getattr(question, field) is not None and not numeric:
@@ -549,10 +595,6 @@ class _Linter:
         best_is_zero = question.type is not QuestionType.YES_NO and self._best_points(question) <= 0
         if question.scored and best_is_zero and not unscaled:
             self.error([*path, "id"], f"scored question {question.id!r}: its best answer earns 0 points")
-        for entity_type in question.entity_types or ():
-            if entity_type not in self.q.entity_types:
-                message = f"entity type {entity_type!r} is not one of the questionnaire's entity_types"
-                self.error([*path, "entity_types"], message + _suggest(entity_type, self.q.entity_types))
 
     def _check_options(self, question: Question, path: tuple[str | int, ...]) -> None:
         values: set[str] = set()
@@ -593,7 +635,8 @@ class _Linter:
             try:
                 expr = expressions.parse(question.relevant)
             except expressions.ExpressionError as err:
-                self.error(path, f"relevant: {err.message} (at character {err.offset + 1} of {question.relevant!r})")
+                where = f"character {err.offset + 1} of {_excerpt(question.relevant, err.offset)}"
+                self.error(path, f"relevant: {err.message} (at {where})")
                 continue
             graph[qid] = self._check_expression(qid, expr, path)
         self._check_cycles(graph)
@@ -603,7 +646,7 @@ class _Linter:
         for ref in expressions.references(expr):
             if ref.question == qid:
                 self.error(path, f"relevant: {qid!r} refers to itself")
-            elif ref.question not in self.q.questions:
+            elif ref.question not in self.q.questions and not self.set_aside(ref.question):
                 message = f"relevant: unknown question id {ref.question!r}"
                 self.error(path, message + _suggest(ref.question, list(self.q.questions)))
             else:
@@ -661,26 +704,23 @@ class _Linter:
         for r, rec in enumerate(self.q.recommendations):
             when = rec.when
             path: list[str | int] = ["recommendations", r, "when"]
-            if when.indicator is not None and when.indicator not in indicators:
+            if when.indicator is not None and when.indicator not in indicators and not self.set_aside(when.indicator):
                 self.error(
                     [*path, "indicator"],
                     f"unknown indicator {when.indicator!r}" + _suggest(when.indicator, sorted(indicators)),
                 )
-            if when.domain is not None and when.domain not in domains:
+            if when.domain is not None and when.domain not in domains and not self.set_aside(when.domain):
                 self.error(
                     [*path, "domain"], f"unknown domain {when.domain!r}" + _suggest(when.domain, sorted(domains))
                 )
             if when.question is not None:
                 self._check_question_rule(when, path)
-            for entity_type in rec.entity_types or ():
-                if entity_type not in self.q.entity_types:
-                    message = f"entity type {entity_type!r} is not one of the questionnaire's entity_types"
-                    self.error(
-                        ["recommendations", r, "entity_types"], message + _suggest(entity_type, self.q.entity_types)
-                    )
+            self._check_entity_types(rec.entity_types, ["recommendations", r, "entity_types"])
 
     def _check_question_rule(self, when: Condition, path: list[str | int]) -> None:
         question = self.q.questions.get(when.question or "")
+        if question is None and self.set_aside(when.question or ""):
+            return
         if question is None:
             message = f"unknown question {when.question!r}" + _suggest(when.question or "", list(self.q.questions))
             self.error([*path, "question"], message)
@@ -707,6 +747,15 @@ def _language_problems(document: Document) -> list[Problem]:
             message = f"missing language {', '.join(missing)} (the title has {', '.join(wanted)})"
             problems.append(document.problem(list(path), message))
     return problems
+
+
+def _excerpt(text: str, offset: int, *, width: int = 80) -> str:
+    """``text`` quoted, or the part of it around ``offset`` when it is too long to show whole."""
+    if len(text) <= width:
+        return repr(text)
+    start = max(0, offset - width // 2)
+    end = start + width
+    return ("..." if start else "") + repr(text[start:end]) + ("..." if end < len(text) else "")
 
 
 def _literals(side: expressions.Operand) -> list[expressions.Literal]:

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dhti.errors import InputError, Problem, QuestionnaireNotFoundError
-from dhti.questionnaire import Questionnaire, load_questionnaire
+from dhti.questionnaire import Questionnaire, lint_document, load_questionnaire
+from dhti.yamlio import load
 
 ENV_FOLDERS = "DHTI_QUESTIONNAIRES"
 
@@ -36,12 +37,26 @@ def version_key(version: str) -> tuple[tuple[int, str], ...]:
     return tuple((int(part), "") if part.isdigit() else (-1, part) for part in re.split(r"[.\-]", version))
 
 
+@dataclass(frozen=True)
+class Skipped:
+    """A questionnaire file that was not loaded, with every reason found."""
+
+    file: str
+    problems: tuple[Problem, ...]
+
+    def __str__(self) -> str:
+        """The first reason, and where to see the others: one line for a warning."""
+        more = len(self.problems) - 1
+        rest = f" (and {more} more error{'s' if more > 1 else ''}: dhti questionnaires lint {self.file})"
+        return f"{self.problems[0]}{rest if more else ''}"
+
+
 @dataclass
 class Registry:
-    """The loaded questionnaires, and the problems met while loading user folders."""
+    """The loaded questionnaires, and the files skipped while loading folders."""
 
     questionnaires: list[Questionnaire] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
     override: Questionnaire | None = None
 
     @classmethod
@@ -53,8 +68,10 @@ class Registry:
     ) -> Registry:
         """Load the bundled questionnaires, those in ``DHTI_QUESTIONNAIRES`` and an override file.
 
-        A broken bundled or user file is skipped and its problems kept in ``problems``;
-        a broken override file raises :class:`InputError`, since the user asked for it.
+        A broken bundled or user file is skipped and kept in ``skipped``, and so is a folder file
+        with the id and version of one loaded before it (the bundled ones load first, so they
+        cannot be replaced unnoticed); a broken override file raises :class:`InputError`, since
+        the user asked for it, and it replaces a loaded questionnaire of the same id and version.
         """
         env = os.environ if environ is None else environ
         registry = cls()
@@ -68,13 +85,30 @@ class Registry:
 
     def _load_folder(self, folder: Path) -> None:
         if not folder.is_dir():
-            self.problems.append(Problem(str(folder), 1, 1, f"{ENV_FOLDERS} names {folder}, which is not a folder"))
+            self._skip(Problem(str(folder), 1, 1, f"{ENV_FOLDERS} names {folder}, which is not a folder"))
             return
         for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]):
-            try:
-                self._add(load_questionnaire(path))
-            except InputError as err:
-                self.problems.extend(err.problems)
+            self._load_file(path)
+
+    def _load_file(self, path: Path) -> None:
+        try:
+            document = load(path)
+        except InputError as err:
+            self._skip(*err.problems)
+            return
+        questionnaire, problems = lint_document(document)
+        if questionnaire is None:
+            self._skip(*(problem for problem in problems if problem.is_error))
+            return
+        earlier = next((q for q in self.questionnaires if q.ref == questionnaire.ref), None)
+        if earlier is not None:
+            message = f"{questionnaire.ref} is already defined by {earlier.source}; give this one another id or version"
+            self._skip(document.problem(["id"], message))
+            return
+        self.questionnaires.append(questionnaire)
+
+    def _skip(self, *problems: Problem) -> None:
+        self.skipped.append(Skipped(problems[0].file, tuple(sorted(problems))))
 
     def _add(self, questionnaire: Questionnaire) -> None:
         self.questionnaires = [q for q in self.questionnaires if q.ref != questionnaire.ref]

@@ -421,3 +421,87 @@ def test_report_refuses_an_unknown_suffix_and_an_invalid_response(runner, tmp_pa
     assert invalid.exit_code == 1
     assert "unknown key 'provice'" in invalid.stderr
     assert not (tmp_path / "r.html").exists()
+
+
+@pytest.mark.parametrize("aggregation", ["arithmetic", "geometric"])
+def test_weights_and_points_at_the_bound_score_to_finite_json(runner, tmp_path: Path, aggregation: str) -> None:
+    text = (
+        (DATA / "mini.yaml")
+        .read_text(encoding="utf-8")
+        .replace("aggregation: arithmetic", f"aggregation: {aggregation}")
+    )
+    text = text.replace(
+        "    title: {en: Policy, vi: Chính sách}\n", "    title: {en: Policy, vi: Chính sách}\n    weight: 1e6\n"
+    )
+    text = text.replace("        refs: [GDHM-2]\n", "        refs: [GDHM-2]\n        weight: 1000000\n")
+    text = re.sub(r"points: \d+", "points: 1000000", text).replace("weight: 2", "weight: 1e6")
+    path = tmp_path / "heavy.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert run(runner, "questionnaires", "lint", str(path)).exit_code == 0
+    result = run(runner, "score", COMPLETE, "--questionnaire", str(path), "--format", "json")
+
+    def refuse(constant: str) -> None:
+        raise AssertionError(constant)
+
+    (scored,) = json.loads(result.stdout, parse_constant=refuse)
+    assert 0 <= scored["index"] <= 100
+
+
+BUNDLED_FACILITY = Path(__file__).resolve().parent.parent / "questionnaires" / "dhti-facility.yaml"
+HANOI = str(Path(__file__).resolve().parent.parent / "questionnaires" / "examples" / "central-hospital-hanoi.yaml")
+
+
+def _user_folder(monkeypatch: pytest.MonkeyPatch, folder: Path, files: dict[str, str]) -> Path:
+    folder.mkdir()
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    monkeypatch.setenv("DHTI_QUESTIONNAIRES", f"{folder}:{DATA}")
+    return folder
+
+
+def _deep(condition: str) -> str:
+    text = (DATA / "mini.yaml").read_text(encoding="utf-8").replace("id: mini\n", "id: deep\n", 1)
+    return text.replace("relevant: \"policy.strategy.plan != 'none'\"", f'relevant: "{condition}"')
+
+
+@pytest.mark.parametrize(
+    "condition",
+    ["(" * 400 + "policy.strategy.plan != 'none'" + ")" * 400, "not " * 100_000 + "policy.strategy.plan != 'none'"],
+    ids=["parentheses", "not"],
+)
+def test_a_broken_user_questionnaire_is_skipped_with_one_warning(runner, monkeypatch, tmp_path, condition) -> None:
+    mixed = (DATA / "lint" / "schema-and-logic.yaml").read_text(encoding="utf-8")
+    folder = _user_folder(monkeypatch, tmp_path / "mine", {"deep.yaml": _deep(condition), "mixed.yaml": mixed})
+    listed = run(runner, "questionnaires", "list", "--lang", "en")
+    assert listed.exit_code == 0
+    assert re.search(r"^mini ", listed.stdout, re.MULTILINE)
+    assert "deep" not in listed.stdout
+    warnings = listed.stderr.splitlines()
+    assert len(warnings) == 2, warnings
+    assert warnings[0].startswith(f"dhti: skipping a questionnaire: {folder / 'deep.yaml'}:30:23: error: relevant:")
+    assert warnings[1].startswith(f"dhti: skipping a questionnaire: {folder / 'mixed.yaml'}:9:13: error:")
+    assert warnings[1].endswith(f"(and 9 more errors: dhti questionnaires lint {folder / 'mixed.yaml'})")
+    validated = run(runner, "validate", HANOI)
+    assert validated.exit_code == 0
+    assert validated.stderr.count("skipping a questionnaire") == 2
+
+
+def test_a_user_questionnaire_cannot_replace_a_bundled_one(runner, monkeypatch, tmp_path) -> None:
+    before = json.loads(run(runner, "score", HANOI, "--format", "json").stdout)[0]["index"]
+    text = BUNDLED_FACILITY.read_text(encoding="utf-8")
+    shadow, changed = re.subn(r"(  - id: workforce\n(?:.*\n){4})    weight: 1\n", r"\1    weight: 100\n", text)
+    assert changed == 1
+    folder = _user_folder(monkeypatch, tmp_path / "shadow", {"facility.yaml": shadow})
+    assert run(runner, "questionnaires", "lint", str(folder / "facility.yaml")).exit_code == 0
+    scored_alone = run(runner, "score", HANOI, "--questionnaire", str(folder / "facility.yaml"), "--format", "json")
+    assert json.loads(scored_alone.stdout)[0]["index"] < before - 10  # the file would change the score
+    result = run(runner, "score", HANOI, "--format", "json")
+    assert json.loads(result.stdout)[0]["index"] == before
+    assert result.stderr.splitlines() == [
+        (
+            f"dhti: skipping a questionnaire: {folder / 'facility.yaml'}:8:5: error: dhti-facility@1.0 is already"
+            f" defined by {BUNDLED_FACILITY}; give this one another id or version"
+        ),
+    ]
+    listed = run(runner, "questionnaires", "list", "--lang", "en")
+    assert [line.split()[-1] for line in listed.stdout.splitlines() if line.startswith("dhti-facility")] == ["bundled"]

@@ -101,3 +101,25 @@ def test_lookup_may_be_a_function() -> None:
 
     assert evaluate(parse("a == 'yes' or b == 'yes'"), lookup)
     assert seen == ["a"]  # 'or' stops at the first true operand
+
+
+@pytest.mark.parametrize(
+    ("source", "offset"),
+    [
+        ("(" * 400 + "plan != 'none'" + ")" * 400, 100),
+        ("not " * 100_000 + "plan == 'x'", 400),
+        ("(not " * 60 + "plan == 'x'" + ")" * 60, 250),
+    ],
+    ids=["parentheses", "not", "both"],
+)
+def test_nesting_beyond_the_limit_is_a_syntax_error(source: str, offset: int) -> None:
+    with pytest.raises(ExpressionError) as info:
+        parse(source)
+    assert info.value.message == f"nested more than {expressions.MAX_DEPTH} levels deep"
+    assert info.value.offset == offset
+
+
+def test_nesting_up_to_the_limit_parses_and_evaluates() -> None:
+    limit = expressions.MAX_DEPTH
+    assert evaluate(parse("(" * limit + "plan == 'approved'" + ")" * limit), ANSWERS)
+    assert evaluate(parse("not " * limit + "plan == 'approved'"), ANSWERS)

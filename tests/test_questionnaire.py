@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import pytest
 
 from dhti.errors import InputError
-from dhti.questionnaire import DEFAULT_STAGES, lint_file, load_questionnaire
+from dhti.questionnaire import DEFAULT_STAGES, lint_document, lint_file, load_questionnaire
+from dhti.yamlio import Document, load
 
 DATA = Path(__file__).parent / "data"
 MINI = (DATA / "mini.yaml").read_text(encoding="utf-8")
@@ -57,6 +59,44 @@ def test_every_error_of_a_broken_file_at_once() -> None:
         "q.yaml:52:23: error: unknown indicator 'policy.plann' (did you mean 'policy.plan'?)",
         "q.yaml:57:47: error: 'approved' is not an answer of 'policy.plan.exists' (answers: none, none)",
     ]
+
+
+def test_schema_errors_do_not_hide_logic_errors() -> None:
+    path = DATA / "lint" / "schema-and-logic.yaml"
+    _, problems = lint_file(path, display="q.yaml")
+    assert [str(problem) for problem in problems] == [
+        "q.yaml:9:13: error: domains[0].weight: Input should be greater than 0",
+        "q.yaml:13:9: error: unknown key 'wieght' in domains[0].indicators[0] (did you mean 'weight'?)",
+        (
+            "q.yaml:20:39: error: domains[0].indicators[0].questions[0].options[1].points:"
+            " Input should be less than or equal to 1000000"
+        ),
+        "q.yaml:21:17: error: duplicate id 'policy.plan.exists': ids must be unique in the questionnaire",
+        (
+            "q.yaml:24:23: error: domains[0].indicators[0].questions[1].required:"
+            " Input should be a valid boolean, unable to interpret input"
+        ),
+        (
+            "q.yaml:27:19: error: domains[0].indicators[0].questions[2].type:"
+            " Input should be 'choice', 'yes_no', 'multi', 'number', 'percent', 'text' or 'date'"
+        ),
+        (
+            "q.yaml:35:23: error: relevant: circular condition"
+            " policy.plan.budget -> policy.plan.cost -> policy.plan.budget"
+        ),
+        "q.yaml:39:23: error: relevant: unexpected character '=' (at character 20 of \"policy.plan.exists = 'full'\")",
+        "q.yaml:42:23: error: unknown indicator 'policy.plann' (did you mean 'policy.plan'?)",
+        "q.yaml:46:5: error: missing required key 'priority' in recommendations[1]",
+    ]
+
+
+def test_loading_a_broken_file_for_scoring_lists_schema_and_logic_errors() -> None:
+    with pytest.raises(InputError) as info:
+        load_questionnaire(DATA / "lint" / "schema-and-logic.yaml")
+    messages = [problem.message for problem in info.value.problems]
+    assert len(messages) == 10
+    assert any(message.startswith("duplicate id") for message in messages)
+    assert any(message.startswith("unknown indicator") for message in messages)
 
 
 @pytest.mark.parametrize(
@@ -172,3 +212,82 @@ def test_one_language_is_enough_for_a_user_questionnaire(write) -> None:
     problems = lint_text(write, text)
     # the title sets the languages: now only English is required, so 'vi' texts are extras
     assert not [p for p in problems if "error" in p], problems
+
+
+@pytest.mark.parametrize(
+    ("condition", "where"),
+    [
+        ("(" * 400 + "policy.strategy.plan != 'none'" + ")" * 400, "character 101 of ...'"),
+        ("not " * 100_000 + "policy.strategy.plan != 'none'", "character 401 of ...'"),
+    ],
+    ids=["parentheses", "not"],
+)
+def test_skip_logic_nested_too_deeply_is_a_positioned_error(write, condition: str, where: str) -> None:
+    old = "relevant: \"policy.strategy.plan != 'none'\""
+    problems = lint_text(write, MINI.replace(old, f'relevant: "{condition}"'))
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(f"30:23: error: relevant: nested more than 100 levels deep (at {where}")
+    assert len(problems[0]) < 200  # the message quotes a window of the condition, not all of it
+
+
+def _with_weights(value: str) -> str:
+    """mini.yaml with the policy domain, its indicator and first question weighted ``value``."""
+    text = MINI.replace(
+        "    title: {en: Policy, vi: Chính sách}\n", f"    title: {{en: Policy, vi: Chính sách}}\n    weight: {value}\n"
+    )
+    text = text.replace("        refs: [GDHM-2]\n", f"        refs: [GDHM-2]\n        weight: {value}\n")
+    text = text.replace("            type: choice\n", f"            type: choice\n            weight: {value}\n")
+    return text.replace("{value: approved, points: 2,", f"{{value: approved, points: {value},")
+
+
+def test_weights_and_points_too_large_to_score_safely_are_refused(write) -> None:
+    assert lint_text(write, _with_weights("1e308")) == [
+        "10:13: error: domains[0].weight: Input should be less than or equal to 1000000",
+        "15:17: error: domains[0].indicators[0].weight: Input should be less than or equal to 1000000",
+        "24:21: error: domains[0].indicators[0].questions[0].weight: Input should be less than or equal to 1000000",
+        (
+            "29:43: error: domains[0].indicators[0].questions[0].options[2].points:"
+            " Input should be less than or equal to 1000000"
+        ),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "bands: [{min: 0,",
+            "bands: [{min: -1e300,",
+            "bands[0].min: Input should be greater than or equal to -1000000000000",
+        ),
+        (
+            "linear: {from: 0, to: 10}",
+            "linear: {from: 0, to: 1e300}",
+            "linear.to: Input should be less than or equal to",
+        ),
+        ("{value: pacs, points: 2,", "{value: pacs, points: 2e6,", "options[2].points: Input should be less than or"),
+    ],
+)
+def test_scales_too_large_to_score_safely_are_refused(write, old: str, new: str, expected: str) -> None:
+    assert old in MINI
+    problems = lint_text(write, MINI.replace(old, new, 1))
+    assert any(expected in problem for problem in problems), problems
+
+
+def _paths(data: object, path: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
+    children = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else []
+    return [path] + [found for key, value in children for found in _paths(value, (*path, key))]
+
+
+def test_any_one_broken_value_gives_errors_and_never_a_crash() -> None:
+    original = load(DATA / "mini.yaml")
+    for path in _paths(original.data)[1:]:
+        for bad in ({}, "X y", [{"zz": 1}]):
+            data = copy.deepcopy(original.data)
+            node = data
+            for step in path[:-1]:
+                node = node[step]
+            node[path[-1]] = bad
+            questionnaire, problems = lint_document(Document("q.yaml", data, None))
+            if questionnaire is None:
+                assert any(problem.is_error for problem in problems), (path, bad)
