@@ -57,21 +57,25 @@ class ReportError(DhtiError):
     """A report could not be rendered or written."""
 
 
+_SUFFIXES = {"htm": ReportFormat.HTML, "html": ReportFormat.HTML, "pdf": ReportFormat.PDF}
+
+
 def templates_dir() -> Path:
     return data_dir("report_templates").resolve()
 
 
 def format_for(path: Path, requested: str | None) -> ReportFormat:
-    """The format asked for, else the one the output file's suffix names."""
+    """The format asked for, else the one the output file's suffix names; the two must agree."""
+    named = _SUFFIXES.get(path.suffix.lower().lstrip("."))
     if requested:
+        if named is not None and named is not ReportFormat(requested):
+            msg = f"--format {requested} contradicts the suffix of {path.name!r}: rename it or drop --format"
+            raise ReportError(msg)
         return ReportFormat(requested)
-    suffix = path.suffix.lower().lstrip(".")
-    if suffix in ("htm", "html"):
-        return ReportFormat.HTML
-    if suffix == "pdf":
-        return ReportFormat.PDF
-    msg = f"cannot tell the report format from {path.name!r}: name it .html or .pdf, or give --format"
-    raise ReportError(msg)
+    if named is None:
+        msg = f"cannot tell the report format from {path.name!r}: name it .html or .pdf, or give --format"
+        raise ReportError(msg)
+    return named
 
 
 @dataclass(frozen=True)
