@@ -57,3 +57,23 @@ class QuestionnaireNotFoundError(DhtiError):
 
 class OutputError(DhtiError):
     """An output file cannot be written (exists already, bad folder, ...)."""
+
+
+_WIDE_UNICODE = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
+
+
+def nul_bytes_message(raw: bytes, kind: str) -> str:
+    """Why a file holding NUL bytes is refused: UTF-16 or UTF-32 text (as Excel's "Unicode text"), or binary."""
+    advice = "save it as UTF-8" + (" (in Excel: Save As, CSV UTF-8)" if kind == "CSV" else "") + " and try again"
+    for mark, encoding in _WIDE_UNICODE:
+        if raw.startswith(mark):
+            return f"{encoding} text, not UTF-8: {advice}"
+    head = raw[:200]
+    if len(head) >= 4 and max(head[0::2].count(0), head[1::2].count(0)) > len(head) // 4:
+        return f"UTF-16 text without a byte order mark, not UTF-8: {advice}"
+    return f"binary file (contains NUL bytes), not {kind}"

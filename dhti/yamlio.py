@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from dhti.errors import InputError, Problem
+from dhti.errors import InputError, Problem, nul_bytes_message
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -208,8 +208,10 @@ def load_bytes(raw: bytes, file: str) -> Document:
     if len(raw) > MAX_BYTES:
         raise InputError([Problem(file, 1, 1, _too_large(len(raw)))])
     if b"\x00" in raw:
-        line, column = _byte_position(raw, raw.index(b"\x00"))
-        raise InputError([Problem(file, line, column, "binary file (contains NUL bytes), not YAML")])
+        message = nul_bytes_message(raw, "YAML")
+        binary = message.startswith("binary")  # text in another encoding is wrong from its first byte
+        line, column = _byte_position(raw, raw.index(b"\x00")) if binary else (1, 1)
+        raise InputError([Problem(file, line, column, message)])
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:

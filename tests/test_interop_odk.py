@@ -179,6 +179,10 @@ GOOD = "uuid:1,mini@1.0,{id},hospital,2026-10-20,none,his,2"
         ("KEY,entity\u2011id\n".encode("cp1258", errors="replace") + b"\xff\xfe\n", "not UTF-8 text: byte 0xff"),
         (b"", "file is empty"),
         (b"a,b\x00\n", "binary file (contains NUL bytes), not CSV"),
+        (
+            "KEY,entity-entity_id\n".encode("utf-16"),
+            "UTF-16 text, not UTF-8: save it as UTF-8 (in Excel: Save As, CSV UTF-8)",
+        ),
     ],
 )
 def test_unreadable_csv_files(runner, tmp_path, content: bytes, message: str) -> None:

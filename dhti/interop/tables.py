@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Protocol
 from xml.etree.ElementTree import ParseError
 
-from dhti.errors import InputError, Problem
+from dhti.errors import InputError, Problem, nul_bytes_message
 
 MAX_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 20_000  # submissions, not counting the header: a province has a few thousand units
@@ -171,7 +171,7 @@ class _WidthGuard:
 
 def _csv_text(raw: bytes, name: str) -> str:
     if b"\x00" in raw:
-        _refuse(name, "binary file (contains NUL bytes), not CSV")
+        _refuse(name, nul_bytes_message(raw, "CSV"))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
