@@ -6,6 +6,7 @@ import time
 import unicodedata
 
 import pytest
+import yaml
 
 from dhti import yamlio
 from dhti.errors import InputError
@@ -29,36 +30,49 @@ BOMB = (
 )
 
 
-@pytest.mark.parametrize(
-    ("raw", "expected"),
-    [
-        (b"a: 1\na: 2\n", "f.yaml:2:1: error: duplicate key 'a'"),
-        (b"a:\n\tb: 1\n", "f.yaml:2:1: error: tab character in indentation"),
-        (b"a: [1, 2\n", "f.yaml:2:1: error: invalid YAML: did not find expected ',' or ']'"),
-        (b"a: \xff\n", "f.yaml:1:4: error: not UTF-8 text: byte 0xff"),
-        (b"ok: 1\nname: Vi\xe1\xbb\x87t \xc3\x28\n", "f.yaml:2:12: error: not UTF-8 text"),
-        (b"\x89PNG\r\n\x1a\n\x00\x00", "f.yaml:3:1: error: binary file"),
-        ("a: Việt\n".encode("utf-16"), "f.yaml:1:1: error: UTF-16 text, not UTF-8: save it as UTF-8 and try again"),
-        ("a: Việt\n".encode("utf-16-be"), "f.yaml:1:1: error: UTF-16 text without a byte order mark, not UTF-8"),
-        ("a: Việt\n".encode("utf-32"), "f.yaml:1:1: error: UTF-32 text, not UTF-8"),
-        (b"", "f.yaml:1:1: error: file is empty"),
-        (b"   \n\n", "f.yaml:1:1: error: file is empty"),
-        (b"# only a comment\n", "f.yaml:1:1: error: file holds no YAML document"),
-        (BOMB.encode(), "alias bomb"),
-        (b"a: &a [*a]\n", "f.yaml:1:4: error: recursive alias"),
-        (b"a: " + b"[" * 100_000 + b"]" * 100_000, "f.yaml:1:67: error: nesting deeper than 64 levels"),
-        (b"a: " + b"[" * 70 + b"]" * 70, "error: nesting deeper than 64 levels"),
-        (b"- " * 5000 + b"x\n", "error: nesting deeper than 64 levels"),
-        (b"a: !!python/object:os.system x\n", "f.yaml:1:4: error: unsupported tag"),
-        (b"a: !!int seven\n", "f.yaml:1:4: error: 'seven' is not a valid int"),
-        (b"a: 1\n---\nb: 2\n", "f.yaml:2:1: error: invalid YAML: but found another document"),
-        (b"? [a, b]\n: 1\n", "f.yaml:1:3: error: mapping keys must be plain values"),
-        (b"base: &x {b: 1}\nc:\n  <<: *x\n", "f.yaml:3:3: error: merge keys"),
-        (b"a: 'unterminated\n", "invalid YAML"),
-        (b"a: 1\n  \tb: 2\n", "f.yaml:2:3: error: tab character in indentation"),
-    ],
-)
+HOSTILE = [
+    (b"a: 1\na: 2\n", "f.yaml:2:1: error: duplicate key 'a'"),
+    (b"a:\n\tb: 1\n", "f.yaml:2:1: error: tab character in indentation"),
+    (b"a: [1, 2\n", "f.yaml:2:1: error: invalid YAML: did not find expected ',' or ']'"),
+    (b"a: \xff\n", "f.yaml:1:4: error: not UTF-8 text: byte 0xff"),
+    (b"ok: 1\nname: Vi\xe1\xbb\x87t \xc3\x28\n", "f.yaml:2:12: error: not UTF-8 text"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00", "f.yaml:3:1: error: binary file"),
+    ("a: Việt\n".encode("utf-16"), "f.yaml:1:1: error: UTF-16 text, not UTF-8: save it as UTF-8 and try again"),
+    ("a: Việt\n".encode("utf-16-be"), "f.yaml:1:1: error: UTF-16 text without a byte order mark, not UTF-8"),
+    ("a: Việt\n".encode("utf-32"), "f.yaml:1:1: error: UTF-32 text, not UTF-8"),
+    (b"", "f.yaml:1:1: error: file is empty"),
+    (b"   \n\n", "f.yaml:1:1: error: file is empty"),
+    (b"# only a comment\n", "f.yaml:1:1: error: file holds no YAML document"),
+    (BOMB.encode(), "alias bomb"),
+    (b"a: &a [*a]\n", "f.yaml:1:4: error: recursive alias"),
+    (b"a: " + b"[" * 100_000 + b"]" * 100_000, "f.yaml:1:67: error: nesting deeper than 64 levels"),
+    (b"a: " + b"[" * 70 + b"]" * 70, "error: nesting deeper than 64 levels"),
+    (b"- " * 5000 + b"x\n", "error: nesting deeper than 64 levels"),
+    (b"a: !!python/object:os.system x\n", "f.yaml:1:4: error: unsupported tag"),
+    (b"a: !!int seven\n", "f.yaml:1:4: error: 'seven' is not a valid int"),
+    (b"a: 1\n---\nb: 2\n", "f.yaml:2:1: error: invalid YAML: but found another document"),
+    (b"? [a, b]\n: 1\n", "f.yaml:1:3: error: mapping keys must be plain values"),
+    (b"base: &x {b: 1}\nc:\n  <<: *x\n", "f.yaml:3:3: error: merge keys"),
+    (b"a: 'unterminated\n", "invalid YAML"),
+    (b"a: 1\n  \tb: 2\n", "f.yaml:2:3: error: tab character in indentation"),
+]
+
+
+@pytest.mark.parametrize(("raw", "expected"), HOSTILE)
 def test_hostile_input_gives_one_positioned_message(raw: bytes, expected: str) -> None:
+    assert expected in problem_of(raw)
+
+
+def pure_python_composer() -> type:
+    """dhti's composer on PyYAML's pure-Python parser instead of libyaml's."""
+    overrides = {name: yamlio._Composer.__dict__[name] for name in ("descend_resolver", "ascend_resolver", "resolve")}
+    return type("PurePythonComposer", (yaml.Loader,), overrides)
+
+
+@pytest.mark.parametrize(("raw", "expected"), [case for case in HOSTILE if "invalid YAML" not in case[1]])
+def test_dhti_own_messages_do_not_depend_on_the_yaml_library(monkeypatch, raw: bytes, expected: str) -> None:
+    # Every refusal of dhti's own (encoding, size, depth, aliases, keys, tags) reads the same on any parser.
+    monkeypatch.setattr(yamlio, "_Composer", pure_python_composer())
     assert expected in problem_of(raw)
 
 
