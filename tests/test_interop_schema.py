@@ -157,3 +157,49 @@ def test_template_and_schema_written_together(tmp_path) -> None:
     with pytest.raises(OutputError, match=r"benh-vien\.yaml exists already"):
         write_template_with_schema(mini, out, lang="vi")
     assert not written[1].exists()  # nothing written when one of the two exists
+
+
+MINI = DATA / "responses" / "mini-complete.yaml"
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ('id: "01-BV-0001"', 'id: "01-\\u0412V-0001"'),  # a Cyrillic capital Ve, written as a YAML escape
+        ('id: "01-BV-0001"', 'id: "01-BV-\\u200b0001"'),
+        ('id: "01-BV-0001"', 'id: "' + "x" * 65 + '"'),
+        ('name: "Bệnh viện Đa khoa Mẫu"', 'name: "evil\\x00nul"'),
+        ('name: "Bệnh viện Đa khoa Mẫu"', 'name: "Real\\rFAKE"'),
+        ('name: "Bệnh viện Đa khoa Mẫu"', 'name: "' + "B" * 201 + '"'),
+        ("date: 2026-10-15", "date: 9999-12-31"),
+        ("date: 2026-10-15", "date: 1999-12-31"),
+        ("capacity.systems.staff: 4", "capacity.systems.staff: 10000000000000000"),
+        ('evidence: "Dự thảo kế hoạch số 12/KH-BV"', 'evidence: "' + "x" * 20_001 + '"'),
+        ('capacity.systems.vendor: "Công ty phần mềm Y tế Việt"', 'capacity.systems.vendor: "a\\x1b]0;t\\x07"'),
+    ],
+)
+def test_the_schema_refuses_what_validate_refuses(tmp_path: Path, old: str, new: str) -> None:
+    text = MINI.read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "r.yaml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    assert validate_file(path, registry=Registry.discover()).errors
+    assert errors("mini", load(path).data) != []
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ('id: "01-BV-0001"', "id: 0042"),
+        ('id: "01-BV-0001"', 'id: "Bệnh viện Đà Nẵng/ 01_x.y"'),
+        ('name: "Bệnh viện Đa khoa Mẫu"', 'name: "' + "B" * 200 + '"'),
+        ("date: 2026-10-15", "date: 2099-12-31"),
+        ('evidence: "Dự thảo kế hoạch số 12/KH-BV"', 'evidence: "dòng 1\\n\\tdòng 2"'),
+    ],
+)
+def test_the_schema_accepts_what_validate_accepts(tmp_path: Path, old: str, new: str) -> None:
+    text = MINI.read_text(encoding="utf-8")
+    path = tmp_path / "r.yaml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    assert not validate_file(path, registry=Registry.discover()).errors
+    assert errors("mini", load(path).data) == []

@@ -15,6 +15,7 @@ from pathlib import Path
 from dhti.interop.drafts import ASSESSMENT_ORDER, ENTITY_ORDER
 from dhti.outfiles import write_atomic
 from dhti.questionnaire import Question, Questionnaire, QuestionType, pick
+from dhti.response import MAX_BEDS, MAX_ID_CHARS, MAX_NAME_CHARS, MAX_NUMBER, MAX_TEXT_CHARS
 
 Schema = dict[str, object]
 
@@ -22,6 +23,16 @@ DRAFT = "https://json-schema.org/draft/2020-12/schema"
 NA_PATTERN = r"^\s*[Nn][Aa]\s*$"
 YES_NO_PATTERN = r"^\s*([Yy][Ee][Ss]|[Nn][Oo])\s*$"
 DATE_PATTERN = r"^\s*\d{4}-\d{2}-\d{2}\s*$"
+ASSESSMENT_DATE_PATTERN = r"^\s*20\d{2}-\d{2}-\d{2}\s*$"  # dhti validate: 2000-01-01 to 2099-12-31
+# The characters dhti validate allows in an id: Latin letters (Vietnamese ones included, precomposed
+# or with combining marks, as an editor may hold them before dhti composes them), digits, - _ . / and
+# spaces. Look-alikes from other scripts and invisible characters are left out.
+ID_PATTERN = (
+    r"^[A-Za-z0-9 ._/\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F\u1E00-\u1EFF\u0300-\u036F-]"
+    rf"{{1,{MAX_ID_CHARS}}}$"
+)
+# Control characters other than tab and newline, which dhti validate refuses in every text.
+NO_CONTROLS = r"^[^\u0000-\u0008\u000B-\u001F\u007F-\u009F]*$"
 _INTEGER = re.compile(r"^-?[0-9]+$")
 _DECIMAL = re.compile(r"^-?[0-9]+\.[0-9]+$")
 _TEXT_OR_NUMBER = ("id", "name", "province", "district", "commune")
@@ -61,18 +72,25 @@ def response_schema(questionnaire: Questionnaire, *, lang: str) -> Schema:
     }
 
 
+def _text(limit: int, *kinds: str) -> Schema:
+    """A text of at most ``limit`` characters without control characters (or a value of ``kinds``)."""
+    text = {"type": "string", "maxLength": limit, "pattern": NO_CONTROLS}
+    return {"anyOf": [text, *({"type": kind} for kind in kinds)]} if kinds else text
+
+
 def _entity(questionnaire: Questionnaire) -> Schema:
-    properties: dict[str, object] = {key: {"type": ["string", "null"]} for key in ENTITY_ORDER}
-    properties.update({key: {"type": ["string", "number", "null"]} for key in _TEXT_OR_NUMBER})
-    properties["id"] = {"anyOf": [{"type": "string", "pattern": r"\S"}, {"type": "number"}]}
+    properties: dict[str, object] = {key: _text(MAX_NAME_CHARS, "null") for key in ENTITY_ORDER}
+    properties.update({key: _text(MAX_NAME_CHARS, "number", "null") for key in _TEXT_OR_NUMBER})
+    properties["id"] = {"anyOf": [{"type": "string", "pattern": ID_PATTERN}, {"type": "number"}]}
     properties["type"] = {"enum": list(questionnaire.entity_types)}
-    properties["beds"] = {"type": ["integer", "null"], "minimum": 0}
+    properties["beds"] = {"type": ["integer", "null"], "minimum": 0, "maximum": MAX_BEDS}
     return {"type": "object", "required": ["id", "type"], "additionalProperties": False, "properties": properties}
 
 
 def _assessment() -> Schema:
-    properties: dict[str, object] = {key: {"type": ["string", "null"]} for key in ASSESSMENT_ORDER}
-    properties["date"] = {"type": "string", "format": "date", "pattern": DATE_PATTERN}
+    properties: dict[str, object] = {key: _text(MAX_NAME_CHARS, "null") for key in ASSESSMENT_ORDER}
+    properties["notes"] = _text(MAX_TEXT_CHARS, "null")
+    properties["date"] = {"type": "string", "format": "date", "pattern": ASSESSMENT_DATE_PATTERN}
     return {"type": "object", "required": ["date"], "additionalProperties": False, "properties": properties}
 
 
@@ -82,7 +100,7 @@ def _answer(question: Question, lang: str) -> Schema:
     choices: list[object] = [value, {"type": "null"}]
     if question.allow_na:
         choices.append({"type": "string", "pattern": NA_PATTERN})
-    extra = {"type": ["string", "number", "boolean", "null"]}
+    extra = _text(MAX_TEXT_CHARS, "number", "boolean", "null")
     mapping = {
         "type": "object",
         "additionalProperties": False,
@@ -104,12 +122,13 @@ def _value(question: Question) -> Schema:
     if kind is QuestionType.YES_NO:
         return {"anyOf": [{"enum": ["yes", "no"]}, {"type": "boolean"}, {"type": "string", "pattern": YES_NO_PATTERN}]}
     if kind is QuestionType.NUMBER:
-        return {"type": "number", "minimum": 0}
+        return {"type": "number", "minimum": 0, "maximum": MAX_NUMBER}
     if kind is QuestionType.PERCENT:
         return {"type": "number", "minimum": 0, "maximum": 100}
     if kind is QuestionType.DATE:
         return {"type": "string", "format": "date", "pattern": DATE_PATTERN}
-    return {"anyOf": [{"type": "number"}, {"type": "string", "not": {"pattern": NA_PATTERN}}]}
+    text = {"type": "string", "maxLength": MAX_TEXT_CHARS, "pattern": NO_CONTROLS, "not": {"pattern": NA_PATTERN}}
+    return {"anyOf": [{"type": "number"}, text]}
 
 
 def _option_values(question: Question) -> list[object]:
