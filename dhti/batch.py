@@ -24,7 +24,7 @@ import stat
 import threading
 import time
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -50,6 +50,7 @@ PDF_TASKS_PER_WORKER = 40  # a PDF worker is replaced after this many files, whi
 MAX_JOBS = 32  # and never more than twice the CPUs: more workers only add memory, not speed
 REPORT_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # what slug() and claim_name() make
 PARENT_CHECK_SECONDS = 0.5
+WORKER_DIED = "the worker process died while {} (out of memory or a crash in a library)"
 log = logging.getLogger(__name__)
 
 
@@ -141,8 +142,12 @@ def assess_isolated(path: str | Path, *, registry: Registry, lenient: bool = Fal
 
 
 def unscored(path: str | Path, err: Exception) -> Assessed:
+    return not_assessed(path, f"not scored: {describe(err)}")
+
+
+def not_assessed(path: str | Path, message: str) -> Assessed:
     display = display_name(path)
-    return Assessed(display, "", b"", None, (Problem(display, 1, 1, f"not scored: {describe(err)}"),), failed=True)
+    return Assessed(display, "", b"", None, (Problem(display, 1, 1, message),), failed=True)
 
 
 def assess_file(path: Path, *, display: str, registry: Registry, lenient: bool = False) -> Assessed:
@@ -351,6 +356,10 @@ def _registry_here() -> Registry:
     return _worker_registry
 
 
+def _single_files(files: tuple[str, ...]) -> list[tuple[str, ...]]:
+    return [(file,) for file in files]
+
+
 def _assess_chunk(files: tuple[str, ...], *, lenient: bool) -> list[Assessed]:
     registry = _registry_here()
     return [assess_isolated(file, registry=registry, lenient=lenient) for file in files]
@@ -374,7 +383,8 @@ def _write_reports(job: ReportJob) -> tuple[str, ...] | Problem:
     if content_hash(raw) != job.digest or not outcome.valid:
         return Problem(job.file, 1, 1, "the file changed while the batch ran; run the batch again")
     for fmt, path in job.outputs:
-        write_report(outcome, path, fmt=fmt, lang=job.lang)
+        if not path.exists():  # else an earlier try of this job wrote it, before its pool broke
+            write_report(outcome, path, fmt=fmt, lang=job.lang)
     return tuple(path.name for _fmt, path in job.outputs)
 
 
@@ -388,11 +398,12 @@ class Workers:
     def __init__(self, jobs: int, override: Path | None, *, pdf: bool) -> None:
         self.jobs, self.override, self.pdf = jobs, override, pdf
         self._pool: cf.ProcessPoolExecutor | None = None
+        self._size = jobs
 
     def pool(self) -> cf.ProcessPoolExecutor:
         if self._pool is None:
             self._pool = cf.ProcessPoolExecutor(
-                max_workers=self.jobs,
+                max_workers=self._size,
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=_init_worker,
                 initargs=(self.override, os.getpid()),
@@ -400,18 +411,57 @@ class Workers:
             )
         return self._pool
 
-    def run(self, function: Callable[[T], R], items: Sequence[T]) -> Iterator[tuple[T, cf.Future[R]]]:
-        """Each item with its finished future, in the order they finish."""
-        if not items:
+    def run(
+        self, function: Callable[[T], R], items: Sequence[T], *, alone: Callable[[T], Sequence[T]] = lambda item: [item]
+    ) -> Iterator[tuple[T, cf.Future[R]]]:
+        """Each item with its finished future, in the order they finish, even when a worker dies.
+
+        A worker that dies (a crash in a library, the OOM killer) breaks its pool, and with it the
+        future of every item not yet finished. Those items run again in a fresh pool; the ones
+        broken a second time are split by ``alone`` and each part runs on its own, so that only
+        a part that kills its worker by itself is yielded with a ``BrokenProcessPool`` future.
+        """
+        broken = yield from self._round(function, items)
+        if broken:
+            self._replace(self.jobs)
+            broken = yield from self._round(function, broken)
+        parts = [part for item in broken for part in alone(item)]
+        if not parts:
             return
-        futures = {self.pool().submit(function, item): item for item in items}
+        self._replace(1)  # one worker, one part at a time: a part that kills it breaks no other
+        for part in parts:
+            died = yield from self._round(function, [part], last=True)
+            if died:
+                self._replace(1)
+        self._replace(self.jobs)
+
+    def _round(
+        self, function: Callable[[T], R], items: Sequence[T], *, last: bool = False
+    ) -> Generator[tuple[T, cf.Future[R]], None, list[T]]:
+        """Run ``items``; returns those whose futures broke, which are yielded too only if ``last``."""
+        try:
+            futures = {self.pool().submit(function, item): item for item in items}
+        except cf.process.BrokenProcessPool:  # a worker died after its last task: no future broke, the pool did
+            self._replace(self._size)
+            futures = {self.pool().submit(function, item): item for item in items}
+        broken: list[T] = []
         try:
             for future in cf.as_completed(futures):
-                yield futures[future], future
+                died = isinstance(future.exception(), cf.process.BrokenProcessPool)
+                if died:
+                    broken.append(futures[future])
+                if last or not died:
+                    yield futures[future], future
         except BaseException:
             for future in futures:
                 future.cancel()
             raise
+        return broken
+
+    def _replace(self, size: int) -> None:
+        """Drop the pool (a broken pool has ended its workers already); the next use starts one of ``size``."""
+        self.close()
+        self._pool, self._size = None, size
 
     def close(self, *, cancel: bool = False) -> None:
         if self._pool is not None:
@@ -594,7 +644,8 @@ def _assess_in_workers(
     """Files with their assessments, a chunk at a time (a task per file would cost more than the file)."""
     size = max(1, min(25, len(files) // (max(1, options.jobs) * 4)))
     chunks = [tuple(str(f) for f in files[start : start + size]) for start in range(0, len(files), size)]
-    for chunk, future in workers.run(partial(_assess_chunk, lenient=options.lenient), chunks):
+    assess = partial(_assess_chunk, lenient=options.lenient)
+    for chunk, future in workers.run(assess, chunks, alone=_single_files):
         yield [Path(file) for file in chunk], _chunk_outcome(chunk, future)
 
 
@@ -602,8 +653,8 @@ def _chunk_outcome(chunk: tuple[str, ...], future: cf.Future[list[Assessed]]) ->
     """A chunk's assessments; if the task itself failed, each of its files is failed with the reason."""
     try:
         return future.result()
-    except cf.process.BrokenProcessPool:
-        raise
+    except cf.process.BrokenProcessPool:  # this file, run alone, killed its worker (see Workers.run)
+        return [not_assessed(file, WORKER_DIED.format("scoring this file")) for file in chunk]
     except Exception as err:  # noqa: BLE001 - the other chunks go on
         return [unscored(file, err) for file in chunk]
 
@@ -615,8 +666,8 @@ def _any_report(output: Path, name: str) -> bool:
 def _report_outcome(future: cf.Future[tuple[str, ...] | Problem], job: ReportJob) -> tuple[str, ...] | Problem:
     try:
         return future.result()
-    except cf.process.BrokenProcessPool:
-        raise
+    except cf.process.BrokenProcessPool:  # this report, written alone, killed its worker (see Workers.run)
+        return Problem(job.file, 1, 1, WORKER_DIED.format("writing its report"))
     except DhtiError as err:
         return Problem(job.file, 1, 1, f"report not written: {err}")
     except Exception as err:  # noqa: BLE001 - one broken report must not stop the others

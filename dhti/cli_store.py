@@ -368,8 +368,8 @@ def batch(
     after the entity id and assessment date (01-bv-0001-2026-10-15.html). Run it again after
     an interruption, or after adding files: what is stored and reported already is skipped.
     Reports already in OUTPUT are never replaced. Invalid files, and files whose scoring or
-    storing fails, are listed with their errors; the others are stored and reported all the
-    same, and the command exits 1.
+    storing fails, or that kill their worker process, are listed with their errors; the others
+    are stored and reported all the same, and the command exits 1.
     """
     from concurrent.futures.process import BrokenProcessPool  # noqa: PLC0415
 
@@ -382,7 +382,7 @@ def batch(
     with open_store(db) as store:
         try:
             results = run_batch(source, output, store=store, options=options, progress=_progress)
-        except BrokenProcessPool as err:
+        except BrokenProcessPool as err:  # only a fresh pool that breaks before its first task
             msg = "a worker process died (out of memory?); run the same command again to finish the batch"
             raise BatchError(msg) from err
         where = store.display

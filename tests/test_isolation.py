@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -154,3 +160,113 @@ def test_batch_reports_on_a_file_whose_name_is_not_utf8(tmp_path: Path, store_ur
     assert (bad.status, bad.written) == (Status.STORED, ("01-bv-0001-2026-10-15.html",))
     assert (out / "01-bv-0001-2026-10-15.html").is_file()
     assert [r.status for r in again] == [Status.DUPLICATE, Status.DUPLICATE]
+
+
+# A file that kills its worker process outright (a crash in a library, the kernel's OOM killer).
+# A monkeypatch does not reach a spawned worker, so the batch runs in a subprocess with this
+# sitecustomize on PYTHONPATH: every process of the batch, workers included, loads it.
+KILLER_HOOK = """
+import functools, multiprocessing, os
+import dhti.batch, dhti.report
+
+def dies_on(real, word, name):
+    @functools.wraps(real)
+    def hooked(*args, **kwargs):
+        if multiprocessing.parent_process() is not None and word in str(args[int(name == "report")]):
+            os._exit(1)
+        return real(*args, **kwargs)
+    return hooked
+
+dhti.batch.assess_isolated = dies_on(dhti.batch.assess_isolated, "kill-worker", "assess")
+dhti.report.write_report = dies_on(dhti.report.write_report, "kill-report", "report")
+"""
+DIED = "the worker process died while {} (out of memory or a crash in a library)"
+
+
+def _many(tmp_path: Path, count: int, killer: str) -> Path:
+    """``count`` good responses, and ``killer``: one more whose worker dies (see :data:`KILLER_HOOK`)."""
+    source = tmp_path / "responses"
+    source.mkdir()
+    template = (STORE_DATA / "hospital-2026.yaml").read_text(encoding="utf-8")
+    for number in range(count):
+        (source / f"r{number:03d}.yaml").write_text(template.replace("01-BV-0001", f"01-BV-{number:04d}"))
+    (source / killer).write_text(template.replace("01-BV-0001", killer.removesuffix(".yaml").upper()))
+    return source
+
+
+def _group_alive(group: int) -> list[int]:
+    """The live processes of a process group (a batch's workers inherit its group)."""
+    alive = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == group and fields[0] != "Z":
+            alive.append(int(stat.parent.name))
+    return alive
+
+
+def _run_with_killer(tmp_path: Path, source: Path) -> tuple[int, str, Path]:
+    hook, out = tmp_path / "hook", tmp_path / "out"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(KILLER_HOOK)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(hook), os.environ.get("PYTHONPATH", "")])}
+    command = [sys.executable, "-m", "dhti", "batch", str(source), "-o", str(out)]
+    command += ["--db", str(tmp_path / "s.sqlite"), "--jobs", "2", "--lang", "en"]
+    running = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        _out, stderr = running.communicate(timeout=300)  # a guard against a hang, not a timing
+        deadline = time.monotonic() + 30  # the same: the pool's helpers end a moment after the batch
+        while time.monotonic() < deadline and _group_alive(running.pid):
+            time.sleep(0.1)
+        assert _group_alive(running.pid) == [], "no worker may outlive the batch"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(running.pid, signal.SIGKILL)
+    return running.returncode, stderr, out
+
+
+def _stored(tmp_path: Path) -> list[str]:
+    with open_store(tmp_path / "s.sqlite") as store:
+        return sorted(a.entity_id for a in store.assessments())
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to find the workers")
+def test_a_file_that_kills_its_worker_is_failed_and_the_batch_finishes(tmp_path: Path) -> None:
+    source = _many(tmp_path, 16, "kill-worker.yaml")  # two files a chunk: the killer shares its chunk
+    code, stderr, out = _run_with_killer(tmp_path, source)
+    assert code == 1, stderr
+    assert "Traceback" not in stderr
+    assert f"{source / 'kill-worker.yaml'}:1:1: error: {DIED.format('scoring this file')}" in stderr
+    assert "17 file(s): 16 stored, 0 already stored, 0 invalid, 1 failed; 16 report(s) written" in stderr
+    assert _stored(tmp_path) == [f"01-BV-{n:04d}" for n in range(16)]
+    assert sorted(p.name for p in out.glob("*.html")) == [f"01-bv-{n:04d}-2026-10-15.html" for n in range(16)]
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to find the workers")
+def test_a_report_that_kills_its_worker_is_failed_and_the_other_reports_are_written(tmp_path: Path) -> None:
+    source = _many(tmp_path, 5, "kill-report.yaml")
+    code, stderr, out = _run_with_killer(tmp_path, source)
+    assert code == 1, stderr
+    assert "Traceback" not in stderr
+    assert f"{source / 'kill-report.yaml'}:1:1: error: {DIED.format('writing its report')}" in stderr
+    assert "6 file(s): 6 stored, 0 already stored, 0 invalid; 5 report(s) written" in stderr
+    assert _stored(tmp_path) == sorted([*(f"01-BV-{n:04d}" for n in range(5)), "KILL-REPORT"])
+    assert sorted(p.name for p in out.glob("*.html")) == [f"01-bv-{n:04d}-2026-10-15.html" for n in range(5)]
+
+
+def _pid(_item: int) -> int:
+    return os.getpid()
+
+
+def test_a_worker_that_dies_between_two_passes_is_replaced(tmp_path: Path) -> None:
+    with batch.Workers(1, None, pdf=False) as workers:
+        [(_item, first)] = list(workers.run(_pid, [0]))
+        os.kill(first.result(), signal.SIGKILL)  # idle: no future breaks, only the pool
+        deadline = time.monotonic() + 30  # a guard: the pool notices within a moment
+        while time.monotonic() < deadline and not getattr(workers.pool(), "_broken", False):
+            time.sleep(0.05)
+        again = [future.result() for _item, future in workers.run(_pid, [1, 2])]
+    assert len(again) == 2
+    assert first.result() not in again
