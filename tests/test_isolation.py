@@ -270,3 +270,37 @@ def test_a_worker_that_dies_between_two_passes_is_replaced(tmp_path: Path) -> No
         again = [future.result() for _item, future in workers.run(_pid, [1, 2])]
     assert len(again) == 2
     assert first.result() not in again
+
+
+def _wait_for(condition, *, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds  # a guard against a hang, not a timing
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to find the workers")
+def test_ctrl_c_stops_the_batch_and_its_workers_and_a_rerun_finishes(tmp_path: Path) -> None:
+    source = _many(tmp_path, 12, "r999.yaml")  # no hook here: every file is good
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "dhti", "batch", str(source), "-o", str(out), "--pdf"]
+    command += ["--db", str(tmp_path / "s.sqlite"), "--jobs", "2", "--lang", "en"]
+    running = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        assert _wait_for(lambda: any(out.glob("*.html")), seconds=240), "the report pass never started"
+        os.killpg(running.pid, signal.SIGINT)  # what Ctrl-C sends: the whole foreground group
+        _out, stderr = running.communicate(timeout=60)
+        assert _wait_for(lambda: not _group_alive(running.pid), seconds=30), "no worker may outlive Ctrl-C"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(running.pid, signal.SIGKILL)
+    assert running.returncode != 0
+    assert "Aborted!" in stderr
+    assert "Traceback" not in stderr
+    assert not list(out.glob(".*.tmp"))
+    again = subprocess.run(command, capture_output=True, text=True, check=False, timeout=600)
+    assert again.returncode == 0, again.stderr
+    assert len(_stored(tmp_path)) == 13
+    assert len(list(out.glob("*.pdf"))) == len(list(out.glob("*.html"))) == 13
