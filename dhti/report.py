@@ -65,13 +65,10 @@ def templates_dir() -> Path:
 
 
 def format_for(path: Path, requested: str | None) -> ReportFormat:
-    """The format asked for, else the one the output file's suffix names; the two must agree."""
-    named = _SUFFIXES.get(path.suffix.lower().lstrip("."))
+    """The format asked for, else the one the output file's suffix names (contract 4: the option wins)."""
     if requested:
-        if named is not None and named is not ReportFormat(requested):
-            msg = f"--format {requested} contradicts the suffix of {path.name!r}: rename it or drop --format"
-            raise ReportError(msg)
         return ReportFormat(requested)
+    named = _SUFFIXES.get(path.suffix.lower().lstrip("."))
     if named is None:
         msg = f"cannot tell the report format from {path.name!r}: name it .html or .pdf, or give --format"
         raise ReportError(msg)
