@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+from processes import live_processes
 
 from dhti import batch
 from dhti.batch import (
@@ -274,26 +275,6 @@ def test_jobs_are_capped_at_twice_the_cpus_and_at_most_32() -> None:
     assert batch.capped_jobs(1) == 1
 
 
-def _children(pid: int) -> list[int]:
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
-    return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"  # a zombie has exited; only its parent's reaper is missing
-
-
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to find the workers")
 def test_workers_exit_when_the_batch_is_killed(tmp_path: Path) -> None:
     source, out = tmp_path / "responses", tmp_path / "out"
@@ -306,16 +287,16 @@ def test_workers_exit_when_the_batch_is_killed(tmp_path: Path) -> None:
     )
     try:
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and len(_children(running.pid)) < 3:  # two workers, the tracker
+        while time.monotonic() < deadline and len(live_processes(parent=running.pid)) < 3:  # two workers, the tracker
             time.sleep(0.05)
-        children = _children(running.pid)
+        children = live_processes(parent=running.pid)
         assert len(children) >= 3, "the batch should have started its workers"
         os.kill(running.pid, signal.SIGKILL)  # the parent only
         running.wait(timeout=30)
         deadline = time.monotonic() + 30  # a guard, not a timing: they exit within a second or two
-        while time.monotonic() < deadline and any(_alive(pid) for pid in children):
+        while time.monotonic() < deadline and set(children) & set(live_processes(group=running.pid)):
             time.sleep(0.1)
-        assert [pid for pid in children if _alive(pid)] == []
+        assert set(children) & set(live_processes(group=running.pid)) == set()
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(running.pid, signal.SIGKILL)

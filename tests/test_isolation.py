@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from processes import live_processes
 
 from dhti import batch
 from dhti.batch import BatchOptions, Status, run_batch
@@ -194,19 +195,6 @@ def _many(tmp_path: Path, count: int, killer: str) -> Path:
     return source
 
 
-def _group_alive(group: int) -> list[int]:
-    """The live processes of a process group (a batch's workers inherit its group)."""
-    alive = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[2]) == group and fields[0] != "Z":
-            alive.append(int(stat.parent.name))
-    return alive
-
-
 def _run_with_killer(tmp_path: Path, source: Path) -> tuple[int, str, Path]:
     hook, out = tmp_path / "hook", tmp_path / "out"
     hook.mkdir()
@@ -218,9 +206,9 @@ def _run_with_killer(tmp_path: Path, source: Path) -> tuple[int, str, Path]:
     try:
         _out, stderr = running.communicate(timeout=300)  # a guard against a hang, not a timing
         deadline = time.monotonic() + 30  # the same: the pool's helpers end a moment after the batch
-        while time.monotonic() < deadline and _group_alive(running.pid):
+        while time.monotonic() < deadline and live_processes(group=running.pid):
             time.sleep(0.1)
-        assert _group_alive(running.pid) == [], "no worker may outlive the batch"
+        assert live_processes(group=running.pid) == [], "no worker may outlive the batch"
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(running.pid, signal.SIGKILL)
@@ -292,7 +280,7 @@ def test_ctrl_c_stops_the_batch_and_its_workers_and_a_rerun_finishes(tmp_path: P
         assert _wait_for(lambda: any(out.glob("*.html")), seconds=240), "the report pass never started"
         os.killpg(running.pid, signal.SIGINT)  # what Ctrl-C sends: the whole foreground group
         _out, stderr = running.communicate(timeout=60)
-        assert _wait_for(lambda: not _group_alive(running.pid), seconds=30), "no worker may outlive Ctrl-C"
+        assert _wait_for(lambda: not live_processes(group=running.pid), seconds=30), "no worker may outlive Ctrl-C"
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(running.pid, signal.SIGKILL)
