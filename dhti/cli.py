@@ -15,7 +15,7 @@ import click
 from dhti import __version__
 from dhti.cli_options import lang_option, questionnaire_option, say
 from dhti.cli_options import load_registry as _registry
-from dhti.errors import DhtiError, InputError
+from dhti.errors import DhtiError, InputError, first_problems
 from dhti.safetext import json_escape_errors, visible_lines
 
 
@@ -31,7 +31,7 @@ class DhtiGroup(click.Group):
         try:
             return super().invoke(ctx)
         except InputError as err:
-            for problem in err.problems:
+            for problem in first_problems(err.problems):
                 say(str(problem), err=True)
             ctx.exit(1)
         except DhtiError as err:
@@ -119,7 +119,7 @@ def demo(output: Path, lang: str, db: str | None) -> None:
         )
     say(score_table(list(result.outcomes), lang=lang))
     for outcome in result.outcomes:
-        for problem in outcome.validation.problems:
+        for problem in first_problems(outcome.validation.problems):
             say(str(problem), err=True)
     say("", err=True)
     say(f"wrote {len(result.written)} files into {output}/:", err=True)
@@ -222,7 +222,7 @@ def validate(files: Sequence[Path], questionnaire_path: Path | None, fmt: str, l
         click.echo(to_json([validation_json(result) for result in results]))
     else:
         for result in results:
-            for problem in result.problems:
+            for problem in first_problems(result.problems):
                 say(str(problem))
         say(f"{len(results)} file(s) checked: {len(results) - len(bad)} valid, {len(bad)} invalid", err=True)
     if bad:
@@ -273,7 +273,7 @@ def report(
         raise click.UsageError(str(err)) from err
     check_target(output, force=force)
     outcome = assess(file, registry=_registry(questionnaire_path), lenient=lenient)
-    for problem in outcome.validation.problems:
+    for problem in first_problems(outcome.validation.problems):
         say(str(problem), err=True)
     if not outcome.valid:
         sys.exit(1)
@@ -302,7 +302,7 @@ def score(files: Sequence[Path], questionnaire_path: Path | None, fmt: str, leni
     registry = _registry(questionnaire_path)
     outcomes = list(assess_all(_response_files(files), registry=registry, lenient=lenient))
     for outcome in outcomes:
-        for problem in outcome.validation.problems:
+        for problem in first_problems(outcome.validation.problems):
             say(str(problem), err=True)
     if fmt == "json":
         click.echo(to_json([score_json(outcome, lang=lang) for outcome in outcomes]))

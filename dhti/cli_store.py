@@ -27,6 +27,7 @@ from dhti.cli_options import (
     say,
 )
 from dhti.cli_options import load_registry as _registry
+from dhti.errors import first_problems
 
 if TYPE_CHECKING:
     from dhti.batch import FileResult
@@ -79,7 +80,7 @@ def _report_results(results: Sequence[FileResult], fmt: str, lang: str, *, repor
     from dhti.store.views import result_json, results_csv, results_table  # noqa: PLC0415
 
     for result in results:
-        for problem in result.problems:
+        for problem in first_problems(result.problems):
             say(str(problem), err=True)
     _emit(
         fmt,

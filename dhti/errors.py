@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -37,6 +38,24 @@ class Problem:
             "severity": str(self.severity),
             "message": self.message,
         }
+
+
+MAX_PROBLEMS_SHOWN = 50
+
+
+def first_problems(problems: Iterable[Problem], *, limit: int = MAX_PROBLEMS_SHOWN) -> list[Problem]:
+    """The problems to print: the first ``limit``, then one line that counts the rest (a file can hold thousands).
+
+    Only what is shown is cut: the problems themselves are kept whole, so counts stay true.
+    """
+    shown = list(problems)
+    if len(shown) <= limit:
+        return shown
+    rest = shown[limit:]
+    first = rest[0]
+    severity = Severity.ERROR if any(problem.is_error for problem in rest) else Severity.WARNING
+    summary = Problem(first.file, first.line, first.column, f"… and {len(rest):,} more problems", severity)
+    return [*shown[:limit], summary]
 
 
 class DhtiError(Exception):

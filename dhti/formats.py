@@ -7,6 +7,7 @@ import unicodedata
 from collections.abc import Sequence
 
 from dhti.assess import Outcome
+from dhti.errors import first_problems
 from dhti.questionnaire import Questionnaire, pick
 from dhti.response import Validation
 from dhti.safetext import csv_text, inert_json, visible
@@ -31,8 +32,8 @@ def score_json(outcome: Outcome, *, lang: str) -> dict[str, object]:
         "domains": [],
         "recommendations": [],
         "gdhm": {},
-        "errors": [p.as_json() for p in validation.errors],
-        "warnings": [p.as_json() for p in validation.warnings],
+        "errors": [p.as_json() for p in first_problems(validation.errors)],
+        "warnings": [p.as_json() for p in first_problems(validation.warnings)],
     }
     if scores is None:
         return result
@@ -80,8 +81,8 @@ def validation_json(validation: Validation) -> dict[str, object]:
         "file": validation.file,
         "valid": validation.valid,
         "questionnaire": validation.questionnaire.ref if validation.questionnaire else None,
-        "errors": [p.as_json() for p in validation.errors],
-        "warnings": [p.as_json() for p in validation.warnings],
+        "errors": [p.as_json() for p in first_problems(validation.errors)],
+        "warnings": [p.as_json() for p in first_problems(validation.warnings)],
     }
 
 

@@ -15,7 +15,7 @@ from typing import Annotated, ClassVar
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
 from dhti import expressions
-from dhti.errors import DhtiError, InputError, Problem, Severity
+from dhti.errors import MAX_PROBLEMS_SHOWN, DhtiError, InputError, Problem, Severity
 from dhti.questionnaire import Evidence, Question, Questionnaire, QuestionType, applicable_questions, pick
 from dhti.registry import Registry
 from dhti.yamlio import Document, load
@@ -36,7 +36,6 @@ MAX_NUMBER = 10**15
 MAX_BEDS = 100_000
 FIRST_DATE = dt.date(2000, 1, 1)
 LAST_DATE = dt.date(2099, 12, 31)
-MAX_PROBLEMS_SHOWN = 50
 
 _ID_ASCII = re.compile(r"[A-Za-z0-9 ._/-]*\Z")
 _ID_RULE = "ids use Latin letters, digits, spaces and - _ . /"
@@ -290,7 +289,8 @@ class _Validator:
                 self.error(["entity", "type"], message + _suggest(entity_type, questionnaire.entity_types))
                 entity_type = None
             answers, applicable = self.answers(questionnaire, data, entity_type)
-            if entity is not None and assessment is not None and not any(p.is_error for p in self.problems):
+            problems = sorted(set(self.problems))
+            if entity is not None and assessment is not None and not any(p.is_error for p in problems):
                 result.response = Response(
                     self.doc.file,
                     questionnaire,
@@ -298,9 +298,9 @@ class _Validator:
                     assessment,
                     answers,
                     applicable,
-                    tuple(_capped(sorted(self.problems))),
+                    tuple(problems),
                 )
-        result.problems = _capped(sorted(set(self.problems)))
+        result.problems = sorted(set(self.problems))
         return result
 
     def questionnaire(self, data: Mapping[object, object]) -> Questionnaire | None:
@@ -597,17 +597,6 @@ def _show(value: object) -> str:
 
 def _short(text: str, limit: int = 70) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def _capped(problems: list[Problem]) -> list[Problem]:
-    """The first problems, then one line that counts the rest: a file can hold thousands."""
-    if len(problems) <= MAX_PROBLEMS_SHOWN:
-        return problems
-    rest = problems[MAX_PROBLEMS_SHOWN:]
-    first = rest[0]
-    severity = Severity.ERROR if any(problem.is_error for problem in rest) else Severity.WARNING
-    summary = Problem(first.file, first.line, first.column, f"… and {len(rest):,} more problems", severity)
-    return [*problems[:MAX_PROBLEMS_SHOWN], summary]
 
 
 def _suggest(word: str, candidates: Sequence[str]) -> str:

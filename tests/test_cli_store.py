@@ -520,3 +520,17 @@ def test_what_validate_refuses_never_reaches_either_store(runner: CliRunner, sto
     assert validated.exit_code == result.exit_code == 1
     assert "6 file(s): 1 stored, 0 already stored, 5 invalid" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_an_invalid_file_counts_all_its_errors_but_shows_the_first(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    keys = "".join(f"  policy.strategy.zz{i:04d}: 1\n" for i in range(60))
+    good = (STORE_DATA / "hospital-2026.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "many.yaml"
+    path.write_text(good.replace("answers:\n", "answers:\n" + keys, 1), encoding="utf-8")
+    result = run(runner, "db", "ingest", str(path), db=str(tmp_path / "s.sqlite"))
+    assert result.exit_code == 1
+    assert "invalid (60 errors)" in result.stdout
+    assert "… and 10 more problems" in result.stderr
+    assert result.stderr.count("unknown question id") == 50

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from dhti.errors import first_problems
 from dhti.registry import Registry
 from dhti.response import validate_file
 
@@ -386,7 +387,8 @@ def test_many_problems_are_found_in_linear_time_and_capped(write, registry) -> N
     start = time.perf_counter()
     result = validate_file(path, registry=registry, display="r.yaml")
     assert time.perf_counter() - start < 60
-    shown = [str(problem) for problem in result.problems]
+    assert len(result.errors) == 20_000  # every problem is kept, so counts stay true
+    shown = [str(problem) for problem in first_problems(result.problems)]
     assert len(shown) == 51
     assert shown[0].startswith("r.yaml:12:3: error: unknown question id 'policy.strategy.zz000000'")
     assert shown[-1] == "r.yaml:62:3: error: … and 19,950 more problems"

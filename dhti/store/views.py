@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import IO
 
 from dhti.batch import FileResult, Status
+from dhti.errors import first_problems
 from dhti.formats import one_decimal, percent, table
 from dhti.safetext import csv_text, visible
 from dhti.store.api import StoredAssessment
@@ -389,8 +390,8 @@ def result_json(result: FileResult) -> dict[str, object]:
         "assessment_id": result.assessment_id,
         "reports": list(result.reports),
         "written": list(result.written),
-        "errors": [p.as_json() for p in result.errors],
-        "warnings": [p.as_json() for p in result.problems if not p.is_error],
+        "errors": [p.as_json() for p in first_problems(result.errors)],
+        "warnings": [p.as_json() for p in first_problems(p for p in result.problems if not p.is_error)],
     }
 
 
