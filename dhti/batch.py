@@ -37,7 +37,7 @@ from dhti.outfiles import cannot_write, make_folder, remove_stale_temporaries, w
 from dhti.registry import Registry, find_files
 from dhti.report import ReportFormat
 from dhti.store.record import AssessmentRecord, content_hash, record_from_outcome
-from dhti.yamlio import MAX_BYTES
+from dhti.yamlio import read_bounded
 
 if TYPE_CHECKING:
     from dhti.store.api import IngestResult, Store, StoredAssessment
@@ -111,14 +111,7 @@ def describe(err: Exception) -> str:
 
 def read_response(path: Path, display: str) -> bytes:
     """A response file's bytes as submitted; refuses unreadable and oversized files."""
-    try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
-    except OSError as err:
-        raise InputError([Problem(display, 1, 1, f"cannot read file: {err.strerror}")]) from err
-    if len(raw) > MAX_BYTES:
-        raise InputError([Problem(display, 1, 1, f"file is over the {MAX_BYTES // 1048576} MiB limit")])
-    return raw
+    return read_bounded(path, display=display)
 
 
 @dataclass(frozen=True)
@@ -668,10 +661,8 @@ def _report_outcome(future: cf.Future[tuple[str, ...] | Problem], job: ReportJob
         return future.result()
     except cf.process.BrokenProcessPool:  # this report, written alone, killed its worker (see Workers.run)
         return Problem(job.file, 1, 1, WORKER_DIED.format("writing its report"))
-    except DhtiError as err:
-        return Problem(job.file, 1, 1, f"report not written: {err}")
     except Exception as err:  # noqa: BLE001 - one broken report must not stop the others
-        return Problem(job.file, 1, 1, f"report not written: {type(err).__name__}: {err}")
+        return Problem(job.file, 1, 1, f"report not written: {describe(err)}")
 
 
 def _with_written(

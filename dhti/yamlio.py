@@ -187,20 +187,30 @@ class _NodeError(Exception):
 def load(path: str | Path, *, display: str | None = None) -> Document:
     """Read and parse one YAML file, refusing anything hostile with a positioned error."""
     name = display or str(path)
-    file_path = Path(path)
+    return load_bytes(read_bounded(Path(path), display=name), name)
+
+
+def read_bounded(path: Path, *, display: str, limit: int = MAX_BYTES) -> bytes:
+    """A file's bytes, never more than ``limit`` read: its size is checked first, and the read stops there.
+
+    Every file dhti takes in (YAML, CSV, XLSX, JSON) is read through here, so a file that grows
+    while it is read, or is not what its size says, cannot exceed the limit either.
+    """
     try:
-        size = file_path.stat().st_size
-        if size > MAX_BYTES:
-            raise InputError([Problem(name, 1, 1, _too_large(size))])
-        with file_path.open("rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
+        size = path.stat().st_size
+        if size > limit:
+            raise InputError([Problem(display, 1, 1, _too_large(size, limit))])
+        with path.open("rb") as handle:
+            raw = handle.read(limit + 1)
     except OSError as err:
-        raise InputError([Problem(name, 1, 1, f"cannot read file: {err.strerror}")]) from err
-    return load_bytes(raw, name)
+        raise InputError([Problem(display, 1, 1, f"cannot read file: {err.strerror}")]) from err
+    if len(raw) > limit:
+        raise InputError([Problem(display, 1, 1, _too_large(len(raw), limit))])
+    return raw
 
 
-def _too_large(size: int) -> str:
-    return f"file is {size / 1048576:.1f} MiB; the limit is {MAX_BYTES // 1048576} MiB"
+def _too_large(size: int, limit: int = MAX_BYTES) -> str:
+    return f"file is {size / 1048576:.1f} MiB; the limit is {limit // 1048576} MiB"
 
 
 def load_bytes(raw: bytes, file: str) -> Document:

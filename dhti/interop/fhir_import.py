@@ -29,6 +29,7 @@ from dhti.interop.fhir_logic import NA
 from dhti.outfiles import write_atomic
 from dhti.questionnaire import Question, Questionnaire, QuestionType
 from dhti.registry import Registry
+from dhti.yamlio import read_bounded
 
 MAX_BYTES = 5 * 1024 * 1024
 _SCALARS = ("valueString", "valueDecimal", "valueInteger", "valueBoolean", "valueDate", "valueDateTime", "valueUri")
@@ -64,12 +65,7 @@ class JsonFile:
 def read_json(path: Path, *, display: str | None = None) -> JsonFile:
     """Read a JSON file, refusing what is not UTF-8 JSON with a positioned error."""
     name = display or str(path)
-    try:
-        if path.stat().st_size > MAX_BYTES:
-            raise InputError([Problem(name, 1, 1, f"file is larger than {MAX_BYTES // 1048576} MiB")])
-        raw = path.read_bytes()
-    except OSError as err:
-        raise InputError([Problem(name, 1, 1, f"cannot read file: {err.strerror}")]) from err
+    raw = read_bounded(path, display=name, limit=MAX_BYTES)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:

@@ -16,10 +16,11 @@ import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import NoReturn, Protocol
 from xml.etree.ElementTree import ParseError
 
 from dhti.errors import InputError, Problem, nul_bytes_message
+from dhti.yamlio import read_bounded
 
 MAX_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 20_000  # submissions, not counting the header: a province has a few thousand units
@@ -61,20 +62,14 @@ def read_table(path: Path, *, display: str | None = None) -> Table:
     if suffix not in (".csv", ".xlsx"):
         what = suffix or "a file without suffix"
         _refuse(name, f"expected a .csv or .xlsx export of submissions, not {what}")
-    try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            _refuse(name, f"file is {size / 1048576:.1f} MiB; the limit is {MAX_BYTES // 1048576} MiB")
-        raw = path.read_bytes()
-    except OSError as err:
-        raise InputError([Problem(name, 1, 1, f"cannot read file: {err.strerror}")]) from err
+    raw = read_bounded(path, display=name, limit=MAX_BYTES)
     table = _read_xlsx(raw, name) if suffix == ".xlsx" else _read_csv(raw, name)
     if not any(table.header):
         _refuse(name, "no header row: the first row must name the columns")
     return table
 
 
-def _refuse(name: str, message: str, line: int = 1) -> None:
+def _refuse(name: str, message: str, line: int = 1) -> NoReturn:
     raise InputError([Problem(name, line, 1, message)])
 
 
