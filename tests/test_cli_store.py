@@ -522,9 +522,7 @@ def test_what_validate_refuses_never_reaches_either_store(runner: CliRunner, sto
     assert "Traceback" not in result.output
 
 
-def test_an_invalid_file_counts_all_its_errors_but_shows_the_first(
-    runner: CliRunner, tmp_path: Path
-) -> None:
+def test_an_invalid_file_counts_all_its_errors_but_shows_the_first(runner: CliRunner, tmp_path: Path) -> None:
     keys = "".join(f"  policy.strategy.zz{i:04d}: 1\n" for i in range(60))
     good = (STORE_DATA / "hospital-2026.yaml").read_text(encoding="utf-8")
     path = tmp_path / "many.yaml"

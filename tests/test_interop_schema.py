@@ -168,6 +168,8 @@ MINI = DATA / "responses" / "mini-complete.yaml"
         ('id: "01-BV-0001"', 'id: "01-\\u0412V-0001"'),  # a Cyrillic capital Ve, written as a YAML escape
         ('id: "01-BV-0001"', 'id: "01-BV-\\u200b0001"'),
         ('id: "01-BV-0001"', 'id: "' + "x" * 65 + '"'),
+        ('id: "01-BV-0001"', 'id: "   "'),
+        ('name: "Bệnh viện Đa khoa Mẫu"', 'name: "Bệnh viện\\u200b Mẫu"'),
         ('name: "Bệnh viện Đa khoa Mẫu"', 'name: "evil\\x00nul"'),
         ('name: "Bệnh viện Đa khoa Mẫu"', 'name: "Real\\rFAKE"'),
         ('name: "Bệnh viện Đa khoa Mẫu"', 'name: "' + "B" * 201 + '"'),
@@ -191,6 +193,9 @@ def test_the_schema_refuses_what_validate_refuses(tmp_path: Path, old: str, new:
     ("old", "new"),
     [
         ('id: "01-BV-0001"', "id: 0042"),
+        ("type: hospital", "type: hospital\n  ownership: 3"),
+        ('assessor: "Đoàn đánh giá Sở Y tế"', "assessor: 12"),
+        ('evidence: "Dự thảo kế hoạch số 12/KH-BV"', 'evidence: "a\\u200db"'),
         ('id: "01-BV-0001"', 'id: "Bệnh viện Đà Nẵng/ 01_x.y"'),
         ('name: "Bệnh viện Đa khoa Mẫu"', 'name: "' + "B" * 200 + '"'),
         ("date: 2026-10-15", "date: 2099-12-31"),

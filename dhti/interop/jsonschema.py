@@ -15,7 +15,7 @@ from pathlib import Path
 from dhti.interop.drafts import ASSESSMENT_ORDER, ENTITY_ORDER
 from dhti.outfiles import write_atomic
 from dhti.questionnaire import Question, Questionnaire, QuestionType, pick
-from dhti.response import MAX_BEDS, MAX_ID_CHARS, MAX_NAME_CHARS, MAX_NUMBER, MAX_TEXT_CHARS
+from dhti.response import MAX_BEDS, MAX_ID_CHARS, MAX_NAME_CHARS, MAX_NUMBER, MAX_TEXT_CHARS, Assessment, Entity
 
 Schema = dict[str, object]
 
@@ -28,14 +28,17 @@ ASSESSMENT_DATE_PATTERN = r"^\s*20\d{2}-\d{2}-\d{2}\s*$"  # dhti validate: 2000-
 # or with combining marks, as an editor may hold them before dhti composes them), digits, - _ . / and
 # spaces. Look-alikes from other scripts and invisible characters are left out.
 ID_PATTERN = (
-    r"^[A-Za-z0-9 ._/\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F\u1E00-\u1EFF\u0300-\u036F-]"
+    r"^(?=.*\S)[A-Za-z0-9 ._/\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F\u1E00-\u1EFF\u0300-\u036F-]"
     rf"{{1,{MAX_ID_CHARS}}}$"
 )
 # Control characters other than tab and newline, which dhti validate refuses in every text.
 NO_CONTROLS = r"^[^\u0000-\u0008\u000B-\u001F\u007F-\u009F]*$"
+# Names refuse invisible formatting characters as well (zero-width and bidi marks, BOM).
+NO_CONTROLS_OR_FORMAT = r"^[^\u0000-\u0008\u000B-\u001F\u007F-\u009F\u00AD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFEFF]*$"
 _INTEGER = re.compile(r"^-?[0-9]+$")
 _DECIMAL = re.compile(r"^-?[0-9]+\.[0-9]+$")
-_TEXT_OR_NUMBER = ("id", "name", "province", "district", "commune")
+# Text fields keep an unquoted number as written (dhti validate reads ``ownership: 3`` as "3").
+_TEXT_OR_NUMBER = frozenset((*Entity.TEXT_FIELDS, *Assessment.TEXT_FIELDS))
 
 
 def schema_file_for(response_file: Path) -> Path:
@@ -72,15 +75,21 @@ def response_schema(questionnaire: Questionnaire, *, lang: str) -> Schema:
     }
 
 
-def _text(limit: int, *kinds: str) -> Schema:
-    """A text of at most ``limit`` characters without control characters (or a value of ``kinds``)."""
-    text = {"type": "string", "maxLength": limit, "pattern": NO_CONTROLS}
+def _text(limit: int, *kinds: str, invisible: bool = False) -> Schema:
+    """A text of at most ``limit`` characters without control characters (or a value of ``kinds``).
+
+    As in :func:`dhti.response.text_problem`, invisible formatting characters are refused unless
+    ``invisible`` (free text may hold them; names may not).
+    """
+    text = {"type": "string", "maxLength": limit, "pattern": NO_CONTROLS if invisible else NO_CONTROLS_OR_FORMAT}
     return {"anyOf": [text, *({"type": kind} for kind in kinds)]} if kinds else text
 
 
 def _entity(questionnaire: Questionnaire) -> Schema:
-    properties: dict[str, object] = {key: _text(MAX_NAME_CHARS, "null") for key in ENTITY_ORDER}
-    properties.update({key: _text(MAX_NAME_CHARS, "number", "null") for key in _TEXT_OR_NUMBER})
+    properties: dict[str, object] = {
+        key: _text(MAX_NAME_CHARS, *(("number", "null") if key in _TEXT_OR_NUMBER else ("null",)))
+        for key in ENTITY_ORDER
+    }
     properties["id"] = {"anyOf": [{"type": "string", "pattern": ID_PATTERN}, {"type": "number"}]}
     properties["type"] = {"enum": list(questionnaire.entity_types)}
     properties["beds"] = {"type": ["integer", "null"], "minimum": 0, "maximum": MAX_BEDS}
@@ -88,8 +97,8 @@ def _entity(questionnaire: Questionnaire) -> Schema:
 
 
 def _assessment() -> Schema:
-    properties: dict[str, object] = {key: _text(MAX_NAME_CHARS, "null") for key in ASSESSMENT_ORDER}
-    properties["notes"] = _text(MAX_TEXT_CHARS, "null")
+    properties: dict[str, object] = {key: _text(MAX_NAME_CHARS, "number", "null") for key in ASSESSMENT_ORDER}
+    properties["notes"] = _text(MAX_TEXT_CHARS, "number", "null", invisible=True)
     properties["date"] = {"type": "string", "format": "date", "pattern": ASSESSMENT_DATE_PATTERN}
     return {"type": "object", "required": ["date"], "additionalProperties": False, "properties": properties}
 
@@ -100,7 +109,7 @@ def _answer(question: Question, lang: str) -> Schema:
     choices: list[object] = [value, {"type": "null"}]
     if question.allow_na:
         choices.append({"type": "string", "pattern": NA_PATTERN})
-    extra = _text(MAX_TEXT_CHARS, "number", "boolean", "null")
+    extra = _text(MAX_TEXT_CHARS, "number", "boolean", "null", invisible=True)
     mapping = {
         "type": "object",
         "additionalProperties": False,
