@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Self, TypeVar
 from dhti.assess import assess_bytes
 from dhti.errors import DhtiError, InputError, Problem
 from dhti.outfiles import cannot_write, make_folder, remove_stale_temporaries, write_atomic
-from dhti.registry import Registry, find_files
+from dhti.registry import Registry, response_files
 from dhti.report import ReportFormat
 from dhti.store.record import AssessmentRecord, content_hash, record_from_outcome
 from dhti.yamlio import read_bounded
@@ -177,17 +177,6 @@ def store_assessed(store: Store, assessed: Assessed) -> FileResult:
 
 def failed(file: str, message: str) -> FileResult:
     return FileResult(file, Status.FAILED, problems=(Problem(file, 1, 1, message),))
-
-
-def response_files(paths: Iterable[str | Path]) -> list[Path]:
-    """The YAML files named or found in folders; a folder without any is an error."""
-    found: list[Path] = []
-    for raw in paths:
-        files = find_files([raw])
-        if not files:
-            raise BatchError(f"{raw}: no response files (*.yaml, *.yml) in this folder")
-        found.extend(files)
-    return found
 
 
 def ingest_files(
@@ -520,7 +509,10 @@ def run_batch(
     written again, so running a batch twice (or again after it was killed) finishes the job.
     """
     check_folders(source, output)
-    files = response_files([source])
+    try:
+        files = response_files([source])
+    except DhtiError as err:
+        raise BatchError(str(err)) from err
     make_folder(output, parents=True)
     with output_lock(output):
         remove_stale_temporaries(output)  # of reports an interrupted run was writing

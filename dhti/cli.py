@@ -213,10 +213,11 @@ def validate(files: Sequence[Path], questionnaire_path: Path | None, fmt: str, l
     FILES may include folders (all *.yaml files in them). Exits 1 if any file has an error.
     """
     from dhti.formats import to_json, validation_json  # noqa: PLC0415
+    from dhti.registry import response_files  # noqa: PLC0415
     from dhti.response import validate_file  # noqa: PLC0415
 
     registry = _registry(questionnaire_path)
-    results = [validate_file(path, registry=registry, lenient=lenient) for path in _response_files(files)]
+    results = [validate_file(path, registry=registry, lenient=lenient) for path in response_files(files)]
     bad = [r for r in results if r.errors or (strict and r.warnings)]
     if fmt == "json":
         click.echo(to_json([validation_json(result) for result in results]))
@@ -298,9 +299,10 @@ def score(files: Sequence[Path], questionnaire_path: Path | None, fmt: str, leni
     """
     from dhti.assess import assess_all  # noqa: PLC0415
     from dhti.formats import score_csv, score_json, score_table, to_json  # noqa: PLC0415
+    from dhti.registry import response_files  # noqa: PLC0415
 
     registry = _registry(questionnaire_path)
-    outcomes = list(assess_all(_response_files(files), registry=registry, lenient=lenient))
+    outcomes = list(assess_all(response_files(files), registry=registry, lenient=lenient))
     for outcome in outcomes:
         for problem in first_problems(outcome.validation.problems):
             say(str(problem), err=True)
@@ -312,20 +314,6 @@ def score(files: Sequence[Path], questionnaire_path: Path | None, fmt: str, leni
         say(score_table(outcomes, lang=lang))
     if not all(outcome.valid for outcome in outcomes):
         sys.exit(1)
-
-
-def _response_files(paths: Sequence[Path]) -> list[Path]:
-    """The YAML files named or found in folders; a folder without any is an error, as in ``db ingest``."""
-    from dhti.registry import find_files  # noqa: PLC0415
-
-    found: list[Path] = []
-    for path in paths:
-        files = find_files([path])
-        if not files:  # a check that checked nothing must not pass
-            msg = f"{path}: no response files (*.yaml, *.yml) in this folder"
-            raise DhtiError(msg)
-        found.extend(files)
-    return found
 
 
 from dhti.cli_interop import export, import_  # noqa: E402

@@ -116,7 +116,8 @@ def ingest(
     errors and skipped; so is a file whose scoring or storing fails (marked failed, with the
     reason), and the others are stored all the same. The command then exits 1.
     """
-    from dhti.batch import Status, ingest_files, response_files  # noqa: PLC0415
+    from dhti.batch import Status, ingest_files  # noqa: PLC0415
+    from dhti.registry import response_files  # noqa: PLC0415
     from dhti.store import open_store  # noqa: PLC0415
     from dhti.store.views import summary  # noqa: PLC0415
 

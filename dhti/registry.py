@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dhti.errors import InputError, Problem, QuestionnaireNotFoundError
+from dhti.errors import DhtiError, InputError, Problem, QuestionnaireNotFoundError
 from dhti.questionnaire import Questionnaire, lint_document, load_questionnaire
 from dhti.yamlio import load
 
@@ -143,13 +143,21 @@ class Registry:
         return sorted(self.questionnaires, key=lambda q: (q.id, version_key(q.version)))
 
 
-def find_files(paths: Iterable[str | Path]) -> list[Path]:
-    """Expand folders into the YAML files they hold (sorted); keep files as given."""
+def response_files(paths: Iterable[str | Path]) -> list[Path]:
+    """The YAML files named, and those found in folders (sorted); a folder without any is an error.
+
+    A check that checked nothing must not pass: ``validate``, ``score``, ``db ingest`` and ``batch``
+    all refuse an empty folder the same way.
+    """
     found: list[Path] = []
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()))
-        else:
+        if not path.is_dir():
             found.append(path)
+            continue
+        files = sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+        if not files:
+            msg = f"{raw}: no response files (*.yaml, *.yml) in this folder"
+            raise DhtiError(msg)
+        found.extend(files)
     return found

@@ -34,7 +34,10 @@ ID_PATTERN = (
 # Control characters other than tab and newline, which dhti validate refuses in every text.
 NO_CONTROLS = r"^[^\u0000-\u0008\u000B-\u001F\u007F-\u009F]*$"
 # Names refuse invisible formatting characters as well (zero-width and bidi marks, BOM).
-NO_CONTROLS_OR_FORMAT = r"^[^\u0000-\u0008\u000B-\u001F\u007F-\u009F\u00AD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFEFF]*$"
+NO_CONTROLS_OR_FORMAT = (
+    r"^[^\u0000-\u0008\u000B-\u001F\u007F-\u009F"
+    r"\u00AD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFEFF]*$"
+)
 _INTEGER = re.compile(r"^-?[0-9]+$")
 _DECIMAL = re.compile(r"^-?[0-9]+\.[0-9]+$")
 # Text fields keep an unquoted number as written (dhti validate reads ``ownership: 3`` as "3").
