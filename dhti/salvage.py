@@ -95,6 +95,12 @@ def salvage(data: object, shape: Shape[M]) -> Salvaged[M]:
 
     ``errors`` are those of the whole, untouched data: every schema error, each at its place.
     """
+    try:  # the usual case, a well-formed definition: nothing to set aside, no copy to make
+        valid = shape.root.model_validate(data)
+    except ValidationError:
+        pass
+    else:
+        return Salvaged(valid, (), Origins(data, copies={}, errors=[], dropped_ids=set()))
     copies: dict[int, tuple[object, Path]] = {}
     work = _copy(data, (), copies)
     first: list[ErrorDetails] | None = None
