@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
-LOCK := uv pip compile --quiet --universal --python-version 3.11 --generate-hashes
+LOCK = PATH=$(abspath $(BIN)):$$PATH uv pip compile --quiet --universal --python-version 3.11 --generate-hashes
 
 .PHONY: demo test test-js lint typecheck bench lock clean system-deps system-deps-test
 
@@ -59,9 +59,9 @@ bench: system-deps $(VENV)/.installed
 
 # Regenerates the locks from pyproject.toml and requirements/*.in with the locked uv.
 lock: $(VENV)/.installed-test
-	PATH=$(abspath $(BIN)):$$PATH $(LOCK) requirements/pip.in -o requirements/pip.txt
-	PATH=$(abspath $(BIN)):$$PATH $(LOCK) pyproject.toml requirements/build.in -o requirements/runtime.txt
-	PATH=$(abspath $(BIN)):$$PATH $(LOCK) pyproject.toml requirements/build.in requirements/dev.in --extra test -o requirements/test.txt
+	$(LOCK) requirements/pip.in -o requirements/pip.txt
+	$(LOCK) pyproject.toml requirements/build.in -o requirements/runtime.txt
+	$(LOCK) pyproject.toml requirements/build.in requirements/dev.in --extra test -o requirements/test.txt
 
 clean:
 	rm -rf $(VENV) $(JS)/node_modules dist build dhti-demo .pytest_cache .mypy_cache .ruff_cache
