@@ -18,6 +18,8 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from dhti.cli import main
+from dhti.errors import OutputError
+from dhti.outfiles import make_folder
 
 pytest_plugins = ("conftest_store",)
 
@@ -532,3 +534,27 @@ def test_an_invalid_file_counts_all_its_errors_but_shows_the_first(runner: CliRu
     assert "invalid (60 errors)" in result.stdout
     assert "… and 10 more problems" in result.stderr
     assert result.stderr.count("unknown question id") == 50
+
+
+def test_batch_lowers_too_many_jobs_and_says_so(runner: CliRunner, tmp_path: Path) -> None:
+    source = tmp_path / "in"
+    source.mkdir()
+    shutil.copy(STORE_DATA / "hospital-2026.yaml", source)
+    result = run(runner, "batch", str(source), "-o", str(tmp_path / "out"), "--jobs", "1000", db=str(tmp_path / "s.db"))
+    assert result.exit_code == 0, result.output
+    assert "warning: --jobs 1000 lowered to " in result.stderr
+
+
+def test_batch_into_a_path_under_a_file_is_one_message(runner: CliRunner, tmp_path: Path) -> None:
+    source = tmp_path / "in"
+    source.mkdir()
+    shutil.copy(STORE_DATA / "hospital-2026.yaml", source)
+    taken = tmp_path / "out"
+    taken.write_text("not a folder", encoding="utf-8")
+    result = run(runner, "batch", str(source), "-o", str(taken / "reports"), db=str(tmp_path / "s.db"))
+    assert result.exit_code == 1
+    assert f"dhti: error: cannot create folder {taken / 'reports'}: Not a directory" in result.stderr
+    assert "Traceback" not in result.output
+    assert taken.read_text(encoding="utf-8") == "not a folder"
+    with pytest.raises(OutputError, match="it is a file, not a folder"):  # what a library caller gets
+        make_folder(taken)
