@@ -23,7 +23,7 @@ from pypdf import PdfReader
 
 from dhti.assess import assess
 from dhti.registry import Registry, examples_dir
-from dhti.report import context_for, render_html, render_pdf
+from dhti.report.render import context_for, render_html, render_pdf
 
 TRIVIAL = "<html lang='vi'><body><h1>Báo cáo</h1><p>Chuyển đổi số y tế.</p></body></html>"
 

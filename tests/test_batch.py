@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 from processes import live_processes
 
-from dhti import batch
-from dhti.batch import (
+from dhti.errors import OutputError
+from dhti.jobs import batch
+from dhti.jobs.batch import (
     STATE_FILE,
     BatchError,
     BatchOptions,
@@ -29,7 +30,6 @@ from dhti.batch import (
     run_batch,
     slug,
 )
-from dhti.errors import OutputError
 from dhti.store import open_store
 
 pytest_plugins = ("conftest_store",)

@@ -17,9 +17,9 @@ import pytest
 from click.testing import CliRunner
 from processes import live_processes
 
-from dhti import batch
-from dhti.batch import BatchOptions, Status, run_batch
 from dhti.cli import main
+from dhti.jobs import batch
+from dhti.jobs.batch import BatchOptions, Status, run_batch
 from dhti.registry import Registry
 from dhti.store import open_store
 from dhti.store.api import Store
@@ -168,7 +168,7 @@ def test_batch_reports_on_a_file_whose_name_is_not_utf8(tmp_path: Path, store_ur
 # sitecustomize on PYTHONPATH: every process of the batch, workers included, loads it.
 KILLER_HOOK = """
 import functools, multiprocessing, os
-import dhti.batch, dhti.report
+import dhti.jobs.batch, dhti.report.render
 
 def dies_on(real, word, name):
     @functools.wraps(real)
@@ -178,8 +178,8 @@ def dies_on(real, word, name):
         return real(*args, **kwargs)
     return hooked
 
-dhti.batch.assess_isolated = dies_on(dhti.batch.assess_isolated, "kill-worker", "assess")
-dhti.report.write_report = dies_on(dhti.report.write_report, "kill-report", "report")
+dhti.jobs.batch.assess_isolated = dies_on(dhti.jobs.batch.assess_isolated, "kill-worker", "assess")
+dhti.report.render.write_report = dies_on(dhti.report.render.write_report, "kill-report", "report")
 """
 DIED = "the worker process died while {} (out of memory or a crash in a library)"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from dhti.assess import assess
 from dhti.registry import examples_dir
-from dhti.report import context_for, render_html
+from dhti.report.render import context_for, render_html
 
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "messages.py"
 

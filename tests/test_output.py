@@ -18,13 +18,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from dhti.cli import main, writable_for_any_text
-from dhti.describe import show_text
-from dhti.formats import table
+from dhti.cli.main import main, writable_for_any_text
 from dhti.registry import Registry
 from dhti.safetext import csv_text, spreadsheet_cell, visible
 from dhti.store import open_store
-from dhti.store.views import compare_table, history_steps, history_table, list_table
+from dhti.views.questionnaires import show_text
+from dhti.views.scores import table
+from dhti.views.store import compare_table, history_steps, history_table, list_table
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "questionnaires" / "examples" / "central-hospital-hanoi.yaml"

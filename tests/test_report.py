@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from dhti.assess import assess
 from dhti.registry import Registry, examples_dir
-from dhti.report import (
+from dhti.report.render import (
     PDF_TEXT_LIMIT,
     UNBROKEN_RUN,
     FreeText,

@@ -10,12 +10,13 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from dhti import __version__, charts, gdhm, i18n, peers
+from dhti import __version__, i18n, peers
 from dhti.assess import Outcome
 from dhti.i18n import N_
 from dhti.peers import Assessed
 from dhti.questionnaire import HORIZON_MONTHS, Horizon, Indicator, Question, Questionnaire, QuestionType, pick
 from dhti.recommendations import Fired
+from dhti.report import charts, gdhm
 from dhti.response import Answer, Response
 from dhti.scoring import DomainScore, IndicatorScore, Scores
 

@@ -11,10 +11,10 @@ from dhti.assess import Outcome
 from dhti.errors import DhtiError
 from dhti.i18n import translations
 from dhti.portfolio import GroupBy, build_portfolio
-from dhti.portfolio_context import build_portfolio_context
 from dhti.questionnaire import Questionnaire, pick
 from dhti.registry import Registry
-from dhti.report import ReportFormat, render_portfolio_html, write_document
+from dhti.report.portfolio import build_portfolio_context
+from dhti.report.render import ReportFormat, render_portfolio_html, write_document
 from dhti.store.location import resolve
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from dhti.cli_options import lang_option, load_registry, say
+from dhti.cli.options import lang_option, load_registry, say
 
 if TYPE_CHECKING:
     from dhti.registry import Registry

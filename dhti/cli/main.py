@@ -13,8 +13,8 @@ from typing import Any
 import click
 
 from dhti import __version__
-from dhti.cli_options import lang_option, questionnaire_option, say
-from dhti.cli_options import load_registry as _registry
+from dhti.cli.options import lang_option, questionnaire_option, say
+from dhti.cli.options import load_registry as _registry
 from dhti.errors import DhtiError, InputError, first_problems
 from dhti.safetext import json_escape_errors, visible_lines
 
@@ -107,8 +107,8 @@ def demo(output: Path, lang: str, db: str | None) -> None:
     scores.csv, and prints a summary. It is what `make demo` runs. OUTPUT is the demo's own
     folder: running the demo again replaces the files it wrote there, and only those.
     """
-    from dhti.demo import run_demo, sample_files  # noqa: PLC0415
-    from dhti.formats import score_table  # noqa: PLC0415
+    from dhti.jobs.demo import run_demo, sample_files  # noqa: PLC0415
+    from dhti.views.scores import score_table  # noqa: PLC0415
 
     registry = _registry()
     files = sample_files()
@@ -138,7 +138,7 @@ def questionnaires() -> None:
 @lang_option
 def questionnaires_list(lang: str) -> None:
     """List the bundled questionnaires and those in DHTI_QUESTIONNAIRES."""
-    from dhti.describe import list_table  # noqa: PLC0415
+    from dhti.views.questionnaires import list_table  # noqa: PLC0415
 
     say(list_table(_registry().sorted(), lang=lang))
 
@@ -148,7 +148,7 @@ def questionnaires_list(lang: str) -> None:
 @lang_option
 def questionnaires_show(ref: str, lang: str) -> None:
     """Print a questionnaire as readable text: domains, indicators, questions, options, points."""
-    from dhti.describe import show_text  # noqa: PLC0415
+    from dhti.views.questionnaires import show_text  # noqa: PLC0415
 
     say(show_text(_registry().get(ref), lang=lang))
 
@@ -212,9 +212,9 @@ def validate(files: Sequence[Path], questionnaire_path: Path | None, fmt: str, l
 
     FILES may include folders (all *.yaml files in them). Exits 1 if any file has an error.
     """
-    from dhti.formats import to_json, validation_json  # noqa: PLC0415
     from dhti.registry import response_files  # noqa: PLC0415
     from dhti.response import validate_file  # noqa: PLC0415
+    from dhti.views.scores import to_json, validation_json  # noqa: PLC0415
 
     registry = _registry(questionnaire_path)
     results = [validate_file(path, registry=registry, lenient=lenient) for path in response_files(files)]
@@ -266,7 +266,7 @@ def report(
     """
     from dhti.assess import assess  # noqa: PLC0415
     from dhti.outfiles import check_target  # noqa: PLC0415
-    from dhti.report import ReportError, format_for, write_report  # noqa: PLC0415
+    from dhti.report.render import ReportError, format_for, write_report  # noqa: PLC0415
 
     try:
         kind = format_for(output, fmt)
@@ -278,7 +278,7 @@ def report(
         say(str(problem), err=True)
     if not outcome.valid:
         sys.exit(1)
-    from dhti.aggregate import store_comparisons  # noqa: PLC0415 - the store only when reporting
+    from dhti.jobs.aggregate import store_comparisons  # noqa: PLC0415 - the store only when reporting
 
     history, peers = store_comparisons(outcome, db)
     write_report(outcome, output, fmt=kind, lang=lang, pdfa=pdfa, history=history, peers=peers, force=force)
@@ -298,8 +298,8 @@ def score(files: Sequence[Path], questionnaire_path: Path | None, fmt: str, leni
     result (contract 4.1), --format csv a row per file. Exits 1 if any file is invalid.
     """
     from dhti.assess import assess_all  # noqa: PLC0415
-    from dhti.formats import score_csv, score_json, score_table, to_json  # noqa: PLC0415
     from dhti.registry import response_files  # noqa: PLC0415
+    from dhti.views.scores import score_csv, score_json, score_table, to_json  # noqa: PLC0415
 
     registry = _registry(questionnaire_path)
     outcomes = list(assess_all(response_files(files), registry=registry, lenient=lenient))
@@ -316,12 +316,12 @@ def score(files: Sequence[Path], questionnaire_path: Path | None, fmt: str, leni
         sys.exit(1)
 
 
-from dhti.cli_interop import export, import_  # noqa: E402
+from dhti.cli.interop import export, import_  # noqa: E402
 
 main.add_command(export)
 main.add_command(import_)
 
-from dhti.cli_store import aggregate, batch, compare, db, history  # noqa: E402
+from dhti.cli.store import aggregate, batch, compare, db, history  # noqa: E402
 
 for _command in (db, history, compare, batch, aggregate):
     main.add_command(_command)

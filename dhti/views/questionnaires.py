@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from dhti.formats import table
 from dhti.questionnaire import Question, Questionnaire, QuestionType, pick
 from dhti.registry import bundled_dir
 from dhti.safetext import visible
+from dhti.views.scores import table
 
 
 def list_table(questionnaires: Sequence[Questionnaire], *, lang: str) -> str:

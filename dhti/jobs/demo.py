@@ -6,13 +6,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from dhti.aggregate import write_portfolio
 from dhti.assess import Outcome, assess_bytes
-from dhti.formats import score_csv, score_json, to_json
+from dhti.jobs.aggregate import write_portfolio
 from dhti.outfiles import make_folder, write_atomic
 from dhti.registry import Registry, examples_dir
-from dhti.report import ReportFormat, write_report
+from dhti.report.render import ReportFormat, write_report
 from dhti.store import open_store
+from dhti.views.scores import score_csv, score_json, to_json
 
 
 @dataclass(frozen=True)

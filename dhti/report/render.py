@@ -31,8 +31,8 @@ if TYPE_CHECKING:
     from markupsafe import Markup
 
     from dhti.peers import Assessed
-    from dhti.portfolio_context import PortfolioContext
-    from dhti.report_context import ReportContext
+    from dhti.report.entity import ReportContext
+    from dhti.report.portfolio import PortfolioContext
 
 log = logging.getLogger(__name__)
 
@@ -153,7 +153,7 @@ def context_for(
     outcome: Outcome, *, lang: str, history: Sequence[Assessed] = (), peers: Sequence[Assessed] = ()
 ) -> ReportContext:
     from dhti.i18n import translations  # noqa: PLC0415
-    from dhti.report_context import build_context  # noqa: PLC0415
+    from dhti.report.entity import build_context  # noqa: PLC0415
 
     if outcome.scores is None:
         raise InputError(outcome.validation.errors)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from dhti.cli_options import (
+from dhti.cli.options import (
     TEXT,
     db_option,
     filter_options,
@@ -26,11 +26,11 @@ from dhti.cli_options import (
     questionnaire_option,
     say,
 )
-from dhti.cli_options import load_registry as _registry
+from dhti.cli.options import load_registry as _registry
 from dhti.errors import first_problems
 
 if TYPE_CHECKING:
-    from dhti.batch import FileResult
+    from dhti.jobs.batch import FileResult
     from dhti.registry import Registry
     from dhti.store import AssessmentFilter, Store, StoredAssessment
 
@@ -48,7 +48,7 @@ def _progress(label: str, total: int) -> Iterator[Callable[[int], object]]:
 
 
 def _emit(fmt: str, *, table: Callable[[], str], json: Callable[[], object], csv: Callable[[], str]) -> None:
-    from dhti.formats import to_json  # noqa: PLC0415
+    from dhti.views.scores import to_json  # noqa: PLC0415
 
     if fmt == "json":
         click.echo(to_json(json()))
@@ -77,7 +77,7 @@ def _titles(registry: Registry, refs: Sequence[str], lang: str) -> dict[str, str
 
 
 def _report_results(results: Sequence[FileResult], fmt: str, lang: str, *, reports: bool) -> None:
-    from dhti.store.views import result_json, results_csv, results_table  # noqa: PLC0415
+    from dhti.views.store import result_json, results_csv, results_table  # noqa: PLC0415
 
     for result in results:
         for problem in first_problems(result.problems):
@@ -116,10 +116,10 @@ def ingest(
     errors and skipped; so is a file whose scoring or storing fails (marked failed, with the
     reason), and the others are stored all the same. The command then exits 1.
     """
-    from dhti.batch import Status, ingest_files  # noqa: PLC0415
+    from dhti.jobs.batch import Status, ingest_files  # noqa: PLC0415
     from dhti.registry import response_files  # noqa: PLC0415
     from dhti.store import open_store  # noqa: PLC0415
-    from dhti.store.views import summary  # noqa: PLC0415
+    from dhti.views.store import summary  # noqa: PLC0415
 
     files = response_files(paths)
     registry = _registry(questionnaire_path)
@@ -184,7 +184,7 @@ def list_(
     gives every domain and indicator score; --format csv a row per assessment.
     """
     from dhti.store import open_store  # noqa: PLC0415
-    from dhti.store.views import assessment_json, list_table, wide, wide_csv  # noqa: PLC0415
+    from dhti.views.store import assessment_json, list_table, wide, wide_csv  # noqa: PLC0415
 
     where = _filter(province, entity_type, questionnaire, since, until, entity_id)
     with open_store(db, create=False) as store:
@@ -242,10 +242,10 @@ def export(
     """
     import io  # noqa: PLC0415
 
-    from dhti.formats import to_json  # noqa: PLC0415
     from dhti.outfiles import write_atomic  # noqa: PLC0415
     from dhti.store import open_store  # noqa: PLC0415
-    from dhti.store.views import wide, wide_csv, wide_json, write_xlsx  # noqa: PLC0415
+    from dhti.views.scores import to_json  # noqa: PLC0415
+    from dhti.views.store import wide, wide_csv, wide_json, write_xlsx  # noqa: PLC0415
 
     fmt = _export_format(fmt, output)
     if fmt == "xlsx" and (output is None or str(output) == "-"):
@@ -290,7 +290,7 @@ def history(entity_id: str, db: str | None, fmt: str, lang: str) -> None:
     """
     from dhti.errors import DhtiError  # noqa: PLC0415
     from dhti.store import open_store, unknown_entity  # noqa: PLC0415
-    from dhti.store.views import history_csv, history_json, history_steps, history_table  # noqa: PLC0415
+    from dhti.views.store import history_csv, history_json, history_steps, history_table  # noqa: PLC0415
 
     with open_store(db, create=False) as store:
         found = store.history(entity_id)
@@ -320,7 +320,7 @@ def compare(first: str, second: str, db: str | None, fmt: str, lang: str) -> Non
     two different questionnaires are shown without a difference, with a warning.
     """
     from dhti.store import find_assessment, open_store  # noqa: PLC0415
-    from dhti.store.views import compare_csv, compare_json, compare_table, incomparable_note  # noqa: PLC0415
+    from dhti.views.store import compare_csv, compare_json, compare_table, incomparable_note  # noqa: PLC0415
 
     with open_store(db, create=False) as store:
         a, b = find_assessment(store, first), find_assessment(store, second)
@@ -375,9 +375,9 @@ def batch(
     """
     from concurrent.futures.process import BrokenProcessPool  # noqa: PLC0415
 
-    from dhti.batch import BatchError, BatchOptions, Status, run_batch  # noqa: PLC0415
+    from dhti.jobs.batch import BatchError, BatchOptions, Status, run_batch  # noqa: PLC0415
     from dhti.store import open_store  # noqa: PLC0415
-    from dhti.store.views import summary  # noqa: PLC0415
+    from dhti.views.store import summary  # noqa: PLC0415
 
     _registry(questionnaire_path)  # a broken --questionnaire is reported here, not in every worker
     options = BatchOptions(_jobs(jobs), pdf, lang, lenient, questionnaire_path)
@@ -396,7 +396,7 @@ def batch(
 
 def _jobs(requested: int | None) -> int:
     """``--jobs`` as run: a warning when it asks for more workers than the machine can use."""
-    from dhti.batch import MAX_JOBS, capped_jobs, default_jobs  # noqa: PLC0415
+    from dhti.jobs.batch import MAX_JOBS, capped_jobs, default_jobs  # noqa: PLC0415
 
     jobs = capped_jobs(requested or default_jobs())
     if requested is not None and requested > jobs:
@@ -448,10 +448,10 @@ def aggregate(
     each domain, stage counts, a heat map of domains by province (or entity type), a league
     table and the most common recommendations. An existing OUTPUT is replaced only with --force.
     """
-    from dhti.aggregate import Scope, write_portfolio  # noqa: PLC0415
+    from dhti.jobs.aggregate import Scope, write_portfolio  # noqa: PLC0415
     from dhti.outfiles import check_target  # noqa: PLC0415
     from dhti.portfolio import GroupBy  # noqa: PLC0415
-    from dhti.report import ReportError, format_for  # noqa: PLC0415
+    from dhti.report.render import ReportError, format_for  # noqa: PLC0415
     from dhti.store import open_store  # noqa: PLC0415
 
     try:

@@ -35,7 +35,7 @@ from dhti.assess import assess_bytes
 from dhti.errors import DhtiError, InputError, Problem
 from dhti.outfiles import cannot_write, make_folder, remove_stale_temporaries, write_atomic
 from dhti.registry import Registry, response_files
-from dhti.report import ReportFormat
+from dhti.report.render import ReportFormat
 from dhti.store.record import AssessmentRecord, content_hash, record_from_outcome
 from dhti.yamlio import read_bounded
 
@@ -358,7 +358,7 @@ class ReportJob:
 
 
 def _write_reports(job: ReportJob) -> tuple[str, ...] | Problem:
-    from dhti.report import write_report  # noqa: PLC0415 - the report libraries load in workers only
+    from dhti.report.render import write_report  # noqa: PLC0415 - the report libraries load in workers only
 
     raw = read_response(Path(job.path), job.file)
     outcome = assess_bytes(raw, file=job.file, registry=_registry_here(), lenient=job.lenient)

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from dhti.batch import FileResult, Status
 from dhti.errors import first_problems
-from dhti.formats import one_decimal, percent, table
+from dhti.jobs.batch import FileResult, Status
 from dhti.safetext import csv_text, visible
 from dhti.store.api import StoredAssessment
+from dhti.views.scores import one_decimal, percent, table
 
 Cell = str | int | float | None
 Titles = Mapping[str, str]  # domain or indicator id -> its title in the chosen language

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from dhti import __version__, charts, i18n
+from dhti import __version__, i18n
 from dhti.i18n import N_
 from dhti.portfolio import GroupBy, Portfolio
 from dhti.questionnaire import DEFAULT_STAGES, Questionnaire, pick
-from dhti.report_context import ENTITY_TYPES, PRIORITY_LABELS, STAGE_MEANINGS
+from dhti.report import charts
+from dhti.report.entity import ENTITY_TYPES, PRIORITY_LABELS, STAGE_MEANINGS
 
 Translate = Callable[[str], str]
 RuleLookup = Callable[[str], Questionnaire | None]

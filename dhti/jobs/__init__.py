@@ -1,0 +1,1 @@
+"""Work over many files: ingesting into the store, batch runs, the portfolio and the demo."""
