@@ -27,7 +27,8 @@ import yaml
 from score_bench import response_text  # the same generated responses as benchmarks/score_bench.py
 
 from dhti.assess import assess_bytes
-from dhti.jobs.batch import BatchOptions, ingest_files, run_batch
+from dhti.jobs.batch import BatchOptions, run_batch
+from dhti.jobs.ingest import ingest_files
 from dhti.registry import Registry
 from dhti.store import open_store
 

@@ -22,8 +22,9 @@ import weasyprint
 from pypdf import PdfReader
 
 from dhti.assess import assess
-from dhti.registry import Registry, examples_dir
+from dhti.registry import Registry
 from dhti.report.render import context_for, render_html, render_pdf
+from dhti.resources import examples_dir
 
 TRIVIAL = "<html lang='vi'><body><h1>Báo cáo</h1><p>Chuyển đổi số y tế.</p></body></html>"
 

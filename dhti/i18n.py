@@ -12,7 +12,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
-from dhti.registry import data_dir
+from dhti.resources import templates_dir
 
 
 def N_(text: str) -> str:  # noqa: N802 - the gettext convention for "mark for translation"
@@ -26,7 +26,7 @@ DOMAIN = "dhti"
 @cache
 def translations(lang: str) -> gettext.NullTranslations:
     """The catalogue for ``lang`` (English texts are the message ids themselves)."""
-    path = data_dir("report_templates") / "locale" / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    path = templates_dir() / "locale" / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
     if not path.is_file():
         return gettext.NullTranslations()
     with path.open("rb") as handle:

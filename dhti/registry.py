@@ -11,25 +11,10 @@ from pathlib import Path
 
 from dhti.errors import DhtiError, InputError, Problem, QuestionnaireNotFoundError
 from dhti.questionnaire import Questionnaire, lint_document, load_questionnaire
+from dhti.resources import bundled_dir
 from dhti.yamlio import load
 
 ENV_FOLDERS = "DHTI_QUESTIONNAIRES"
-
-
-def data_dir(name: str) -> Path:
-    """A bundled data folder: inside the installed wheel, else at the top of a source checkout."""
-    packaged = Path(__file__).parent / "_data" / name
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parent.parent / name
-
-
-def bundled_dir() -> Path:
-    return data_dir("questionnaires")
-
-
-def examples_dir() -> Path:
-    return bundled_dir() / "examples"
 
 
 def version_key(version: str) -> tuple[tuple[int, str], ...]:

@@ -9,7 +9,7 @@ import pytest
 from pypdf import PdfReader
 
 from dhti.cli import main
-from dhti.registry import examples_dir
+from dhti.resources import examples_dir
 
 SAMPLES = examples_dir()
 

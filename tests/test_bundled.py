@@ -8,7 +8,7 @@ import pytest
 
 from dhti.assess import assess
 from dhti.questionnaire import Questionnaire, lint_file, load_questionnaire
-from dhti.registry import bundled_dir, examples_dir
+from dhti.resources import bundled_dir, examples_dir
 
 BUNDLED = {
     "dhti-facility": ({"hospital", "health_centre"}, 60, None),

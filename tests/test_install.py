@@ -39,7 +39,7 @@ def test_pip_install_gives_a_working_dhti_anywhere(tmp_path: Path) -> None:
     assert init.returncode == 0
     assert (elsewhere / "tram.yaml").read_text(encoding="utf-8").count(": ~") > 20
     where = subprocess.run(
-        [str(python), "-c", "import dhti.registry as r; print(r.bundled_dir())"],
+        [str(python), "-c", "import dhti.resources as r; print(r.bundled_dir())"],
         cwd=elsewhere,
         env=env,
         capture_output=True,

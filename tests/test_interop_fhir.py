@@ -20,7 +20,8 @@ from dhti.interop.fhir import ITEM_WEIGHT, TRANSLATION, questionnaire_resource, 
 from dhti.interop.fhir_import import import_response
 from dhti.interop.fhir_logic import EnableWhenWriter, FhirPathWriter
 from dhti.questionnaire import applicable_questions
-from dhti.registry import Registry, examples_dir
+from dhti.registry import Registry
+from dhti.resources import examples_dir
 from dhti.response import validate_file
 
 DATA = Path(__file__).parent / "data"

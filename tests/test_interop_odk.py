@@ -15,7 +15,8 @@ from dhti.assess import assess
 from dhti.cli import main
 from dhti.interop.drafts import safe_stem, unique_names
 from dhti.interop.xlsform import build_xlsform, xlsform_name
-from dhti.registry import Registry, examples_dir
+from dhti.registry import Registry
+from dhti.resources import examples_dir
 
 DATA = Path(__file__).parent / "data"
 INTEROP = DATA / "interop"

@@ -12,7 +12,8 @@ from jsonschema import Draft202012Validator
 from dhti.cli import main
 from dhti.errors import OutputError
 from dhti.interop.jsonschema import response_schema, schema_file_for, write_template_with_schema
-from dhti.registry import Registry, examples_dir
+from dhti.registry import Registry
+from dhti.resources import examples_dir
 from dhti.response import validate_file
 from dhti.template import build_template
 from dhti.yamlio import load

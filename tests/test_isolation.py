@@ -18,8 +18,9 @@ from click.testing import CliRunner
 from processes import live_processes
 
 from dhti.cli import main
-from dhti.jobs import batch
-from dhti.jobs.batch import BatchOptions, Status, run_batch
+from dhti.jobs import batch, ingest
+from dhti.jobs.batch import BatchOptions, run_batch
+from dhti.outcomes import Status
 from dhti.registry import Registry
 from dhti.store import open_store
 from dhti.store.api import Store
@@ -44,14 +45,14 @@ def _folder(tmp_path: Path) -> Path:
 @pytest.fixture
 def scoring_breaks(monkeypatch: pytest.MonkeyPatch) -> None:
     """Scoring d-poison.yaml raises an error nobody foresaw (scoring runs in this process)."""
-    real = batch.assess_bytes
+    real = ingest.assess_bytes
 
     def assess(raw: bytes, *, file: str, **options: object):  # type: ignore[no-untyped-def]
         if file.endswith("d-poison.yaml"):
             raise OverflowError("int too large to convert to float")
         return real(raw, file=file, **options)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(batch, "assess_bytes", assess)
+    monkeypatch.setattr(ingest, "assess_bytes", assess)
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ import unicodedata
 from pathlib import Path
 
 from dhti.assess import assess
-from dhti.registry import examples_dir
 from dhti.report.render import context_for, render_html
+from dhti.resources import examples_dir
 
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "messages.py"
 

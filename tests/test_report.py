@@ -13,7 +13,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from dhti.assess import assess
-from dhti.registry import Registry, examples_dir
+from dhti.registry import Registry
 from dhti.report.render import (
     PDF_TEXT_LIMIT,
     UNBROKEN_RUN,
@@ -27,6 +27,7 @@ from dhti.report.render import (
     templates_dir,
     write_report,
 )
+from dhti.resources import examples_dir
 from dhti.response import MAX_ID_CHARS, MAX_NAME_CHARS
 
 DATA = Path(__file__).parent / "data"

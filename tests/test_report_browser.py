@@ -10,8 +10,9 @@ from playwright.sync_api import sync_playwright
 
 from dhti.assess import assess
 from dhti.cli import main
-from dhti.registry import Registry, examples_dir
+from dhti.registry import Registry
 from dhti.report.render import ReportFormat, write_report
+from dhti.resources import examples_dir
 from dhti.response import MAX_NAME_CHARS
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

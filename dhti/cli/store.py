@@ -30,7 +30,7 @@ from dhti.cli.options import load_registry as _registry
 from dhti.errors import first_problems
 
 if TYPE_CHECKING:
-    from dhti.jobs.batch import FileResult
+    from dhti.outcomes import FileResult
     from dhti.registry import Registry
     from dhti.store import AssessmentFilter, Store, StoredAssessment
 
@@ -116,7 +116,8 @@ def ingest(
     errors and skipped; so is a file whose scoring or storing fails (marked failed, with the
     reason), and the others are stored all the same. The command then exits 1.
     """
-    from dhti.jobs.batch import Status, ingest_files  # noqa: PLC0415
+    from dhti.jobs.ingest import ingest_files  # noqa: PLC0415
+    from dhti.outcomes import Status  # noqa: PLC0415
     from dhti.registry import response_files  # noqa: PLC0415
     from dhti.store import open_store  # noqa: PLC0415
     from dhti.views.store import summary  # noqa: PLC0415
@@ -375,7 +376,8 @@ def batch(
     """
     from concurrent.futures.process import BrokenProcessPool  # noqa: PLC0415
 
-    from dhti.jobs.batch import BatchError, BatchOptions, Status, run_batch  # noqa: PLC0415
+    from dhti.jobs.batch import BatchError, BatchOptions, run_batch  # noqa: PLC0415
+    from dhti.outcomes import Status  # noqa: PLC0415
     from dhti.store import open_store  # noqa: PLC0415
     from dhti.views.store import summary  # noqa: PLC0415
 

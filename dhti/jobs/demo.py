@@ -9,8 +9,9 @@ from pathlib import Path
 from dhti.assess import Outcome, assess_bytes
 from dhti.jobs.aggregate import write_portfolio
 from dhti.outfiles import make_folder, write_atomic
-from dhti.registry import Registry, examples_dir
+from dhti.registry import Registry
 from dhti.report.render import ReportFormat, write_report
+from dhti.resources import examples_dir
 from dhti.store import open_store
 from dhti.views.scores import score_csv, score_json, to_json
 

@@ -22,7 +22,7 @@ from dhti import i18n
 from dhti.assess import Outcome
 from dhti.errors import DhtiError, InputError
 from dhti.outfiles import check_target, write_atomic
-from dhti.registry import data_dir
+from dhti.resources import templates_dir
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
@@ -58,10 +58,6 @@ class ReportError(DhtiError):
 
 
 _SUFFIXES = {"htm": ReportFormat.HTML, "html": ReportFormat.HTML, "pdf": ReportFormat.PDF}
-
-
-def templates_dir() -> Path:
-    return data_dir("report_templates").resolve()
 
 
 def format_for(path: Path, requested: str | None) -> ReportFormat:

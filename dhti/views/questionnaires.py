@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from dhti.questionnaire import Question, Questionnaire, QuestionType, pick
-from dhti.registry import bundled_dir
+from dhti.resources import bundled_dir
 from dhti.safetext import visible
 from dhti.views.scores import table
 

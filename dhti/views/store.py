@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import IO
 
 from dhti.errors import first_problems
-from dhti.jobs.batch import FileResult, Status
+from dhti.outcomes import FileResult, Status
 from dhti.safetext import csv_text, visible
 from dhti.store.api import StoredAssessment
 from dhti.views.scores import one_decimal, percent, table
