@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 
 import pytest
@@ -40,3 +41,35 @@ def write(tmp_path: Path):
         return path
 
     return _write
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden", action="store_true", help="rewrite the files under tests/golden/ instead of comparing"
+    )
+
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest):
+    """Compare a text exactly with tests/golden/NAME; fail with a unified diff, or rewrite it with --update-golden."""
+
+    def _compare(name: str, actual: str) -> None:
+        path = GOLDEN / name
+        if request.config.getoption("--update-golden"):
+            path.parent.mkdir(exist_ok=True)
+            path.write_bytes(actual.encode("utf-8"))  # exactly, newlines included
+            pytest.skip(f"rewrote {path.relative_to(Path(__file__).parent.parent)}")
+        expected = path.read_bytes().decode("utf-8") if path.exists() else ""
+        if actual != expected:
+            diff = difflib.unified_diff(
+                expected.splitlines(keepends=True), actual.splitlines(keepends=True), f"golden/{name}", "actual"
+            )
+            pytest.fail(
+                f"{name} differs from its golden file (pytest --update-golden rewrites it):\n{''.join(diff)}",
+                pytrace=False,
+            )
+
+    return _compare

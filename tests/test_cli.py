@@ -13,6 +13,7 @@ import yaml
 
 from dhti import __version__
 from dhti.cli import main
+from dhti.report import render
 
 DATA = Path(__file__).parent / "data"
 COMPLETE = str(DATA / "responses" / "mini-complete.yaml")
@@ -380,7 +381,18 @@ def test_bad_input_is_one_clear_message_exit_1(runner, tmp_path, name: str, comm
     assert re.search(re.escape(str(path)) + r":\d+:\d+: error: ", result.output)
 
 
-def test_demo_scores_every_sample(runner, tmp_path) -> None:
+def test_demo_scores_every_sample(runner, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Laying out two dozen PDFs would take most of a minute and test WeasyPrint, not the demo: the
+    # demo hands each report's print HTML to a stand-in here, while test_report and test_aggregate
+    # check real PDFs of an entity report and of the portfolio.
+    laid_out: list[str] = []
+
+    def lay_out(html: str, *, pdfa: bool = True) -> bytes:
+        assert pdfa
+        laid_out.append(html)
+        return b"%PDF-1.7 stand-in"
+
+    monkeypatch.setattr(render, "render_pdf", lay_out)
     out = tmp_path / "demo"
     result = run(runner, "demo", "-o", str(out), "--lang", "en")
     assert result.exit_code == 0, result.output
@@ -391,12 +403,15 @@ def test_demo_scores_every_sample(runner, tmp_path) -> None:
     assert len(data) == len(samples)
     for sample in samples:
         assert (out / f"{sample.stem}.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
-        assert (out / f"{sample.stem}.pdf").read_bytes().startswith(b"%PDF-")
+        assert (out / f"{sample.stem}.pdf").read_bytes() == b"%PDF-1.7 stand-in"
+    assert len(laid_out) == len(samples) + 1
+    assert all(html.startswith("<!DOCTYPE html>") for html in laid_out)
     assert all(item["index"] is not None for item in data)
     assert f"  {out / 'scores.csv'}" in result.stderr
     assert (out / "dhti-demo.sqlite").is_file()
     assert "Digital transformation portfolio" in (out / "portfolio.html").read_text(encoding="utf-8")
-    assert (out / "portfolio.pdf").read_bytes().startswith(b"%PDF-")
+    assert "Digital transformation portfolio" in laid_out[-1]
+    assert (out / "portfolio.pdf").read_bytes() == b"%PDF-1.7 stand-in"
 
 
 def test_report_html_and_pdf(runner, tmp_path) -> None:
