@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import enum
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -20,7 +19,7 @@ from pydantic import (
 )
 
 from dhti import expressions
-from dhti.errors import InputError, Problem, Severity
+from dhti.errors import InputError, Problem, Severity, did_you_mean
 from dhti.salvage import Origins, Shape, salvage
 from dhti.yamlio import Document, load
 
@@ -485,8 +484,7 @@ def _dotted(loc: Sequence[str | int]) -> str:
 
 
 def _suggest(word: str, candidates: Sequence[str]) -> str:
-    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    return did_you_mean(word, candidates, aside=True)
 
 
 class _Linter:

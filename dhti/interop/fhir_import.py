@@ -8,14 +8,13 @@ it concerns; the file is written only when it validates.
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dhti.errors import DhtiError, InputError, Problem
+from dhti.errors import DhtiError, InputError, Problem, did_you_mean
 from dhti.interop.drafts import Checked, Draft, DraftAnswer, DraftValue, check_draft, mentioned_question
 from dhti.interop.fhir import (
     ASSESSMENT_FIELDS,
@@ -186,8 +185,7 @@ class _Reader:
                 self.found.extras[base, kind] = str(values[0])
             return
         known = [*self.q.questions, *self.field_links]
-        close = difflib.get_close_matches(link, known, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        hint = did_you_mean(link, known, aside=True)
         self.error(f"unknown linkId {link!r}: not an item of {self.q.ref}{hint}", link)
 
     def values(self, link: str, item: Mapping[str, object]) -> list[object]:
