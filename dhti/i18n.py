@@ -10,7 +10,7 @@ from io import BytesIO
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, get_decimal_symbol
 
 from dhti.resources import templates_dir
 
@@ -51,10 +51,10 @@ def count(value: int, lang: str) -> str:
 
 
 def percent(fraction: float | None, lang: str) -> str:
+    """``94,4%`` in Vietnamese, ``94.4%`` in English; a whole ``100%`` where one decimal would end in 0."""
     if fraction is None:
         return "–"
-    digits = 0 if abs(100 * fraction - round(100 * fraction)) < 1e-9 else 1
-    return number(100 * fraction, lang, digits=digits) + "%"
+    return number(100 * fraction, lang).removesuffix(get_decimal_symbol(lang) + "0") + "%"
 
 
 def date(day: dt.date, lang: str) -> str:
