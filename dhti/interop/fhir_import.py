@@ -30,7 +30,6 @@ from dhti.questionnaire import Question, Questionnaire, QuestionType
 from dhti.registry import Registry
 from dhti.yamlio import read_bounded
 
-MAX_BYTES = 5 * 1024 * 1024
 _SCALARS = ("valueString", "valueDecimal", "valueInteger", "valueBoolean", "valueDate", "valueDateTime", "valueUri")
 
 
@@ -64,7 +63,7 @@ class JsonFile:
 def read_json(path: Path, *, display: str | None = None) -> JsonFile:
     """Read a JSON file, refusing what is not UTF-8 JSON with a positioned error."""
     name = display or str(path)
-    raw = read_bounded(path, display=name, limit=MAX_BYTES)
+    raw = read_bounded(path, display=name)  # a response, under the limit of a YAML response
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
