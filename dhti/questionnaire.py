@@ -674,8 +674,8 @@ class _Linter:
                 if numeric and not isinstance(literal.value, float):
                     return f"{ref.question!r} is a {question.type} question; compare it with a number"
                 values = question.option_values
-                if values and expressions._text(literal.value) not in values:  # noqa: SLF001
-                    shown = expressions._text(literal.value)  # noqa: SLF001
+                if values and expressions.value_text(literal.value) not in values:
+                    shown = expressions.value_text(literal.value)
                     return f"{shown!r} is not an answer of {ref.question!r} (answers: {', '.join(values)})"
         return None
 
