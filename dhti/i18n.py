@@ -45,6 +45,11 @@ def number(value: float | None, lang: str, *, digits: int = 1) -> str:
     return format_decimal(value, format=pattern, locale=lang)
 
 
+def decimal(value: float, lang: str) -> str:
+    """A number as a person writes it, with as many decimals as it has (up to 3): ``1.200``, ``2,25`` in Vietnamese."""
+    return format_decimal(value, format="#,##0.###", locale=lang)
+
+
 def count(value: int, lang: str) -> str:
     """A count with its thousands grouped: ``200.120`` in Vietnamese, ``200,120`` in English."""
     return format_decimal(value, format="#,##0", locale=lang)

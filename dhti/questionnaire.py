@@ -360,6 +360,19 @@ def applies_to(question: Question, entity_type: str) -> bool:
     return question.entity_types is None or entity_type in question.entity_types
 
 
+def question_numbers(questionnaire: Questionnaire, *, entity_type: str | None = None) -> dict[str, str]:
+    """Each question's number as forms print it, domain.indicator.question (``1.2.3``).
+
+    With ``entity_type``, only the questions asked of it are counted, as in the form made for it.
+    """
+    numbers: dict[str, str] = {}
+    for d, domain in enumerate(questionnaire.domains, start=1):
+        for i, indicator in enumerate(domain.indicators, start=1):
+            asked = [q for q in indicator.questions if entity_type is None or applies_to(q, entity_type)]
+            numbers.update((question.id, f"{d}.{i}.{n}") for n, question in enumerate(asked, start=1))
+    return numbers
+
+
 def load_questionnaire(path: str | Path, *, display: str | None = None) -> Questionnaire:
     """Load and check a questionnaire file; raise :class:`InputError` listing every problem."""
     questionnaire, problems = lint_file(path, display=display)

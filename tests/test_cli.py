@@ -74,7 +74,7 @@ def test_questionnaires_show(runner) -> None:
     assert result.stdout.startswith("Bộ câu hỏi rút gọn (mini@1.0)\n")
     assert "    1.1.1 Có kế hoạch không?" in result.stdout
     assert "        - approved = Đã phê duyệt (2)" in result.stdout
-    assert "        if: policy.strategy.plan != 'none'" in result.stdout
+    assert "        Chỉ trả lời nếu câu 1.1.1 khác «Chưa có»" in result.stdout
 
 
 def test_show_unknown_questionnaire(runner) -> None:
