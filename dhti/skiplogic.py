@@ -86,9 +86,9 @@ class _Words(Visitor[str]):
     def compare(self, expr: Compare) -> str:
         if expr.op in ("in", "not in"):
             return self.membership(expr.left, expr.right, negate=expr.op == "not in")
-        return self.says(expr.op, expr.left, self.operand(expr.right, about=expr.left), other=expr.right)
+        return self.says(expr.op, expr.left, value=self.operand(expr.right, about=expr.left), other=expr.right)
 
-    def says(self, op: str, subject: Operand, value: str, *, other: Operand) -> str:
+    def says(self, op: str, subject: Operand, *, value: str, other: Operand) -> str:
         """``subject op value``, worded for what is compared (``other`` is the operand ``value`` says)."""
         kind = "question" if isinstance(other, Ref) and op in ("==", "!=") else self.kind(subject, other)
         message = SAYS.get((op, kind)) or SAYS.get((op, "text")) or SAYS[op, "number"]
@@ -116,10 +116,10 @@ class _Words(Visitor[str]):
                 "values": self.listed(values, ALL),
             }
         if len(values) == 1:
-            return self.says("!=" if negate else "==", item, values[0], other=other)
+            return self.says("!=" if negate else "==", item, value=values[0], other=other)
         if negate:
             return self.t(NONE_OF) % {"question": self.operand(item, about=other), "values": self.listed(values, ALL)}
-        return self.says("==", item, self.listed(values, ANY), other=other)
+        return self.says("==", item, value=self.listed(values, ANY), other=other)
 
     def kind(self, subject: Operand, other: Operand) -> str:
         """What a comparison compares: a ``number``, a ``date`` or a ``text`` (an option, yes or no, a text)."""

@@ -141,14 +141,14 @@ def _answer_entries(questionnaire: Questionnaire, lang: str, entity_type: str | 
         for i, indicator in enumerate(domain.indicators, start=1):
             heading += ["", f"--- {d}.{i} {pick(indicator.title, lang)} ---"]
             for question in (q for q in indicator.questions if q.id in numbers):
-                lines = [*heading, "", *_question_comment(questionnaire, question, numbers, lang)]
+                lines = [*heading, "", *_question_comment(questionnaire, question, numbers=numbers, lang=lang)]
                 entries.append(TemplateEntry(question.id, before=lines))
                 heading = []
     return entries
 
 
 def _question_comment(
-    questionnaire: Questionnaire, question: Question, numbers: Mapping[str, str], lang: str
+    questionnaire: Questionnaire, question: Question, *, numbers: Mapping[str, str], lang: str
 ) -> list[str]:
     lines = [f"[{numbers[question.id]}] {pick(question.text, lang)}"]
     if question.unit:

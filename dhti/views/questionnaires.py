@@ -45,13 +45,13 @@ def show_text(questionnaire: Questionnaire, *, lang: str) -> str:
                 f"  {d}.{i} {pick(indicator.title, lang)} [{indicator.id}, weight {indicator.weight:g}{gdhm}{refs}]"
             )
             for question in indicator.questions:
-                lines += _question(q, question, numbers, lang)
+                lines += _question(q, question, numbers=numbers, lang=lang)
     if q.recommendations:
         lines += ["", f"Recommendation rules: {len(q.recommendations)}"]
     return "\n".join(map(visible, lines))
 
 
-def _question(q: Questionnaire, question: Question, numbers: Mapping[str, str], lang: str) -> list[str]:
+def _question(q: Questionnaire, question: Question, *, numbers: Mapping[str, str], lang: str) -> list[str]:
     flags = [str(question.type)]
     if question.weight != 1:
         flags.append(f"weight {question.weight:g}")
