@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -56,6 +57,20 @@ def first_problems(problems: Iterable[Problem], *, limit: int = MAX_PROBLEMS_SHO
     severity = Severity.ERROR if any(problem.is_error for problem in rest) else Severity.WARNING
     summary = Problem(first.file, first.line, first.column, f"… and {len(rest):,} more problems", severity)
     return [*shown[:limit], summary]
+
+
+def did_you_mean(
+    word: str, candidates: Iterable[str], *, most: int = 1, cutoff: float = 0.6, aside: bool = False
+) -> str:
+    """The end of an "unknown ..." message: ``; did you mean 'x'?``, or `` (did you mean 'x'?)`` as an aside.
+
+    Empty when no candidate is close enough. ``most`` and ``cutoff`` are difflib's ``n`` and ``cutoff``.
+    """
+    close = difflib.get_close_matches(word, list(candidates), n=most, cutoff=cutoff)
+    if not close:
+        return ""
+    question = "did you mean " + ", ".join(repr(name) for name in close) + "?"
+    return f" ({question})" if aside else f"; {question}"
 
 
 class DhtiError(Exception):

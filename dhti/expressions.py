@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import math
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 _TOKEN = re.compile(
     r"""
@@ -270,6 +272,46 @@ def comparisons(expr: Expr) -> list[Compare]:
     return [item for operand in expr.operands for item in comparisons(operand)]
 
 
+FLIPPED = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+"""Each comparison with its two sides swapped: ``3 < q`` says ``q > 3``. ``in`` has no mirror."""
+
+
+def question_first(expr: Compare) -> Compare:
+    """``expr`` with the question on the left where only its right side is one: ``3 < q`` as ``q > 3``."""
+    if expr.op in FLIPPED and isinstance(expr.left, Literal) and isinstance(expr.right, Ref):
+        return Compare(FLIPPED[expr.op], expr.right, expr.left, expr.offset)
+    return expr
+
+
+T = TypeVar("T")
+
+
+class Visitor(ABC, Generic[T]):
+    """Turns an expression into something else, one method a construct.
+
+    Every writer of skip logic (XPath, FHIR, words) is one, so a construct the language gains
+    is a method each of them must write. Comparisons arrive with their question first
+    (:func:`question_first`), so no writer needs to read ``3 < q`` backwards.
+    """
+
+    def visit(self, expr: Expr) -> T:
+        if isinstance(expr, Compare):
+            return self.compare(question_first(expr))
+        if isinstance(expr, Not):
+            return self.negation(expr)
+        return self.junction(expr)
+
+    @abstractmethod
+    def compare(self, expr: Compare) -> T: ...
+
+    @abstractmethod
+    def negation(self, expr: Not) -> T: ...
+
+    @abstractmethod
+    def junction(self, expr: BoolOp) -> T:
+        """An ``and`` or an ``or`` of two or more operands."""
+
+
 # An answer as the evaluator sees it: text, a number, or a set of chosen options (multi).
 Value = str | float | frozenset[str]
 Lookup = Callable[[str], Value | None]
@@ -312,15 +354,16 @@ def _compare(expr: Compare, get: Lookup) -> bool:
 
 def _contains(container: object, item: object) -> bool | None:
     if isinstance(container, frozenset):
-        return _text(item) in container
+        return value_text(item) in container
     if isinstance(container, tuple):
         if isinstance(item, frozenset):
-            return bool(item & {_text(value) for value in container})
+            return bool(item & {value_text(value) for value in container})
         return any(_equal(item, value) for value in container)
     return None
 
 
-def _text(value: object) -> str:
+def value_text(value: object) -> str:
+    """A literal or answer as the text an option value is: ``2.0`` is ``"2"``."""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
@@ -329,7 +372,7 @@ def _text(value: object) -> str:
 def _equal(left: object, right: object) -> bool:
     if isinstance(left, float) and isinstance(right, float):
         return math.isclose(left, right, rel_tol=0.0, abs_tol=1e-12) or left == right
-    return _text(left) == _text(right)
+    return value_text(left) == value_text(right)
 
 
 def _ordered(op: str, left: str | float, right: str | float) -> bool:

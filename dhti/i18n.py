@@ -10,7 +10,7 @@ from io import BytesIO
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, get_decimal_symbol
 
 from dhti.resources import templates_dir
 
@@ -45,16 +45,21 @@ def number(value: float | None, lang: str, *, digits: int = 1) -> str:
     return format_decimal(value, format=pattern, locale=lang)
 
 
+def decimal(value: float, lang: str) -> str:
+    """A number as a person writes it, with as many decimals as it has (up to 3): ``1.200``, ``2,25`` in Vietnamese."""
+    return format_decimal(value, format="#,##0.###", locale=lang)
+
+
 def count(value: int, lang: str) -> str:
     """A count with its thousands grouped: ``200.120`` in Vietnamese, ``200,120`` in English."""
     return format_decimal(value, format="#,##0", locale=lang)
 
 
 def percent(fraction: float | None, lang: str) -> str:
+    """``94,4%`` in Vietnamese, ``94.4%`` in English; a whole ``100%`` where one decimal would end in 0."""
     if fraction is None:
         return "–"
-    digits = 0 if abs(100 * fraction - round(100 * fraction)) < 1e-9 else 1
-    return number(100 * fraction, lang, digits=digits) + "%"
+    return number(100 * fraction, lang).removesuffix(get_decimal_symbol(lang) + "0") + "%"
 
 
 def date(day: dt.date, lang: str) -> str:

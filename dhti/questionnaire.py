@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import enum
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -20,7 +19,7 @@ from pydantic import (
 )
 
 from dhti import expressions
-from dhti.errors import InputError, Problem, Severity
+from dhti.errors import InputError, Problem, Severity, did_you_mean
 from dhti.salvage import Origins, Shape, salvage
 from dhti.yamlio import Document, load
 
@@ -361,6 +360,19 @@ def applies_to(question: Question, entity_type: str) -> bool:
     return question.entity_types is None or entity_type in question.entity_types
 
 
+def question_numbers(questionnaire: Questionnaire, *, entity_type: str | None = None) -> dict[str, str]:
+    """Each question's number as forms print it, domain.indicator.question (``1.2.3``).
+
+    With ``entity_type``, only the questions asked of it are counted, as in the form made for it.
+    """
+    numbers: dict[str, str] = {}
+    for d, domain in enumerate(questionnaire.domains, start=1):
+        for i, indicator in enumerate(domain.indicators, start=1):
+            asked = [q for q in indicator.questions if entity_type is None or applies_to(q, entity_type)]
+            numbers.update((question.id, f"{d}.{i}.{n}") for n, question in enumerate(asked, start=1))
+    return numbers
+
+
 def load_questionnaire(path: str | Path, *, display: str | None = None) -> Questionnaire:
     """Load and check a questionnaire file; raise :class:`InputError` listing every problem."""
     questionnaire, problems = lint_file(path, display=display)
@@ -485,8 +497,7 @@ def _dotted(loc: Sequence[str | int]) -> str:
 
 
 def _suggest(word: str, candidates: Sequence[str]) -> str:
-    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    return did_you_mean(word, candidates, aside=True)
 
 
 class _Linter:
@@ -676,8 +687,8 @@ class _Linter:
                 if numeric and not isinstance(literal.value, float):
                     return f"{ref.question!r} is a {question.type} question; compare it with a number"
                 values = question.option_values
-                if values and expressions._text(literal.value) not in values:  # noqa: SLF001
-                    shown = expressions._text(literal.value)  # noqa: SLF001
+                if values and expressions.value_text(literal.value) not in values:
+                    shown = expressions.value_text(literal.value)
                     return f"{shown!r} is not an answer of {ref.question!r} (answers: {', '.join(values)})"
         return None
 

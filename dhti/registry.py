@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dhti.errors import DhtiError, InputError, Problem, QuestionnaireNotFoundError
+from dhti.errors import DhtiError, InputError, Problem, QuestionnaireNotFoundError, did_you_mean
 from dhti.questionnaire import Questionnaire, lint_document, load_questionnaire
 from dhti.resources import bundled_dir
 from dhti.yamlio import load
@@ -111,8 +110,7 @@ class Registry:
         questionnaire_id, _, version = ref.partition("@")
         found = self.versions(questionnaire_id)
         if not found:
-            close = difflib.get_close_matches(questionnaire_id, self.ids(), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else f"; known: {', '.join(self.ids()) or 'none'}"
+            hint = did_you_mean(questionnaire_id, self.ids()) or f"; known: {', '.join(self.ids()) or 'none'}"
             msg = f"unknown questionnaire {questionnaire_id!r}{hint}"
             raise QuestionnaireNotFoundError(msg)
         if not version:

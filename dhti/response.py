@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import math
 import re
 import unicodedata
@@ -15,7 +14,7 @@ from typing import Annotated, ClassVar
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
 from dhti import expressions
-from dhti.errors import MAX_PROBLEMS_SHOWN, DhtiError, InputError, Problem, Severity
+from dhti.errors import MAX_PROBLEMS_SHOWN, DhtiError, InputError, Problem, Severity, did_you_mean
 from dhti.questionnaire import Evidence, Question, Questionnaire, QuestionType, applicable_questions, pick
 from dhti.registry import Registry
 from dhti.yamlio import Document, load
@@ -514,9 +513,7 @@ def _choice(question: Question, raw: object) -> str:
     value = _option_text(raw)
     values = question.option_values
     if value is None or value not in values:
-        close = difflib.get_close_matches(value or "", list(values), n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        msg = f"{_show(raw)} is not one of the options ({', '.join(values)}){hint}"
+        msg = f"{_show(raw)} is not one of the options ({', '.join(values)}){did_you_mean(value or '', values)}"
         raise ValueError(msg)
     return value
 
@@ -600,5 +597,4 @@ def _short(text: str, limit: int = 70) -> str:
 
 
 def _suggest(word: str, candidates: Sequence[str]) -> str:
-    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    return did_you_mean(word, candidates, aside=True)

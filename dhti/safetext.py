@@ -33,6 +33,17 @@ def visible(text: str) -> str:
     return "".join(_escape(char) if unicodedata.category(char) in _INVISIBLE else char for char in text)
 
 
+def without_accents(text: str) -> str:
+    """Vietnamese (or any Latin) letters without their marks: ``Đồng Văn`` -> ``Dong Van``.
+
+    For loose matching and ASCII file names. ``Đ`` and ``đ`` are letters of their own in Unicode,
+    not ``D`` with a mark, so they are mapped by hand; the compatibility decomposition also makes
+    ``²`` a ``2`` and ``ﬁ`` an ``fi``. Characters with no Latin letter inside stay as they are.
+    """
+    decomposed = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
 def visible_lines(text: str) -> str:
     """Like :func:`visible` for each line, keeping the line breaks of a multi-line text."""
     return "\n".join(visible(line) for line in text.split("\n"))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import PurePath
 
 from dhti import __version__
 from dhti.errors import OutputError
-from dhti.questionnaire import Evidence, Question, Questionnaire, QuestionType, applies_to, pick
+from dhti.questionnaire import Evidence, Question, Questionnaire, QuestionType, pick, question_numbers
+from dhti.skiplogic import only_if
 from dhti.yamlio import TemplateEntry, dump_template
 
 _TEXT: dict[str, dict[str, str]] = {
@@ -55,7 +57,6 @@ _TEXT: dict[str, dict[str, str]] = {
     "evidence_required": {"en": "Evidence: required", "vi": "Minh chứng: bắt buộc"},
     "evidence_recommended": {"en": "Evidence: recommended", "vi": "Minh chứng: nên có"},
     "na": {"en": "'na' allowed if not applicable", "vi": "được trả lời na nếu không áp dụng"},
-    "only_if": {"en": "Answer only if", "vi": "Chỉ trả lời nếu"},
     "only_for": {"en": "Only for", "vi": "Chỉ dành cho"},
     "not_scored": {"en": "context only, not scored", "vi": "thông tin bổ sung, không tính điểm"},
     "unit": {"en": "Unit", "vi": "Đơn vị"},
@@ -129,6 +130,7 @@ def _entity_entries(questionnaire: Questionnaire, lang: str, entity_type: str | 
 
 def _answer_entries(questionnaire: Questionnaire, lang: str, entity_type: str | None) -> list[TemplateEntry]:
     entries: list[TemplateEntry] = []
+    numbers = question_numbers(questionnaire, entity_type=entity_type)
     for d, domain in enumerate(questionnaire.domains, start=1):
         heading = [
             *([""] if d > 1 else []),
@@ -138,16 +140,17 @@ def _answer_entries(questionnaire: Questionnaire, lang: str, entity_type: str | 
         ]
         for i, indicator in enumerate(domain.indicators, start=1):
             heading += ["", f"--- {d}.{i} {pick(indicator.title, lang)} ---"]
-            questions = [q for q in indicator.questions if entity_type is None or applies_to(q, entity_type)]
-            for n, question in enumerate(questions, start=1):
-                lines = [*heading, "", *_question_comment(question, f"{d}.{i}.{n}", lang)]
+            for question in (q for q in indicator.questions if q.id in numbers):
+                lines = [*heading, "", *_question_comment(questionnaire, question, numbers=numbers, lang=lang)]
                 entries.append(TemplateEntry(question.id, before=lines))
                 heading = []
     return entries
 
 
-def _question_comment(question: Question, number: str, lang: str) -> list[str]:
-    lines = [f"[{number}] {pick(question.text, lang)}"]
+def _question_comment(
+    questionnaire: Questionnaire, question: Question, *, numbers: Mapping[str, str], lang: str
+) -> list[str]:
+    lines = [f"[{numbers[question.id]}] {pick(question.text, lang)}"]
     if question.unit:
         lines.append(f"    {_t('unit', lang)}: {pick(question.unit, lang)}")
     lines += [f"    {line}" for line in _answer_form(question, lang)]
@@ -165,8 +168,8 @@ def _question_comment(question: Question, number: str, lang: str) -> list[str]:
     if not question.scored:
         notes.append(_t("not_scored", lang))
     lines.append("    (" + "; ".join(notes) + ")")
-    if question.relevant:
-        lines.append(f"    {_t('only_if', lang)}: {question.relevant}")
+    condition = _wrap(only_if(questionnaire, question, lang=lang, numbers=numbers) or "")
+    lines += [f"    {line}" for line in condition[:1]] + [f"      {line}" for line in condition[1:]]
     if question.entity_types:
         lines.append(f"    {_t('only_for', lang)}: {', '.join(question.entity_types)}")
     return lines

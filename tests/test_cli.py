@@ -8,6 +8,7 @@ import json
 import re
 from pathlib import Path
 
+import click
 import pytest
 import yaml
 
@@ -74,7 +75,7 @@ def test_questionnaires_show(runner) -> None:
     assert result.stdout.startswith("Bộ câu hỏi rút gọn (mini@1.0)\n")
     assert "    1.1.1 Có kế hoạch không?" in result.stdout
     assert "        - approved = Đã phê duyệt (2)" in result.stdout
-    assert "        if: policy.strategy.plan != 'none'" in result.stdout
+    assert "        Chỉ trả lời nếu câu 1.1.1 khác «Chưa có»" in result.stdout
 
 
 def test_show_unknown_questionnaire(runner) -> None:
@@ -520,3 +521,35 @@ def test_a_user_questionnaire_cannot_replace_a_bundled_one(runner, monkeypatch, 
     ]
     listed = run(runner, "questionnaires", "list", "--lang", "en")
     assert [line.split()[-1] for line in listed.stdout.splitlines() if line.startswith("dhti-facility")] == ["bundled"]
+
+
+def _commands(group: click.Group, path: tuple[str, ...] = ()) -> list[tuple[str, click.Command]]:
+    found: list[tuple[str, click.Command]] = []
+    for name, command in group.commands.items():
+        found.append((" ".join((*path, name)), command))
+        if isinstance(command, click.Group):
+            found += _commands(command, (*path, name))
+    return found
+
+
+@pytest.mark.parametrize("flag", ["--lenient", "--province", "--type", "--since", "--until", "--entity", "--latest"])
+def test_an_option_shared_by_commands_means_one_thing(flag: str) -> None:
+    """Where several commands take an option of one kind, it is declared once and explained once."""
+    options = [
+        param
+        for _, command in _commands(main)
+        for param in command.params
+        if isinstance(param, click.Option) and flag in param.opts
+    ]
+    assert len(options) >= 2
+    assert len({option.help for option in options}) == 1, {option.help for option in options}
+
+
+def test_aggregate_filters_as_db_list_does() -> None:
+    commands = dict(_commands(main))
+    listed = {param.name: param for param in commands["db list"].params}
+    shared = [param for param in commands["aggregate"].params if param.name in ("questionnaire", "until")]
+    assert [(param.help, param.metavar) for param in shared] == [
+        (listed[str(param.name)].help, listed[str(param.name)].metavar)
+        for param in shared  # type: ignore[attr-defined]
+    ]

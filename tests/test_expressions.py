@@ -123,3 +123,38 @@ def test_nesting_up_to_the_limit_parses_and_evaluates() -> None:
     limit = expressions.MAX_DEPTH
     assert evaluate(parse("(" * limit + "plan == 'approved'" + ")" * limit), ANSWERS)
     assert evaluate(parse("not " * limit + "plan == 'approved'"), ANSWERS)
+
+
+class _Source(expressions.Visitor[str]):
+    """Writes an expression back as source, to see what a visitor is handed."""
+
+    def compare(self, expr: expressions.Compare) -> str:
+        return f"{_side(expr.left)} {expr.op} {_side(expr.right)}"
+
+    def negation(self, expr: expressions.Not) -> str:
+        return f"not ({self.visit(expr.operand)})"
+
+    def junction(self, expr: expressions.BoolOp) -> str:
+        return "(" + f" {expr.op} ".join(self.visit(operand) for operand in expr.operands) + ")"
+
+
+def _side(operand: expressions.Operand) -> str:
+    if isinstance(operand, expressions.Ref):
+        return operand.question
+    if isinstance(operand, expressions.ListLit):
+        return "[" + ", ".join(expressions.value_text(item.value) for item in operand.items) + "]"
+    return expressions.value_text(operand.value)
+
+
+@pytest.mark.parametrize(
+    ("source", "seen"),
+    [
+        ("3 < a", "a > 3"),
+        ("3 >= a or 'x' == b", "(a <= 3 or b == x)"),
+        ("'x' in m and not (a != 2)", "(x in m and not (a != 2))"),
+        ("a < b", "a < b"),
+        ("1 < 2", "1 < 2"),
+    ],
+)
+def test_a_visitor_sees_each_comparison_question_first(source: str, seen: str) -> None:
+    assert _Source().visit(expressions.parse(source)) == seen

@@ -20,7 +20,7 @@ from click.testing import CliRunner
 
 from dhti.cli.main import main, writable_for_any_text
 from dhti.registry import Registry
-from dhti.safetext import csv_text, spreadsheet_cell, visible
+from dhti.safetext import csv_text, spreadsheet_cell, visible, without_accents
 from dhti.store import open_store
 from dhti.views.questionnaires import show_text
 from dhti.views.scores import table
@@ -287,3 +287,18 @@ def test_streams_take_any_text(monkeypatch: pytest.MonkeyPatch) -> None:
     redirected = io.TextIOWrapper(io.BytesIO(), encoding="cp1252")  # a file, as on Windows
     writable_for_any_text(redirected, windows=True)
     assert redirected.encoding == "utf-8"
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        ("Trạm Y tế Đồng Văn", "Tram Y te Dong Van"),
+        ("đường Nguyễn Huệ", "duong Nguyen Hue"),
+        ("Hà Nội", "Ha Noi"),
+        ("Ha\u0300 No\u0323\u0302i", "Ha Noi"),  # typed decomposed, as macOS does
+        ("01-BV-0001", "01-BV-0001"),
+        ("生", "生"),
+    ],
+)
+def test_vietnamese_letters_lose_their_marks_and_nothing_else(text: str, plain: str) -> None:
+    assert without_accents(text) == plain

@@ -333,3 +333,21 @@ def test_the_longest_unbroken_name_or_id_stays_inside_the_page(registry, write, 
     headers = [[(text, y0) for text, _x0, _x1, y0 in words if y0 < 50] for _width, words in pages]
     summary = next(h for h in headers if "Tóm tắt dành cho lãnh đạo" in " ".join(text for text, _y0 in h))
     assert len({round(y0) for _text, y0 in summary}) == 1  # the running header is one line, its title unsqueezed
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_score_table_rounds_as_the_report_does(registry, lang: str) -> None:
+    """63.15 is stored as 63.149999...: both say 63.2, as the decimal the user reads would round."""
+    import dataclasses  # noqa: PLC0415
+
+    from dhti import i18n  # noqa: PLC0415
+    from dhti.views.scores import score_table  # noqa: PLC0415
+
+    outcome = assess(Path(__file__).parent / "data" / "responses" / "mini-complete.yaml", registry=registry)
+    assert outcome.scores is not None
+    scores = dataclasses.replace(outcome.scores, index=63.15, completeness=0.99996)
+    shown = score_table([dataclasses.replace(outcome, scores=scores)], lang=lang)
+    assert i18n.number(63.15, lang) == ("63,2" if lang == "vi" else "63.2")
+    assert f"Index {i18n.number(63.15, lang)}  stage" in shown
+    assert i18n.percent(0.99996, lang) == "100%"
+    assert "completeness 100%\n" in shown

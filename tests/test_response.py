@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from dhti.errors import first_problems
+from dhti.errors import did_you_mean, first_problems
 from dhti.registry import Registry
 from dhti.response import validate_file
 
@@ -392,3 +392,20 @@ def test_many_problems_are_found_in_linear_time_and_capped(write, registry) -> N
     assert len(shown) == 51
     assert shown[0].startswith("r.yaml:12:3: error: unknown question id 'policy.strategy.zz000000'")
     assert shown[-1] == "r.yaml:62:3: error: … and 19,950 more problems"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "hint"),
+    [
+        ({}, "; did you mean 'province'?"),
+        ({"aside": True}, " (did you mean 'province'?)"),
+        ({"most": 2}, "; did you mean 'province', 'provinces'?"),
+    ],
+)
+def test_a_suggestion_names_the_closest_words(kwargs: dict[str, object], hint: str) -> None:
+    assert did_you_mean("provice", ["name", "province", "provinces"], **kwargs) == hint  # type: ignore[arg-type]
+
+
+def test_no_suggestion_when_nothing_is_close() -> None:
+    assert did_you_mean("zzz", ["province"], aside=True) == ""
+    assert did_you_mean("", []) == ""

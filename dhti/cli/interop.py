@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from dhti.cli.options import lang_option, load_registry, say
+from dhti.cli.options import lang_option, lenient_option, load_registry, questionnaire_option, say
 
 if TYPE_CHECKING:
     from dhti.registry import Registry
@@ -98,15 +98,10 @@ def export_fhir(ref: str, output: Path | None, lang: str, base: str | None, forc
 @export.command("fhir-response")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", type=OUTPUT_FILE, help="The .json file to write (default: print it).")
-@click.option(
-    "--questionnaire",
-    "questionnaire_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Check against this questionnaire file instead of the one the response names.",
-)
+@questionnaire_option
 @lang_option
 @click.option("--base", metavar="URL", help="Canonical base URL of the questionnaire, as given to `export fhir`.")
-@click.option("--lenient", is_flag=True, help="Export even with required questions unanswered (status in-progress).")
+@lenient_option
 @force_option
 def export_fhir_response(
     file: Path,
@@ -120,6 +115,7 @@ def export_fhir_response(
     """Write a response file as a FHIR R4 QuestionnaireResponse (JSON).
 
     The file must pass `dhti validate`; answers to questions that do not apply are left out.
+    With --lenient, a response with required questions unanswered is written as in-progress.
     """
     from dhti.errors import InputError  # noqa: PLC0415
     from dhti.interop.fhir import response_resource, to_json  # noqa: PLC0415
@@ -197,7 +193,7 @@ def import_odk(submissions: Path, output: Path, questionnaire: str | None, force
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", type=OUTPUT_FILE, required=True, help="The response file (.yaml) to write.")
 @questionnaire_choice
-@click.option("--lenient", is_flag=True, help="Import even with required questions unanswered.")
+@lenient_option
 @force_option
 def import_fhir_response(file: Path, output: Path, questionnaire: str | None, lenient: bool, force: bool) -> None:
     """Write a FHIR R4 QuestionnaireResponse (JSON) as a dhti response file.

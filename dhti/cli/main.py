@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from dhti import __version__
-from dhti.cli.options import lang_option, questionnaire_option, say
+from dhti.cli.options import lang_option, lenient_option, questionnaire_option, say
 from dhti.cli.options import load_registry as _registry
 from dhti.errors import DhtiError, InputError, first_problems
 from dhti.safetext import json_escape_errors, visible_lines
@@ -205,7 +205,7 @@ def init(ref: str, output: Path, lang: str, entity_type: str | None, force: bool
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @questionnaire_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--lenient", is_flag=True, help="Treat unanswered required questions as warnings.")
+@lenient_option
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 def validate(files: Sequence[Path], questionnaire_path: Path | None, fmt: str, lenient: bool, strict: bool) -> None:
     """Check response files; print every problem as FILE:LINE:COL: severity: message.
@@ -236,7 +236,7 @@ def validate(files: Sequence[Path], questionnaire_path: Path | None, fmt: str, l
 @click.option("--format", "fmt", type=click.Choice(["html", "pdf"]), help="Default: from OUTPUT's suffix.")
 @lang_option
 @questionnaire_option
-@click.option("--lenient", is_flag=True, help="Report on a response with unanswered required questions (scored 0).")
+@lenient_option
 @click.option("--pdfa/--no-pdfa", default=True, show_default=True, help="Write PDF/A-3b, for archiving.")
 @click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
 @click.option(
@@ -289,7 +289,7 @@ def report(
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @questionnaire_option
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
-@click.option("--lenient", is_flag=True, help="Score unanswered required questions as 0 instead of refusing the file.")
+@lenient_option
 @lang_option
 def score(files: Sequence[Path], questionnaire_path: Path | None, fmt: str, lenient: bool, lang: str) -> None:
     """Score response files: index, stage, domains, indicators, recommendations.

@@ -6,7 +6,7 @@ import os
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
@@ -81,7 +81,9 @@ def questionnaire_option(function: F) -> F:
 
 def lenient_option(function: F) -> F:
     return click.option(
-        "--lenient", is_flag=True, help="Score unanswered required questions as 0 instead of refusing the file."
+        "--lenient",
+        is_flag=True,
+        help="Accept unanswered required questions: a warning each instead of an error, and 0 points.",
     )(function)
 
 
@@ -105,17 +107,29 @@ def db_option(function: F) -> F:
     )(function)
 
 
-def filter_options(function: F) -> F:
-    day = click.DateTime(formats=["%Y-%m-%d"])
-    options = [
-        click.option("--province", type=TEXT, help="Only this province (accents and case do not matter)."),
-        click.option("--type", "entity_type", type=TEXT, metavar="TYPE", help="Only this entity type, e.g. hospital."),
-        click.option("--questionnaire", type=TEXT, metavar="ID[@VERSION]", help="Only this questionnaire."),
-        click.option("--since", type=day, metavar="YYYY-MM-DD", help="Only assessments on or after this date."),
-        click.option("--until", type=day, metavar="YYYY-MM-DD", help="Only assessments on or before this date."),
-        click.option("--entity", "entity_id", type=TEXT, metavar="ENTITY_ID", help="Only this entity."),
-        click.option("--latest", is_flag=True, help="Only each entity's newest assessment."),
-    ]
-    for option in reversed(options):
-        function = option(function)
-    return function
+_DAY = click.DateTime(formats=["%Y-%m-%d"])
+_Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+_FILTERS: dict[str, _Decorator] = {
+    "province": click.option("--province", type=TEXT, help="Only this province (accents and case do not matter)."),
+    "entity_type": click.option(
+        "--type", "entity_type", type=TEXT, metavar="TYPE", help="Only this entity type, e.g. hospital."
+    ),
+    "questionnaire": click.option(
+        "--questionnaire", type=TEXT, metavar="ID[@VERSION]", help="Only this questionnaire."
+    ),
+    "since": click.option("--since", type=_DAY, metavar="YYYY-MM-DD", help="Only assessments on or after this date."),
+    "until": click.option("--until", type=_DAY, metavar="YYYY-MM-DD", help="Only assessments on or before this date."),
+    "entity_id": click.option("--entity", "entity_id", type=TEXT, metavar="ENTITY_ID", help="Only this entity."),
+    "latest": click.option("--latest", is_flag=True, help="Only each entity's newest assessment."),
+}
+
+
+def filter_options(*names: str) -> Callable[[F], F]:
+    """The store's filters (every one, or those ``names`` picks), declared here once for every command."""
+
+    def decorate(function: F) -> F:
+        for name in reversed(names or tuple(_FILTERS)):
+            function = cast("F", _FILTERS[name](function))
+        return function
+
+    return decorate

@@ -163,7 +163,7 @@ def _filter(
 
 
 @db.command("list")
-@filter_options
+@filter_options()
 @db_option
 @format_option(*FORMATS)
 @lang_option
@@ -220,7 +220,7 @@ EXPORT_FORMATS = ("csv", "xlsx", "json")
     help="File to write (default, or -: stdout).",
 )
 @click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
-@filter_options
+@filter_options()
 @db_option
 def export(
     fmt: str | None,
@@ -418,15 +418,7 @@ def _jobs(requested: int | None) -> int:
     help="Rows of the heat map.",
 )
 @click.option("--format", "fmt", type=click.Choice(["html", "pdf"]), help="Default: from OUTPUT's suffix.")
-@click.option("--province", type=TEXT, help="Only this province (accents and case do not matter).")
-@click.option("--type", "entity_type", type=TEXT, metavar="TYPE", help="Only this entity type, e.g. hospital.")
-@click.option("--questionnaire", type=TEXT, metavar="ID[@VERSION]", help="Only this questionnaire.")
-@click.option(
-    "--until",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    metavar="YYYY-MM-DD",
-    help="The picture as of this date: each entity's latest assessment on or before it.",
-)
+@filter_options("province", "entity_type", "questionnaire", "until")
 @click.option("--pdfa/--no-pdfa", default=True, show_default=True, help="Write PDF/A-3b, for archiving.")
 @click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
 @db_option
@@ -448,7 +440,8 @@ def aggregate(
 
     Each entity counts once, with its latest assessment: the distribution of the index and of
     each domain, stage counts, a heat map of domains by province (or entity type), a league
-    table and the most common recommendations. An existing OUTPUT is replaced only with --force.
+    table and the most common recommendations; --until gives the picture as of that date. An
+    existing OUTPUT is replaced only with --force.
     """
     from dhti.jobs.aggregate import Scope, write_portfolio  # noqa: PLC0415
     from dhti.outfiles import check_target  # noqa: PLC0415

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +11,7 @@ from dhti.errors import InputError, OutputError
 from dhti.questionnaire import Questionnaire
 from dhti.registry import Registry
 from dhti.response import Validation, validate_document
+from dhti.safetext import without_accents
 from dhti.yamlio import TemplateEntry, dump_template, load_text
 
 DraftValue = str | int | float | tuple[str, ...]
@@ -108,9 +108,7 @@ def safe_stem(entity_id: str) -> str:
     Vietnamese letters lose their marks (``Đ`` becomes ``D``), anything else becomes ``-``, and
     the result can never climb out of the output folder or name a device on Windows.
     """
-    text = unicodedata.normalize("NFKD", entity_id.replace("Đ", "D").replace("đ", "d"))
-    text = "".join(char for char in text if not unicodedata.combining(char))
-    text = _UNSAFE.sub("-", text).strip(".-_")
+    text = _UNSAFE.sub("-", without_accents(entity_id)).strip(".-_")
     text = re.sub(r"\.{2,}", ".", text)[:MAX_STEM].rstrip(".-_")
     if not text:
         return "entity"

@@ -8,14 +8,13 @@ it concerns; the file is written only when it validates.
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dhti.errors import DhtiError, InputError, Problem
+from dhti.errors import DhtiError, InputError, Problem, did_you_mean
 from dhti.interop.drafts import Checked, Draft, DraftAnswer, DraftValue, check_draft, mentioned_question
 from dhti.interop.fhir import (
     ASSESSMENT_FIELDS,
@@ -31,7 +30,6 @@ from dhti.questionnaire import Question, Questionnaire, QuestionType
 from dhti.registry import Registry
 from dhti.yamlio import read_bounded
 
-MAX_BYTES = 5 * 1024 * 1024
 _SCALARS = ("valueString", "valueDecimal", "valueInteger", "valueBoolean", "valueDate", "valueDateTime", "valueUri")
 
 
@@ -65,7 +63,7 @@ class JsonFile:
 def read_json(path: Path, *, display: str | None = None) -> JsonFile:
     """Read a JSON file, refusing what is not UTF-8 JSON with a positioned error."""
     name = display or str(path)
-    raw = read_bounded(path, display=name, limit=MAX_BYTES)
+    raw = read_bounded(path, display=name)  # a response, under the limit of a YAML response
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -186,8 +184,7 @@ class _Reader:
                 self.found.extras[base, kind] = str(values[0])
             return
         known = [*self.q.questions, *self.field_links]
-        close = difflib.get_close_matches(link, known, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        hint = did_you_mean(link, known, aside=True)
         self.error(f"unknown linkId {link!r}: not an item of {self.q.ref}{hint}", link)
 
     def values(self, link: str, item: Mapping[str, object]) -> list[object]:

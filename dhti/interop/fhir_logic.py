@@ -20,7 +20,6 @@ ENTITY_TYPE_LINK = "entity-type"
 NA = "na"
 CODED = frozenset({QuestionType.CHOICE, QuestionType.MULTI, QuestionType.YES_NO})
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_FLIPPED = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 _FHIR_OPS = {"==": "=", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
 Condition = dict[str, object]
@@ -42,7 +41,7 @@ class EnableWhen:
 def answer_key(question: Question, value: str | float) -> Condition:
     """The ``answer[x]`` of a condition on ``question``."""
     if question.type in CODED:
-        return {"answerCoding": {"code": expressions._text(value)}}  # noqa: SLF001
+        return {"answerCoding": {"code": expressions.value_text(value)}}
     if isinstance(value, float):
         return {"answerDecimal": value}
     if question.type is QuestionType.DATE:
@@ -50,7 +49,7 @@ def answer_key(question: Question, value: str | float) -> Condition:
     return {"answerString": value}
 
 
-class EnableWhenWriter:
+class EnableWhenWriter(expressions.Visitor[EnableWhen | None]):
     """Translate a question's applicability into ``enableWhen`` when that says exactly the same."""
 
     def __init__(self, questionnaire: Questionnaire) -> None:
@@ -64,19 +63,18 @@ class EnableWhenWriter:
             parts.append(EnableWhen("any", conditions))
         condition = self.q.condition(question.id)
         if condition is not None:
-            parts.append(self.write(condition))
+            parts.append(self.visit(condition))
         return parts[0] if len(parts) == 1 else _combine("all", parts)
 
     def entity_type(self, kind: str) -> Condition:
         return {"question": ENTITY_TYPE_LINK, "operator": "=", "answerCoding": {"code": kind}}
 
-    def write(self, expr: expressions.Expr) -> EnableWhen | None:
-        if isinstance(expr, expressions.Not):
-            return None
-        if isinstance(expr, expressions.BoolOp):
-            behavior = "all" if expr.op == "and" else "any"
-            return _combine(behavior, [self.write(operand) for operand in expr.operands])
-        return self.compare(expr)
+    def negation(self, expr: expressions.Not) -> EnableWhen | None:  # noqa: ARG002 - enableWhen has no "not"
+        return None
+
+    def junction(self, expr: expressions.BoolOp) -> EnableWhen | None:
+        behavior = "all" if expr.op == "and" else "any"
+        return _combine(behavior, [self.visit(operand) for operand in expr.operands])
 
     def compare(self, expr: expressions.Compare) -> EnableWhen | None:
         left, right, op = expr.left, expr.right, expr.op
@@ -86,8 +84,6 @@ class EnableWhenWriter:
             if isinstance(left, expressions.Ref) and isinstance(right, expressions.ListLit):
                 return self.membership(left, list(right.items), negate=op == "not in")
             return None
-        if isinstance(left, expressions.Literal) and isinstance(right, expressions.Ref):
-            left, right, op = right, left, _FLIPPED[op]
         if not isinstance(left, expressions.Ref) or not isinstance(right, expressions.Literal):
             return None
         question = self.q.questions[left.question]
@@ -128,7 +124,7 @@ def _combine(behavior: str, parts: Sequence[EnableWhen | None]) -> EnableWhen | 
     return EnableWhen(behavior, tuple(conditions)) if conditions else None
 
 
-class FhirPathWriter:
+class FhirPathWriter(expressions.Visitor[str]):
     """Any dhti skip logic as a FHIRPath expression over the QuestionnaireResponse (SDC)."""
 
     def __init__(self, questionnaire: Questionnaire) -> None:
@@ -141,15 +137,14 @@ class FhirPathWriter:
             parts.append(f"{_answers(ENTITY_TYPE_LINK, coded=True)}.where($this in ({kinds})).exists()")
         condition = self.q.condition(question.id)
         if condition is not None:
-            parts.append(self.write(condition))
+            parts.append(self.visit(condition))
         return " and ".join(f"({part})" if " or " in part else part for part in parts)
 
-    def write(self, expr: expressions.Expr) -> str:
-        if isinstance(expr, expressions.Not):
-            return f"({self.write(expr.operand)}).not()"
-        if isinstance(expr, expressions.BoolOp):
-            return "(" + f" {expr.op} ".join(self.write(operand) for operand in expr.operands) + ")"
-        return self.compare(expr)
+    def negation(self, expr: expressions.Not) -> str:
+        return f"({self.visit(expr.operand)}).not()"
+
+    def junction(self, expr: expressions.BoolOp) -> str:
+        return "(" + f" {expr.op} ".join(self.visit(operand) for operand in expr.operands) + ")"
 
     def usable(self, ref: expressions.Ref) -> str:
         """The question's answers that count: its values, without ``na``."""
@@ -159,7 +154,7 @@ class FhirPathWriter:
 
     def literal(self, value: str | float, question: Question) -> str:
         if isinstance(value, float):
-            return expressions._text(value)  # noqa: SLF001
+            return expressions.value_text(value)
         if question.type is QuestionType.DATE and _ISO_DATE.match(value):
             return f"@{value}"
         return _string(value)
@@ -170,8 +165,6 @@ class FhirPathWriter:
             return "true" if expressions.evaluate(expr, {}) else "false"
         if op in ("in", "not in"):
             return self.membership(left, right, negate=op == "not in")
-        if isinstance(left, expressions.Literal):
-            left, right, op = right, left, _FLIPPED[op]
         if not isinstance(left, expressions.Ref) or _is_multi(self.q, left) or _is_multi(self.q, right):
             return "false"
         values = self.usable(left)
@@ -188,7 +181,7 @@ class FhirPathWriter:
         if isinstance(container, expressions.Ref) and _is_multi(self.q, container):
             values = self.usable(container)
             if isinstance(item, expressions.Literal):
-                found = f"{values}.where($this = {_string(expressions._text(item.value))}).exists()"  # noqa: SLF001
+                found = f"{values}.where($this = {_string(expressions.value_text(item.value))}).exists()"
             elif isinstance(item, expressions.Ref) and not _is_multi(self.q, item):
                 found = f"({self.usable(item)}.exists() and ({self.usable(item)}.first() in {values}))"
             else:

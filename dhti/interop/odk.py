@@ -9,13 +9,12 @@ missing.  Metadata columns (KEY, SubmissionDate, instanceID, _uuid...) are kept 
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dhti.errors import InputError, OutputError, Problem
+from dhti.errors import InputError, OutputError, Problem, did_you_mean
 from dhti.interop import ConversionError
 from dhti.interop.drafts import (
     Draft,
@@ -123,8 +122,7 @@ def map_columns(table: Table, questionnaire: Questionnaire) -> list[Column]:
     for index, header in enumerate(table.header):
         column = _column(index, header, fields, by_id, questionnaire)
         if column is None:
-            close = difflib.get_close_matches(_segments(header)[-1] if _segments(header) else header, list(fields), n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            hint = did_you_mean(_segments(header)[-1] if _segments(header) else header, fields, aside=True)
             message = (
                 f"unknown column {header!r}: not a field of {questionnaire.ref}'s form nor ODK or Kobo metadata{hint}"
             )

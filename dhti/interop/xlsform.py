@@ -371,7 +371,7 @@ def _string(value: str) -> str:
     return f'"{value}"' if "'" in value else f"'{value}'"
 
 
-class XPathWriter:
+class XPathWriter(expressions.Visitor[str]):
     """dhti skip logic as an XLSForm ``relevant`` expression.
 
     dhti says a comparison with an unanswered, ``na`` or skipped question is false.  ODK treats
@@ -388,21 +388,18 @@ class XPathWriter:
         if question.entity_types:
             types = " or ".join(f"${{entity_type}} = {_string(kind)}" for kind in question.entity_types)
         condition = self.q.condition(question.id)
-        return _and(types, self.write(condition) if condition is not None else "")
+        return _and(types, self.visit(condition) if condition is not None else "")
 
-    def write(self, expr: expressions.Expr) -> str:
-        if isinstance(expr, expressions.Not):
-            return f"not({self.write(expr.operand)})"
-        if isinstance(expr, expressions.BoolOp):
-            return "(" + f" {expr.op} ".join(self.write(operand) for operand in expr.operands) + ")"
-        return self.compare(expr)
+    def negation(self, expr: expressions.Not) -> str:
+        return f"not({self.visit(expr.operand)})"
+
+    def junction(self, expr: expressions.BoolOp) -> str:
+        return "(" + f" {expr.op} ".join(self.visit(operand) for operand in expr.operands) + ")"
 
     def compare(self, expr: expressions.Compare) -> str:
         left, right, op = expr.left, expr.right, expr.op
         if not isinstance(left, expressions.Ref) and not isinstance(right, expressions.Ref):
             return "true()" if expressions.evaluate(expr, {}) else "false()"
-        if isinstance(left, expressions.Literal) and isinstance(right, expressions.Ref) and op not in ("in", "not in"):
-            left, right, op = right, left, _FLIPPED[op]
         multi_right = isinstance(right, expressions.Ref) and self.question(right).type is QuestionType.MULTI
         if op in ("in", "not in") and multi_right:
             return self.in_multi(left, right, negate=op == "not in")  # type: ignore[arg-type]
@@ -457,7 +454,7 @@ class XPathWriter:
     def in_multi(self, item: expressions.Operand, multi: expressions.Ref, *, negate: bool) -> str:
         field = self.field(multi)
         if isinstance(item, expressions.Literal):
-            found = f"selected({field}, {_string(expressions._text(item.value))})"  # noqa: SLF001
+            found = f"selected({field}, {_string(expressions.value_text(item.value))})"
         elif isinstance(item, expressions.Ref) and self.question(item).type is not QuestionType.MULTI:
             found = f"({self.usable(item)} and selected({field}, {self.field(item)}))"
         else:
@@ -468,13 +465,12 @@ class XPathWriter:
         if op not in ("in", "not in") or not isinstance(other, expressions.ListLit):
             return "false()"
         field = self.field(multi)
-        found = [f"selected({field}, {_string(expressions._text(item.value))})" for item in other.items]  # noqa: SLF001
+        found = [f"selected({field}, {_string(expressions.value_text(item.value))})" for item in other.items]
         if op == "in":
             return "(" + " or ".join(found) + ")" if found else "false()"
         return "(" + " and ".join([self.usable(multi), *(f"not({part})" for part in found)]) + ")"
 
 
-_FLIPPED = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 _XPATH_OPS = {"==": "=", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
 

@@ -22,7 +22,6 @@ import signal
 import stat
 import threading
 import time
-import unicodedata
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -47,6 +46,7 @@ from dhti.outcomes import FileResult, Status
 from dhti.outfiles import cannot_write, make_folder, remove_stale_temporaries, write_atomic
 from dhti.registry import Registry, response_files
 from dhti.report.render import ReportFormat
+from dhti.safetext import without_accents
 from dhti.store.record import content_hash
 
 if TYPE_CHECKING:
@@ -73,9 +73,7 @@ class BatchError(DhtiError):
 
 def slug(entity_id: str) -> str:
     """A file-name-safe form of an entity id: lower-case ASCII letters, digits and single dashes."""
-    decomposed = unicodedata.normalize("NFKD", entity_id.replace("đ", "d").replace("Đ", "D"))
-    ascii_text = "".join(char for char in decomposed if not unicodedata.combining(char)).lower()
-    text = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+    text = re.sub(r"[^a-z0-9]+", "-", without_accents(entity_id).lower()).strip("-")
     return text[:60].rstrip("-") or "entity"
 
 

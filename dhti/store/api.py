@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy import exc
 
 from dhti.assess import Outcome
+from dhti.errors import did_you_mean
 from dhti.store import models as m
 from dhti.store.connect import WRITE, Schema, engine_for, migrate, read_schema
 from dhti.store.location import Backend, Location, resolve
@@ -568,11 +569,9 @@ def _numbered(store: Store, digits: str) -> StoredAssessment:
 
 def unknown_entity(store: Store, entity_id: str) -> str:
     """The message for an entity id the store has never seen, with the closest ids it has."""
-    import difflib  # noqa: PLC0415
-
     known = store.entity_ids()
     if not known:
         return f"the store {store.display} is empty; add assessments with: dhti db ingest FILE|DIR"
-    close = difflib.get_close_matches(entity_id, known, n=3, cutoff=0.5)
-    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    # Entity codes differ in a digit or two: a looser match, and three of them, help more here.
+    hint = did_you_mean(entity_id, known, most=3, cutoff=0.5)
     return f"no assessment of entity {entity_id!r} in {store.display}{hint}"

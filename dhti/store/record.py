@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from dhti.assess import Outcome
 from dhti.errors import DhtiError
+from dhti.safetext import without_accents
 
 
 class StoreError(DhtiError):
@@ -113,6 +113,4 @@ def content_hash(raw: bytes) -> str:
 
 def fold(text: str) -> str:
     """A loose matching key: no accents, no case, single spaces ("Hà  Nội" -> "ha noi")."""
-    decomposed = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
-    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return re.sub(r"\s+", " ", plain).strip().casefold()
+    return re.sub(r"\s+", " ", without_accents(text)).strip().casefold()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
-from dhti.questionnaire import Question, Questionnaire, QuestionType, pick
+from dhti.questionnaire import Question, Questionnaire, QuestionType, pick, question_numbers
 from dhti.resources import bundled_dir
 from dhti.safetext import visible
+from dhti.skiplogic import only_if
 from dhti.views.scores import table
 
 
@@ -27,6 +28,7 @@ def show_text(questionnaire: Questionnaire, *, lang: str) -> str:
     A user's questionnaire is not trusted: each line goes through :func:`visible`.
     """
     q = questionnaire
+    numbers = question_numbers(q)
     lines = [
         f"{pick(q.title, lang)} ({q.ref})",
         *([pick(q.description, lang)] if q.description else []),
@@ -42,14 +44,14 @@ def show_text(questionnaire: Questionnaire, *, lang: str) -> str:
             lines.append(
                 f"  {d}.{i} {pick(indicator.title, lang)} [{indicator.id}, weight {indicator.weight:g}{gdhm}{refs}]"
             )
-            for n, question in enumerate(indicator.questions, start=1):
-                lines += _question(question, f"{d}.{i}.{n}", lang)
+            for question in indicator.questions:
+                lines += _question(q, question, numbers=numbers, lang=lang)
     if q.recommendations:
         lines += ["", f"Recommendation rules: {len(q.recommendations)}"]
     return "\n".join(map(visible, lines))
 
 
-def _question(question: Question, number: str, lang: str) -> list[str]:
+def _question(q: Questionnaire, question: Question, *, numbers: Mapping[str, str], lang: str) -> list[str]:
     flags = [str(question.type)]
     if question.weight != 1:
         flags.append(f"weight {question.weight:g}")
@@ -61,9 +63,10 @@ def _question(question: Question, number: str, lang: str) -> list[str]:
         flags.append("only " + ", ".join(question.entity_types))
     if question.evidence.value != "none":
         flags.append(f"evidence {question.evidence}")
-    lines = [f"    {number} {pick(question.text, lang)}", f"        {question.id} ({'; '.join(flags)})"]
-    if question.relevant:
-        lines.append(f"        if: {question.relevant}")
+    lines = [f"    {numbers[question.id]} {pick(question.text, lang)}", f"        {question.id} ({'; '.join(flags)})"]
+    condition = only_if(q, question, lang=lang, numbers=numbers)
+    if condition:
+        lines.append(f"        {condition}")
     if question.type in (QuestionType.CHOICE, QuestionType.MULTI):
         lines += [
             f"        - {option.value} = {pick(option.label, lang)} ({option.points:g})"

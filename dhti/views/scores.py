@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from dhti.assess import Outcome
 from dhti.errors import first_problems
+from dhti.i18n import number, percent
 from dhti.questionnaire import Questionnaire, pick
 from dhti.response import Validation
 from dhti.safetext import csv_text, inert_json, visible
@@ -124,20 +125,6 @@ def _csv_row(outcome: Outcome, lang: str, domain_columns: list[str], indicator_c
     return row
 
 
-def one_decimal(value: float | None, lang: str = "en") -> str:
-    """Scores in tables and reports: one decimal, a decimal comma in Vietnamese."""
-    if value is None:
-        return "–"
-    text = f"{value:.1f}"
-    return text.replace(".", ",") if lang == "vi" else text
-
-
-def percent(value: float | None, lang: str = "en") -> str:
-    if value is None:
-        return "–"
-    return one_decimal(100 * value, lang).removesuffix(",0").removesuffix(".0") + "%"
-
-
 def width(text: str) -> int:
     """Display width in a terminal (wide East Asian characters count twice)."""
     return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
@@ -185,9 +172,9 @@ def score_table(outcomes: Sequence[Outcome], *, lang: str) -> str:
             [
                 outcome.file,
                 str(entity.get("id", "")),
-                one_decimal(scores.index, lang),
+                number(scores.index, lang),
                 stage,
-                *(one_decimal(by_id.get(d), lang) for d in domain_ids),
+                *(number(by_id.get(d), lang) for d in domain_ids),
                 percent(scores.completeness, lang),
             ]
         )
@@ -207,15 +194,14 @@ def _detail(outcome: Outcome, lang: str) -> str:
     head = [
         f"{entity.name or entity.id} ({entity.id}, {entity.type}{', ' + entity.province if entity.province else ''})",
         f"{questionnaire.ref}, assessed {response.assessment.date.isoformat()}",
-        f"Index {one_decimal(scores.index, lang)}  stage {stage}  completeness {percent(scores.completeness, lang)}",
+        f"Index {number(scores.index, lang)}  stage {stage}  completeness {percent(scores.completeness, lang)}",
         "",
     ]
     rows = []
     for domain in scores.domains:
-        rows.append([titles[domain.id], one_decimal(domain.score, lang), _stage(domain.stage, lang)])
+        rows.append([titles[domain.id], number(domain.score, lang), _stage(domain.stage, lang)])
         rows.extend(
-            ["  " + titles[item.id], one_decimal(item.score, lang), _stage(item.stage, lang)]
-            for item in domain.indicators
+            ["  " + titles[item.id], number(item.score, lang), _stage(item.stage, lang)] for item in domain.indicators
         )
     body = table(["domain / indicator", "score", "stage"], rows, right=[1])
     recs = [

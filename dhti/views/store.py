@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import IO
 
 from dhti.errors import first_problems
+from dhti.i18n import number, percent
 from dhti.outcomes import FileResult, Status
 from dhti.safetext import csv_text, visible
 from dhti.store.api import StoredAssessment
-from dhti.views.scores import one_decimal, percent, table
+from dhti.views.scores import table
 
 Cell = str | int | float | None
 Titles = Mapping[str, str]  # domain or indicator id -> its title in the chosen language
@@ -24,7 +25,7 @@ Titles = Mapping[str, str]  # domain or indicator id -> its title in the chosen 
 def _signed(value: float | None, lang: str) -> str:
     if value is None:
         return ""
-    text = one_decimal(value, lang)
+    text = number(value, lang)
     return text if text.startswith("-") else "+" + text
 
 
@@ -79,7 +80,7 @@ def list_table(assessments: Sequence[StoredAssessment], *, lang: str) -> str:
             a.entity_type,
             a.province or "",
             a.questionnaire_ref,
-            one_decimal(a.index, lang),
+            number(a.index, lang),
             _stage(a.stage),
         ]
         for a in assessments
@@ -194,7 +195,7 @@ def _domain_ids(assessments: Iterable[StoredAssessment]) -> list[str]:
 
 
 def _with_change(value: float | None, change: float | None, lang: str) -> str:
-    text = one_decimal(value, lang)
+    text = number(value, lang)
     return f"{text} ({_signed(change, lang)})" if change is not None else text
 
 
@@ -321,7 +322,7 @@ def _side(label: str, a: StoredAssessment) -> str:
 
 def compare_table(a: StoredAssessment, b: StoredAssessment, *, lang: str, titles: Titles) -> str:
     def show(row: CompareRow, value: float | None) -> str:
-        return _stage(int(value) if value is not None else None) if row.kind == "stage" else one_decimal(value, lang)
+        return _stage(int(value) if value is not None else None) if row.kind == "stage" else number(value, lang)
 
     body = []
     for row in compare_rows(a, b):
@@ -375,7 +376,7 @@ def results_table(results: Sequence[FileResult], *, lang: str, reports: bool = F
     rows = []
     for r in results:
         row = [r.file, r.entity_id or "", r.assessment_date.isoformat() if r.assessment_date else ""]
-        row += [one_decimal(r.index, lang) if r.assessment_id is not None else "", _status_text(r)]
+        row += [number(r.index, lang) if r.assessment_id is not None else "", _status_text(r)]
         rows.append(row + ([_reports_text(r)] if reports else []))
     return table(headers, rows, right=[3])
 
