@@ -46,6 +46,7 @@ demo: system-deps $(VENV)/.installed
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check dhti tests benchmarks scripts
 	$(BIN)/ruff format --check dhti tests benchmarks scripts
+	$(BIN)/lint-imports --no-logo --no-cache  # the layers and library contracts in pyproject.toml
 
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy
