@@ -57,6 +57,7 @@ test: system-deps-test test-js lint typecheck
 bench: system-deps $(VENV)/.installed
 	$(BIN)/python benchmarks/score_bench.py
 	$(BIN)/python benchmarks/report_bench.py
+	$(BIN)/python benchmarks/startup_bench.py
 
 # Regenerates the locks from pyproject.toml and requirements/*.in with the locked uv.
 lock: $(VENV)/.installed-test
