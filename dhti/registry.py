@@ -22,7 +22,7 @@ from types import MappingProxyType
 from dhti.errors import DhtiError, InputError, Problem, QuestionnaireNotFoundError
 from dhti.questionnaire import Questionnaire, lint_document, load_questionnaire
 from dhti.resources import bundled_dir
-from dhti.yamlio import load
+from dhti.yamlio import load, load_bytes, read_bounded
 
 ENV_FOLDERS = "DHTI_QUESTIONNAIRES"
 INDEX_NAME = "index.json"
@@ -72,17 +72,28 @@ class Listing:
 class _Entry:
     """One questionnaire of the registry: its listing, and the questionnaire once it has been parsed."""
 
-    __slots__ = ("_parsed", "listing")
+    __slots__ = ("_parsed", "_sha256", "listing")
 
-    def __init__(self, listing: Listing, parsed: Questionnaire | None = None) -> None:
+    def __init__(self, listing: Listing, parsed: Questionnaire | None = None, *, sha256: str = "") -> None:
         self.listing = listing
         self._parsed = parsed
+        self._sha256 = sha256
 
     def questionnaire(self) -> Questionnaire:
         if self._parsed is None:
-            # The index matched this file's bytes at start-up, so it parses to this listing.
-            self._parsed = load_questionnaire(self.listing.source)
+            self._parsed = _parse_indexed(Path(self.listing.source), sha256=self._sha256)
         return self._parsed
+
+
+def _parse_indexed(path: Path, *, sha256: str) -> Questionnaire:
+    """A file the index described at start-up. Bytes that still match passed the depth guard when
+    the index was written, so they skip it; a file changed since is parsed like any other."""
+    raw = read_bounded(path, display=str(path))
+    document = load_bytes(raw, str(path), nesting_checked=hashlib.sha256(raw).hexdigest() == sha256)
+    questionnaire, problems = lint_document(document)
+    if questionnaire is None:
+        raise InputError([problem for problem in problems if problem.is_error])
+    return questionnaire
 
 
 @dataclass(frozen=True)
@@ -168,7 +179,7 @@ class _Finder:
             if indexed is None or indexed.sha256 != _sha256(path) or self._earlier(indexed.listing.ref):
                 self._file(path)  # parsed now, as the index cannot vouch for it
             else:
-                self.entries.append(_Entry(indexed.listing))
+                self.entries.append(_Entry(indexed.listing, sha256=indexed.sha256))
 
     def _file(self, path: Path) -> None:
         try:

@@ -12,6 +12,7 @@ import pytest
 
 from dhti import questionnaire as questionnaire_module
 from dhti import registry as registry_module
+from dhti import yamlio
 from dhti.errors import InputError, QuestionnaireNotFoundError
 from dhti.registry import INDEX_NAME, Listing, Registry, index_text
 from dhti.resources import bundled_dir, examples_dir
@@ -22,16 +23,19 @@ DATA = Path(__file__).parent / "data"
 
 @pytest.fixture
 def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The names of the questionnaire files the registry parses, in order."""
+    """The names of the questionnaire files the registry reads to parse them, in order."""
     names: list[str] = []
-    real = registry_module.load
 
-    def counting(path: str | Path, **kwargs: object):
-        names.append(Path(path).name)
-        return real(path, **kwargs)  # type: ignore[arg-type]
+    def counting(real):  # wraps yamlio's load and read_bounded alike
+        def read(path: str | Path, **kwargs: object):
+            names.append(Path(path).name)
+            return real(path, **kwargs)
 
-    monkeypatch.setattr(registry_module, "load", counting)
-    monkeypatch.setattr(questionnaire_module, "load", counting)
+        return read
+
+    monkeypatch.setattr(registry_module, "load", counting(registry_module.load))
+    monkeypatch.setattr(registry_module, "read_bounded", counting(registry_module.read_bounded))
+    monkeypatch.setattr(questionnaire_module, "load", counting(questionnaire_module.load))
     return names
 
 
@@ -170,3 +174,24 @@ def test_a_broken_override_raises(tmp_path: Path) -> None:
     broken.write_text("id: [\n", encoding="utf-8")
     with pytest.raises(InputError):
         Registry.discover(override=broken, environ={})
+
+
+def test_a_bundled_file_the_index_vouches_for_skips_the_nesting_guard(monkeypatch) -> None:
+    # Its bytes are those that passed the guard when the index was written; the guard is slow on a large file.
+    checked: list[str] = []
+    monkeypatch.setattr(yamlio, "_check_depth", lambda _text, file: checked.append(Path(file).name))
+    registry = Registry.discover(environ={})
+    assert yamlio._might_nest_deeply((bundled_dir() / "dhti-facility.yaml").read_text(encoding="utf-8"))
+    assert registry.get("dhti-facility").ref == "dhti-facility@1.0"
+    assert checked == []
+
+
+def test_a_bundled_file_changed_after_start_up_is_guarded_again(tmp_path, monkeypatch) -> None:
+    folder = _bundled_copy(tmp_path, monkeypatch)
+    registry = Registry.discover(environ={})
+    checked: list[str] = []
+    monkeypatch.setattr(yamlio, "_check_depth", lambda _text, file: checked.append(Path(file).name))
+    facility = folder / "dhti-facility.yaml"
+    facility.write_text(facility.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    assert registry.get("dhti-facility").ref == "dhti-facility@1.0"
+    assert checked == ["dhti-facility.yaml"]
