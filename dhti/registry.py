@@ -86,9 +86,9 @@ class _Entry:
 
 
 def _parse_indexed(path: Path, *, sha256: str) -> Questionnaire:
-    """A file the index described at start-up. Bytes that still match passed the depth guard when
-    the index was written, so they skip it; a file changed since is parsed like any other."""
+    """A bundled file that matched the index at start-up; raise :class:`InputError` if it is broken."""
     raw = read_bounded(path, display=str(path))
+    # Bytes that still match passed the depth guard when the index was written; changed ones get it again.
     document = load_bytes(raw, str(path), nesting_checked=hashlib.sha256(raw).hexdigest() == sha256)
     questionnaire, problems = lint_document(document)
     if questionnaire is None:

@@ -103,6 +103,14 @@ def test_a_library_imported_outside_its_module_breaks_its_contract(
     assert f"{importer} -> {library.partition('.')[0]}" in done.stdout
 
 
+def test_formatting_a_number_cannot_drag_in_pydantic(copy: Path) -> None:
+    append(copy / "dhti" / "i18n.py", "from dhti import questionnaire  # noqa: E402")
+    done = lint_imports(copy)
+    assert done.returncode == 1
+    assert "need neither pydantic nor YAML BROKEN" in done.stdout
+    assert "dhti.i18n -> dhti.questionnaire" in done.stdout
+
+
 def test_a_new_top_level_module_must_be_given_a_layer(copy: Path) -> None:
     (copy / "dhti" / "stray.py").write_text('"""Not in any layer."""\n', encoding="utf-8")
     done = lint_imports(copy)
