@@ -46,6 +46,7 @@ demo: system-deps $(VENV)/.installed
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check dhti tests benchmarks scripts
 	$(BIN)/ruff format --check dhti tests benchmarks scripts
+	$(BIN)/lint-imports --no-logo --no-cache  # the layers and library contracts in pyproject.toml
 
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy
@@ -56,6 +57,7 @@ test: system-deps-test test-js lint typecheck
 bench: system-deps $(VENV)/.installed
 	$(BIN)/python benchmarks/score_bench.py
 	$(BIN)/python benchmarks/report_bench.py
+	$(BIN)/python benchmarks/startup_bench.py
 
 # Regenerates the locks from pyproject.toml and requirements/*.in with the locked uv.
 lock: $(VENV)/.installed-test

@@ -1,19 +1,30 @@
-"""Where questionnaires come from: the bundled folder, ``DHTI_QUESTIONNAIRES`` and ``--questionnaire``."""
+"""Where questionnaires come from: the bundled folder, ``DHTI_QUESTIONNAIRES`` and ``--questionnaire``.
+
+The bundled questionnaires are described by ``index.json`` beside them (id, version, title, entity
+types, question count and each file's SHA-256), written by ``scripts/questionnaire_index.py``: a
+command lists them and resolves ``id@version`` from it, and parses a questionnaire only when it
+needs it. A file the index does not describe (one edited since, or one in a ``DHTI_QUESTIONNAIRES``
+folder) is parsed at start-up as before, so a broken one is skipped with its warning there.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 
 from dhti.errors import DhtiError, InputError, Problem, QuestionnaireNotFoundError, did_you_mean
 from dhti.questionnaire import Questionnaire, lint_document, load_questionnaire
 from dhti.resources import bundled_dir
-from dhti.yamlio import load
+from dhti.yamlio import load, load_bytes, read_bounded
 
 ENV_FOLDERS = "DHTI_QUESTIONNAIRES"
+INDEX_NAME = "index.json"
 
 
 def version_key(version: str) -> tuple[tuple[int, str], ...]:
@@ -35,12 +46,61 @@ class Skipped:
         return f"{self.problems[0]}{rest if more else ''}"
 
 
-@dataclass
-class Registry:
-    """The loaded questionnaires, and the files skipped while loading folders."""
+@dataclass(frozen=True)
+class Listing:
+    """What the registry knows of a questionnaire before parsing it: enough to list it and resolve its ref."""
 
-    questionnaires: list[Questionnaire] = field(default_factory=list)
-    skipped: list[Skipped] = field(default_factory=list)
+    id: str
+    version: str
+    title: Mapping[str, str]
+    entity_types: tuple[str, ...]
+    questions: int
+    source: str
+
+    @property
+    def ref(self) -> str:
+        return f"{self.id}@{self.version}"
+
+    @classmethod
+    def of(cls, questionnaire: Questionnaire) -> Listing:
+        q = questionnaire
+        title = MappingProxyType(dict(q.title))
+        return cls(q.id, q.version, title, tuple(q.entity_types), q.scored_question_count(), q.source)
+
+
+class _Entry:
+    """One questionnaire of the registry: its listing, and the questionnaire once it has been parsed."""
+
+    __slots__ = ("_parsed", "_sha256", "listing")
+
+    def __init__(self, listing: Listing, parsed: Questionnaire | None = None, *, sha256: str = "") -> None:
+        self.listing = listing
+        self._parsed = parsed
+        self._sha256 = sha256
+
+    def questionnaire(self) -> Questionnaire:
+        if self._parsed is None:
+            self._parsed = _parse_indexed(Path(self.listing.source), sha256=self._sha256)
+        return self._parsed
+
+
+def _parse_indexed(path: Path, *, sha256: str) -> Questionnaire:
+    """A bundled file that matched the index at start-up; raise :class:`InputError` if it is broken."""
+    raw = read_bounded(path, display=str(path))
+    # Bytes that still match passed the depth guard when the index was written; changed ones get it again.
+    document = load_bytes(raw, str(path), nesting_checked=hashlib.sha256(raw).hexdigest() == sha256)
+    questionnaire, problems = lint_document(document)
+    if questionnaire is None:
+        raise InputError([problem for problem in problems if problem.is_error])
+    return questionnaire
+
+
+@dataclass(frozen=True)
+class Registry:
+    """The questionnaires found, sorted by id and version, and the files skipped while looking."""
+
+    _entries: tuple[_Entry, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
     override: Questionnaire | None = None
 
     @classmethod
@@ -50,31 +110,76 @@ class Registry:
         override: str | Path | None = None,
         environ: Mapping[str, str] | None = None,
     ) -> Registry:
-        """Load the bundled questionnaires, those in ``DHTI_QUESTIONNAIRES`` and an override file.
+        """Find the bundled questionnaires, those in ``DHTI_QUESTIONNAIRES`` and an override file.
 
         A broken bundled or user file is skipped and kept in ``skipped``, and so is a folder file
-        with the id and version of one loaded before it (the bundled ones load first, so they
+        with the id and version of one found before it (the bundled ones come first, so they
         cannot be replaced unnoticed); a broken override file raises :class:`InputError`, since
-        the user asked for it, and it replaces a loaded questionnaire of the same id and version.
+        the user asked for it, and it replaces a questionnaire of the same id and version.
         """
         env = os.environ if environ is None else environ
-        registry = cls()
-        folders = [bundled_dir(), *(Path(part) for part in env.get(ENV_FOLDERS, "").split(os.pathsep) if part)]
-        for folder in folders:
-            registry._load_folder(folder)
-        if override is not None:
-            registry.override = load_questionnaire(override)
-            registry._add(registry.override)
-        return registry
+        finder = _Finder()
+        finder.folder(bundled_dir(), index=read_index(bundled_dir()))
+        for part in env.get(ENV_FOLDERS, "").split(os.pathsep):
+            if part:
+                finder.folder(Path(part), index={})
+        loaded = None if override is None else load_questionnaire(override)
+        if loaded is not None:
+            finder.replace(loaded)
+        entries = sorted(finder.entries, key=lambda e: (e.listing.id, version_key(e.listing.version)))
+        return cls(tuple(entries), tuple(finder.skipped), loaded)
 
-    def _load_folder(self, folder: Path) -> None:
+    @property
+    def listings(self) -> tuple[Listing, ...]:
+        return tuple(entry.listing for entry in self._entries)
+
+    def ids(self) -> list[str]:
+        return sorted({entry.listing.id for entry in self._entries})
+
+    def resolve(self, ref: str) -> Listing:
+        """``id`` (newest version) or ``id@version``, without parsing it; raise with a suggestion when unknown."""
+        return self._entry(ref).listing
+
+    def get(self, ref: str) -> Questionnaire:
+        """The questionnaire ``id`` (newest version) or ``id@version``, parsed the first time it is asked for."""
+        return self._entry(ref).questionnaire()
+
+    def _entry(self, ref: str) -> _Entry:
+        questionnaire_id, _, version = ref.partition("@")
+        found = [entry for entry in self._entries if entry.listing.id == questionnaire_id]
+        if not found:
+            hint = did_you_mean(questionnaire_id, self.ids()) or f"; known: {', '.join(self.ids()) or 'none'}"
+            msg = f"unknown questionnaire {questionnaire_id!r}{hint}"
+            raise QuestionnaireNotFoundError(msg)
+        if not version:
+            return found[-1]
+        for entry in found:
+            if entry.listing.version == version:
+                return entry
+        known = ", ".join(entry.listing.version for entry in found)
+        msg = f"questionnaire {questionnaire_id!r} has no version {version!r} (known: {known})"
+        raise QuestionnaireNotFoundError(msg)
+
+
+class _Finder:
+    """Collects the entries and the skipped files while :meth:`Registry.discover` looks through the folders."""
+
+    def __init__(self) -> None:
+        self.entries: list[_Entry] = []
+        self.skipped: list[Skipped] = []
+
+    def folder(self, folder: Path, *, index: Mapping[str, Indexed]) -> None:
         if not folder.is_dir():
             self._skip(Problem(str(folder), 1, 1, f"{ENV_FOLDERS} names {folder}, which is not a folder"))
             return
-        for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]):
-            self._load_file(path)
+        for path in _questionnaire_files(folder):
+            indexed = index.get(path.name)
+            if indexed is None or indexed.sha256 != _sha256(path) or self._earlier(indexed.listing.ref):
+                self._file(path)  # parsed now, as the index cannot vouch for it
+            else:
+                self.entries.append(_Entry(indexed.listing, sha256=indexed.sha256))
 
-    def _load_file(self, path: Path) -> None:
+    def _file(self, path: Path) -> None:
         try:
             document = load(path)
         except InputError as err:
@@ -84,46 +189,76 @@ class Registry:
         if questionnaire is None:
             self._skip(*(problem for problem in problems if problem.is_error))
             return
-        earlier = next((q for q in self.questionnaires if q.ref == questionnaire.ref), None)
+        earlier = self._earlier(questionnaire.ref)
         if earlier is not None:
             message = f"{questionnaire.ref} is already defined by {earlier.source}; give this one another id or version"
             self._skip(document.problem(["id"], message))
             return
-        self.questionnaires.append(questionnaire)
+        self.entries.append(_Entry(Listing.of(questionnaire), questionnaire))
+
+    def _earlier(self, ref: str) -> Listing | None:
+        return next((e.listing for e in self.entries if e.listing.ref == ref), None)
 
     def _skip(self, *problems: Problem) -> None:
         self.skipped.append(Skipped(problems[0].file, tuple(sorted(problems))))
 
-    def _add(self, questionnaire: Questionnaire) -> None:
-        self.questionnaires = [q for q in self.questionnaires if q.ref != questionnaire.ref]
-        self.questionnaires.append(questionnaire)
+    def replace(self, questionnaire: Questionnaire) -> None:
+        self.entries = [e for e in self.entries if e.listing.ref != questionnaire.ref]
+        self.entries.append(_Entry(Listing.of(questionnaire), questionnaire))
 
-    def ids(self) -> list[str]:
-        return sorted({q.id for q in self.questionnaires})
 
-    def versions(self, questionnaire_id: str) -> list[Questionnaire]:
-        found = [q for q in self.questionnaires if q.id == questionnaire_id]
-        return sorted(found, key=lambda q: version_key(q.version))
+@dataclass(frozen=True)
+class Indexed:
+    """A file's entry in a folder's index: its listing, valid while the file still has these bytes."""
 
-    def get(self, ref: str) -> Questionnaire:
-        """``id`` (newest version) or ``id@version``; raise with a suggestion when unknown."""
-        questionnaire_id, _, version = ref.partition("@")
-        found = self.versions(questionnaire_id)
-        if not found:
-            hint = did_you_mean(questionnaire_id, self.ids()) or f"; known: {', '.join(self.ids()) or 'none'}"
-            msg = f"unknown questionnaire {questionnaire_id!r}{hint}"
-            raise QuestionnaireNotFoundError(msg)
-        if not version:
-            return found[-1]
-        for questionnaire in found:
-            if questionnaire.version == version:
-                return questionnaire
-        known = ", ".join(q.version for q in found)
-        msg = f"questionnaire {questionnaire_id!r} has no version {version!r} (known: {known})"
-        raise QuestionnaireNotFoundError(msg)
+    sha256: str
+    listing: Listing
 
-    def sorted(self) -> Sequence[Questionnaire]:
-        return sorted(self.questionnaires, key=lambda q: (q.id, version_key(q.version)))
+
+def index_text(folder: Path) -> str:
+    """The index of the questionnaires in ``folder`` (JSON); raise :class:`InputError` if one is broken."""
+    rows: list[dict[str, object]] = []
+    for path in _questionnaire_files(folder):
+        q = load_questionnaire(path)
+        if any(row["id"] == q.id and row["version"] == q.version for row in rows):
+            raise DhtiError(f"{path}: {q.ref} is defined twice in {folder}")
+        listing = Listing.of(q)
+        row = {"file": path.name, "sha256": _sha256(path), "id": q.id, "version": q.version}
+        rows.append(
+            row | {"title": dict(listing.title), "entity_types": listing.entity_types, "questions": listing.questions}
+        )
+    about = "Written by scripts/questionnaire_index.py from the files beside it; dhti lists these without parsing them."
+    return json.dumps({"about": about, "questionnaires": rows}, ensure_ascii=False, indent=2) + "\n"
+
+
+def read_index(folder: Path) -> dict[str, Indexed]:
+    """The index in ``folder`` by file name; none if it is missing or unreadable (every file is then parsed)."""
+    try:
+        rows = json.loads((folder / INDEX_NAME).read_text(encoding="utf-8"))["questionnaires"]
+        return {str(row["file"]): _indexed(folder, row) for row in rows}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def _indexed(folder: Path, row: Mapping[str, object]) -> Indexed:
+    title, types, questions = row["title"], row["entity_types"], row["questions"]
+    if not isinstance(title, dict) or not isinstance(types, list) or not isinstance(questions, int):
+        raise TypeError(row)
+    title_text = MappingProxyType({str(lang): str(text) for lang, text in title.items()})
+    source = str(folder / str(row["file"]))
+    listing = Listing(str(row["id"]), str(row["version"]), title_text, tuple(map(str, types)), questions, source)
+    return Indexed(str(row["sha256"]), listing)
+
+
+def _questionnaire_files(folder: Path) -> list[Path]:
+    return sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
+
+
+def _sha256(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""  # unreadable: parsing it reports why
 
 
 def response_files(paths: Iterable[str | Path]) -> list[Path]:

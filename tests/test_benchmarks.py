@@ -17,8 +17,9 @@ BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
         ["score_bench.py", "-n", "5", "--repeat", "1"],
         ["batch_bench.py", "-n", "5", "--pdfs", "2", "--memory-files", "0", "--repeat", "1"],
         ["report_bench.py", "--repeat", "1"],
+        ["startup_bench.py", "--repeat", "1", "--sample", "commune-station-urban-can-tho"],
     ],
-    ids=["score", "batch", "report"],
+    ids=["score", "batch", "report", "startup"],
 )
 def test_benchmark_runs(command: list[str]) -> None:
     done = subprocess.run(

@@ -140,7 +140,7 @@ def questionnaires_list(lang: str) -> None:
     """List the bundled questionnaires and those in DHTI_QUESTIONNAIRES."""
     from dhti.views.questionnaires import list_table  # noqa: PLC0415
 
-    say(list_table(_registry().sorted(), lang=lang))
+    say(list_table(_registry().listings, lang=lang))
 
 
 @questionnaires.command("show")

@@ -5,20 +5,19 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from dhti.questionnaire import Question, Questionnaire, QuestionType, pick, question_numbers
+from dhti.registry import Listing
 from dhti.resources import bundled_dir
 from dhti.safetext import visible
 from dhti.skiplogic import only_if
 from dhti.views.scores import table
 
 
-def list_table(questionnaires: Sequence[Questionnaire], *, lang: str) -> str:
+def list_table(questionnaires: Sequence[Listing], *, lang: str) -> str:
     rows = []
     bundled = str(bundled_dir())
     for q in questionnaires:
         source = "bundled" if q.source.startswith(bundled) else q.source
-        rows.append(
-            [q.id, q.version, ", ".join(q.entity_types), str(q.scored_question_count()), pick(q.title, lang), source]
-        )
+        rows.append([q.id, q.version, ", ".join(q.entity_types), str(q.questions), pick(q.title, lang), source])
     return table(["id", "version", "entity types", "questions", "title", "source"], rows, right=[3])
 
 
