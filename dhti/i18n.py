@@ -23,6 +23,17 @@ def N_(text: str) -> str:  # noqa: N802 - the gettext convention for "mark for t
 DOMAIN = "dhti"
 
 
+class Catalogue(gettext.GNUTranslations):
+    """A compiled catalogue in which the empty text stays empty.
+
+    gettext keeps the catalogue's header under the empty message id, so a field a file leaves
+    empty (an entity's ownership, say) would otherwise be shown as that header.
+    """
+
+    def gettext(self, message: str) -> str:
+        return super().gettext(message) if message else message
+
+
 @cache
 def translations(lang: str) -> gettext.NullTranslations:
     """The catalogue for ``lang`` (English texts are the message ids themselves)."""
@@ -34,7 +45,7 @@ def translations(lang: str) -> gettext.NullTranslations:
     compiled = BytesIO()
     write_mo(compiled, catalog)
     compiled.seek(0)
-    return gettext.GNUTranslations(compiled)
+    return Catalogue(compiled)
 
 
 def number(value: float | None, lang: str, *, digits: int = 1) -> str:

@@ -7,6 +7,7 @@ import unicodedata
 from pathlib import Path
 
 from dhti.assess import assess
+from dhti.i18n import translations
 from dhti.report.render import context_for, render_html
 from dhti.resources import examples_dir
 
@@ -33,3 +34,9 @@ def test_reports_are_nfc_in_both_languages(registry) -> None:
     for lang in ("vi", "en"):
         html = render_html(context_for(outcome, lang=lang))
         assert unicodedata.is_normalized("NFC", html)
+
+
+def test_an_empty_text_is_not_the_catalogues_header() -> None:
+    """An empty field translated stays empty (gettext files its header under the empty id)."""
+    assert translations("vi").gettext("") == ""
+    assert translations("vi").gettext("Ownership") != "Ownership"
