@@ -160,6 +160,13 @@ def test_many_problems_are_shown_capped_in_text_and_json(runner, write) -> None:
     assert as_json["errors"][-1] == {"line": 62, "column": 3, "severity": "error", "message": "… and 250 more problems"}
 
 
+def test_score_csv_counts_every_error_not_only_those_shown(runner, write) -> None:
+    keys = "".join(f"  policy.strategy.zz{i:04d}: 1\n" for i in range(300))
+    path = write("r.yaml", Path(COMPLETE).read_text(encoding="utf-8").replace("answers:\n", "answers:\n" + keys, 1))
+    [row] = csv.DictReader(io.StringIO(run(runner, "score", str(path), "--format", "csv").stdout))
+    assert row["errors"] == "300"
+
+
 def test_score_json_keeps_unquoted_ids_as_written_and_stays_json(runner, write) -> None:
     complete = Path(COMPLETE).read_text(encoding="utf-8")
     files = [

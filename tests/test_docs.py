@@ -39,5 +39,5 @@ def test_the_readme_response_example_validates(tmp_path, registry) -> None:
     path = tmp_path / "example.yaml"
     path.write_text(example, encoding="utf-8")
     result = validate_file(path, registry=registry, lenient=True)
-    assert result.errors == []
+    assert result.errors == ()
     assert result.response is not None

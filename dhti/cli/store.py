@@ -48,7 +48,7 @@ def _progress(label: str, total: int) -> Iterator[Callable[[int], object]]:
 
 
 def _emit(fmt: str, *, table: Callable[[], str], json: Callable[[], object], csv: Callable[[], str]) -> None:
-    from dhti.views.scores import to_json  # noqa: PLC0415
+    from dhti.safetext import to_json  # noqa: PLC0415
 
     if fmt == "json":
         click.echo(to_json(json()))
@@ -244,8 +244,8 @@ def export(
     import io  # noqa: PLC0415
 
     from dhti.outfiles import write_atomic  # noqa: PLC0415
+    from dhti.safetext import to_json  # noqa: PLC0415
     from dhti.store import open_store  # noqa: PLC0415
-    from dhti.views.scores import to_json  # noqa: PLC0415
     from dhti.views.store import wide, wide_csv, wide_json, write_xlsx  # noqa: PLC0415
 
     fmt = _export_format(fmt, output)

@@ -82,7 +82,7 @@ def check_draft(
     try:
         document = load_text(text, file)
     except InputError as err:  # pragma: no cover - dump_template writes valid YAML
-        return Checked(text, Validation(file, problems=list(err.problems)))
+        return Checked(text, Validation(file, problems=err.problems))
     return Checked(text, validate_document(document, registry=registry, lenient=lenient))
 
 

@@ -9,12 +9,11 @@ of their own (``entity-id``, ``assessment-date``...) as well as ``subject`` and 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterator, Mapping
 
 from dhti.interop.fhir_logic import CODED, NA, EnableWhenWriter, FhirPathWriter
 from dhti.interop.texts import entity_type_text, label, labels
-from dhti.questionnaire import Indicator, Question, Questionnaire, QuestionType, Text, pick
+from dhti.questionnaire import Indicator, Question, Questionnaire, QuestionType, pick
 from dhti.response import Answer, Response
 
 Json = dict[str, object]
@@ -53,10 +52,6 @@ def field_link(group: str, key: str) -> str:
     return f"{group}-{key}"
 
 
-def to_json(resource: Json) -> str:
-    return json.dumps(resource, ensure_ascii=False, indent=2) + "\n"
-
-
 # ---------------------------------------------------------------------------------- Questionnaire
 
 
@@ -87,7 +82,7 @@ class _QuestionnaireBuilder:
         self.enable_when = EnableWhenWriter(questionnaire)
         self.fhirpath = FhirPathWriter(questionnaire)
 
-    def text(self, key: str, text: Text | None) -> Json:
+    def text(self, key: str, text: Mapping[str, str] | None) -> Json:
         """``key`` in the base language and ``_key`` with the other languages as translations."""
         if not text:
             return {}
@@ -97,7 +92,7 @@ class _QuestionnaireBuilder:
             result[f"_{key}"] = {"extension": [_translation(lang, text[lang]) for lang in others]}
         return result
 
-    def coding(self, code: str, text: Text) -> Json:
+    def coding(self, code: str, text: Mapping[str, str]) -> Json:
         return {"code": code, **self.text("display", text)}
 
     def entity_group(self) -> Json:

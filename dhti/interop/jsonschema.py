@@ -8,7 +8,6 @@ left to ``dhti validate``: an editor should not flag a question the facility has
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from dhti.interop.drafts import ASSESSMENT_ORDER, ENTITY_ORDER
 from dhti.outfiles import write_atomic
 from dhti.questionnaire import Question, Questionnaire, QuestionType, pick
 from dhti.response import MAX_BEDS, MAX_ID_CHARS, MAX_NAME_CHARS, MAX_NUMBER, MAX_TEXT_CHARS, Assessment, Entity
+from dhti.safetext import to_json
 
 Schema = dict[str, object]
 
@@ -168,10 +168,6 @@ def _description(question: Question, lang: str) -> str:
     return "\n".join(lines)
 
 
-def to_json(schema: Schema) -> str:
-    return json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
-
-
 def write_template_with_schema(
     questionnaire: Questionnaire, output: Path, *, lang: str, entity_type: str | None = None, force: bool = False
 ) -> tuple[Path, Path]:
@@ -187,5 +183,5 @@ def write_template_with_schema(
     text = build_template(questionnaire, lang=lang, entity_type=entity_type, file_name=output.name)
     refuse_existing([output, schema_path], force=force)
     write_atomic(output, text, force=force)
-    write_atomic(schema_path, to_json(response_schema(questionnaire, lang=lang)), force=force)
+    write_atomic(schema_path, to_json(response_schema(questionnaire, lang=lang)) + "\n", force=force)
     return output, schema_path

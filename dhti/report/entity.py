@@ -355,7 +355,7 @@ class _Builder:
             LadderStep(
                 stage.level,
                 pick(stage.label, self.lang),
-                pick((definition.stage_text or {}).get(stage.level), self.lang),
+                pick(definition.stage_text.get(stage.level) if definition.stage_text else None, self.lang),
                 stage.level == level,
                 stage.level == level + 1,
             )
