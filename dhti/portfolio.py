@@ -118,19 +118,19 @@ class _Scored:
 def _scored(assessments: Sequence[Assessed]) -> list[_Scored]:
     return [
         _Scored(
-            a.entity_id,
-            a.entity_name,
-            a.entity_type,
-            a.province,
-            a.questionnaire_id,
-            a.assessment_date,
-            a.index,
-            a.stage,
-            tuple(a.domains),
-            tuple(a.recommendations),
+            a.record.entity_id,
+            a.record.entity_name,
+            a.record.entity_type,
+            a.record.province,
+            a.record.questionnaire_id,
+            a.record.assessment_date,
+            a.record.index,
+            a.record.stage,
+            tuple(a.record.domains),
+            a.record.recommendation_ids,
         )
         for a in assessments
-        if a.index is not None and a.stage is not None
+        if a.record.index is not None and a.record.stage is not None
     ]
 
 

@@ -139,7 +139,7 @@ def _select(store: Store, where: AssessmentFilter, latest: bool) -> list[StoredA
     newest = store.latest_per_entity(
         entity_type=where.entity_type, questionnaire=where.questionnaire, province=where.province, until=where.until
     )
-    return [a for a in newest if where.since is None or a.assessment_date >= where.since]
+    return [a for a in newest if where.since is None or a.record.assessment_date >= where.since]
 
 
 def _filter(
@@ -298,7 +298,7 @@ def history(entity_id: str, db: str | None, fmt: str, lang: str) -> None:
         if not found:
             raise DhtiError(unknown_entity(store, entity_id))
     steps = history_steps(found)
-    titles = _titles(_registry(), [a.questionnaire_ref for a in found], lang) if fmt == "table" else {}
+    titles = _titles(_registry(), [a.record.questionnaire_ref for a in found], lang) if fmt == "table" else {}
     _emit(
         fmt,
         table=lambda: history_table(steps, lang=lang, titles=titles),
@@ -328,7 +328,7 @@ def compare(first: str, second: str, db: str | None, fmt: str, lang: str) -> Non
     note = incomparable_note(a, b)
     if note is not None:
         say(f"warning: {note}", err=True)
-    titles = _titles(_registry(), [a.questionnaire_ref, b.questionnaire_ref], lang)
+    titles = _titles(_registry(), [a.record.questionnaire_ref, b.record.questionnaire_ref], lang)
     _emit(
         fmt,
         table=lambda: compare_table(a, b, lang=lang, titles=titles),
