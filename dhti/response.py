@@ -167,6 +167,12 @@ class Assessment(_Model):
         return day
 
 
+ENTITY_FIELDS = tuple(Entity.model_fields)
+"""The keys of ``entity:`` in a response, in the order templates, forms and exports write them."""
+ASSESSMENT_FIELDS = tuple(Assessment.model_fields)
+"""The keys of ``assessment:`` in a response, in the same order everywhere."""
+
+
 def _iso(value: object) -> dt.date | None:
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value

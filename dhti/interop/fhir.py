@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from dhti.interop.fhir_logic import CODED, NA, EnableWhenWriter, FhirPathWriter
 from dhti.interop.texts import entity_type_text, label, labels
 from dhti.questionnaire import Indicator, Question, Questionnaire, QuestionType, pick
-from dhti.response import Answer, Response
+from dhti.response import ASSESSMENT_FIELDS, ENTITY_FIELDS, Answer, Response
 
 Json = dict[str, object]
 
@@ -35,8 +35,6 @@ DEFAULT_BASE = "urn:dhti:questionnaire:"
 
 ENTITY_GROUP_LINK = "about-entity"
 ASSESSMENT_GROUP_LINK = "about-assessment"
-ENTITY_FIELDS = ("id", "name", "type", "province", "district", "commune", "ownership", "level", "beds")
-ASSESSMENT_FIELDS = ("date", "assessor", "respondent", "notes")
 REQUIRED_FIELDS = frozenset({"entity.id", "entity.type", "assessment.date"})
 
 

@@ -11,10 +11,19 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from dhti.interop.drafts import ASSESSMENT_ORDER, ENTITY_ORDER
 from dhti.outfiles import write_atomic
 from dhti.questionnaire import Question, Questionnaire, QuestionType, pick
-from dhti.response import MAX_BEDS, MAX_ID_CHARS, MAX_NAME_CHARS, MAX_NUMBER, MAX_TEXT_CHARS, Assessment, Entity
+from dhti.response import (
+    ASSESSMENT_FIELDS,
+    ENTITY_FIELDS,
+    MAX_BEDS,
+    MAX_ID_CHARS,
+    MAX_NAME_CHARS,
+    MAX_NUMBER,
+    MAX_TEXT_CHARS,
+    Assessment,
+    Entity,
+)
 from dhti.safetext import to_json
 
 Schema = dict[str, object]
@@ -91,7 +100,7 @@ def _text(limit: int, *kinds: str, invisible: bool = False) -> Schema:
 def _entity(questionnaire: Questionnaire) -> Schema:
     properties: dict[str, object] = {
         key: _text(MAX_NAME_CHARS, *(("number", "null") if key in _TEXT_OR_NUMBER else ("null",)))
-        for key in ENTITY_ORDER
+        for key in ENTITY_FIELDS
     }
     properties["id"] = {"anyOf": [{"type": "string", "pattern": ID_PATTERN}, {"type": "number"}]}
     properties["type"] = {"enum": list(questionnaire.entity_types)}
@@ -100,7 +109,7 @@ def _entity(questionnaire: Questionnaire) -> Schema:
 
 
 def _assessment() -> Schema:
-    properties: dict[str, object] = {key: _text(MAX_NAME_CHARS, "number", "null") for key in ASSESSMENT_ORDER}
+    properties: dict[str, object] = {key: _text(MAX_NAME_CHARS, "number", "null") for key in ASSESSMENT_FIELDS}
     properties["notes"] = _text(MAX_TEXT_CHARS, "number", "null", invisible=True)
     properties["date"] = {"type": "string", "format": "date", "pattern": ASSESSMENT_DATE_PATTERN}
     return {"type": "object", "required": ["date"], "additionalProperties": False, "properties": properties}

@@ -18,10 +18,10 @@ from typing import Protocol
 
 from dhti import expressions
 from dhti.interop import ConversionError
-from dhti.interop.drafts import ASSESSMENT_ORDER, ENTITY_ORDER
 from dhti.interop.texts import entity_type_text, label, labels
 from dhti.outfiles import write_atomic
 from dhti.questionnaire import Evidence, Question, Questionnaire, QuestionType, pick
+from dhti.response import ASSESSMENT_FIELDS, ENTITY_FIELDS
 
 LANGUAGE_NAMES = {"en": "English", "vi": "Vietnamese"}
 QUESTIONNAIRE_FIELD = "dhti_questionnaire"
@@ -74,8 +74,8 @@ def asks_evidence(question: Question) -> bool:
 def form_fields(questionnaire: Questionnaire) -> dict[str, FormField]:
     """Every field of the exported form by name; refuse a questionnaire whose names would collide."""
     fields = [FormField(QUESTIONNAIRE_FIELD, FieldKind.QUESTIONNAIRE, "")]
-    fields += [FormField(f"entity_{key}", FieldKind.ENTITY, key) for key in ENTITY_ORDER]
-    fields += [FormField(f"assessment_{key}", FieldKind.ASSESSMENT, key) for key in ASSESSMENT_ORDER]
+    fields += [FormField(f"entity_{key}", FieldKind.ENTITY, key) for key in ENTITY_FIELDS]
+    fields += [FormField(f"assessment_{key}", FieldKind.ASSESSMENT, key) for key in ASSESSMENT_FIELDS]
     for question in questionnaire.questions.values():
         name = xlsform_name(question.id)
         fields.append(FormField(name, FieldKind.QUESTION, question.id))
@@ -221,7 +221,7 @@ class _Builder:
         kinds = {"type": f"select_one {ENTITY_TYPE_LIST}", "beds": "integer", "date": "date", "notes": "text"}
         required = {"entity.id", "entity.type", "assessment.date"}
         rows: list[Row] = []
-        for group, keys in ((ENTITY_GROUP, ENTITY_ORDER), (ASSESSMENT_GROUP, ASSESSMENT_ORDER)):
+        for group, keys in ((ENTITY_GROUP, ENTITY_FIELDS), (ASSESSMENT_GROUP, ASSESSMENT_FIELDS)):
             rows.append({"type": "begin group", "name": group, **self.texts("label", labels(group, self.languages))})
             for key in keys:
                 dotted = f"{group}.{key}"

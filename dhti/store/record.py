@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 from dhti.assess import Outcome
 from dhti.errors import DhtiError
+from dhti.response import EntitySummary
 
 
 class StoreError(DhtiError):
@@ -66,6 +67,10 @@ class AssessmentRecord:
     recommendations: tuple[RecommendationRecord, ...]
     gdhm: tuple[tuple[str, int], ...]
     source_file: str
+
+    @property
+    def entity(self) -> EntitySummary:
+        return EntitySummary(self.entity_id, self.entity_name, self.entity_type, self.province)
 
     @property
     def questionnaire_ref(self) -> str:

@@ -98,6 +98,11 @@ def entity_json(entity: EntitySummary) -> EntityJson:
     return {"id": entity.id, "name": entity.name, "type": entity.type, "province": entity.province}
 
 
+def entity_cells(entity: EntitySummary) -> tuple[str | None, ...]:
+    """The cells under :data:`ENTITY_COLUMNS`."""
+    return (entity.id, entity.name, entity.type, entity.province)
+
+
 def _domain_json(domain: DomainScore) -> DomainJson:
     return {
         "id": domain.id,
@@ -132,8 +137,10 @@ def validation_json(validation: Validation) -> dict[str, object]:
     }
 
 
+ENTITY_COLUMNS = ("entity_id", "entity_name", "entity_type", "province")
+"""The CSV columns of an entity (of :class:`EntitySummary`), in ``score`` and ``db export`` alike."""
 CSV_HEAD = (
-    *("file", "entity_id", "entity_name", "entity_type", "province", "questionnaire", "version", "date"),
+    *("file", *ENTITY_COLUMNS, "questionnaire", "version", "date"),
     *("index", "stage", "stage_label", "completeness", "errors"),
 )
 
@@ -165,7 +172,7 @@ def _csv_row(outcome: Outcome, lang: str, score_columns: list[str]) -> list[obje
         values[f"domain:{domain.id}"] = domain.score
         for indicator in domain.indicators:
             values[f"indicator:{indicator.id}"] = indicator.score
-    row: list[object] = [validation.file, entity.id, entity.name, entity.type, entity.province]
+    row: list[object] = [validation.file, *entity_cells(entity)]
     row += [questionnaire.id, questionnaire.version] if questionnaire else [None, None]
     row += [response.assessment.date.isoformat() if response else None, scores.index if scores else None]
     row += [stage.level if stage else None, pick(stage.label, lang) if stage else None]

@@ -15,7 +15,7 @@ from dhti.errors import first_problems
 from dhti.outcomes import FileResult, Status
 from dhti.safetext import csv_text, visible
 from dhti.store.api import StoredAssessment
-from dhti.views.scores import one_decimal, percent, table
+from dhti.views.scores import ENTITY_COLUMNS, entity_cells, entity_json, one_decimal, percent, table
 
 Cell = str | int | float | None
 Titles = Mapping[str, str]  # domain or indicator id -> its title in the chosen language
@@ -45,25 +45,21 @@ def _difference(a: float | None, b: float | None) -> float | None:
 
 def assessment_json(assessment: StoredAssessment) -> dict[str, object]:
     """One stored assessment in full, as ``db list --format json`` prints it."""
+    record = assessment.record
     return {
         "id": assessment.id,
-        "entity": {
-            "id": assessment.record.entity_id,
-            "name": assessment.record.entity_name,
-            "type": assessment.record.entity_type,
-            "province": assessment.record.province,
-        },
-        "questionnaire": {"id": assessment.record.questionnaire_id, "version": assessment.record.questionnaire_version},
-        "assessment": {"date": assessment.record.assessment_date.isoformat()},
-        "index": assessment.record.index,
-        "stage": assessment.record.stage,
-        "completeness": assessment.record.completeness,
-        "domains": [{"id": d.id, "score": d.score, "stage": d.stage} for d in assessment.record.domains],
-        "indicators": [{"id": i.id, "score": i.score} for i in assessment.record.indicators],
-        "recommendations": list(assessment.record.recommendation_ids),
-        "gdhm": dict(assessment.record.gdhm),
+        "entity": entity_json(record.entity),
+        "questionnaire": {"id": record.questionnaire_id, "version": record.questionnaire_version},
+        "assessment": {"date": record.assessment_date.isoformat()},
+        "index": record.index,
+        "stage": record.stage,
+        "completeness": record.completeness,
+        "domains": [{"id": d.id, "score": d.score, "stage": d.stage} for d in record.domains],
+        "indicators": [{"id": i.id, "score": i.score} for i in record.indicators],
+        "recommendations": list(record.recommendation_ids),
+        "gdhm": dict(record.gdhm),
         "content_hash": assessment.content_hash,
-        "source_file": assessment.record.source_file,
+        "source_file": record.source_file,
         "ingested_at": assessment.ingested_at.isoformat(),
     }
 
@@ -98,7 +94,7 @@ class Wide:
     rows: tuple[tuple[Cell, ...], ...]
 
 
-_FIRST = ("assessment_id", "entity_id", "entity_name", "entity_type", "province", "questionnaire", "version", "date")
+_FIRST = ("assessment_id", *ENTITY_COLUMNS, "questionnaire", "version", "date")
 _MIDDLE = ("index", "stage", "completeness")
 _LAST = ("recommendations", "content_hash", "source_file", "ingested_at")
 
@@ -114,7 +110,7 @@ def wide(assessments: Sequence[StoredAssessment]) -> Wide:
     for a in assessments:
         scores: dict[str, float | None] = {f"domain:{d.id}": d.score for d in a.record.domains}
         scores.update((f"indicator:{i.id}", i.score) for i in a.record.indicators)
-        head: list[Cell] = [a.id, a.record.entity_id, a.record.entity_name, a.record.entity_type, a.record.province]
+        head: list[Cell] = [a.id, *entity_cells(a.record.entity)]
         head += [a.record.questionnaire_id, a.record.questionnaire_version, a.record.assessment_date.isoformat()]
         head += [a.record.index, a.record.stage, a.record.completeness]
         tail: list[Cell] = [
