@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from dhti.assess import Outcome, assess
+from dhti.frozen import FrozenMap
 from dhti.questionnaire import DEFAULT_STAGES
 from dhti.registry import Registry
 from dhti.response import EntitySummary
@@ -80,3 +81,17 @@ def test_a_bundled_questionnaires_texts_cannot_be_edited(outcome: Outcome) -> No
 def test_frozen_values_cross_to_worker_processes(outcome: Outcome) -> None:
     # batch --jobs passes values between processes by pickling them.
     assert pickle.loads(pickle.dumps(outcome)) == outcome  # noqa: S301 - our own bytes
+
+
+def test_a_frozen_map_is_a_read_only_mapping_equal_to_its_dict() -> None:
+    ordered, reordered = (
+        FrozenMap({"en": "Policy", "vi": "Chính sách"}),
+        FrozenMap({"vi": "Chính sách", "en": "Policy"}),
+    )
+    assert ordered == reordered == {"vi": "Chính sách", "en": "Policy"}
+    assert hash(ordered) == hash(reordered)
+    assert list(ordered) == ["en", "vi"]  # in the order written
+    assert (ordered.get("fr"), ordered.get("fr", "–"), "en" in ordered) == (None, "–", True)
+    assert pickle.loads(pickle.dumps(ordered)) == ordered  # noqa: S301 - our own bytes
+    with pytest.raises(TypeError):
+        ordered.items().mapping["en"] = "edited"  # type: ignore[index]

@@ -8,7 +8,7 @@ from typing import TypedDict
 
 from dhti.assess import Outcome
 from dhti.errors import ProblemJson, first_problems
-from dhti.questionnaire import Questionnaire, pick
+from dhti.questionnaire import Questionnaire, Stage, pick
 from dhti.recommendations import Fired
 from dhti.response import EntitySummary, Validation
 from dhti.safetext import csv_text, visible
@@ -127,7 +127,17 @@ def _recommendation_json(fired: Fired, lang: str) -> RecommendationJson:
     }
 
 
-def validation_json(validation: Validation) -> dict[str, object]:
+class ValidationJson(TypedDict):
+    """One file in ``dhti validate --format json``."""
+
+    file: str
+    valid: bool
+    questionnaire: str | None
+    errors: list[ProblemJson]
+    warnings: list[ProblemJson]
+
+
+def validation_json(validation: Validation) -> ValidationJson:
     return {
         "file": validation.file,
         "valid": validation.valid,
@@ -285,10 +295,10 @@ def _detail(outcome: Outcome, lang: str) -> str:
     return "\n".join([*map(visible, head), body, *map(visible, tail)])
 
 
-def _stage(stage: object, lang: str) -> str:
+def _stage(stage: Stage | None, lang: str) -> str:
     if stage is None:
         return "–"
-    return f"{stage.level} {pick(stage.label, lang)}"  # type: ignore[attr-defined]
+    return f"{stage.level} {pick(stage.label, lang)}"
 
 
 def _titles(questionnaire: Questionnaire, lang: str) -> dict[str, str]:
