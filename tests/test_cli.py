@@ -184,6 +184,16 @@ def test_score_json_keeps_unquoted_ids_as_written_and_stays_json(runner, write) 
     assert data[-1]["entity"]["type"] == "7"
 
 
+def test_an_invalid_files_entity_is_shown_as_text_as_written(runner, write) -> None:
+    complete = Path(COMPLETE).read_text(encoding="utf-8")
+    text = complete.replace('name: "Bệnh viện Đa khoa Mẫu"', "name: [a, b]")
+    text = text.replace('province: "Hà Nội"', "province: true")
+    result = run(runner, "score", str(write("r.yaml", text)), "--format", "json")
+    assert result.exit_code == 1
+    [data] = json.loads(result.stdout)
+    assert data["entity"] == {"id": "01-BV-0001", "name": None, "type": "hospital", "province": "true"}
+
+
 def test_score_json_follows_the_contract(runner) -> None:
     result = run(runner, "score", COMPLETE, PROBLEMS, "--format", "json", "--lang", "en")
     assert result.exit_code == 1
