@@ -41,7 +41,7 @@ def assess_bytes(raw: bytes, *, file: str, registry: Registry, lenient: bool = F
     try:
         document = load_bytes(raw, file)
     except InputError as err:
-        return Outcome(Validation(file, problems=list(err.problems)), None, ())
+        return Outcome(Validation(file, problems=err.problems), None, ())
     return _scored(validate_document(document, registry=registry, lenient=lenient), lenient=lenient)
 
 

@@ -6,6 +6,7 @@ import difflib
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypedDict
 
 
 class Severity(enum.StrEnum):
@@ -13,6 +14,15 @@ class Severity(enum.StrEnum):
 
     ERROR = "error"
     WARNING = "warning"
+
+
+class ProblemJson(TypedDict):
+    """A problem in ``--format json`` output (its file is the object's ``file``)."""
+
+    line: int
+    column: int
+    severity: str
+    message: str
 
 
 @dataclass(frozen=True, order=True)
@@ -32,7 +42,7 @@ class Problem:
     def is_error(self) -> bool:
         return self.severity is Severity.ERROR
 
-    def as_json(self) -> dict[str, object]:
+    def as_json(self) -> ProblemJson:
         return {
             "line": self.line,
             "column": self.column,

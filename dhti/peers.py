@@ -13,11 +13,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 
-class Assessed(Protocol):
-    """What a stored assessment must offer to be compared (the store's records match it)."""
+class AssessedRecord(Protocol):
+    """What was stored of an assessment, as far as comparisons need it (the store's records match it)."""
 
-    @property
-    def id(self) -> int: ...
     @property
     def entity_id(self) -> str: ...
     @property
@@ -37,7 +35,16 @@ class Assessed(Protocol):
     @property
     def domains(self) -> tuple[tuple[str, float | None, int | None], ...]: ...
     @property
-    def recommendations(self) -> tuple[str, ...]: ...
+    def recommendation_ids(self) -> tuple[str, ...]: ...
+
+
+class Assessed(Protocol):
+    """A stored assessment, to be compared: its id and what was stored (the store's assessments match it)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def record(self) -> AssessedRecord: ...
 
 
 @dataclass(frozen=True)
@@ -95,12 +102,18 @@ def trend(
 ) -> Trend | None:
     """Earlier assessments of the entity, oldest first, then the current one; None if none is earlier."""
     earlier = sorted(
-        (a for a in history if a.assessment_date < date and a.index is not None and a.stage is not None),
-        key=lambda a: (a.assessment_date, a.id),
+        (
+            a
+            for a in history
+            if a.record.assessment_date < date and a.record.index is not None and a.record.stage is not None
+        ),
+        key=lambda a: (a.record.assessment_date, a.id),
     )
     if not earlier:
         return None
-    rows = [(a.assessment_date, a.index or 0.0, a.stage or 0, domain_scores(a)) for a in earlier]
+    rows = [
+        (a.record.assessment_date, a.record.index or 0.0, a.record.stage or 0, domain_scores(a.record)) for a in earlier
+    ]
     rows.append((date, index, stage, domains))
     points = tuple(
         TrendPoint(day, value, level, scores, None if n == 0 else value - rows[n - 1][1])
@@ -120,12 +133,12 @@ def standing(
     *, entity_id: str, index: float, domains: dict[str, float | None], peers: Sequence[Assessed], minimum: int = 3
 ) -> Standing | None:
     """The entity's percentile and the peer medians; None with fewer than ``minimum`` peers."""
-    others = [peer for peer in peers if peer.entity_id != entity_id and peer.index is not None]
+    others = [peer for peer in peers if peer.record.entity_id != entity_id and peer.record.index is not None]
     if len(others) < minimum:
         return None
     rows = []
     for domain_id, score in domains.items():
-        values = [s for s in (domain_scores(peer).get(domain_id) for peer in others) if s is not None]
+        values = [s for s in (domain_scores(peer.record).get(domain_id) for peer in others) if s is not None]
         rows.append(
             DomainStanding(
                 domain_id,
@@ -134,7 +147,11 @@ def standing(
                 percentile_of(score, values) if score is not None and values else None,
             )
         )
-    indices = [peer.index for peer in others if peer.index is not None]
+    indices = [peer.record.index for peer in others if peer.record.index is not None]
     return Standing(
-        len(others), others[0].entity_type, percentile_of(index, indices), statistics.median(indices), tuple(rows)
+        len(others),
+        others[0].record.entity_type,
+        percentile_of(index, indices),
+        statistics.median(indices),
+        tuple(rows),
     )

@@ -7,14 +7,13 @@ recommendations.  The store supplies the assessments; ``portfolio_report`` rende
 
 from __future__ import annotations
 
-import datetime as dt
 import enum
 import statistics
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from dhti.peers import Assessed, domain_scores
+from dhti.peers import Assessed, AssessedRecord, domain_scores
 
 DOMAIN_ORDER = ("policy", "capacity", "standards", "workforce")
 
@@ -101,36 +100,18 @@ def histogram(values: Sequence[float], *, bands: int = 10) -> tuple[int, ...]:
 
 @dataclass(frozen=True)
 class _Scored:
-    """An assessment with an index (those without one cannot be placed)."""
+    """An assessment with an index and a stage (those without cannot be placed), both known to be there."""
 
-    entity_id: str
-    entity_name: str | None
-    entity_type: str
-    province: str | None
-    questionnaire_id: str
-    assessment_date: dt.date
+    record: AssessedRecord
     index: float
     stage: int
-    domains: tuple[tuple[str, float | None, int | None], ...]
-    recommendations: tuple[str, ...]
 
 
 def _scored(assessments: Sequence[Assessed]) -> list[_Scored]:
     return [
-        _Scored(
-            a.entity_id,
-            a.entity_name,
-            a.entity_type,
-            a.province,
-            a.questionnaire_id,
-            a.assessment_date,
-            a.index,
-            a.stage,
-            tuple(a.domains),
-            tuple(a.recommendations),
-        )
+        _Scored(a.record, a.record.index, a.record.stage)
         for a in assessments
-        if a.index is not None and a.stage is not None
+        if a.record.index is not None and a.record.stage is not None
     ]
 
 
@@ -141,19 +122,19 @@ def build_portfolio(given: Sequence[Assessed], *, group_by: GroupBy = GroupBy.PR
         msg = "no assessments to aggregate"
         raise ValueError(msg)
     domain_ids = _domain_ids(assessments)
-    by_domain = {d: [s for a in assessments if (s := domain_scores(a).get(d)) is not None] for d in domain_ids}
-    ranked = sorted(assessments, key=lambda a: (-a.index, a.entity_id))
+    by_domain = {d: [s for a in assessments if (s := domain_scores(a.record).get(d)) is not None] for d in domain_ids}
+    ranked = sorted(assessments, key=lambda a: (-a.index, a.record.entity_id))
     league = tuple(
         LeagueRow(
             rank,
-            a.entity_id,
-            a.entity_name or a.entity_id,
-            a.entity_type,
-            a.province or "",
+            a.record.entity_id,
+            a.record.entity_name or a.record.entity_id,
+            a.record.entity_type,
+            a.record.province or "",
             a.index,
             a.stage,
-            domain_scores(a),
-            a.assessment_date.isoformat(),
+            domain_scores(a.record),
+            a.record.assessment_date.isoformat(),
         )
         for rank, a in enumerate(ranked, 1)
     )
@@ -174,7 +155,7 @@ def build_portfolio(given: Sequence[Assessed], *, group_by: GroupBy = GroupBy.PR
 def _domain_ids(assessments: Sequence[_Scored]) -> tuple[str, ...]:
     seen: list[str] = []
     for assessment in assessments:
-        for domain_id, _score, _stage in assessment.domains:
+        for domain_id, _score, _stage in assessment.record.domains:
             if domain_id not in seen:
                 seen.append(domain_id)
     known = [d for d in DOMAIN_ORDER if d in seen]
@@ -184,13 +165,13 @@ def _domain_ids(assessments: Sequence[_Scored]) -> tuple[str, ...]:
 def _groups(assessments: Sequence[_Scored], group_by: GroupBy, domain_ids: Sequence[str]) -> tuple[GroupRow, ...]:
     grouped: dict[str, list[_Scored]] = {}
     for assessment in assessments:
-        key = (assessment.province if group_by is GroupBy.PROVINCE else assessment.entity_type) or "–"
+        key = (assessment.record.province if group_by is GroupBy.PROVINCE else assessment.record.entity_type) or "–"
         grouped.setdefault(key, []).append(assessment)
     rows = []
     for name, members in grouped.items():
         domains: dict[str, float | None] = {}
         for domain_id in domain_ids:
-            values = [s for m in members if (s := domain_scores(m).get(domain_id)) is not None]
+            values = [s for m in members if (s := domain_scores(m.record).get(domain_id)) is not None]
             domains[domain_id] = statistics.fmean(values) if values else None
         stages = dict(sorted(Counter(m.stage for m in members).items()))
         rows.append(GroupRow(name, len(members), statistics.fmean(m.index for m in members), domains, stages))
@@ -199,10 +180,10 @@ def _groups(assessments: Sequence[_Scored], group_by: GroupBy, domain_ids: Seque
 
 def _common(assessments: Sequence[_Scored], top: int) -> tuple[CommonRecommendation, ...]:
     counts: Counter[tuple[str, str]] = Counter()
-    answering: Counter[str] = Counter(a.questionnaire_id for a in assessments)
+    answering: Counter[str] = Counter(a.record.questionnaire_id for a in assessments)
     for assessment in assessments:
-        for rule_id in dict.fromkeys(assessment.recommendations):
-            counts[(assessment.questionnaire_id, rule_id)] += 1
+        for rule_id in dict.fromkeys(assessment.record.recommendation_ids):
+            counts[(assessment.record.questionnaire_id, rule_id)] += 1
     ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     return tuple(
         CommonRecommendation(questionnaire_id, rule_id, count, count / answering[questionnaire_id])

@@ -20,14 +20,17 @@ from pydantic import (
 
 from dhti import expressions
 from dhti.errors import InputError, Problem, Severity, did_you_mean
+from dhti.frozen import FrozenMap
 from dhti.salvage import Origins, Shape, salvage
 from dhti.yamlio import Document, load
 
 if TYPE_CHECKING:
     from pydantic_core import ErrorDetails
 
-Text = dict[Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")], Annotated[str, StringConstraints(min_length=1)]]
-"""A human-readable text: language code -> text."""
+Text = FrozenMap[
+    Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")], Annotated[str, StringConstraints(min_length=1)]
+]
+"""A human-readable text: language code -> text (read-only)."""
 
 QuestionId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_.]+$")]
 GDHM_CODE = re.compile(r"^[0-9]{1,2}[a-z]?$")
@@ -180,7 +183,7 @@ class Indicator(_Model):
     weight: float = Field(default=1, gt=0, le=MAX_WEIGHT)
     refs: tuple[str, ...] = ()
     gdhm: str | None = None
-    stage_text: dict[int, Text] | None = None
+    stage_text: FrozenMap[int, Text] | None = None
     questions: tuple[Question, ...] = Field(min_length=1)
 
     _gdhm_text = field_validator("gdhm", mode="before")(_as_text_value)
@@ -303,11 +306,13 @@ class Questionnaire(_Model):
         for indicator in self.indicators():
             for question in indicator.questions:
                 found.setdefault(question.id, question)  # a duplicate id is a lint error
-        return found
+        return FrozenMap(found)
 
     @cached_property
-    def _indicator_of(self) -> dict[str, Indicator]:
-        return {question.id: indicator for indicator in self.indicators() for question in indicator.questions}
+    def _indicator_of(self) -> Mapping[str, Indicator]:
+        return FrozenMap(
+            (question.id, indicator) for indicator in self.indicators() for question in indicator.questions
+        )
 
     @cached_property
     def conditions(self) -> Mapping[str, expressions.Expr]:
@@ -319,7 +324,7 @@ class Questionnaire(_Model):
                     parsed[question.id] = expressions.parse(question.relevant)
                 except expressions.ExpressionError:
                     continue
-        return parsed
+        return FrozenMap(parsed)
 
     @property
     def ref(self) -> str:

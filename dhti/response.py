@@ -7,7 +7,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, ClassVar
 
@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from dhti import expressions
 from dhti.errors import MAX_PROBLEMS_SHOWN, DhtiError, InputError, Problem, Severity, did_you_mean
+from dhti.frozen import FrozenMap
 from dhti.questionnaire import Evidence, Question, Questionnaire, QuestionType, applicable_questions, pick
 from dhti.registry import Registry
 from dhti.yamlio import Document, load
@@ -165,6 +166,12 @@ class Assessment(_Model):
         return day
 
 
+ENTITY_FIELDS = tuple(Entity.model_fields)
+"""The keys of ``entity:`` in a response, in the order templates, forms and exports write them."""
+ASSESSMENT_FIELDS = tuple(Assessment.model_fields)
+"""The keys of ``assessment:`` in a response, in the same order everywhere."""
+
+
 def _iso(value: object) -> dt.date | None:
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
@@ -206,27 +213,42 @@ class Response:
         return answer
 
 
-@dataclass
+@dataclass(frozen=True)
+class EntitySummary:
+    """Who a file says answered, as written: kept for an invalid file too, so any field may be missing.
+
+    Text is as the file writes it (``0042``, ``true``); a list or mapping where text belongs is ``None``.
+    """
+
+    FIELDS: ClassVar[tuple[str, ...]] = ("id", "name", "type", "province")
+
+    id: str | None = None
+    name: str | None = None
+    type: str | None = None
+    province: str | None = None
+
+
+@dataclass(frozen=True)
 class Validation:
     """The outcome of validating one file: a response when it has no errors, and every problem."""
 
     file: str
     response: Response | None = None
-    problems: list[Problem] = field(default_factory=list)
+    problems: tuple[Problem, ...] = ()
     questionnaire: Questionnaire | None = None
-    raw_entity: Mapping[str, object] = field(default_factory=dict)
+    entity: EntitySummary = EntitySummary()
 
     @property
     def valid(self) -> bool:
         return self.response is not None
 
     @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.is_error]
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.is_error)
 
     @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if not p.is_error]
+    def warnings(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if not p.is_error)
 
 
 def validate_file(
@@ -237,7 +259,7 @@ def validate_file(
     try:
         document = load(path, display=name)
     except InputError as err:
-        return Validation(name, problems=list(err.problems))
+        return Validation(name, problems=err.problems)
     return validate_document(document, registry=registry, lenient=lenient)
 
 
@@ -262,12 +284,10 @@ class _Validator:
 
     def run(self) -> Validation:
         data = self.doc.data
-        result = Validation(self.doc.file)
         if not isinstance(data, dict):
             kind = "a list" if isinstance(data, list) else f"a single value ({type(data).__name__})"
             self.error([], f"a response must be a mapping with keys {', '.join(TOP_LEVEL_KEYS)}, not {kind}")
-            result.problems = self.problems
-            return result
+            return Validation(self.doc.file, problems=tuple(self.problems))
         for key in data:
             if key not in TOP_LEVEL_KEYS:
                 self.error([key], f"unknown key {key!r}{_suggest(str(key), TOP_LEVEL_KEYS)}", key=True)
@@ -276,31 +296,50 @@ class _Validator:
         assessment = self.model(Assessment, data, "assessment")
         assert entity is None or isinstance(entity, Entity)  # noqa: S101 - for the type checker
         assert assessment is None or isinstance(assessment, Assessment)  # noqa: S101
-        raw_entity = self.as_written(Entity, data.get("entity"), "entity")
-        if isinstance(raw_entity, dict):
-            result.raw_entity = raw_entity
-        result.questionnaire = questionnaire
+        response = None
         if questionnaire is not None:
-            entity_type = entity.type if entity is not None else _raw_type(data.get("entity"))
-            if entity_type is not None and entity_type not in questionnaire.entity_types:
-                message = f"entity type {entity_type!r} may not answer {questionnaire.id!r}"
-                message += f" (allowed: {', '.join(questionnaire.entity_types)})"
-                self.error(["entity", "type"], message + _suggest(entity_type, questionnaire.entity_types))
-                entity_type = None
-            answers, applicable = self.answers(questionnaire, data, entity_type)
-            problems = sorted(set(self.problems))
-            if entity is not None and assessment is not None and not any(p.is_error for p in problems):
-                result.response = Response(
-                    self.doc.file,
-                    questionnaire,
-                    entity,
-                    assessment,
-                    answers,
-                    applicable,
-                    tuple(problems),
-                )
-        result.problems = sorted(set(self.problems))
-        return result
+            response = self.response(questionnaire, data, entity, assessment)
+        return Validation(
+            self.doc.file,
+            response=response,
+            problems=tuple(sorted(set(self.problems))),
+            questionnaire=questionnaire,
+            entity=self.entity_summary(data.get("entity")),
+        )
+
+    def response(
+        self,
+        questionnaire: Questionnaire,
+        data: Mapping[object, object],
+        entity: Entity | None,
+        assessment: Assessment | None,
+    ) -> Response | None:
+        """The response to score, or None when the file has errors (each one recorded)."""
+        entity_type = entity.type if entity is not None else _raw_type(data.get("entity"))
+        if entity_type is not None and entity_type not in questionnaire.entity_types:
+            message = f"entity type {entity_type!r} may not answer {questionnaire.id!r}"
+            message += f" (allowed: {', '.join(questionnaire.entity_types)})"
+            self.error(["entity", "type"], message + _suggest(entity_type, questionnaire.entity_types))
+            entity_type = None
+        answers, applicable = self.answers(questionnaire, data, entity_type)
+        problems = tuple(sorted(set(self.problems)))
+        if entity is None or assessment is None or any(p.is_error for p in problems):
+            return None
+        return Response(self.doc.file, questionnaire, entity, assessment, FrozenMap(answers), applicable, problems)
+
+    def entity_summary(self, raw: object) -> EntitySummary:
+        if not isinstance(raw, dict):
+            return EntitySummary()
+        return EntitySummary(**{key: self.written_text(["entity", key], raw.get(key)) for key in EntitySummary.FIELDS})
+
+    def written_text(self, path: Sequence[str | int], value: object) -> str | None:
+        """A scalar where text belongs, as the file writes it; None for a list or mapping."""
+        if value is None or isinstance(value, str):
+            return value
+        if isinstance(value, int | float):  # bools too: ``true`` is shown as the file writes it
+            written = self.doc.written(path)
+            return str(value) if written is None else written
+        return None
 
     def questionnaire(self, data: Mapping[object, object]) -> Questionnaire | None:
         override = self.registry.override

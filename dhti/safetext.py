@@ -10,6 +10,7 @@ import codecs
 import csv
 import io
 import itertools
+import json
 import unicodedata
 from collections.abc import Iterable, Sequence
 
@@ -80,6 +81,11 @@ def csv_text(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
         writer.writerow([spreadsheet_cell(cell) for cell in row])
         lines.append(buffer.getvalue().removesuffix("\r\n") + "\n")
     return "".join(lines)
+
+
+def to_json(value: object) -> str:
+    """The JSON dhti writes: indented, accents as they are, no control or format character left raw."""
+    return inert_json(json.dumps(value, ensure_ascii=False, indent=2))
 
 
 def inert_json(text: str) -> str:

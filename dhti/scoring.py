@@ -10,6 +10,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from dhti.frozen import FrozenMap
 from dhti.questionnaire import Aggregation, Question, Questionnaire, QuestionType, Stage
 from dhti.response import Answer, AnswerValue, Response
 
@@ -138,8 +139,8 @@ def score_response(response: Response, *, lenient: bool = False) -> Scores:
         stage=questionnaire.stage_for(index) if index is not None else None,
         completeness=answered_scored / applicable_scored if applicable_scored else 1.0,
         domains=domains,
-        questions=question_scores,
-        gdhm=gdhm_reading(questionnaire, domains),
+        questions=FrozenMap(question_scores),
+        gdhm=FrozenMap(gdhm_reading(questionnaire, domains)),
     )
 
 

@@ -8,6 +8,7 @@ from pathlib import PurePath
 from dhti import __version__
 from dhti.errors import OutputError
 from dhti.questionnaire import Evidence, Question, Questionnaire, QuestionType, pick, question_numbers
+from dhti.response import ASSESSMENT_FIELDS, ENTITY_FIELDS
 from dhti.skiplogic import only_if
 from dhti.yamlio import TemplateEntry, dump_template
 
@@ -61,9 +62,6 @@ _TEXT: dict[str, dict[str, str]] = {
     "not_scored": {"en": "context only, not scored", "vi": "thông tin bổ sung, không tính điểm"},
     "unit": {"en": "Unit", "vi": "Đơn vị"},
 }
-
-ENTITY_FIELDS = ("id", "name", "type", "province", "district", "commune", "ownership", "level", "beds")
-ASSESSMENT_FIELDS = ("date", "assessor", "respondent", "notes")
 
 
 def _t(key: str, lang: str, **values: str) -> str:

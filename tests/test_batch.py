@@ -200,7 +200,7 @@ def test_a_batch_killed_midway_finishes_on_the_next_run_with_every_file_done_onc
     assert sum(len(r["written"]) for r in results) == 40 - reported_before
     with open_store(store_url) as store:
         stored = store.assessments()
-    assert sorted(a.entity_id for a in stored) == [f"01-BV-{n:04d}" for n in range(40)]
+    assert sorted(a.record.entity_id for a in stored) == [f"01-BV-{n:04d}" for n in range(40)]
     names = sorted(p.name for p in out.iterdir())
     expected = sorted(f"01-bv-{n:04d}-2026-10-15.html" for n in range(40))
     assert names == sorted([*expected, STATE_FILE, ".dhti-batch.lock"])  # no partial files, no -2 copies

@@ -98,7 +98,7 @@ def test_at_least_ten_samples() -> None:
 @pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)
 def test_every_sample_validates_cleanly_and_says_what_it_shows(path, registry) -> None:
     outcome = assess(path, registry=registry)
-    assert outcome.validation.problems == []
+    assert outcome.validation.problems == ()
     assert outcome.scores is not None
     assert outcome.scores.completeness == 1.0
     assert path.read_text(encoding="utf-8").startswith("# ")

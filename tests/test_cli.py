@@ -162,6 +162,13 @@ def test_many_problems_are_shown_capped_in_text_and_json(runner, write) -> None:
     assert as_json["errors"][-1] == {"line": 62, "column": 3, "severity": "error", "message": "… and 250 more problems"}
 
 
+def test_score_csv_counts_every_error_not_only_those_shown(runner, write) -> None:
+    keys = "".join(f"  policy.strategy.zz{i:04d}: 1\n" for i in range(300))
+    path = write("r.yaml", Path(COMPLETE).read_text(encoding="utf-8").replace("answers:\n", "answers:\n" + keys, 1))
+    [row] = csv.DictReader(io.StringIO(run(runner, "score", str(path), "--format", "csv").stdout))
+    assert row["errors"] == "300"
+
+
 def test_score_json_keeps_unquoted_ids_as_written_and_stays_json(runner, write) -> None:
     complete = Path(COMPLETE).read_text(encoding="utf-8")
     files = [
@@ -177,6 +184,16 @@ def test_score_json_keeps_unquoted_ids_as_written_and_stays_json(runner, write) 
     data = json.loads(result.stdout, parse_constant=no_constants)
     assert [item["entity"]["id"] for item in data] == ["0042", "42", "0x1F", "1.5e3", ".inf", ".nan"]
     assert data[-1]["entity"]["type"] == "7"
+
+
+def test_an_invalid_files_entity_is_shown_as_text_as_written(runner, write) -> None:
+    complete = Path(COMPLETE).read_text(encoding="utf-8")
+    text = complete.replace('name: "Bệnh viện Đa khoa Mẫu"', "name: [a, b]")
+    text = text.replace('province: "Hà Nội"', "province: true")
+    result = run(runner, "score", str(write("r.yaml", text)), "--format", "json")
+    assert result.exit_code == 1
+    [data] = json.loads(result.stdout)
+    assert data["entity"] == {"id": "01-BV-0001", "name": None, "type": "hospital", "province": "true"}
 
 
 def test_score_json_follows_the_contract(runner) -> None:

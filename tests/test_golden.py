@@ -1,4 +1,7 @@
-"""A small report's HTML, compared exactly with its golden file (pytest --update-golden rewrites it)."""
+"""Outputs compared exactly with their golden files in tests/golden (``pytest --update-golden`` rewrites them).
+
+The score outputs pin the bytes of ``dhti score`` on the samples; the HTML pins a small report.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,14 @@ from click.testing import CliRunner
 from dhti import __version__
 from dhti.cli import main
 
-RESPONSE = Path(__file__).parent / "data" / "responses" / "mini-complete.yaml"
+ROOT = Path(__file__).resolve().parent.parent
+RESPONSE = ROOT / "tests" / "data" / "responses" / "mini-complete.yaml"
+EXAMPLES = sorted(str(path.relative_to(ROOT)) for path in (ROOT / "questionnaires" / "examples").glob("*.yaml"))
+TEST_FILES = sorted(
+    str(path.relative_to(ROOT))
+    for folder in ("responses", "store")
+    for path in (ROOT / "tests" / "data" / folder).glob("*.yaml")
+)
 
 
 def test_the_vietnamese_html_report_of_a_small_response(
@@ -25,3 +35,22 @@ def test_the_vietnamese_html_report_of_a_small_response(
     # The version changes with every release; what the report says around it must not.
     assert f"dhti {__version__}" in html
     golden("mini-complete.vi.html", html.replace(f"dhti {__version__}", "dhti VERSION"))
+
+
+@pytest.mark.parametrize(
+    ("name", "files", "options"),
+    [
+        ("examples-vi.json", EXAMPLES, ["--format", "json", "--lang", "vi"]),
+        ("examples-en.csv", EXAMPLES, ["--format", "csv", "--lang", "en"]),
+        ("test-files-en.json", TEST_FILES, ["--format", "json", "--lang", "en"]),
+        ("test-files-en.csv", TEST_FILES, ["--format", "csv", "--lang", "en"]),
+        ("test-files-vi.txt", TEST_FILES, ["--lang", "vi"]),
+    ],
+)
+def test_score_output_is_unchanged(  # noqa: PLR0913, PLR0917 - three fixtures and three parameters
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, golden, name: str, files: list[str], options: list[str]
+) -> None:
+    monkeypatch.chdir(ROOT)  # the outputs name the files as given: relative to the repository
+    result = runner.invoke(main, ["score", *files, *options], catch_exceptions=False)
+    assert result.exit_code == (1 if files is TEST_FILES else 0)
+    golden(name, result.stdout)

@@ -91,7 +91,7 @@ def _check_ingest(runner: CliRunner, tmp_path: Path, db: str, reason: str) -> No
     assert "3 file(s): 2 stored, 0 already stored, 0 invalid, 1 failed" in result.stderr
     assert [line.split()[-1] for line in result.stdout.splitlines()[2:]] == ["#1", "failed", "#2"]
     with open_store(db) as store:
-        assert sorted(Path(a.source_file).name for a in store.assessments()) == [
+        assert sorted(Path(a.record.source_file).name for a in store.assessments()) == [
             "centre-2026.yaml",
             "hospital-2026.yaml",
         ]
@@ -149,7 +149,9 @@ def test_ingest_stores_a_file_whose_name_is_not_utf8(runner: CliRunner, tmp_path
         [shown, str(source / "centre-2026.yaml")]
     )
     with open_store(store_url) as store:
-        assert sorted(a.source_file for a in store.assessments()) == sorted([shown, str(source / "centre-2026.yaml")])
+        assert sorted(a.record.source_file for a in store.assessments()) == sorted(
+            [shown, str(source / "centre-2026.yaml")]
+        )
 
 
 def test_batch_reports_on_a_file_whose_name_is_not_utf8(tmp_path: Path, store_url: str) -> None:
@@ -218,7 +220,7 @@ def _run_with_killer(tmp_path: Path, source: Path) -> tuple[int, str, Path]:
 
 def _stored(tmp_path: Path) -> list[str]:
     with open_store(tmp_path / "s.sqlite") as store:
-        return sorted(a.entity_id for a in store.assessments())
+        return sorted(a.record.entity_id for a in store.assessments())
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to find the workers")

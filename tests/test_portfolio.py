@@ -12,10 +12,9 @@ from dhti.portfolio import GroupBy, build_portfolio, histogram, summarise
 
 
 @dataclass(frozen=True)
-class Row:
-    """A stored assessment as the comparisons see it."""
+class Record:
+    """What was stored of an assessment, as the comparisons see it."""
 
-    id: int
     entity_id: str
     index: float
     domains: tuple[tuple[str, float | None, int | None], ...]
@@ -25,11 +24,20 @@ class Row:
     assessment_date: dt.date = dt.date(2026, 1, 1)
     stage: int = 3
     entity_name: str | None = None
-    recommendations: tuple[str, ...] = ()
+    recommendation_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Row:
+    """A stored assessment: its id and its record."""
+
+    id: int
+    record: Record
 
 
 def row(n: int, index: float, *, policy: float = 50, **extra: object) -> Row:
-    return Row(n, f"E{n}", index, (("policy", policy, 3), ("capacity", index, 3)), **extra)  # type: ignore[arg-type]
+    domains = (("policy", policy, 3), ("capacity", index, 3))
+    return Row(n, Record(f"E{n}", index, domains, **extra))  # type: ignore[arg-type]
 
 
 def test_trend_lists_earlier_assessments_then_the_current_one() -> None:
@@ -75,9 +83,9 @@ def test_summary_and_histogram() -> None:
 
 def test_portfolio_groups_ranks_and_counts() -> None:
     assessments = [
-        row(1, 80, stage=5, province="Hà Nội", recommendations=("rec.a",)),
-        row(2, 30, stage=2, province="Lào Cai", recommendations=("rec.a", "rec.b")),
-        row(3, 50, stage=3, province="Lào Cai", recommendations=("rec.a",)),
+        row(1, 80, stage=5, province="Hà Nội", recommendation_ids=("rec.a",)),
+        row(2, 30, stage=2, province="Lào Cai", recommendation_ids=("rec.a", "rec.b")),
+        row(3, 50, stage=3, province="Lào Cai", recommendation_ids=("rec.a",)),
         row(
             4,
             45,
@@ -85,7 +93,7 @@ def test_portfolio_groups_ranks_and_counts() -> None:
             province="Lào Cai",
             entity_type="commune_health_station",
             questionnaire_id="dhti-station",
-            recommendations=("rec.a",),
+            recommendation_ids=("rec.a",),
         ),
     ]
     portfolio = build_portfolio(assessments, group_by=GroupBy.PROVINCE)

@@ -228,7 +228,7 @@ def test_unknown_suffix_without_format_is_refused() -> None:
 def test_trend_and_peers_appear_when_the_store_has_them(registry) -> None:
     import datetime as dt  # noqa: PLC0415
 
-    from test_portfolio import Row  # noqa: PLC0415
+    from test_portfolio import Record, Row  # noqa: PLC0415
 
     outcome = assess(HOSPITAL, registry=registry)
     response = outcome.validation.response
@@ -236,10 +236,10 @@ def test_trend_and_peers_appear_when_the_store_has_them(registry) -> None:
     me = response.entity.id
     domains = (("policy", 30.0, 2), ("capacity", 40.0, 3), ("standards", 20.0, 2), ("workforce", 25.0, 2))
     history = [
-        Row(1, me, 29.5, domains, assessment_date=dt.date(2024, 4, 1), stage=2),
-        Row(2, me, 38.0, domains, assessment_date=dt.date(2025, 4, 1), stage=2),
+        Row(1, Record(me, 29.5, domains, assessment_date=dt.date(2024, 4, 1), stage=2)),
+        Row(2, Record(me, 38.0, domains, assessment_date=dt.date(2025, 4, 1), stage=2)),
     ]
-    peers = [Row(10 + n, f"P{n}", value, domains) for n, value in enumerate([20.0, 35.0, 55.0, 70.0])]
+    peers = [Row(10 + n, Record(f"P{n}", value, domains)) for n, value in enumerate([20.0, 35.0, 55.0, 70.0])]
     context = context_for(outcome, lang="vi", history=history, peers=peers)
     assert context.trend is not None
     assert [row.index for row in context.trend.rows] == ["29,5", "38,0", "49,1"]

@@ -24,7 +24,7 @@ def problems_of(write, registry, text: str, *, lenient: bool = False) -> list[st
 
 def test_complete_response_is_valid(registry) -> None:
     result = validate_file(DATA / "responses" / "mini-complete.yaml", registry=registry)
-    assert result.problems == []
+    assert result.problems == ()
     response = result.response
     assert response is not None
     assert response.entity.name == "Bệnh viện Đa khoa Mẫu"
@@ -242,7 +242,7 @@ def test_an_invalid_file_still_shows_its_id_as_written(write, registry) -> None:
     text = COMPLETE.replace(ID_LINE, "  id: .inf").replace("  type: hospital", "  type: 1e3")
     result = validate_file(write("r.yaml", text), registry=registry)
     assert result.response is None
-    assert (result.raw_entity["id"], result.raw_entity["type"]) == (".inf", "1e3")
+    assert (result.entity.id, result.entity.type) == (".inf", "1e3")
 
 
 LONG = "x" * 10_000

@@ -22,11 +22,11 @@ from dhti.registry import Registry
 from dhti.store import (
     Backend,
     DomainEntry,
-    IndicatorEntry,
     StoreError,
     content_hash,
     find_assessment,
     open_store,
+    record_from_outcome,
     resolve,
 )
 from dhti.store import models as m
@@ -50,33 +50,41 @@ def test_ingest_keeps_scores_bytes_and_hash_exactly(store_url: str, registry: Re
         assert result.stored
         assert result.duplicate_of is None
         [stored] = store.assessments()
-    outcome = assess(STORE_DATA / "hospital-2026.yaml", registry=registry)
+    outcome = assess(STORE_DATA / "hospital-2026.yaml", registry=registry, display="hospital-2026.yaml")
     scores = outcome.scores
     assert scores is not None
     assert stored.id == result.assessment_id
-    assert (stored.entity_id, stored.entity_name, stored.entity_type, stored.province) == (
+    assert stored.record == record_from_outcome(outcome)  # read back exactly as it was stored
+    assert (stored.record.entity_id, stored.record.entity_name, stored.record.entity_type, stored.record.province) == (
         "01-BV-0001",
         "Bệnh viện Đa khoa Mẫu",
         "hospital",
         "Hà Nội",
     )
-    assert (stored.questionnaire_id, stored.questionnaire_version, stored.questionnaire_ref) == (
+    assert (stored.record.questionnaire_id, stored.record.questionnaire_version, stored.record.questionnaire_ref) == (
         "mini",
         "1.0",
         "mini@1.0",
     )
-    assert stored.assessment_date == dt.date(2026, 10, 15)
-    assert stored.index == scores.index  # bit for bit: doubles on both back ends
-    assert stored.stage == 5
-    assert stored.completeness == scores.completeness
-    assert stored.domains == tuple(
+    assert stored.record.assessment_date == dt.date(2026, 10, 15)
+    assert stored.record.index == scores.index  # bit for bit: doubles on both back ends
+    assert stored.record.stage == 5
+    assert stored.record.completeness == scores.completeness
+    assert stored.record.domains == tuple(
         DomainEntry(d.id, d.score, d.stage.level if d.stage else None) for d in scores.domains
     )
-    assert stored.indicators == (IndicatorEntry("policy.strategy", 100.0), IndicatorEntry("capacity.systems", 80.0))
-    assert stored.recommendations == tuple(fired.id for fired in outcome.recommendations) == ("rec.capacity.pacs",)
-    assert stored.gdhm == tuple(scores.gdhm.items())
+    assert [(i.id, i.domain_id, i.score) for i in stored.record.indicators] == [
+        ("policy.strategy", "policy", 100.0),
+        ("capacity.systems", "capacity", 80.0),
+    ]
+    assert (
+        stored.record.recommendation_ids
+        == tuple(fired.id for fired in outcome.recommendations)
+        == ("rec.capacity.pacs",)
+    )
+    assert stored.record.gdhm == tuple(scores.gdhm.items())
     assert stored.content_hash == content_hash((STORE_DATA / "hospital-2026.yaml").read_bytes())
-    assert stored.source_file == "hospital-2026.yaml"
+    assert stored.record.source_file == "hospital-2026.yaml"
     assert stored.ingested_at.tzinfo is dt.UTC
     assert abs(dt.datetime.now(dt.UTC) - stored.ingested_at) < dt.timedelta(minutes=5)
 
@@ -100,26 +108,26 @@ def test_reading_back_filters_orders_and_picks_the_latest(store_url: str, regist
     with open_store(store_url) as store:
         for name in ("hospital-2026.yaml", "centre-2026.yaml", "hospital-2025.yaml"):
             ingest(store, registry, name)
-        dates = [a.assessment_date.isoformat() for a in store.assessments()]
+        dates = [a.record.assessment_date.isoformat() for a in store.assessments()]
         assert dates == ["2025-10-15", "2026-09-01", "2026-10-15"]
-        assert [a.entity_id for a in store.assessments(province="HA  NOI")] == ["01-BV-0001", "01-BV-0001"]
-        assert [a.entity_id for a in store.assessments(province="lào cai")] == ["../TTYT Bát Xát/02"]
-        assert [a.entity_type for a in store.assessments(entity_type="health_centre")] == ["health_centre"]
+        assert [a.record.entity_id for a in store.assessments(province="HA  NOI")] == ["01-BV-0001", "01-BV-0001"]
+        assert [a.record.entity_id for a in store.assessments(province="lào cai")] == ["../TTYT Bát Xát/02"]
+        assert [a.record.entity_type for a in store.assessments(entity_type="health_centre")] == ["health_centre"]
         assert len(store.assessments(questionnaire="mini")) == 3
         assert len(store.assessments(questionnaire="mini@1.0")) == 3
         assert store.assessments(questionnaire="mini@2.0") == []
         since = store.assessments(since=dt.date(2026, 9, 1), until=dt.date(2026, 9, 30))
-        assert [a.entity_id for a in since] == ["../TTYT Bát Xát/02"]
+        assert [a.record.entity_id for a in since] == ["../TTYT Bát Xát/02"]
         history = store.history("01-BV-0001")
-        assert [a.assessment_date.year for a in history] == [2025, 2026]
+        assert [a.record.assessment_date.year for a in history] == [2025, 2026]
         assert store.history("nobody") == []
         latest = store.latest_per_entity()
-        assert [(a.entity_id, a.assessment_date.year) for a in latest] == [
+        assert [(a.record.entity_id, a.record.assessment_date.year) for a in latest] == [
             ("../TTYT Bát Xát/02", 2026),
             ("01-BV-0001", 2026),
         ]
-        assert [a.assessment_date.year for a in store.latest_per_entity(until=dt.date(2025, 12, 31))] == [2025]
-        assert [a.entity_id for a in store.latest_per_entity(entity_type="hospital", province="Hà Nội")] == [
+        assert [a.record.assessment_date.year for a in store.latest_per_entity(until=dt.date(2025, 12, 31))] == [2025]
+        assert [a.record.entity_id for a in store.latest_per_entity(entity_type="hospital", province="Hà Nội")] == [
             "01-BV-0001"
         ]
         assert store.entity_ids() == ["../TTYT Bát Xát/02", "01-BV-0001"]
@@ -203,9 +211,9 @@ def test_four_processes_ingesting_at_once_lose_nothing(store_url: str, tmp_path:
     with open_store(store_url) as store:
         stored = store.assessments()
         assert len(stored) == 24
-        assert {a.entity_id for a in stored} == {f"01-BV-{n:04d}" for n in range(24)}
+        assert {a.record.entity_id for a in stored} == {f"01-BV-{n:04d}" for n in range(24)}
         assert all(
-            store.response_bytes(a.id) == (tmp_path / "responses" / Path(a.source_file).name).read_bytes()
+            store.response_bytes(a.id) == (tmp_path / "responses" / Path(a.record.source_file).name).read_bytes()
             for a in stored
         )
 
@@ -396,6 +404,9 @@ def test_assessment_numbers_beyond_any_id_are_not_found(store_url: str, registry
         ("UPDATE assessments SET stage = 'five'", "stage", "'five'"),
         ("UPDATE domain_scores SET score = x'00ff'", "domain_scores.score", "b'\\\\x00\\\\xff'"),
         ("UPDATE indicator_scores SET score = 'high'", "indicator_scores.score", "'high'"),
+        ("UPDATE indicator_scores SET stage = 2.5", "indicator_scores.stage", "2.5"),
+        ("UPDATE recommendations SET due = 'soon'", "recommendations.due", "'soon'"),
+        ("UPDATE recommendations SET gap = 'wide'", "recommendations.gap", "'wide'"),
     ],
 )
 def test_a_row_edited_by_hand_is_named_not_a_crash(
@@ -484,5 +495,5 @@ def test_a_store_in_a_folder_that_cannot_be_written_is_read_without_wal_files(
     real_access = os.access
     monkeypatch.setattr(os, "access", lambda p, mode: False if Path(p) == tmp_path else real_access(p, mode))
     with open_store(path, create=False) as store:
-        assert [a.entity_id for a in store.assessments()] == ["01-BV-0001"]
+        assert [a.record.entity_id for a in store.assessments()] == ["01-BV-0001"]
         assert sorted(p.name for p in tmp_path.iterdir()) == ["s.sqlite"]  # no -wal, no -shm

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import click
 
 from dhti.cli.options import lang_option, lenient_option, load_registry, questionnaire_option, say
+from dhti.safetext import to_json
 
 if TYPE_CHECKING:
     from dhti.registry import Registry
@@ -89,10 +90,10 @@ def export_fhir(ref: str, output: Path | None, lang: str, base: str | None, forc
     Option points are itemWeight extensions, skip logic is enableWhen (or an SDC FHIRPath
     enableWhenExpression), and the other language is a translation extension.
     """
-    from dhti.interop.fhir import questionnaire_resource, to_json  # noqa: PLC0415
+    from dhti.interop.fhir import questionnaire_resource  # noqa: PLC0415
 
     resource = questionnaire_resource(_registry().get(ref), lang=lang, base=base)
-    _emit(to_json(resource), output, force=force)
+    _emit(to_json(resource) + "\n", output, force=force)
 
 
 @export.command("fhir-response")
@@ -118,7 +119,7 @@ def export_fhir_response(
     With --lenient, a response with required questions unanswered is written as in-progress.
     """
     from dhti.errors import InputError  # noqa: PLC0415
-    from dhti.interop.fhir import response_resource, to_json  # noqa: PLC0415
+    from dhti.interop.fhir import response_resource  # noqa: PLC0415
     from dhti.response import validate_file  # noqa: PLC0415
 
     registry = load_registry(questionnaire_path)
@@ -127,7 +128,7 @@ def export_fhir_response(
         raise InputError(validation.problems)
     for problem in validation.warnings:
         say(str(problem), err=True)
-    _emit(to_json(response_resource(validation.response, lang=lang, base=base)), output, force=force)
+    _emit(to_json(response_resource(validation.response, lang=lang, base=base)) + "\n", output, force=force)
 
 
 @export.command("schema")
@@ -141,9 +142,9 @@ def export_schema(ref: str, output: Path | None, lang: str, force: bool) -> None
     Editors such as VS Code (with the YAML extension) then check answers as you type when the
     response file starts with: # yaml-language-server: $schema=FILE.json
     """
-    from dhti.interop.jsonschema import response_schema, to_json  # noqa: PLC0415
+    from dhti.interop.jsonschema import response_schema  # noqa: PLC0415
 
-    _emit(to_json(response_schema(_registry().get(ref), lang=lang)), output, force=force)
+    _emit(to_json(response_schema(_registry().get(ref), lang=lang)) + "\n", output, force=force)
 
 
 @click.group("import")

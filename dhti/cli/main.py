@@ -214,7 +214,8 @@ def validate(files: Sequence[Path], questionnaire_path: Path | None, fmt: str, l
     """
     from dhti.registry import response_files  # noqa: PLC0415
     from dhti.response import validate_file  # noqa: PLC0415
-    from dhti.views.scores import to_json, validation_json  # noqa: PLC0415
+    from dhti.safetext import to_json  # noqa: PLC0415
+    from dhti.views.scores import validation_json  # noqa: PLC0415
 
     registry = _registry(questionnaire_path)
     results = [validate_file(path, registry=registry, lenient=lenient) for path in response_files(files)]
@@ -299,7 +300,8 @@ def score(files: Sequence[Path], questionnaire_path: Path | None, fmt: str, leni
     """
     from dhti.assess import assess_all  # noqa: PLC0415
     from dhti.registry import response_files  # noqa: PLC0415
-    from dhti.views.scores import score_csv, score_json, score_table, to_json  # noqa: PLC0415
+    from dhti.safetext import to_json  # noqa: PLC0415
+    from dhti.views.scores import score_csv, score_json, score_table  # noqa: PLC0415
 
     registry = _registry(questionnaire_path)
     outcomes = list(assess_all(response_files(files), registry=registry, lenient=lenient))

@@ -48,7 +48,7 @@ def _progress(label: str, total: int) -> Iterator[Callable[[int], object]]:
 
 
 def _emit(fmt: str, *, table: Callable[[], str], json: Callable[[], object], csv: Callable[[], str]) -> None:
-    from dhti.views.scores import to_json  # noqa: PLC0415
+    from dhti.safetext import to_json  # noqa: PLC0415
 
     if fmt == "json":
         click.echo(to_json(json()))
@@ -139,7 +139,7 @@ def _select(store: Store, where: AssessmentFilter, latest: bool) -> list[StoredA
     newest = store.latest_per_entity(
         entity_type=where.entity_type, questionnaire=where.questionnaire, province=where.province, until=where.until
     )
-    return [a for a in newest if where.since is None or a.assessment_date >= where.since]
+    return [a for a in newest if where.since is None or a.record.assessment_date >= where.since]
 
 
 def _filter(
@@ -244,8 +244,8 @@ def export(
     import io  # noqa: PLC0415
 
     from dhti.outfiles import write_atomic  # noqa: PLC0415
+    from dhti.safetext import to_json  # noqa: PLC0415
     from dhti.store import open_store  # noqa: PLC0415
-    from dhti.views.scores import to_json  # noqa: PLC0415
     from dhti.views.store import wide, wide_csv, wide_json, write_xlsx  # noqa: PLC0415
 
     fmt = _export_format(fmt, output)
@@ -298,7 +298,7 @@ def history(entity_id: str, db: str | None, fmt: str, lang: str) -> None:
         if not found:
             raise DhtiError(unknown_entity(store, entity_id))
     steps = history_steps(found)
-    titles = _titles(_registry(), [a.questionnaire_ref for a in found], lang) if fmt == "table" else {}
+    titles = _titles(_registry(), [a.record.questionnaire_ref for a in found], lang) if fmt == "table" else {}
     _emit(
         fmt,
         table=lambda: history_table(steps, lang=lang, titles=titles),
@@ -328,7 +328,7 @@ def compare(first: str, second: str, db: str | None, fmt: str, lang: str) -> Non
     note = incomparable_note(a, b)
     if note is not None:
         say(f"warning: {note}", err=True)
-    titles = _titles(_registry(), [a.questionnaire_ref, b.questionnaire_ref], lang)
+    titles = _titles(_registry(), [a.record.questionnaire_ref, b.record.questionnaire_ref], lang)
     _emit(
         fmt,
         table=lambda: compare_table(a, b, lang=lang, titles=titles),

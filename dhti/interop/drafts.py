@@ -10,15 +10,12 @@ from pathlib import Path
 from dhti.errors import InputError, OutputError
 from dhti.questionnaire import Questionnaire
 from dhti.registry import Registry
-from dhti.response import Validation, validate_document
+from dhti.response import ASSESSMENT_FIELDS, ENTITY_FIELDS, Validation, validate_document
 from dhti.safetext import without_accents
 from dhti.yamlio import TemplateEntry, dump_template, load_text
 
 DraftValue = str | int | float | tuple[str, ...]
 """An answer as read from elsewhere: text, a number, chosen options, or ``"na"``."""
-
-ENTITY_ORDER = ("id", "name", "type", "province", "district", "commune", "ownership", "level", "beds")
-ASSESSMENT_ORDER = ("date", "assessor", "respondent", "notes")
 
 
 @dataclass(frozen=True)
@@ -50,8 +47,8 @@ class Checked:
 
 def draft_yaml(draft: Draft, *, header: Sequence[str] = ()) -> str:
     """The response file for ``draft``, in the order ``dhti init`` writes it."""
-    entity = [TemplateEntry(key, draft.entity[key]) for key in _ordered(draft.entity, ENTITY_ORDER)]
-    assessment = [TemplateEntry(key, draft.assessment[key]) for key in _ordered(draft.assessment, ASSESSMENT_ORDER)]
+    entity = [TemplateEntry(key, draft.entity[key]) for key in _ordered(draft.entity, ENTITY_FIELDS)]
+    assessment = [TemplateEntry(key, draft.assessment[key]) for key in _ordered(draft.assessment, ASSESSMENT_FIELDS)]
     answers = [TemplateEntry(qid, _answer_value(answer)) for qid, answer in draft.answers.items()]
     entries = [
         TemplateEntry("questionnaire", draft.questionnaire),
@@ -82,7 +79,7 @@ def check_draft(
     try:
         document = load_text(text, file)
     except InputError as err:  # pragma: no cover - dump_template writes valid YAML
-        return Checked(text, Validation(file, problems=list(err.problems)))
+        return Checked(text, Validation(file, problems=err.problems))
     return Checked(text, validate_document(document, registry=registry, lenient=lenient))
 
 

@@ -9,13 +9,12 @@ of their own (``entity-id``, ``assessment-date``...) as well as ``subject`` and 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterator, Mapping
 
 from dhti.interop.fhir_logic import CODED, NA, EnableWhenWriter, FhirPathWriter
 from dhti.interop.texts import entity_type_text, label, labels
-from dhti.questionnaire import Indicator, Question, Questionnaire, QuestionType, Text, pick
-from dhti.response import Answer, Response
+from dhti.questionnaire import Indicator, Question, Questionnaire, QuestionType, pick
+from dhti.response import ASSESSMENT_FIELDS, ENTITY_FIELDS, Answer, Response
 
 Json = dict[str, object]
 
@@ -36,8 +35,6 @@ DEFAULT_BASE = "urn:dhti:questionnaire:"
 
 ENTITY_GROUP_LINK = "about-entity"
 ASSESSMENT_GROUP_LINK = "about-assessment"
-ENTITY_FIELDS = ("id", "name", "type", "province", "district", "commune", "ownership", "level", "beds")
-ASSESSMENT_FIELDS = ("date", "assessor", "respondent", "notes")
 REQUIRED_FIELDS = frozenset({"entity.id", "entity.type", "assessment.date"})
 
 
@@ -51,10 +48,6 @@ def canonical_url(questionnaire: Questionnaire, base: str | None = None) -> str:
 def field_link(group: str, key: str) -> str:
     """The linkId of an entity or assessment field, such as ``entity-id`` (never a dhti id: those have no ``-``)."""
     return f"{group}-{key}"
-
-
-def to_json(resource: Json) -> str:
-    return json.dumps(resource, ensure_ascii=False, indent=2) + "\n"
 
 
 # ---------------------------------------------------------------------------------- Questionnaire
@@ -87,7 +80,7 @@ class _QuestionnaireBuilder:
         self.enable_when = EnableWhenWriter(questionnaire)
         self.fhirpath = FhirPathWriter(questionnaire)
 
-    def text(self, key: str, text: Text | None) -> Json:
+    def text(self, key: str, text: Mapping[str, str] | None) -> Json:
         """``key`` in the base language and ``_key`` with the other languages as translations."""
         if not text:
             return {}
@@ -97,7 +90,7 @@ class _QuestionnaireBuilder:
             result[f"_{key}"] = {"extension": [_translation(lang, text[lang]) for lang in others]}
         return result
 
-    def coding(self, code: str, text: Text) -> Json:
+    def coding(self, code: str, text: Mapping[str, str]) -> Json:
         return {"code": code, **self.text("display", text)}
 
     def entity_group(self) -> Json:

@@ -16,18 +16,12 @@ from pathlib import Path
 
 from dhti.errors import DhtiError, InputError, Problem, did_you_mean
 from dhti.interop.drafts import Checked, Draft, DraftAnswer, DraftValue, check_draft, mentioned_question
-from dhti.interop.fhir import (
-    ASSESSMENT_FIELDS,
-    ASSESSMENT_GROUP_LINK,
-    DATA_ABSENT,
-    ENTITY_FIELDS,
-    ENTITY_GROUP_LINK,
-    field_link,
-)
+from dhti.interop.fhir import ASSESSMENT_GROUP_LINK, DATA_ABSENT, ENTITY_GROUP_LINK, field_link
 from dhti.interop.fhir_logic import NA
 from dhti.outfiles import write_atomic
 from dhti.questionnaire import Question, Questionnaire, QuestionType
 from dhti.registry import Registry
+from dhti.response import ASSESSMENT_FIELDS, ENTITY_FIELDS
 from dhti.yamlio import read_bounded
 
 _SCALARS = ("valueString", "valueDecimal", "valueInteger", "valueBoolean", "valueDate", "valueDateTime", "valueUri")

@@ -8,14 +8,23 @@ left to ``dhti validate``: an editor should not flag a question the facility has
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
-from dhti.interop.drafts import ASSESSMENT_ORDER, ENTITY_ORDER
 from dhti.outfiles import write_atomic
 from dhti.questionnaire import Question, Questionnaire, QuestionType, pick
-from dhti.response import MAX_BEDS, MAX_ID_CHARS, MAX_NAME_CHARS, MAX_NUMBER, MAX_TEXT_CHARS, Assessment, Entity
+from dhti.response import (
+    ASSESSMENT_FIELDS,
+    ENTITY_FIELDS,
+    MAX_BEDS,
+    MAX_ID_CHARS,
+    MAX_NAME_CHARS,
+    MAX_NUMBER,
+    MAX_TEXT_CHARS,
+    Assessment,
+    Entity,
+)
+from dhti.safetext import to_json
 
 Schema = dict[str, object]
 
@@ -91,7 +100,7 @@ def _text(limit: int, *kinds: str, invisible: bool = False) -> Schema:
 def _entity(questionnaire: Questionnaire) -> Schema:
     properties: dict[str, object] = {
         key: _text(MAX_NAME_CHARS, *(("number", "null") if key in _TEXT_OR_NUMBER else ("null",)))
-        for key in ENTITY_ORDER
+        for key in ENTITY_FIELDS
     }
     properties["id"] = {"anyOf": [{"type": "string", "pattern": ID_PATTERN}, {"type": "number"}]}
     properties["type"] = {"enum": list(questionnaire.entity_types)}
@@ -100,7 +109,7 @@ def _entity(questionnaire: Questionnaire) -> Schema:
 
 
 def _assessment() -> Schema:
-    properties: dict[str, object] = {key: _text(MAX_NAME_CHARS, "number", "null") for key in ASSESSMENT_ORDER}
+    properties: dict[str, object] = {key: _text(MAX_NAME_CHARS, "number", "null") for key in ASSESSMENT_FIELDS}
     properties["notes"] = _text(MAX_TEXT_CHARS, "number", "null", invisible=True)
     properties["date"] = {"type": "string", "format": "date", "pattern": ASSESSMENT_DATE_PATTERN}
     return {"type": "object", "required": ["date"], "additionalProperties": False, "properties": properties}
@@ -168,10 +177,6 @@ def _description(question: Question, lang: str) -> str:
     return "\n".join(lines)
 
 
-def to_json(schema: Schema) -> str:
-    return json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
-
-
 def write_template_with_schema(
     questionnaire: Questionnaire, output: Path, *, lang: str, entity_type: str | None = None, force: bool = False
 ) -> tuple[Path, Path]:
@@ -187,5 +192,5 @@ def write_template_with_schema(
     text = build_template(questionnaire, lang=lang, entity_type=entity_type, file_name=output.name)
     refuse_existing([output, schema_path], force=force)
     write_atomic(output, text, force=force)
-    write_atomic(schema_path, to_json(response_schema(questionnaire, lang=lang)), force=force)
+    write_atomic(schema_path, to_json(response_schema(questionnaire, lang=lang)) + "\n", force=force)
     return output, schema_path

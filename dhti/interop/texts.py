@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import MappingProxyType
 
-from dhti.questionnaire import Text, pick
+from dhti.questionnaire import pick
 
 LABELS: MappingProxyType[str, dict[str, str]] = MappingProxyType(
     {
@@ -68,12 +69,12 @@ def label(key: str, lang: str) -> str:
     return pick(LABELS[key], lang)
 
 
-def labels(key: str, languages: tuple[str, ...]) -> Text:
+def labels(key: str, languages: tuple[str, ...]) -> Mapping[str, str]:
     """A label in each of ``languages``, as a questionnaire text."""
     return {lang: label(key, lang) for lang in languages}
 
 
-def entity_type_text(entity_type: str, languages: tuple[str, ...]) -> Text:
+def entity_type_text(entity_type: str, languages: tuple[str, ...]) -> Mapping[str, str]:
     """A readable name for an entity type code such as ``health_centre``."""
     known = ENTITY_TYPE_LABELS.get(entity_type)
     plain = entity_type.replace("_", " ")

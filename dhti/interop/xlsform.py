@@ -18,10 +18,10 @@ from typing import Protocol
 
 from dhti import expressions
 from dhti.interop import ConversionError
-from dhti.interop.drafts import ASSESSMENT_ORDER, ENTITY_ORDER
 from dhti.interop.texts import entity_type_text, label, labels
 from dhti.outfiles import write_atomic
-from dhti.questionnaire import Evidence, Question, Questionnaire, QuestionType, Text, pick
+from dhti.questionnaire import Evidence, Question, Questionnaire, QuestionType, pick
+from dhti.response import ASSESSMENT_FIELDS, ENTITY_FIELDS
 
 LANGUAGE_NAMES = {"en": "English", "vi": "Vietnamese"}
 QUESTIONNAIRE_FIELD = "dhti_questionnaire"
@@ -74,8 +74,8 @@ def asks_evidence(question: Question) -> bool:
 def form_fields(questionnaire: Questionnaire) -> dict[str, FormField]:
     """Every field of the exported form by name; refuse a questionnaire whose names would collide."""
     fields = [FormField(QUESTIONNAIRE_FIELD, FieldKind.QUESTIONNAIRE, "")]
-    fields += [FormField(f"entity_{key}", FieldKind.ENTITY, key) for key in ENTITY_ORDER]
-    fields += [FormField(f"assessment_{key}", FieldKind.ASSESSMENT, key) for key in ASSESSMENT_ORDER]
+    fields += [FormField(f"entity_{key}", FieldKind.ENTITY, key) for key in ENTITY_FIELDS]
+    fields += [FormField(f"assessment_{key}", FieldKind.ASSESSMENT, key) for key in ASSESSMENT_FIELDS]
     for question in questionnaire.questions.values():
         name = xlsform_name(question.id)
         fields.append(FormField(name, FieldKind.QUESTION, question.id))
@@ -187,7 +187,7 @@ class _Builder:
         self.fields = form_fields(questionnaire)
         self.xpath = XPathWriter(questionnaire)
 
-    def texts(self, column: str, text: Text | None) -> Row:
+    def texts(self, column: str, text: Mapping[str, str] | None) -> Row:
         if not text:
             return {}
         return {f"{column}::{language_column(lang)}": pick(text, lang) for lang in self.languages}
@@ -221,7 +221,7 @@ class _Builder:
         kinds = {"type": f"select_one {ENTITY_TYPE_LIST}", "beds": "integer", "date": "date", "notes": "text"}
         required = {"entity.id", "entity.type", "assessment.date"}
         rows: list[Row] = []
-        for group, keys in ((ENTITY_GROUP, ENTITY_ORDER), (ASSESSMENT_GROUP, ASSESSMENT_ORDER)):
+        for group, keys in ((ENTITY_GROUP, ENTITY_FIELDS), (ASSESSMENT_GROUP, ASSESSMENT_FIELDS)):
             rows.append({"type": "begin group", "name": group, **self.texts("label", labels(group, self.languages))})
             for key in keys:
                 dotted = f"{group}.{key}"
@@ -315,7 +315,7 @@ class _Builder:
 
     def choices(self) -> list[Row]:
         langs = self.languages
-        yes_no: list[tuple[str, str, Text, float | None]] = [
+        yes_no: list[tuple[str, str, Mapping[str, str], float | None]] = [
             (YES_NO_LIST, "yes", labels("yes", langs), 1.0),
             (YES_NO_LIST, "no", labels("no", langs), 0.0),
         ]
@@ -331,7 +331,7 @@ class _Builder:
                     items.append((list_name, NA, labels("na", langs), None))
         return [self.choice_row(*item) for item in items]
 
-    def choice_row(self, list_name: str, name: str, text: Text, points: float | None) -> Row:
+    def choice_row(self, list_name: str, name: str, text: Mapping[str, str], points: float | None) -> Row:
         return {
             "list_name": list_name,
             "name": name,
@@ -340,14 +340,14 @@ class _Builder:
         }
 
 
-def _numbered(prefix: str, text: Text) -> Text:
+def _numbered(prefix: str, text: Mapping[str, str]) -> Mapping[str, str]:
     return {lang: f"{prefix} {value}" for lang, value in text.items()}
 
 
-def _hint(question: Question, languages: Sequence[str]) -> Text | None:
+def _hint(question: Question, languages: Sequence[str]) -> Mapping[str, str] | None:
     if not question.help and not question.unit:
         return None
-    hint: Text = {}
+    hint: dict[str, str] = {}
     for lang in languages:
         parts = [pick(question.help, lang)] if question.help else []
         if question.unit:

@@ -56,7 +56,7 @@ def write_portfolio(  # noqa: PLR0913 - each is a separate choice of the caller
     latest = store.latest_per_entity(
         entity_type=scope.entity_type, questionnaire=scope.questionnaire, province=scope.province, until=scope.until
     )
-    scored = [assessment for assessment in latest if assessment.index is not None]
+    scored = [assessment for assessment in latest if assessment.record.index is not None]
     if not scored:
         where = f" matching {scope.describe()}" if scope.describe() else ""
         msg = f"the store {store.display} holds no scored assessment{where}; ingest some with: dhti db ingest DIR"
@@ -66,7 +66,7 @@ def write_portfolio(  # noqa: PLR0913 - each is a separate choice of the caller
         portfolio,
         lang=lang,
         translate=translations(lang).gettext,
-        domain_titles=_domain_titles(registry, {a.questionnaire_id for a in scored}, lang),
+        domain_titles=_domain_titles(registry, {a.record.questionnaire_id for a in scored}, lang),
         questionnaire=lambda questionnaire_id: _find(registry, questionnaire_id),
         scope=scope.describe(),
     )

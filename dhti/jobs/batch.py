@@ -455,7 +455,7 @@ class _Batch:
         names = self.state.names
         taken = set(names.values())
         fresh = sorted(
-            (report_base(a.entity_id, a.assessment_date), a.source_file, a.content_hash)
+            (report_base(a.record.entity_id, a.record.assessment_date), a.record.source_file, a.content_hash)
             for a in assessments
             if a.content_hash not in names
         )
@@ -468,9 +468,9 @@ def _known(file: str, assessment: StoredAssessment) -> FileResult:
     return FileResult(
         file,
         Status.DUPLICATE,
-        entity_id=assessment.entity_id,
-        assessment_date=assessment.assessment_date,
-        index=assessment.index,
+        entity_id=assessment.record.entity_id,
+        assessment_date=assessment.record.assessment_date,
+        index=assessment.record.index,
         assessment_id=assessment.id,
     )
 

@@ -12,8 +12,9 @@ from dhti.outfiles import make_folder, write_atomic
 from dhti.registry import Registry
 from dhti.report.render import ReportFormat, write_report
 from dhti.resources import examples_dir
+from dhti.safetext import to_json
 from dhti.store import open_store
-from dhti.views.scores import score_csv, score_json, to_json
+from dhti.views.scores import score_csv, score_json
 
 
 @dataclass(frozen=True)

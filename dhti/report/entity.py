@@ -355,7 +355,7 @@ class _Builder:
             LadderStep(
                 stage.level,
                 pick(stage.label, self.lang),
-                pick((definition.stage_text or {}).get(stage.level), self.lang),
+                pick(definition.stage_text.get(stage.level) if definition.stage_text else None, self.lang),
                 stage.level == level,
                 stage.level == level + 1,
             )
@@ -494,7 +494,11 @@ class _Builder:
         q, response, scores, lang, translate = self.q, self.response, self.scores, self.lang, self._
         if scores.index is None:
             return None
-        same = [peer for peer in others if peer.entity_type == response.entity.type and peer.questionnaire_id == q.id]
+        same = [
+            peer
+            for peer in others
+            if peer.record.entity_type == response.entity.type and peer.record.questionnaire_id == q.id
+        ]
         found = peers.standing(
             entity_id=response.entity.id, index=scores.index, domains=_current_domains(scores), peers=same
         )

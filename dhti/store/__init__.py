@@ -5,7 +5,7 @@ from dhti.store import open_store
 with open_store() as store:                    # DHTI_DB, else the user-data folder
     store.ingest(outcome, raw_bytes)
     for assessment in store.history("01-BV-0001"):
-        print(assessment.assessment_date, assessment.index)
+        print(assessment.record.assessment_date, assessment.record.index)
 """
 
 from typing import TYPE_CHECKING, Any
@@ -14,7 +14,8 @@ from dhti.store.location import Backend, Location, resolve
 from dhti.store.record import (
     AssessmentRecord,
     DomainEntry,
-    IndicatorEntry,
+    IndicatorRecord,
+    RecommendationRecord,
     StoreError,
     content_hash,
     record_from_outcome,
@@ -52,9 +53,10 @@ __all__ = [
     "AssessmentRecord",
     "Backend",
     "DomainEntry",
-    "IndicatorEntry",
+    "IndicatorRecord",
     "IngestResult",
     "Location",
+    "RecommendationRecord",
     "Store",
     "StoreError",
     "StoredAssessment",

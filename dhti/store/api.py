@@ -27,7 +27,8 @@ from dhti.store.location import Backend, Location, resolve
 from dhti.store.record import (
     AssessmentRecord,
     DomainEntry,
-    IndicatorEntry,
+    IndicatorRecord,
+    RecommendationRecord,
     StoreError,
     content_hash,
     fold,
@@ -53,39 +54,12 @@ class IngestResult:
 
 @dataclass(frozen=True)
 class StoredAssessment:
-    """One stored assessment. Scores are 0..100 at full precision, as scored.
-
-    ``index`` and ``stage`` are ``None`` only for a response with no scorable answer at all.
-    """
+    """One stored assessment: what was stored (scores 0..100 at full precision, as scored), and under which id."""
 
     id: int
-    entity_id: str
-    entity_name: str | None
-    entity_type: str
-    province: str | None
-    questionnaire_id: str
-    questionnaire_version: str
-    assessment_date: dt.date
-    index: float | None
-    stage: int | None
-    completeness: float
-    domains: tuple[DomainEntry, ...]
-    indicators: tuple[IndicatorEntry, ...]
-    recommendations: tuple[str, ...]
+    record: AssessmentRecord
     content_hash: str
-    source_file: str
     ingested_at: dt.datetime
-    gdhm: tuple[tuple[str, int], ...] = ()
-
-    @property
-    def questionnaire_ref(self) -> str:
-        return f"{self.questionnaire_id}@{self.questionnaire_version}"
-
-    def domain(self, domain_id: str) -> DomainEntry | None:
-        return next((entry for entry in self.domains if entry.id == domain_id), None)
-
-    def indicator_score(self, indicator_id: str) -> float | None:
-        return next((entry.score for entry in self.indicators if entry.id == indicator_id), None)
 
 
 @dataclass(frozen=True)
@@ -332,8 +306,8 @@ class _Children:
     """The rows that hang off assessments, grouped by assessment id, each value checked."""
 
     domains: dict[int, list[DomainEntry]]
-    indicators: dict[int, list[IndicatorEntry]]
-    recommendations: dict[int, list[str]]
+    indicators: dict[int, list[IndicatorRecord]]
+    recommendations: dict[int, list[RecommendationRecord]]
     gdhm: dict[int, list[tuple[str, int]]]
 
     @classmethod
@@ -349,16 +323,15 @@ class _Children:
                     check.optional_whole("domain_scores.stage", stage),
                 )
             )
-        indicators: dict[int, list[IndicatorEntry]] = defaultdict(list)
-        for check, (indicator_id, score) in _rows(conn, m.indicator_scores, ids, "indicator_id", "score", store=store):
-            entry = IndicatorEntry(
-                check.text("indicator_scores.indicator_id", indicator_id),
-                check.optional_number("indicator_scores.score", score),
-            )
-            indicators[check.ident].append(entry)
-        recommendations: dict[int, list[str]] = defaultdict(list)
-        for check, (rule_id,) in _rows(conn, m.recommendations, ids, "rule_id", store=store):
-            recommendations[check.ident].append(check.text("recommendations.rule_id", rule_id))
+        indicators: dict[int, list[IndicatorRecord]] = defaultdict(list)
+        for check, row in _rows(
+            conn, m.indicator_scores, ids, "indicator_id", "domain_id", "score", "stage", store=store
+        ):
+            indicators[check.ident].append(_indicator(check, row))
+        recommendations: dict[int, list[RecommendationRecord]] = defaultdict(list)
+        columns = ("rule_id", "priority", "horizon", "gap", "due")
+        for check, row in _rows(conn, m.recommendations, ids, *columns, store=store):
+            recommendations[check.ident].append(_recommendation(check, row))
         gdhm: dict[int, list[tuple[str, int]]] = defaultdict(list)
         for check, (code, phase) in _rows(conn, m.gdhm_readings, ids, "code", "phase", store=store):
             gdhm[check.ident].append(
@@ -367,10 +340,33 @@ class _Children:
         return cls(domains, indicators, recommendations, gdhm)
 
 
+def _indicator(check: RowReader, row: Sequence[object]) -> IndicatorRecord:
+    ident, domain_id, score, stage = row
+    return IndicatorRecord(
+        check.text("indicator_scores.indicator_id", ident),
+        check.text("indicator_scores.domain_id", domain_id),
+        check.optional_number("indicator_scores.score", score),
+        check.optional_whole("indicator_scores.stage", stage),
+    )
+
+
+def _recommendation(check: RowReader, row: Sequence[object]) -> RecommendationRecord:
+    rule_id, priority, horizon, gap, due = row
+    return RecommendationRecord(
+        check.text("recommendations.rule_id", rule_id),
+        check.text("recommendations.priority", priority),
+        check.text("recommendations.horizon", horizon),
+        check.number("recommendations.gap", gap),
+        check.day("recommendations.due", due),
+    )
+
+
 def _rows(
     conn: sa.Connection, table: sa.Table, ids: sa.ScalarSelect[Any], *columns: str, store: str
 ) -> Iterator[tuple[RowReader, Sequence[Any]]]:
-    query = sa.select(table.c.assessment_id, *(table.c[name] for name in columns))
+    # Dates as the database gives them, for RowReader to check (a date edited by hand is not a crash).
+    chosen = (sa.type_coerce(table.c[name], sa.String) if name == "due" else table.c[name] for name in columns)
+    query = sa.select(table.c.assessment_id, *chosen)
     ordered = query.where(table.c.assessment_id.in_(ids)).order_by(table.c.assessment_id, table.c.position)
     for owner, *values in conn.execute(ordered):
         yield RowReader(store, owner), values
@@ -379,8 +375,7 @@ def _rows(
 def _stored(row: sa.RowMapping, children: _Children, *, store: str) -> StoredAssessment:
     ident = row["id"]
     check = RowReader(store, ident)
-    return StoredAssessment(
-        id=ident,
+    record = AssessmentRecord(
         entity_id=check.text("entity_id", row["entity_id"]),
         entity_name=check.optional_text("entity_name", row["entity_name"]),
         entity_type=check.text("entity_type", row["entity_type"]),
@@ -394,11 +389,11 @@ def _stored(row: sa.RowMapping, children: _Children, *, store: str) -> StoredAss
         domains=tuple(children.domains.get(ident, ())),
         indicators=tuple(children.indicators.get(ident, ())),
         recommendations=tuple(children.recommendations.get(ident, ())),
-        content_hash=check.text("content_hash", row["content_hash"]),
-        source_file=check.text("source_file", row["source_file"]),
-        ingested_at=check.moment("ingested_at", row["ingested_at"]),
         gdhm=tuple(children.gdhm.get(ident, ())),
+        source_file=check.text("source_file", row["source_file"]),
     )
+    content = check.text("content_hash", row["content_hash"])
+    return StoredAssessment(ident, record, content, check.moment("ingested_at", row["ingested_at"]))
 
 
 def _id_for_hash(conn: sa.Connection, digest: str) -> int | None:

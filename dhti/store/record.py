@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 from dhti.assess import Outcome
 from dhti.errors import DhtiError
+from dhti.response import EntitySummary
 from dhti.safetext import without_accents
 
 
@@ -25,15 +26,10 @@ class DomainEntry(NamedTuple):
     stage: int | None
 
 
-class IndicatorEntry(NamedTuple):
-    """One indicator's score (0..100), ``None`` when none of its questions could be scored."""
-
-    id: str
-    score: float | None
-
-
 @dataclass(frozen=True)
 class IndicatorRecord:
+    """One indicator's score (0..100) and stage, ``None`` when none of its questions could be scored."""
+
     id: str
     domain_id: str
     score: float | None
@@ -51,7 +47,10 @@ class RecommendationRecord:
 
 @dataclass(frozen=True)
 class AssessmentRecord:
-    """Everything stored about one valid, scored response except its bytes."""
+    """Everything stored about one valid, scored response except its bytes.
+
+    ``index`` and ``stage`` are ``None`` only for a response with no scorable answer at all.
+    """
 
     entity_id: str
     entity_name: str | None
@@ -68,6 +67,24 @@ class AssessmentRecord:
     recommendations: tuple[RecommendationRecord, ...]
     gdhm: tuple[tuple[str, int], ...]
     source_file: str
+
+    @property
+    def entity(self) -> EntitySummary:
+        return EntitySummary(self.entity_id, self.entity_name, self.entity_type, self.province)
+
+    @property
+    def questionnaire_ref(self) -> str:
+        return f"{self.questionnaire_id}@{self.questionnaire_version}"
+
+    @property
+    def recommendation_ids(self) -> tuple[str, ...]:
+        return tuple(recommendation.id for recommendation in self.recommendations)
+
+    def domain(self, domain_id: str) -> DomainEntry | None:
+        return next((entry for entry in self.domains if entry.id == domain_id), None)
+
+    def indicator_score(self, indicator_id: str) -> float | None:
+        return next((entry.score for entry in self.indicators if entry.id == indicator_id), None)
 
 
 def record_from_outcome(outcome: Outcome) -> AssessmentRecord:

@@ -2,82 +2,143 @@
 
 from __future__ import annotations
 
-import json
 import unicodedata
 from collections.abc import Sequence
+from typing import TypedDict
 
 from dhti.assess import Outcome
-from dhti.errors import first_problems
+from dhti.errors import ProblemJson, first_problems
 from dhti.i18n import number, percent
-from dhti.questionnaire import Questionnaire, pick
-from dhti.response import Validation
-from dhti.safetext import csv_text, inert_json, visible
+from dhti.questionnaire import Questionnaire, Stage, pick
+from dhti.recommendations import Fired
+from dhti.response import EntitySummary, Validation
+from dhti.safetext import csv_text, visible
+from dhti.scoring import DomainScore
 
 
-def score_json(outcome: Outcome, *, lang: str) -> dict[str, object]:
+class EntityJson(TypedDict):
+    id: str | None
+    name: str | None
+    type: str | None
+    province: str | None
+
+
+class QuestionnaireJson(TypedDict):
+    id: str
+    version: str
+
+
+class AssessmentJson(TypedDict):
+    date: str
+
+
+class IndicatorJson(TypedDict):
+    id: str
+    score: float | None
+    stage: int | None
+
+
+class DomainJson(TypedDict):
+    id: str
+    score: float | None
+    stage: int | None
+    indicators: list[IndicatorJson]
+
+
+class RecommendationJson(TypedDict):
+    id: str
+    priority: str
+    horizon: str
+    due: str
+    gap: float
+    owner: str | None
+    text: str
+
+
+class ScoreJson(TypedDict):
     """The object of contract 4.1 for one file (extra keys are additions, never renames)."""
-    validation = outcome.validation
-    response = validation.response
-    questionnaire = validation.questionnaire
-    scores = outcome.scores
-    entity = dict(validation.raw_entity)
-    result: dict[str, object] = {
+
+    file: str
+    entity: EntityJson
+    questionnaire: QuestionnaireJson | None
+    assessment: AssessmentJson | None
+    index: float | None
+    stage: int | None
+    stage_label: str | None
+    completeness: float | None
+    domains: list[DomainJson]
+    recommendations: list[RecommendationJson]
+    gdhm: dict[str, int]
+    errors: list[ProblemJson]
+    warnings: list[ProblemJson]
+
+
+def score_json(outcome: Outcome, *, lang: str) -> ScoreJson:
+    """The object of contract 4.1 for one file; an invalid file keeps its keys, with null scores."""
+    validation, scores = outcome.validation, outcome.scores
+    response, questionnaire = validation.response, validation.questionnaire
+    stage = scores.stage if scores else None
+    return {
         "file": validation.file,
-        "entity": {key: entity.get(key) for key in ("id", "name", "type", "province")},
+        "entity": entity_json(validation.entity),
         "questionnaire": {"id": questionnaire.id, "version": questionnaire.version} if questionnaire else None,
         "assessment": {"date": response.assessment.date.isoformat()} if response else None,
-        "index": None,
-        "stage": None,
-        "stage_label": None,
-        "completeness": None,
-        "domains": [],
-        "recommendations": [],
-        "gdhm": {},
+        "index": scores.index if scores else None,
+        "stage": stage.level if stage else None,
+        "stage_label": pick(stage.label, lang) if stage else None,
+        "completeness": scores.completeness if scores else None,
+        "domains": [_domain_json(domain) for domain in scores.domains] if scores else [],
+        "recommendations": [_recommendation_json(fired, lang) for fired in outcome.recommendations] if scores else [],
+        "gdhm": dict(scores.gdhm) if scores else {},
         "errors": [p.as_json() for p in first_problems(validation.errors)],
         "warnings": [p.as_json() for p in first_problems(validation.warnings)],
     }
-    if scores is None:
-        return result
-    result.update(
-        index=scores.index,
-        stage=scores.stage.level if scores.stage else None,
-        stage_label=pick(scores.stage.label, lang) if scores.stage else None,
-        completeness=scores.completeness,
-        domains=[
-            {
-                "id": domain.id,
-                "score": domain.score,
-                "stage": domain.stage.level if domain.stage else None,
-                "indicators": [
-                    {"id": item.id, "score": item.score, "stage": item.stage.level if item.stage else None}
-                    for item in domain.indicators
-                ],
-            }
-            for domain in scores.domains
+
+
+def entity_json(entity: EntitySummary) -> EntityJson:
+    return {"id": entity.id, "name": entity.name, "type": entity.type, "province": entity.province}
+
+
+def entity_cells(entity: EntitySummary) -> tuple[str | None, ...]:
+    """The cells under :data:`ENTITY_COLUMNS`."""
+    return (entity.id, entity.name, entity.type, entity.province)
+
+
+def _domain_json(domain: DomainScore) -> DomainJson:
+    return {
+        "id": domain.id,
+        "score": domain.score,
+        "stage": domain.stage.level if domain.stage else None,
+        "indicators": [
+            {"id": item.id, "score": item.score, "stage": item.stage.level if item.stage else None}
+            for item in domain.indicators
         ],
-        recommendations=[
-            {
-                "id": fired.id,
-                "priority": str(fired.rule.priority),
-                "horizon": str(fired.rule.horizon),
-                "due": fired.due.isoformat(),
-                "gap": fired.gap,
-                "owner": pick(fired.rule.owner, lang) or None,
-                "text": pick(fired.rule.text, lang),
-            }
-            for fired in outcome.recommendations
-        ],
-        gdhm=dict(scores.gdhm),
-    )
-    return result
+    }
 
 
-def to_json(value: object) -> str:
-    """Readable JSON (accents as they are) in which no control or format character is left raw."""
-    return inert_json(json.dumps(value, ensure_ascii=False, indent=2))
+def _recommendation_json(fired: Fired, lang: str) -> RecommendationJson:
+    return {
+        "id": fired.id,
+        "priority": str(fired.rule.priority),
+        "horizon": str(fired.rule.horizon),
+        "due": fired.due.isoformat(),
+        "gap": fired.gap,
+        "owner": pick(fired.rule.owner, lang) or None,
+        "text": pick(fired.rule.text, lang),
+    }
 
 
-def validation_json(validation: Validation) -> dict[str, object]:
+class ValidationJson(TypedDict):
+    """One file in ``dhti validate --format json``."""
+
+    file: str
+    valid: bool
+    questionnaire: str | None
+    errors: list[ProblemJson]
+    warnings: list[ProblemJson]
+
+
+def validation_json(validation: Validation) -> ValidationJson:
     return {
         "file": validation.file,
         "valid": validation.valid,
@@ -85,6 +146,14 @@ def validation_json(validation: Validation) -> dict[str, object]:
         "errors": [p.as_json() for p in first_problems(validation.errors)],
         "warnings": [p.as_json() for p in first_problems(validation.warnings)],
     }
+
+
+ENTITY_COLUMNS = ("entity_id", "entity_name", "entity_type", "province")
+"""The CSV columns of an entity (of :class:`EntitySummary`), in ``score`` and ``db export`` alike."""
+CSV_HEAD = (
+    *("file", *ENTITY_COLUMNS, "questionnaire", "version", "date"),
+    *("index", "stage", "stage_label", "completeness", "errors"),
+)
 
 
 def score_csv(outcomes: Sequence[Outcome], *, lang: str) -> str:
@@ -96,10 +165,8 @@ def score_csv(outcomes: Sequence[Outcome], *, lang: str) -> str:
             _add(domain_columns, f"domain:{domain.id}")
             for indicator in domain.indicators:
                 _add(indicator_columns, f"indicator:{indicator.id}")
-    head = ["file", "entity_id", "entity_name", "entity_type", "province", "questionnaire", "version", "date"]
-    head += ["index", "stage", "stage_label", "completeness", "errors"]
-    rows = [_csv_row(outcome, lang, domain_columns, indicator_columns) for outcome in outcomes]
-    return csv_text(head + domain_columns + indicator_columns, rows)
+    rows = [_csv_row(outcome, lang, domain_columns + indicator_columns) for outcome in outcomes]
+    return csv_text([*CSV_HEAD, *domain_columns, *indicator_columns], rows)
 
 
 def _add(columns: list[str], name: str) -> None:
@@ -107,22 +174,21 @@ def _add(columns: list[str], name: str) -> None:
         columns.append(name)
 
 
-def _csv_row(outcome: Outcome, lang: str, domain_columns: list[str], indicator_columns: list[str]) -> list[object]:
-    data = score_json(outcome, lang=lang)
-    entity = data["entity"]
-    questionnaire = data["questionnaire"] or {}
-    assessment = data["assessment"] or {}
-    values: dict[str, object] = {}
-    for domain in outcome.scores.domains if outcome.scores else ():
+def _csv_row(outcome: Outcome, lang: str, score_columns: list[str]) -> list[object]:
+    validation, scores = outcome.validation, outcome.scores
+    entity, questionnaire, response = validation.entity, validation.questionnaire, validation.response
+    stage = scores.stage if scores else None
+    values: dict[str, float | None] = {}
+    for domain in scores.domains if scores else ():
         values[f"domain:{domain.id}"] = domain.score
         for indicator in domain.indicators:
             values[f"indicator:{indicator.id}"] = indicator.score
-    row: list[object] = [data["file"]]
-    row += [entity.get(key) for key in ("id", "name", "type", "province")]  # type: ignore[attr-defined]
-    row += [questionnaire.get("id"), questionnaire.get("version"), assessment.get("date")]  # type: ignore[attr-defined]
-    row += [data["index"], data["stage"], data["stage_label"], data["completeness"], len(data["errors"])]  # type: ignore[arg-type]
-    row += [values.get(column) for column in domain_columns + indicator_columns]
-    return row
+    row: list[object] = [validation.file, *entity_cells(entity)]
+    row += [questionnaire.id, questionnaire.version] if questionnaire else [None, None]
+    row += [response.assessment.date.isoformat() if response else None, scores.index if scores else None]
+    row += [stage.level if stage else None, pick(stage.label, lang) if stage else None]
+    row += [scores.completeness if scores else None, len(validation.errors)]
+    return row + [values.get(column) for column in score_columns]
 
 
 def width(text: str) -> int:
@@ -161,17 +227,17 @@ def score_table(outcomes: Sequence[Outcome], *, lang: str) -> str:
     headers = ["file", "entity", "index", "stage", *domain_ids, "complete"]
     rows = []
     for outcome in outcomes:
-        entity = outcome.validation.raw_entity
+        entity_id = outcome.validation.entity.id or ""
         scores = outcome.scores
         if scores is None:
-            rows.append([outcome.file, str(entity.get("id", "")), "invalid", "", *[""] * len(domain_ids), ""])
+            rows.append([outcome.file, entity_id, "invalid", "", *[""] * len(domain_ids), ""])
             continue
         by_id = {domain.id: domain.score for domain in scores.domains}
         stage = f"{scores.stage.level} {pick(scores.stage.label, lang)}" if scores.stage else "–"
         rows.append(
             [
                 outcome.file,
-                str(entity.get("id", "")),
+                entity_id,
                 number(scores.index, lang),
                 stage,
                 *(number(by_id.get(d), lang) for d in domain_ids),
@@ -215,10 +281,10 @@ def _detail(outcome: Outcome, lang: str) -> str:
     return "\n".join([*map(visible, head), body, *map(visible, tail)])
 
 
-def _stage(stage: object, lang: str) -> str:
+def _stage(stage: Stage | None, lang: str) -> str:
     if stage is None:
         return "–"
-    return f"{stage.level} {pick(stage.label, lang)}"  # type: ignore[attr-defined]
+    return f"{stage.level} {pick(stage.label, lang)}"
 
 
 def _titles(questionnaire: Questionnaire, lang: str) -> dict[str, str]:

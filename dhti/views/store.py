@@ -16,7 +16,7 @@ from dhti.i18n import number, percent
 from dhti.outcomes import FileResult, Status
 from dhti.safetext import csv_text, visible
 from dhti.store.api import StoredAssessment
-from dhti.views.scores import table
+from dhti.views.scores import ENTITY_COLUMNS, entity_cells, entity_json, table
 
 Cell = str | int | float | None
 Titles = Mapping[str, str]  # domain or indicator id -> its title in the chosen language
@@ -46,25 +46,21 @@ def _difference(a: float | None, b: float | None) -> float | None:
 
 def assessment_json(assessment: StoredAssessment) -> dict[str, object]:
     """One stored assessment in full, as ``db list --format json`` prints it."""
+    record = assessment.record
     return {
         "id": assessment.id,
-        "entity": {
-            "id": assessment.entity_id,
-            "name": assessment.entity_name,
-            "type": assessment.entity_type,
-            "province": assessment.province,
-        },
-        "questionnaire": {"id": assessment.questionnaire_id, "version": assessment.questionnaire_version},
-        "assessment": {"date": assessment.assessment_date.isoformat()},
-        "index": assessment.index,
-        "stage": assessment.stage,
-        "completeness": assessment.completeness,
-        "domains": [{"id": d.id, "score": d.score, "stage": d.stage} for d in assessment.domains],
-        "indicators": [{"id": i.id, "score": i.score} for i in assessment.indicators],
-        "recommendations": list(assessment.recommendations),
-        "gdhm": dict(assessment.gdhm),
+        "entity": entity_json(record.entity),
+        "questionnaire": {"id": record.questionnaire_id, "version": record.questionnaire_version},
+        "assessment": {"date": record.assessment_date.isoformat()},
+        "index": record.index,
+        "stage": record.stage,
+        "completeness": record.completeness,
+        "domains": [{"id": d.id, "score": d.score, "stage": d.stage} for d in record.domains],
+        "indicators": [{"id": i.id, "score": i.score} for i in record.indicators],
+        "recommendations": list(record.recommendation_ids),
+        "gdhm": dict(record.gdhm),
         "content_hash": assessment.content_hash,
-        "source_file": assessment.source_file,
+        "source_file": record.source_file,
         "ingested_at": assessment.ingested_at.isoformat(),
     }
 
@@ -74,14 +70,14 @@ def list_table(assessments: Sequence[StoredAssessment], *, lang: str) -> str:
     rows = [
         [
             str(a.id),
-            a.assessment_date.isoformat(),
-            a.entity_id,
-            a.entity_name or "",
-            a.entity_type,
-            a.province or "",
-            a.questionnaire_ref,
-            number(a.index, lang),
-            _stage(a.stage),
+            a.record.assessment_date.isoformat(),
+            a.record.entity_id,
+            a.record.entity_name or "",
+            a.record.entity_type,
+            a.record.province or "",
+            a.record.questionnaire_ref,
+            number(a.record.index, lang),
+            _stage(a.record.stage),
         ]
         for a in assessments
     ]
@@ -99,7 +95,7 @@ class Wide:
     rows: tuple[tuple[Cell, ...], ...]
 
 
-_FIRST = ("assessment_id", "entity_id", "entity_name", "entity_type", "province", "questionnaire", "version", "date")
+_FIRST = ("assessment_id", *ENTITY_COLUMNS, "questionnaire", "version", "date")
 _MIDDLE = ("index", "stage", "completeness")
 _LAST = ("recommendations", "content_hash", "source_file", "ingested_at")
 
@@ -108,17 +104,22 @@ def wide(assessments: Sequence[StoredAssessment]) -> Wide:
     domains: dict[str, None] = {}
     indicators: dict[str, None] = {}
     for a in assessments:
-        domains.update((f"domain:{d.id}", None) for d in a.domains)
-        indicators.update((f"indicator:{i.id}", None) for i in a.indicators)
+        domains.update((f"domain:{d.id}", None) for d in a.record.domains)
+        indicators.update((f"indicator:{i.id}", None) for i in a.record.indicators)
     score_columns = [*domains, *indicators]
     rows = []
     for a in assessments:
-        scores: dict[str, float | None] = {f"domain:{d.id}": d.score for d in a.domains}
-        scores.update((f"indicator:{i.id}", i.score) for i in a.indicators)
-        head: list[Cell] = [a.id, a.entity_id, a.entity_name, a.entity_type, a.province]
-        head += [a.questionnaire_id, a.questionnaire_version, a.assessment_date.isoformat()]
-        head += [a.index, a.stage, a.completeness]
-        tail: list[Cell] = [" ".join(a.recommendations), a.content_hash, a.source_file, a.ingested_at.isoformat()]
+        scores: dict[str, float | None] = {f"domain:{d.id}": d.score for d in a.record.domains}
+        scores.update((f"indicator:{i.id}", i.score) for i in a.record.indicators)
+        head: list[Cell] = [a.id, *entity_cells(a.record.entity)]
+        head += [a.record.questionnaire_id, a.record.questionnaire_version, a.record.assessment_date.isoformat()]
+        head += [a.record.index, a.record.stage, a.record.completeness]
+        tail: list[Cell] = [
+            " ".join(a.record.recommendation_ids),
+            a.content_hash,
+            a.record.source_file,
+            a.ingested_at.isoformat(),
+        ]
         rows.append((*head, *(scores.get(column) for column in score_columns), *tail))
     return Wide((*_FIRST, *_MIDDLE, *score_columns, *_LAST), tuple(rows))
 
@@ -177,20 +178,20 @@ def history_steps(assessments: Sequence[StoredAssessment]) -> list[Step]:
     steps = []
     previous: dict[str, StoredAssessment] = {}
     for a in assessments:
-        before = previous.get(a.questionnaire_id)
+        before = previous.get(a.record.questionnaire_id)
         changes: dict[str, float | None] = {}
-        for domain in a.domains:
-            old = before.domain(domain.id) if before else None
+        for domain in a.record.domains:
+            old = before.record.domain(domain.id) if before else None
             changes[domain.id] = _difference(old.score if old else None, domain.score)
-        steps.append(Step(a, _difference(before.index, a.index) if before else None, changes))
-        previous[a.questionnaire_id] = a
+        steps.append(Step(a, _difference(before.record.index, a.record.index) if before else None, changes))
+        previous[a.record.questionnaire_id] = a
     return steps
 
 
 def _domain_ids(assessments: Iterable[StoredAssessment]) -> list[str]:
     found: dict[str, None] = {}
     for a in assessments:
-        found.update((d.id, None) for d in a.domains)
+        found.update((d.id, None) for d in a.record.domains)
     return list(found)
 
 
@@ -201,17 +202,21 @@ def _with_change(value: float | None, change: float | None, lang: str) -> str:
 
 def history_table(steps: Sequence[Step], *, lang: str, titles: Titles) -> str:
     first = steps[0].assessment
-    where = ", ".join(part for part in (first.entity_type, first.province) if part)
-    heading = f"{first.entity_name or first.entity_id} ({first.entity_id}, {where})"
+    where = ", ".join(part for part in (first.record.entity_type, first.record.province) if part)
+    heading = f"{first.record.entity_name or first.record.entity_id} ({first.record.entity_id}, {where})"
     domain_ids = _domain_ids(step.assessment for step in steps)
     headers = ["id", "date", "questionnaire", "index", "stage", "complete", *(titles.get(d, d) for d in domain_ids)]
     rows = []
     for step in steps:
         a = step.assessment
-        cells = [str(a.id), a.assessment_date.isoformat(), a.questionnaire_ref]
-        cells += [_with_change(a.index, step.index_change, lang), _stage(a.stage), percent(a.completeness, lang)]
+        cells = [str(a.id), a.record.assessment_date.isoformat(), a.record.questionnaire_ref]
+        cells += [
+            _with_change(a.record.index, step.index_change, lang),
+            _stage(a.record.stage),
+            percent(a.record.completeness, lang),
+        ]
         for domain_id in domain_ids:
-            entry = a.domain(domain_id)
+            entry = a.record.domain(domain_id)
             cells.append(_with_change(entry.score, step.domain_changes.get(domain_id), lang) if entry else "–")
         rows.append(cells)
     right = [0, 3, 4, 5, *range(6, 6 + len(domain_ids))]
@@ -222,15 +227,18 @@ def history_json(steps: Sequence[Step]) -> list[dict[str, object]]:
     return [
         {
             "id": step.assessment.id,
-            "date": step.assessment.assessment_date.isoformat(),
-            "questionnaire": {"id": step.assessment.questionnaire_id, "version": step.assessment.questionnaire_version},
-            "index": step.assessment.index,
+            "date": step.assessment.record.assessment_date.isoformat(),
+            "questionnaire": {
+                "id": step.assessment.record.questionnaire_id,
+                "version": step.assessment.record.questionnaire_version,
+            },
+            "index": step.assessment.record.index,
             "index_change": step.index_change,
-            "stage": step.assessment.stage,
-            "completeness": step.assessment.completeness,
+            "stage": step.assessment.record.stage,
+            "completeness": step.assessment.record.completeness,
             "domains": [
                 {"id": d.id, "score": d.score, "stage": d.stage, "change": step.domain_changes.get(d.id)}
-                for d in step.assessment.domains
+                for d in step.assessment.record.domains
             ],
         }
         for step in steps
@@ -244,10 +252,10 @@ def history_csv(steps: Sequence[Step]) -> str:
     rows = []
     for step in steps:
         a = step.assessment
-        row: list[Cell] = [a.id, a.entity_id, a.assessment_date.isoformat(), a.questionnaire_id]
-        row += [a.questionnaire_version, a.index, step.index_change, a.stage]
+        row: list[Cell] = [a.id, a.record.entity_id, a.record.assessment_date.isoformat(), a.record.questionnaire_id]
+        row += [a.record.questionnaire_version, a.record.index, step.index_change, a.record.stage]
         for domain_id in domain_ids:
-            entry = a.domain(domain_id)
+            entry = a.record.domain(domain_id)
             row += [entry.score if entry else None, step.domain_changes.get(domain_id)]
         rows.append(row)
     return csv_text(headers, rows)
@@ -271,7 +279,7 @@ class CompareRow:
 
 def comparable(a: StoredAssessment, b: StoredAssessment) -> bool:
     """Scores of one questionnaire (any version) can be subtracted; those of two different ones cannot."""
-    return a.questionnaire_id == b.questionnaire_id
+    return a.record.questionnaire_id == b.record.questionnaire_id
 
 
 def incomparable_note(a: StoredAssessment, b: StoredAssessment) -> str | None:
@@ -279,7 +287,7 @@ def incomparable_note(a: StoredAssessment, b: StoredAssessment) -> str | None:
     if comparable(a, b):
         return None
     return (
-        f"A answers {a.questionnaire_ref} and B {b.questionnaire_ref}: different questionnaires, "
+        f"A answers {a.record.questionnaire_ref} and B {b.record.questionnaire_ref}: different questionnaires, "
         "so their scores are shown side by side without a difference"
     )
 
@@ -287,19 +295,22 @@ def incomparable_note(a: StoredAssessment, b: StoredAssessment) -> str | None:
 def compare_rows(a: StoredAssessment, b: StoredAssessment) -> list[CompareRow]:
     """Index, stage, then each domain followed by its indicators, over both assessments."""
     same = comparable(a, b)
-    rows = [CompareRow("index", "index", a.index, b.index, same), CompareRow("stage", "stage", a.stage, b.stage, same)]
+    rows = [
+        CompareRow("index", "index", a.record.index, b.record.index, same),
+        CompareRow("stage", "stage", a.record.stage, b.record.stage, same),
+    ]
     indicators = _indicators_by_domain(a, b)
     for domain_id in _domain_ids((a, b)):
         rows.append(CompareRow("domain", domain_id, _domain_score(a, domain_id), _domain_score(b, domain_id), same))
         rows.extend(
-            CompareRow("indicator", item, a.indicator_score(item), b.indicator_score(item), same)
+            CompareRow("indicator", item, a.record.indicator_score(item), b.record.indicator_score(item), same)
             for item in indicators.get(domain_id, ())
         )
     return rows
 
 
 def _domain_score(assessment: StoredAssessment, domain_id: str) -> float | None:
-    entry = assessment.domain(domain_id)
+    entry = assessment.record.domain(domain_id)
     return entry.score if entry else None
 
 
@@ -307,8 +318,8 @@ def _indicators_by_domain(*assessments: StoredAssessment) -> dict[str, list[str]
     """Indicator ids under their domain: ``policy.strategy`` sits under ``policy``, as dhti names them."""
     found: dict[str, list[str]] = {}
     for assessment in assessments:
-        domain_ids = [d.id for d in assessment.domains]
-        for item in assessment.indicators:
+        domain_ids = [d.id for d in assessment.record.domains]
+        for item in assessment.record.indicators:
             owner = next((d for d in domain_ids if item.id.startswith(d + ".")), "")
             if item.id not in found.setdefault(owner, []):
                 found[owner].append(item.id)
@@ -316,8 +327,8 @@ def _indicators_by_domain(*assessments: StoredAssessment) -> dict[str, list[str]
 
 
 def _side(label: str, a: StoredAssessment) -> str:
-    who = f"{a.entity_name or a.entity_id} ({a.entity_id})"
-    return f"{label}: #{a.id} {who}, {a.assessment_date.isoformat()}, {a.questionnaire_ref}"
+    who = f"{a.record.entity_name or a.record.entity_id} ({a.record.entity_id})"
+    return f"{label}: #{a.id} {who}, {a.record.assessment_date.isoformat()}, {a.record.questionnaire_ref}"
 
 
 def compare_table(a: StoredAssessment, b: StoredAssessment, *, lang: str, titles: Titles) -> str:
