@@ -29,7 +29,7 @@ def extract() -> Catalog:
     ]
     for folder, method_map, options in sources:
         found = extract_from_dir(
-            str(folder), method_map=method_map, options_map=options, keywords={"_": None, "N_": None, "gettext": None}
+            str(folder), method_map=method_map, options_map=options, keywords={"_": None, "N_": None, "L_": None, "gettext": None}
         )
         for filename, lineno, message, comments, context in found:
             path = (folder / filename).relative_to(ROOT).as_posix()

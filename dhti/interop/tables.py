@@ -20,6 +20,7 @@ from typing import NoReturn, Protocol
 from xml.etree.ElementTree import ParseError
 
 from dhti.errors import InputError, Problem, nul_bytes_message
+from dhti.messages import Message
 from dhti.yamlio import read_bounded
 
 MAX_BYTES = 50 * 1024 * 1024
@@ -69,8 +70,8 @@ def read_table(path: Path, *, display: str | None = None) -> Table:
     return table
 
 
-def _refuse(name: str, message: str, line: int = 1) -> NoReturn:
-    raise InputError([Problem(name, line, 1, message)])
+def _refuse(name: str, message: str | Message, line: int = 1) -> NoReturn:
+    raise InputError([Problem.of(name, line, 1, message)])
 
 
 class _Collector:
