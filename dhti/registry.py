@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dhti.errors import DhtiError, InputError, Problem, QuestionnaireNotFoundError
+from dhti.messages import ENGLISH, L_
 from dhti.questionnaire import Questionnaire, lint_document, load_questionnaire
 from dhti.resources import bundled_dir
 from dhti.yamlio import load
@@ -30,10 +31,19 @@ class Skipped:
     problems: tuple[Problem, ...]
 
     def __str__(self) -> str:
+        return self.render(ENGLISH)
+
+    def render(self, lang: str) -> str:
         """The first reason, and where to see the others: one line for a warning."""
         more = len(self.problems) - 1
-        rest = f" (and {more} more error{'s' if more > 1 else ''}: dhti questionnaires lint {self.file})"
-        return f"{self.problems[0]}{rest if more else ''}"
+        if not more:
+            return self.problems[0].render(lang)
+        command = f"dhti questionnaires lint {self.file}"
+        if more == 1:
+            rest = L_(" (and 1 more error: %(command)s)", command=command)
+        else:
+            rest = L_(" (and %(count)s more errors: %(command)s)", count=more, command=command)
+        return self.problems[0].render(lang) + rest.render(lang)
 
 
 @dataclass
@@ -70,7 +80,10 @@ class Registry:
 
     def _load_folder(self, folder: Path) -> None:
         if not folder.is_dir():
-            self._skip(Problem(str(folder), 1, 1, f"{ENV_FOLDERS} names {folder}, which is not a folder"))
+            message = L_(
+                "%(variable)s names %(folder)s, which is not a folder", variable=ENV_FOLDERS, folder=str(folder)
+            )
+            self._skip(Problem.of(str(folder), 1, 1, message))
             return
         for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]):
             self._load_file(path)
@@ -87,7 +100,11 @@ class Registry:
             return
         earlier = next((q for q in self.questionnaires if q.ref == questionnaire.ref), None)
         if earlier is not None:
-            message = f"{questionnaire.ref} is already defined by {earlier.source}; give this one another id or version"
+            message = L_(
+                "%(ref)s is already defined by %(source)s; give this one another id or version",
+                ref=questionnaire.ref,
+                source=earlier.source,
+            )
             self._skip(document.problem(["id"], message))
             return
         self.questionnaires.append(questionnaire)
@@ -112,17 +129,26 @@ class Registry:
         found = self.versions(questionnaire_id)
         if not found:
             close = difflib.get_close_matches(questionnaire_id, self.ids(), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else f"; known: {', '.join(self.ids()) or 'none'}"
-            msg = f"unknown questionnaire {questionnaire_id!r}{hint}"
-            raise QuestionnaireNotFoundError(msg)
+            if close:
+                hint = L_("; did you mean %(name)s?", name=repr(close[0]))
+            else:
+                hint = L_("; known: %(names)s", names=", ".join(self.ids()) or L_("none"))
+            raise QuestionnaireNotFoundError(
+                L_("unknown questionnaire %(id)s%(hint)s", id=repr(questionnaire_id), hint=hint)
+            )
         if not version:
             return found[-1]
         for questionnaire in found:
             if questionnaire.version == version:
                 return questionnaire
         known = ", ".join(q.version for q in found)
-        msg = f"questionnaire {questionnaire_id!r} has no version {version!r} (known: {known})"
-        raise QuestionnaireNotFoundError(msg)
+        message = L_(
+            "questionnaire %(id)s has no version %(version)s (known: %(known)s)",
+            id=repr(questionnaire_id),
+            version=repr(version),
+            known=known,
+        )
+        raise QuestionnaireNotFoundError(message)
 
     def sorted(self) -> Sequence[Questionnaire]:
         return sorted(self.questionnaires, key=lambda q: (q.id, version_key(q.version)))
@@ -142,7 +168,6 @@ def response_files(paths: Iterable[str | Path]) -> list[Path]:
             continue
         files = sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
         if not files:
-            msg = f"{raw}: no response files (*.yaml, *.yml) in this folder"
-            raise DhtiError(msg)
+            raise DhtiError(L_("%(folder)s: no response files (*.yaml, *.yml) in this folder", folder=str(raw)))
         found.extend(files)
     return found
