@@ -32,8 +32,8 @@ def score_json(outcome: Outcome, *, lang: str) -> dict[str, object]:
         "domains": [],
         "recommendations": [],
         "gdhm": {},
-        "errors": [p.as_json() for p in first_problems(validation.errors)],
-        "warnings": [p.as_json() for p in first_problems(validation.warnings)],
+        "errors": [p.as_json(lang) for p in first_problems(validation.errors)],
+        "warnings": [p.as_json(lang) for p in first_problems(validation.warnings)],
     }
     if scores is None:
         return result
@@ -76,13 +76,14 @@ def to_json(value: object) -> str:
     return inert_json(json.dumps(value, ensure_ascii=False, indent=2))
 
 
-def validation_json(validation: Validation) -> dict[str, object]:
+def validation_json(validation: Validation, *, lang: str = "en") -> dict[str, object]:
+    """The object of ``validate --format json`` for one file, its messages in ``lang``."""
     return {
         "file": validation.file,
         "valid": validation.valid,
         "questionnaire": validation.questionnaire.ref if validation.questionnaire else None,
-        "errors": [p.as_json() for p in first_problems(validation.errors)],
-        "warnings": [p.as_json() for p in first_problems(validation.warnings)],
+        "errors": [p.as_json(lang) for p in first_problems(validation.errors)],
+        "warnings": [p.as_json(lang) for p in first_problems(validation.warnings)],
     }
 
 
