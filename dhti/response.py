@@ -73,7 +73,8 @@ def text_problem(text: str, *, limit: int, invisible: bool = False) -> Message |
     for char in text:
         category = unicodedata.category(char)
         if category == "Cc" and char not in "\t\n":
-            return L_("control character %(code)s is not allowed", code=f"U+{ord(char):04X}")
+            code = f"U+{ord(char):04X}"
+            return L_("control character %(code)s is not allowed", code=code)
         if category == "Cf" and not invisible:
             return L_("invisible formatting character %(character)s is not allowed", character=_character(char))
     return None

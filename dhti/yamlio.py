@@ -22,7 +22,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from dhti.errors import InputError, Problem, Severity, nul_bytes_message
-from dhti.messages import L_, Count, Decimal, Message, plain
+from dhti.messages import L_, N_, Count, Decimal, Message, plain
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -72,6 +72,34 @@ _COMPACT_RUN = re.compile(r"(?:[-?:][ ]+){30}")
 _FLOW_BRACKET = re.compile(r"[][{}]")
 _FLOW_OPENERS_LIMIT = 500  # well below libyaml's own limit of 1000 flow levels
 _FLOW_DEPTH_HINT = MAX_DEPTH // 2
+
+# libyaml's own words for the errors it finds most often: marked for the catalogue, so that they are
+# translated where dhti quotes them (:func:`plain`); any other wording is shown as libyaml writes it.
+LIBYAML_TEXTS = (
+    N_("mapping values are not allowed in this context"),
+    N_("did not find expected ',' or ']'"),
+    N_("did not find expected ',' or '}'"),
+    N_("did not find expected '-' indicator"),
+    N_("did not find expected key"),
+    N_("did not find expected node content"),
+    N_("did not find expected alphabetic or numeric character"),
+    N_("found unexpected end of stream"),
+    N_("found undefined alias"),
+    N_("found character that cannot start any token"),
+    N_("found unknown escape character"),
+    N_("but found another document"),
+    N_("expected a single document in the stream"),
+    N_("while parsing a flow sequence"),
+    N_("while parsing a flow mapping"),
+    N_("while parsing a block collection"),
+    N_("while parsing a block mapping"),
+    N_("while parsing a block node"),
+    N_("while parsing a quoted scalar"),
+    N_("while scanning a quoted scalar"),
+    N_("while scanning a simple key"),
+    N_("while scanning for the next token"),
+    N_("while scanning an anchor"),
+)
 
 
 class _Composer(_Parser):
@@ -237,9 +265,8 @@ def load_bytes(raw: bytes, file: str) -> Document:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line, column = _byte_position(raw, err.start)
-        message = L_(
-            "not UTF-8 text: byte %(byte)s cannot be decoded; save the file as UTF-8", byte=f"0x{raw[err.start]:02x}"
-        )
+        byte = f"0x{raw[err.start]:02x}"
+        message = L_("not UTF-8 text: byte %(byte)s cannot be decoded; save the file as UTF-8", byte=byte)
         raise InputError([Problem.of(file, line, column, message)]) from err
     return load_text(text, file)
 
@@ -325,9 +352,8 @@ def _character_problem(err: yaml.reader.ReaderError, text: str, file: str) -> Pr
     raw = text.encode("utf-8", errors="surrogatepass")
     line, column = _byte_position(raw, min(max(err.position, 0), len(raw)))
     code = err.character if isinstance(err.character, int) else ord(err.character)
-    message = L_(
-        "invalid YAML: unacceptable character %(code)s: %(reason)s", code=f"#x{code:04x}", reason=plain(err.reason)
-    )
+    shown = f"#x{code:04x}"
+    message = L_("invalid YAML: unacceptable character %(code)s: %(reason)s", code=shown, reason=plain(err.reason))
     return Problem.of(file, line, column, message)
 
 
