@@ -288,3 +288,28 @@ def test_pydantic_errors_keep_pydantic_english_and_are_translated() -> None:
         assert str(message) == error["msg"]
         assert message.render("vi") != error["msg"]
         assert message.render("vi").startswith("phải ")
+
+
+def test_the_report_notes_validation_warnings_in_its_language(runner: CliRunner, response_file, tmp_path: Path) -> None:
+    path = response_file({**GOOD, "policy.strategy.plan": "approved"})
+    for lang, note in (("vi", "câu trả lời này cần có minh chứng"), ("en", "evidence is required for this answer")):
+        out = tmp_path / f"report-{lang}.html"
+        assert run(runner, "report", str(path), "-o", str(out), "--lang", lang).exit_code == 0
+        assert f"policy.strategy.plan: {note}" in out.read_text(encoding="utf-8")
+
+
+def test_store_errors_in_vietnamese(runner: CliRunner, tmp_path: Path) -> None:
+    missing = tmp_path / "no.sqlite"
+    result = run(runner, "db", "list", "--db", str(missing), "--lang", "vi")
+    assert result.exit_code == 1
+    advice = "hãy thêm các lần đánh giá bằng lệnh: dhti db ingest FILE|DIR"
+    assert result.stderr == f"dhti: error: kho dữ liệu {missing} chưa tồn tại; {advice}\n"
+
+
+def test_import_errors_follow_dhti_lang(runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DHTI_LANG", "vi")
+    table = tmp_path / "submissions.csv"
+    table.write_text("entity_id,colour\n01-BV-0001,blue\n", encoding="utf-8")
+    result = run(runner, "import", "odk", str(table), "-o", str(tmp_path / "out"), "--questionnaire", "mini")
+    assert result.exit_code == 1
+    assert f"{table}:1:2: error: cột 'colour' không hợp lệ: không phải trường của biểu mẫu mini@1.0" in result.stderr
