@@ -5,8 +5,10 @@ from __future__ import annotations
 import difflib
 import enum
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import TypedDict
+
+from dhti.messages import ENGLISH, L_, Count, Message
 
 
 class Severity(enum.StrEnum):
@@ -27,13 +29,27 @@ class ProblemJson(TypedDict):
 
 @dataclass(frozen=True, order=True)
 class Problem:
-    """One finding about an input file, at a 1-based line and column."""
+    """One finding about an input file, at a 1-based line and column.
+
+    ``message`` is the English text; ``text``, when the finding was built as a :class:`Message`,
+    renders it in another language (:meth:`render`). Problems compare and sort by the English text.
+    """
 
     file: str
     line: int
     column: int
     message: str
     severity: Severity = Severity.ERROR
+    text: Message | None = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def of(
+        cls, file: str, line: int, column: int, message: str | Message, severity: Severity = Severity.ERROR
+    ) -> Problem:
+        """A problem whose message is plain English text or a :class:`Message` to translate."""
+        if isinstance(message, Message):
+            return cls(file, line, column, str(message), severity, message)
+        return cls(file, line, column, message, severity)
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.column}: {self.severity}: {self.message}"
@@ -42,12 +58,20 @@ class Problem:
     def is_error(self) -> bool:
         return self.severity is Severity.ERROR
 
-    def as_json(self) -> ProblemJson:
+    def message_in(self, lang: str) -> str:
+        """The message in ``lang`` (English when it has no translation)."""
+        return self.message if self.text is None or lang == ENGLISH else self.text.render(lang)
+
+    def render(self, lang: str) -> str:
+        """``FILE:LINE:COL: error: message`` with the message in ``lang``; the rest stays as tools parse it."""
+        return str(replace(self, message=self.message_in(lang)))
+
+    def as_json(self, lang: str = ENGLISH) -> ProblemJson:
         return {
             "line": self.line,
             "column": self.column,
             "severity": str(self.severity),
-            "message": self.message,
+            "message": self.message_in(lang),
         }
 
 
@@ -65,13 +89,15 @@ def first_problems(problems: Iterable[Problem], *, limit: int = MAX_PROBLEMS_SHO
     rest = shown[limit:]
     first = rest[0]
     severity = Severity.ERROR if any(problem.is_error for problem in rest) else Severity.WARNING
-    summary = Problem(first.file, first.line, first.column, f"… and {len(rest):,} more problems", severity)
+    summary = Problem.of(
+        first.file, first.line, first.column, L_("… and %(count)s more problems", count=Count(len(rest))), severity
+    )
     return [*shown[:limit], summary]
 
 
 def did_you_mean(
     word: str, candidates: Iterable[str], *, most: int = 1, cutoff: float = 0.6, aside: bool = False
-) -> str:
+) -> Message | str:
     """The end of an "unknown ..." message: ``; did you mean 'x'?``, or `` (did you mean 'x'?)`` as an aside.
 
     Empty when no candidate is close enough. ``most`` and ``cutoff`` are difflib's ``n`` and ``cutoff``.
@@ -79,12 +105,24 @@ def did_you_mean(
     close = difflib.get_close_matches(word, list(candidates), n=most, cutoff=cutoff)
     if not close:
         return ""
-    question = "did you mean " + ", ".join(repr(name) for name in close) + "?"
-    return f" ({question})" if aside else f"; {question}"
+    names = ", ".join(repr(name) for name in close)
+    return L_(" (did you mean %(names)s?)", names=names) if aside else L_("; did you mean %(names)s?", names=names)
 
 
 class DhtiError(Exception):
-    """Base class of every error dhti reports to a user (exit code 1)."""
+    """Base class of every error dhti reports to a user (exit code 1).
+
+    Its text is English; one raised with a :class:`Message` can be shown in another language (:meth:`render`).
+    """
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*(str(arg) if isinstance(arg, Message) else arg for arg in args))
+        first = args[0] if args else None
+        self.text = first if isinstance(first, Message) else None
+
+    def render(self, lang: str) -> str:
+        """The error's text in ``lang``."""
+        return self.text.render(lang) if self.text is not None and lang != ENGLISH else str(self)
 
 
 class InputError(DhtiError):
@@ -93,6 +131,9 @@ class InputError(DhtiError):
     def __init__(self, problems: list[Problem] | tuple[Problem, ...]) -> None:
         self.problems = tuple(sorted(problems))
         super().__init__("\n".join(str(p) for p in self.problems))
+
+    def render(self, lang: str) -> str:
+        return "\n".join(problem.render(lang) for problem in self.problems)
 
 
 class QuestionnaireNotFoundError(DhtiError):
@@ -111,13 +152,14 @@ _WIDE_UNICODE = (
 )
 
 
-def nul_bytes_message(raw: bytes, kind: str) -> str:
+def nul_bytes_message(raw: bytes, kind: str) -> Message:
     """Why a file holding NUL bytes is refused: UTF-16 or UTF-32 text (as Excel's "Unicode text"), or binary."""
-    advice = "save it as UTF-8" + (" (in Excel: Save As, CSV UTF-8)" if kind == "CSV" else "") + " and try again"
+    advice = L_("save it as UTF-8 (in Excel: Save As, CSV UTF-8) and try again") if kind == "CSV" else None
+    advice = advice or L_("save it as UTF-8 and try again")
     for mark, encoding in _WIDE_UNICODE:
         if raw.startswith(mark):
-            return f"{encoding} text, not UTF-8: {advice}"
+            return L_("%(encoding)s text, not UTF-8: %(advice)s", encoding=encoding, advice=advice)
     head = raw[:200]
     if len(head) >= 4 and max(head[0::2].count(0), head[1::2].count(0)) > len(head) // 4:
-        return f"UTF-16 text without a byte order mark, not UTF-8: {advice}"
-    return f"binary file (contains NUL bytes), not {kind}"
+        return L_("UTF-16 text without a byte order mark, not UTF-8: %(advice)s", advice=advice)
+    return L_("binary file (contains NUL bytes), not %(kind)s", kind=kind)

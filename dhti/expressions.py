@@ -22,6 +22,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from dhti.messages import L_, Message
+
 _TOKEN = re.compile(
     r"""
     (?P<space>\s+)
@@ -42,9 +44,10 @@ limit keeps the parser and the evaluator, which recurse, far from Python's recur
 class ExpressionError(ValueError):
     """A syntax error in an expression, at a 0-based character offset."""
 
-    def __init__(self, message: str, offset: int) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: Message, offset: int) -> None:
+        super().__init__(str(message))
+        self.message = str(message)
+        self.text = message
         self.offset = offset
 
 
@@ -106,8 +109,8 @@ def tokenize(source: str) -> list[Token]:
         match = _TOKEN.match(source, position)
         if match is None:
             char = source[position]
-            hint = " (question ids are lower case)" if char.isalpha() else ""
-            raise ExpressionError(f"unexpected character {char!r}{hint}", position)
+            hint = L_(" (question ids are lower case)") if char.isalpha() else ""
+            raise ExpressionError(L_("unexpected character %(char)s%(hint)s", char=repr(char), hint=hint), position)
         kind = match.lastgroup or ""
         text = match.group()
         if kind == "name" and text in _KEYWORDS:
@@ -122,7 +125,7 @@ def tokenize(source: str) -> list[Token]:
 def parse(source: str) -> Expr:
     """Parse an expression; raise :class:`ExpressionError` with the offending offset."""
     if not source.strip():
-        raise ExpressionError("empty expression", 0)
+        raise ExpressionError(L_("empty expression"), 0)
     return _Parser(tokenize(source)).parse()
 
 
@@ -136,7 +139,7 @@ class _Parser:
     def nested(self, opening: Token) -> Iterator[None]:
         """One level deeper, opened at ``opening``: refused past :data:`MAX_DEPTH`."""
         if self.depth >= MAX_DEPTH:
-            raise ExpressionError(f"nested more than {MAX_DEPTH} levels deep", opening.offset)
+            raise ExpressionError(L_("nested more than %(depth)s levels deep", depth=MAX_DEPTH), opening.offset)
         self.depth += 1
         try:
             yield
@@ -160,12 +163,13 @@ class _Parser:
 
     def expect(self, kind: str, text: str) -> None:
         if not self.accept(kind, text):
-            raise ExpressionError(f"expected {text!r} but found {_describe(self.current)}", self.current.offset)
+            message = L_("expected %(text)s but found %(found)s", text=repr(text), found=_describe(self.current))
+            raise ExpressionError(message, self.current.offset)
 
     def parse(self) -> Expr:
         expr = self.or_expr()
         if self.current.kind != "end":
-            raise ExpressionError(f"unexpected {_describe(self.current)}", self.current.offset)
+            raise ExpressionError(L_("unexpected %(found)s", found=_describe(self.current)), self.current.offset)
         return expr
 
     def or_expr(self) -> Expr:
@@ -199,10 +203,12 @@ class _Parser:
         left = self.operand()
         op = self._comparison_operator()
         if op is None:
-            raise ExpressionError(
-                f"expected a comparison such as {_example(left)} after {_describe(start)}",
-                self.current.offset,
+            message = L_(
+                "expected a comparison such as %(example)s after %(found)s",
+                example=_example(left),
+                found=_describe(start),
             )
+            raise ExpressionError(message, self.current.offset)
         right = self.operand()
         return Compare(op, left, right, start.offset)
 
@@ -228,7 +234,8 @@ class _Parser:
             return Ref(token.text, token.offset)
         if token.kind == "op" and token.text == "[":
             return self.list_literal(token)
-        raise ExpressionError(f"expected a value or a question id but found {_describe(token)}", token.offset)
+        message = L_("expected a value or a question id but found %(found)s", found=_describe(token))
+        raise ExpressionError(message, token.offset)
 
     def list_literal(self, opening: Token) -> ListLit:
         items: list[Literal] = []
@@ -236,7 +243,7 @@ class _Parser:
             while True:
                 item = self.operand()
                 if not isinstance(item, Literal):
-                    raise ExpressionError("list items must be strings or numbers", item.offset)
+                    raise ExpressionError(L_("list items must be strings or numbers"), item.offset)
                 items.append(item)
                 if self.accept("op", "]"):
                     break
@@ -244,8 +251,8 @@ class _Parser:
         return ListLit(tuple(items), opening.offset)
 
 
-def _describe(token: Token) -> str:
-    return "the end of the expression" if token.kind == "end" else repr(token.text)
+def _describe(token: Token) -> str | Message:
+    return L_("the end of the expression") if token.kind == "end" else repr(token.text)
 
 
 def _example(left: Operand) -> str:

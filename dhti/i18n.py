@@ -12,13 +12,10 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, get_decimal_symbol
 
+from dhti.messages import N_
 from dhti.resources import templates_dir
 
-
-def N_(text: str) -> str:  # noqa: N802 - the gettext convention for "mark for translation"
-    """Mark a constant for the catalogue; it is translated where it is shown."""
-    return text
-
+__all__ = ["N_", "count", "date", "number", "percent", "translations"]
 
 DOMAIN = "dhti"
 

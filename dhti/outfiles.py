@@ -17,6 +17,7 @@ from pathlib import Path
 from types import ModuleType
 
 from dhti.errors import OutputError
+from dhti.messages import L_, plain
 
 fcntl: ModuleType | None
 try:
@@ -37,7 +38,7 @@ def _umask() -> int:
 
 def cannot_write(path: Path, err: OSError) -> OutputError:
     """The error for an OSError while writing ``path``, naming the file and the reason."""
-    return OutputError(f"cannot write {path}: {err.strerror or err}")
+    return OutputError(L_("cannot write %(path)s: %(reason)s", path=str(path), reason=plain(err.strerror or str(err))))
 
 
 def check_target(path: Path, *, force: bool) -> None:
@@ -56,25 +57,32 @@ def check_target(path: Path, *, force: bool) -> None:
         _check_existing(path, mode, force=force)
     folder = path.parent
     if not folder.is_dir():
-        missing = "is not a folder" if folder.exists() else "does not exist"
-        msg = f"cannot write {path}: folder {folder} {missing}"
-        raise OutputError(msg)
+        if folder.exists():
+            raise OutputError(
+                L_("cannot write %(path)s: folder %(folder)s is not a folder", path=str(path), folder=str(folder))
+            )
+        raise OutputError(
+            L_("cannot write %(path)s: folder %(folder)s does not exist", path=str(path), folder=str(folder))
+        )
 
 
 def _check_existing(path: Path, mode: int, *, force: bool) -> None:
     if stat.S_ISLNK(mode):
-        msg = f"{path} is a symbolic link; dhti writes only regular files (remove the link or name another file)"
-        raise OutputError(msg)
+        message = L_(
+            "%(path)s is a symbolic link; dhti writes only regular files (remove the link or name another file)",
+            path=str(path),
+        )
+        raise OutputError(message)
     if stat.S_ISDIR(mode):
-        msg = f"{path} is a folder; give a file name"
-        raise OutputError(msg)
+        raise OutputError(L_("%(path)s is a folder; give a file name", path=str(path)))
     if not stat.S_ISREG(mode):
         kind = next((name for test, name in _KINDS.items() if test(mode)), "a special file")
-        msg = f"{path} is not a regular file ({kind}); dhti writes only regular files"
-        raise OutputError(msg)
+        message = L_(
+            "%(path)s is not a regular file (%(kind)s); dhti writes only regular files", path=str(path), kind=kind
+        )
+        raise OutputError(message)
     if not force:
-        msg = f"{path} exists already; use --force to overwrite it"
-        raise OutputError(msg)
+        raise OutputError(L_("%(path)s exists already; use --force to overwrite it", path=str(path)))
 
 
 def make_folder(path: Path, *, parents: bool = False) -> None:

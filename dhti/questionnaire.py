@@ -21,6 +21,7 @@ from pydantic import (
 from dhti import expressions
 from dhti.errors import InputError, Problem, Severity, did_you_mean
 from dhti.frozen import FrozenMap
+from dhti.messages import L_, Message, MessageError, pydantic_message
 from dhti.salvage import Origins, Shape, salvage
 from dhti.yamlio import Document, load
 
@@ -129,8 +130,7 @@ class Linear(_Model):
     @model_validator(mode="after")
     def _span(self) -> Linear:
         if self.to == self.from_:
-            msg = "'from' and 'to' must differ"
-            raise ValueError(msg)
+            raise MessageError(L_("'from' and 'to' must differ"))
         return self
 
 
@@ -231,14 +231,11 @@ class Condition(_Model):
     def _one_target(self) -> Condition:
         targets = [name for name in ("indicator", "domain", "question") if getattr(self, name)]
         if len(targets) != 1:
-            msg = "name exactly one of 'indicator', 'domain' or 'question'"
-            raise ValueError(msg)
+            raise MessageError(L_("name exactly one of 'indicator', 'domain' or 'question'"))
         if self.question is not None and (self.in_ is None or self.below is not None):
-            msg = "a question rule takes 'in: [values]' (and no 'below')"
-            raise ValueError(msg)
+            raise MessageError(L_("a question rule takes 'in: [values]' (and no 'below')"))
         if self.question is None and (self.below is None or self.in_ is not None):
-            msg = "an indicator or domain rule takes 'below: N' (and no 'in')"
-            raise ValueError(msg)
+            raise MessageError(L_("an indicator or domain rule takes 'below: N' (and no 'in')"))
         return self
 
     @property
@@ -399,7 +396,7 @@ def lint_file(path: str | Path, *, display: str | None = None) -> tuple[Question
 def lint_document(document: Document) -> tuple[Questionnaire | None, list[Problem]]:
     """Every problem in a loaded questionnaire: schema errors, and the checks on what is well-formed."""
     if not isinstance(document.data, dict):
-        return None, [document.problem([], "a questionnaire must be a mapping of keys to values")]
+        return None, [document.problem([], L_("a questionnaire must be a mapping of keys to values"))]
     salvaged = salvage({**document.data, "source": document.file}, _SHAPE)
     problems = pydantic_problems(salvaged.errors, document) + _language_problems(document)
     questionnaire = salvaged.model
@@ -417,37 +414,49 @@ def pydantic_problems(errors: Sequence[ErrorDetails], document: Document) -> lis
     locs = [tuple(step for step in error["loc"] if isinstance(step, int | str)) for error in errors]
     for error, loc in zip(errors, locs, strict=True):
         kind = error["type"]
-        where = _dotted(loc)
         if kind == "too_short" and any(other[: len(loc)] == loc and other != loc for other in locs):
             continue  # a list emptied by its own items' errors, which are reported
         if loc[-1:] == ("[key]",):
-            message = f"{_dotted(loc[:-2])}: {loc[-2]!r} is not a language code such as en or vi"
-            message += "; a text that contains ': ' must be put in quotes"
+            message = L_(
+                "%(where)s: %(code)s is not a language code such as en or vi;"
+                " a text that contains ': ' must be put in quotes",
+                where=_dotted(loc[:-2]),
+                code=repr(loc[-2]),
+            )
             problems.append(document.problem(loc[:-1], message, key=True))
             continue
         if (*loc, "[key]") in locs:
             continue  # the key's own error says it all
-        if kind == "extra_forbidden":
-            message = f"unknown key {loc[-1]!r} in {_dotted(loc[:-1]) or 'the top level'}"
-            message += _suggest(str(loc[-1]), _allowed_keys(error, loc))
-            problems.append(document.problem(loc, message, key=True))
-        elif kind == "missing":
-            problems.append(
-                document.problem(
-                    loc[:-1], f"missing required key {loc[-1]!r} in {_dotted(loc[:-1]) or 'the top level'}"
-                )
-            )
-        elif kind == "string_pattern_mismatch":
-            pattern = str(error.get("ctx", {}).get("pattern", ""))
-            allowed = pattern.strip("^$+").replace("[", "").replace("]", "")
-            message = f"{where}: {error['input']!r} may use only the characters {allowed}"
-            problems.append(document.problem(loc, message))
-        elif kind == "string_type" and loc == ("version",):
-            problems.append(document.problem(loc, 'version must be a quoted string, such as "1.0"'))
-        else:
-            message = error["msg"].removeprefix("Value error, ")
-            problems.append(document.problem(loc, f"{where}: {message}" if where else message))
+        problems.append(_schema_problem(error, loc, document))
     return problems
+
+
+def _schema_problem(error: ErrorDetails, loc: tuple[str | int, ...], document: Document) -> Problem:
+    kind = error["type"]
+    where = _dotted(loc)
+    section = _dotted(loc[:-1]) or L_("the top level")
+    if kind == "extra_forbidden":
+        hint = _suggest(str(loc[-1]), _allowed_keys(error, loc))
+        message = L_("unknown key %(key)s in %(section)s%(hint)s", key=repr(loc[-1]), section=section, hint=hint)
+        return document.problem(loc, message, key=True)
+    if kind == "missing":
+        return document.problem(
+            loc[:-1], L_("missing required key %(key)s in %(section)s", key=repr(loc[-1]), section=section)
+        )
+    if kind == "string_pattern_mismatch":
+        pattern = str(error.get("ctx", {}).get("pattern", ""))
+        allowed = pattern.strip("^$+").replace("[", "").replace("]", "")
+        message = L_(
+            "%(where)s: %(value)s may use only the characters %(allowed)s",
+            where=where,
+            value=repr(error["input"]),
+            allowed=allowed,
+        )
+        return document.problem(loc, message)
+    if kind == "string_type" and loc == ("version",):
+        return document.problem(loc, L_('version must be a quoted string, such as "1.0"'))
+    message = pydantic_message(error)
+    return document.problem(loc, _at(where, message) if where else message)
 
 
 def _allowed_keys(_error: object, loc: tuple[str | int, ...]) -> tuple[str, ...]:
@@ -501,8 +510,13 @@ def _dotted(loc: Sequence[str | int]) -> str:
     return text
 
 
-def _suggest(word: str, candidates: Sequence[str]) -> str:
+def _suggest(word: str, candidates: Sequence[str]) -> Message | str:
     return did_you_mean(word, candidates, aside=True)
+
+
+def _at(where: str, problem: Message) -> Message:
+    """``where: problem``: the place in the file before what is wrong there (no words to translate)."""
+    return Message("%(where)s: %(problem)s", (("where", where), ("problem", problem)))
 
 
 class _Linter:
@@ -515,10 +529,10 @@ class _Linter:
         self.problems: list[Problem] = []
         self.question_paths: dict[str, tuple[str | int, ...]] = {}
 
-    def error(self, path: Sequence[str | int], message: str, *, key: bool = False) -> None:
+    def error(self, path: Sequence[str | int], message: Message, *, key: bool = False) -> None:
         self.problems.append(self.doc.problem(self.origins.original(path), message, key=key))
 
-    def warning(self, path: Sequence[str | int], message: str) -> None:
+    def warning(self, path: Sequence[str | int], message: Message) -> None:
         self.problems.append(self.doc.problem(self.origins.original(path), message, severity=Severity.WARNING))
 
     def set_aside(self, ident: str) -> bool:
@@ -537,12 +551,12 @@ class _Linter:
             return
         stages = self.q.stages
         if stages[0].min != 0:
-            self.error(["stages", 0, "min"], "the first stage must start at 0")
+            self.error(["stages", 0, "min"], L_("the first stage must start at 0"))
         for index in range(1, len(stages)):
             if stages[index].min <= stages[index - 1].min:
-                self.error(["stages", index, "min"], "stage thresholds must ascend")
+                self.error(["stages", index, "min"], L_("stage thresholds must ascend"))
             if stages[index].level <= stages[index - 1].level:
-                self.error(["stages", index, "level"], "stage levels must ascend")
+                self.error(["stages", index, "level"], L_("stage levels must ascend"))
 
     def check_structure(self) -> None:
         seen: dict[str, str] = {}
@@ -562,18 +576,20 @@ class _Linter:
 
     def _unique(self, seen: dict[str, str], ident: str, path: list[str | int]) -> None:
         if ident in seen:
-            self.error(path, f"duplicate id {ident!r}: ids must be unique in the questionnaire")
+            self.error(path, L_("duplicate id %(id)s: ids must be unique in the questionnaire", id=repr(ident)))
         seen[ident] = ident
 
     def check_indicator(self, indicator: Indicator, path: tuple[str | int, ...]) -> None:
         if indicator.gdhm is not None and not GDHM_CODE.match(indicator.gdhm):
-            self.error([*path, "gdhm"], f"{indicator.gdhm!r} is not a GDHM indicator code such as '5' or '2a'")
+            message = L_("%(code)s is not a GDHM indicator code such as '5' or '2a'", code=repr(indicator.gdhm))
+            self.error([*path, "gdhm"], message)
         levels = {stage.level for stage in self.q.stages}
         for level in indicator.stage_text or {}:
             if level not in levels and not self.origins.touched(["stages"]):
-                self.error([*path, "stage_text", level], f"stage_text names level {level}, which is not a stage")
+                message = L_("stage_text names level %(level)s, which is not a stage", level=level)
+                self.error([*path, "stage_text", level], message)
         if not any(question.scored for question in indicator.questions) and not self.origins.touched(path):
-            self.warning([*path, "id"], f"indicator {indicator.id!r} has no scored question")
+            self.warning([*path, "id"], L_("indicator %(id)s has no scored question", id=repr(indicator.id)))
 
     def check_question(self, question: Question, path: tuple[str | int, ...]) -> None:
         if question.options:
@@ -587,53 +603,60 @@ class _Linter:
             return
         for entity_type in entity_types or ():
             if entity_type not in self.q.entity_types:
-                message = f"entity type {entity_type!r} is not one of the questionnaire's entity_types"
-                self.error(path, message + _suggest(entity_type, self.q.entity_types))
+                message = L_(
+                    "entity type %(type)s is not one of the questionnaire's entity_types%(hint)s",
+                    type=repr(entity_type),
+                    hint=_suggest(entity_type, self.q.entity_types),
+                )
+                self.error(path, message)
 
     def _check_shape(self, question: Question, path: tuple[str | int, ...]) -> None:
         kind = question.type
         has_options = kind in (QuestionType.CHOICE, QuestionType.MULTI)
         if question.options is not None and not has_options:
-            self.error([*path, "options"], f"a {kind} question takes no options")
+            self.error([*path, "options"], L_("a %(type)s question takes no options", type=kind))
         if has_options and not question.options:
-            self.error([*path, "type"], f"a {kind} question needs options")
+            self.error([*path, "type"], L_("a %(type)s question needs options", type=kind))
         numeric = kind in (QuestionType.NUMBER, QuestionType.PERCENT)
         for field in ("bands", "linear"):
             if getattr(question, field) is not None and not numeric:
-                self.error([*path, field], f"a {kind} question takes no {field}")
+                self.error([*path, field], L_("a %(type)s question takes no %(field)s", type=kind, field=field))
         if question.max_points is not None and kind is not QuestionType.MULTI:
-            self.error([*path, "max_points"], "max_points applies to multi questions only")
+            self.error([*path, "max_points"], L_("max_points applies to multi questions only"))
         if numeric:
             self._check_scale(question, path)
         if question.weight > 0 and kind in (QuestionType.TEXT, QuestionType.DATE):
-            self.warning([*path, "weight"], f"{kind} questions are not scored; give them weight: 0")
+            self.warning([*path, "weight"], L_("%(type)s questions are not scored; give them weight: 0", type=kind))
         unscaled = numeric and question.bands is None and question.linear is None
         best_is_zero = question.type is not QuestionType.YES_NO and self._best_points(question) <= 0
         if question.scored and best_is_zero and not unscaled:
-            self.error([*path, "id"], f"scored question {question.id!r}: its best answer earns 0 points")
+            message = L_("scored question %(id)s: its best answer earns 0 points", id=repr(question.id))
+            self.error([*path, "id"], message)
 
     def _check_options(self, question: Question, path: tuple[str | int, ...]) -> None:
         values: set[str] = set()
         for o, option in enumerate(question.options or ()):
             if option.value in values:
-                self.error([*path, "options", o, "value"], f"duplicate option value {option.value!r}")
+                message = L_("duplicate option value %(value)s", value=repr(option.value))
+                self.error([*path, "options", o, "value"], message)
             if option.value == "na":
-                self.error([*path, "options", o, "value"], "'na' is reserved for not applicable; use allow_na")
+                message = L_("'na' is reserved for not applicable; use allow_na")
+                self.error([*path, "options", o, "value"], message)
             values.add(option.value)
 
     def _check_scale(self, question: Question, path: tuple[str | int, ...]) -> None:
         if question.bands is not None and question.linear is not None:
-            self.error([*path, "bands"], "give either bands or linear, not both")
+            self.error([*path, "bands"], L_("give either bands or linear, not both"))
         if question.scored and question.bands is None and question.linear is None:
-            self.error([*path, "type"], f"a scored {question.type} question needs bands or linear")
+            self.error([*path, "type"], L_("a scored %(type)s question needs bands or linear", type=question.type))
         bands = question.bands or ()
         for b in range(1, len(bands)):
             if bands[b].min <= bands[b - 1].min:
-                self.error([*path, "bands", b, "min"], "band minimums must ascend")
+                self.error([*path, "bands", b, "min"], L_("band minimums must ascend"))
         if question.type is QuestionType.PERCENT:
             for b, band in enumerate(bands):
                 if not 0 <= band.min <= 100:
-                    self.error([*path, "bands", b, "min"], "a percent band starts between 0 and 100")
+                    self.error([*path, "bands", b, "min"], L_("a percent band starts between 0 and 100"))
 
     def _best_points(self, question: Question) -> float:
         if question.bands is not None:
@@ -651,8 +674,13 @@ class _Linter:
             try:
                 expr = expressions.parse(question.relevant)
             except expressions.ExpressionError as err:
-                where = f"character {err.offset + 1} of {_excerpt(question.relevant, err.offset)}"
-                self.error(path, f"relevant: {err.message} (at {where})")
+                message = L_(
+                    "relevant: %(problem)s (at character %(offset)s of %(excerpt)s)",
+                    problem=err.text,
+                    offset=err.offset + 1,
+                    excerpt=_excerpt(question.relevant, err.offset),
+                )
+                self.error(path, message)
                 continue
             graph[qid] = self._check_expression(qid, expr, path)
         self._check_cycles(graph)
@@ -661,19 +689,19 @@ class _Linter:
         names = []
         for ref in expressions.references(expr):
             if ref.question == qid:
-                self.error(path, f"relevant: {qid!r} refers to itself")
+                self.error(path, L_("relevant: %(id)s refers to itself", id=repr(qid)))
             elif ref.question not in self.q.questions and not self.set_aside(ref.question):
-                message = f"relevant: unknown question id {ref.question!r}"
-                self.error(path, message + _suggest(ref.question, list(self.q.questions)))
+                hint = _suggest(ref.question, list(self.q.questions))
+                self.error(path, L_("relevant: unknown question id %(id)s%(hint)s", id=repr(ref.question), hint=hint))
             else:
                 names.append(ref.question)
         for comparison in expressions.comparisons(expr):
             problem = self._comparison_problem(comparison)
             if problem:
-                self.error(path, f"relevant: {problem}")
+                self.error(path, _at("relevant", problem))
         return names
 
-    def _comparison_problem(self, comparison: expressions.Compare) -> str | None:
+    def _comparison_problem(self, comparison: expressions.Compare) -> Message | None:
         sides = (comparison.left, comparison.right)
         refs = [side for side in sides if isinstance(side, expressions.Ref) and side.question in self.q.questions]
         literals = [item for side in sides for item in _literals(side)]
@@ -685,16 +713,23 @@ class _Linter:
                 QuestionType.PERCENT,
                 QuestionType.DATE,
             ):
-                return (
-                    f"{comparison.op!r} compares numbers or dates, but {ref.question!r} is a {question.type} question"
+                return L_(
+                    "%(op)s compares numbers or dates, but %(id)s is a %(type)s question",
+                    op=repr(comparison.op),
+                    id=repr(ref.question),
+                    type=question.type,
                 )
             for literal in literals:
                 if numeric and not isinstance(literal.value, float):
-                    return f"{ref.question!r} is a {question.type} question; compare it with a number"
+                    return L_(
+                        "%(id)s is a %(type)s question; compare it with a number",
+                        id=repr(ref.question),
+                        type=question.type,
+                    )
                 values = question.option_values
                 if values and expressions.value_text(literal.value) not in values:
                     shown = expressions.value_text(literal.value)
-                    return f"{shown!r} is not an answer of {ref.question!r} (answers: {', '.join(values)})"
+                    return _not_an_answer(shown, ref.question, values)
         return None
 
     def _check_cycles(self, graph: dict[str, list[str]]) -> None:
@@ -705,7 +740,8 @@ class _Linter:
             for target in graph.get(node, []):
                 if state.get(target) == 1:
                     cycle = " -> ".join([*trail[trail.index(target) :], target])
-                    self.error([*self.question_paths[node], "relevant"], f"relevant: circular condition {cycle}")
+                    message = L_("relevant: circular condition %(cycle)s", cycle=cycle)
+                    self.error([*self.question_paths[node], "relevant"], message)
                 elif target not in state:
                     visit(target, [*trail, target])
             state[node] = 2
@@ -721,14 +757,12 @@ class _Linter:
             when = rec.when
             path: list[str | int] = ["recommendations", r, "when"]
             if when.indicator is not None and when.indicator not in indicators and not self.set_aside(when.indicator):
-                self.error(
-                    [*path, "indicator"],
-                    f"unknown indicator {when.indicator!r}" + _suggest(when.indicator, sorted(indicators)),
-                )
+                hint = _suggest(when.indicator, sorted(indicators))
+                message = L_("unknown indicator %(id)s%(hint)s", id=repr(when.indicator), hint=hint)
+                self.error([*path, "indicator"], message)
             if when.domain is not None and when.domain not in domains and not self.set_aside(when.domain):
-                self.error(
-                    [*path, "domain"], f"unknown domain {when.domain!r}" + _suggest(when.domain, sorted(domains))
-                )
+                hint = _suggest(when.domain, sorted(domains))
+                self.error([*path, "domain"], L_("unknown domain %(id)s%(hint)s", id=repr(when.domain), hint=hint))
             if when.question is not None:
                 self._check_question_rule(when, path)
             self._check_entity_types(rec.entity_types, ["recommendations", r, "entity_types"])
@@ -738,16 +772,13 @@ class _Linter:
         if question is None and self.set_aside(when.question or ""):
             return
         if question is None:
-            message = f"unknown question {when.question!r}" + _suggest(when.question or "", list(self.q.questions))
-            self.error([*path, "question"], message)
+            hint = _suggest(when.question or "", list(self.q.questions))
+            self.error([*path, "question"], L_("unknown question %(id)s%(hint)s", id=repr(when.question), hint=hint))
             return
         values = question.option_values
         for index, value in enumerate(when.in_ or ()):
             if values and value not in values and not (value == "na" and question.allow_na):
-                self.error(
-                    [*path, "in", index],
-                    f"{value!r} is not an answer of {question.id!r} (answers: {', '.join(values)})",
-                )
+                self.error([*path, "in", index], _not_an_answer(value, question.id, values))
 
 
 def _language_problems(document: Document) -> list[Problem]:
@@ -760,9 +791,22 @@ def _language_problems(document: Document) -> list[Problem]:
     for path, text in _texts(document.data, ()):
         missing = [lang for lang in wanted if lang not in text]
         if missing:
-            message = f"missing language {', '.join(missing)} (the title has {', '.join(wanted)})"
+            message = L_(
+                "missing language %(missing)s (the title has %(wanted)s)",
+                missing=", ".join(missing),
+                wanted=", ".join(wanted),
+            )
             problems.append(document.problem(list(path), message))
     return problems
+
+
+def _not_an_answer(value: str, question_id: str, values: Sequence[str]) -> Message:
+    return L_(
+        "%(value)s is not an answer of %(id)s (answers: %(answers)s)",
+        value=repr(value),
+        id=repr(question_id),
+        answers=", ".join(values),
+    )
 
 
 def _excerpt(text: str, offset: int, *, width: int = 80) -> str:

@@ -19,6 +19,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from dhti.errors import DhtiError, InputError, Problem, QuestionnaireNotFoundError, did_you_mean
+from dhti.messages import ENGLISH, L_
 from dhti.questionnaire import Questionnaire, lint_document, load_questionnaire
 from dhti.resources import bundled_dir
 from dhti.yamlio import load, load_bytes, read_bounded
@@ -40,10 +41,19 @@ class Skipped:
     problems: tuple[Problem, ...]
 
     def __str__(self) -> str:
+        return self.render(ENGLISH)
+
+    def render(self, lang: str) -> str:
         """The first reason, and where to see the others: one line for a warning."""
         more = len(self.problems) - 1
-        rest = f" (and {more} more error{'s' if more > 1 else ''}: dhti questionnaires lint {self.file})"
-        return f"{self.problems[0]}{rest if more else ''}"
+        if not more:
+            return self.problems[0].render(lang)
+        command = f"dhti questionnaires lint {self.file}"
+        if more == 1:
+            rest = L_(" (and 1 more error: %(command)s)", command=command)
+        else:
+            rest = L_(" (and %(count)s more errors: %(command)s)", count=more, command=command)
+        return self.problems[0].render(lang) + rest.render(lang)
 
 
 @dataclass(frozen=True)
@@ -148,17 +158,25 @@ class Registry:
         questionnaire_id, _, version = ref.partition("@")
         found = [entry for entry in self._entries if entry.listing.id == questionnaire_id]
         if not found:
-            hint = did_you_mean(questionnaire_id, self.ids()) or f"; known: {', '.join(self.ids()) or 'none'}"
-            msg = f"unknown questionnaire {questionnaire_id!r}{hint}"
-            raise QuestionnaireNotFoundError(msg)
+            hint = did_you_mean(questionnaire_id, self.ids()) or L_(
+                "; known: %(names)s", names=", ".join(self.ids()) or L_("none")
+            )
+            raise QuestionnaireNotFoundError(
+                L_("unknown questionnaire %(id)s%(hint)s", id=repr(questionnaire_id), hint=hint)
+            )
         if not version:
             return found[-1]
         for entry in found:
             if entry.listing.version == version:
                 return entry
         known = ", ".join(entry.listing.version for entry in found)
-        msg = f"questionnaire {questionnaire_id!r} has no version {version!r} (known: {known})"
-        raise QuestionnaireNotFoundError(msg)
+        message = L_(
+            "questionnaire %(id)s has no version %(version)s (known: %(known)s)",
+            id=repr(questionnaire_id),
+            version=repr(version),
+            known=known,
+        )
+        raise QuestionnaireNotFoundError(message)
 
 
 class _Finder:
@@ -170,7 +188,10 @@ class _Finder:
 
     def folder(self, folder: Path, *, index: Mapping[str, Indexed]) -> None:
         if not folder.is_dir():
-            self._skip(Problem(str(folder), 1, 1, f"{ENV_FOLDERS} names {folder}, which is not a folder"))
+            message = L_(
+                "%(variable)s names %(folder)s, which is not a folder", variable=ENV_FOLDERS, folder=str(folder)
+            )
+            self._skip(Problem.of(str(folder), 1, 1, message))
             return
         for path in _questionnaire_files(folder):
             indexed = index.get(path.name)
@@ -191,7 +212,11 @@ class _Finder:
             return
         earlier = self._earlier(questionnaire.ref)
         if earlier is not None:
-            message = f"{questionnaire.ref} is already defined by {earlier.source}; give this one another id or version"
+            message = L_(
+                "%(ref)s is already defined by %(source)s; give this one another id or version",
+                ref=questionnaire.ref,
+                source=earlier.source,
+            )
             self._skip(document.problem(["id"], message))
             return
         self.entries.append(_Entry(Listing.of(questionnaire), questionnaire))
@@ -275,7 +300,6 @@ def response_files(paths: Iterable[str | Path]) -> list[Path]:
             continue
         files = sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
         if not files:
-            msg = f"{raw}: no response files (*.yaml, *.yml) in this folder"
-            raise DhtiError(msg)
+            raise DhtiError(L_("%(folder)s: no response files (*.yaml, *.yml) in this folder", folder=str(raw)))
         found.extend(files)
     return found

@@ -16,7 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from dhti import expressions
 from dhti.errors import MAX_PROBLEMS_SHOWN, DhtiError, InputError, Problem, Severity, did_you_mean
 from dhti.frozen import FrozenMap
-from dhti.questionnaire import Evidence, Question, Questionnaire, QuestionType, applicable_questions, pick
+from dhti.messages import L_, Count, Local, Message, MessageError, plain, pydantic_message
+from dhti.questionnaire import Evidence, Question, Questionnaire, QuestionType, applicable_questions
 from dhti.registry import Registry
 from dhti.yamlio import Document, load
 
@@ -38,10 +39,10 @@ FIRST_DATE = dt.date(2000, 1, 1)
 LAST_DATE = dt.date(2099, 12, 31)
 
 _ID_ASCII = re.compile(r"[A-Za-z0-9 ._/-]*\Z")
-_ID_RULE = "ids use Latin letters, digits, spaces and - _ . /"
+_ID_RULE = L_("ids use Latin letters, digits, spaces and - _ . /")
 
 
-def id_problem(text: str) -> str | None:
+def id_problem(text: str) -> Message | None:
     """Why ``text`` cannot be an entity id, or None.
 
     An id is compared character by character, so it may hold only characters that cannot be
@@ -54,11 +55,11 @@ def id_problem(text: str) -> str | None:
         return None
     for char in text:
         if not (_ID_ASCII.match(char) or _latin_letter(char)):
-            return f"{_character(char)} may not be in an id; {_ID_RULE}"
+            return L_("%(character)s may not be in an id; %(rule)s", character=_character(char), rule=_ID_RULE)
     return None  # pragma: no cover - the loop finds the character the pattern refused
 
 
-def text_problem(text: str, *, limit: int, invisible: bool = False) -> str | None:
+def text_problem(text: str, *, limit: int, invisible: bool = False) -> Message | None:
     """Why ``text`` cannot be stored and shown as written, or None.
 
     Refused: more than ``limit`` characters, control characters other than tab and newline
@@ -72,9 +73,10 @@ def text_problem(text: str, *, limit: int, invisible: bool = False) -> str | Non
     for char in text:
         category = unicodedata.category(char)
         if category == "Cc" and char not in "\t\n":
-            return f"control character U+{ord(char):04X} is not allowed"
+            code = f"U+{ord(char):04X}"
+            return L_("control character %(code)s is not allowed", code=code)
         if category == "Cf" and not invisible:
-            return f"invisible formatting character {_character(char)} is not allowed"
+            return L_("invisible formatting character %(character)s is not allowed", character=_character(char))
     return None
 
 
@@ -82,22 +84,23 @@ def _latin_letter(char: str) -> bool:
     return unicodedata.category(char).startswith("L") and unicodedata.name(char, "").startswith("LATIN ")
 
 
-def _character(char: str) -> str:
+def _character(char: str) -> str | Message:
+    code = f"U+{ord(char):04X}"
     name = unicodedata.name(char, "")
     if name:
-        return f"U+{ord(char):04X} {name}"
-    return f"U+{ord(char):04X} (a control character)" if unicodedata.category(char) == "Cc" else f"U+{ord(char):04X}"
+        return f"{code} {name}"  # Unicode's own name, the same in every language
+    return L_("%(code)s (a control character)", code=code) if unicodedata.category(char) == "Cc" else code
 
 
-def _too_long(text: str, limit: int) -> str:
-    return f"{len(text):,} characters; the limit is {limit:,}"
+def _too_long(text: str, limit: int) -> Message:
+    return L_("%(length)s characters; the limit is %(limit)s", length=Count(len(text)), limit=Count(limit))
 
 
 def _checked(value: str | None, *, limit: int, invisible: bool = False) -> str | None:
     if value is not None:
         problem = text_problem(value, limit=limit, invisible=invisible)
         if problem:
-            raise ValueError(problem)
+            raise MessageError(problem)
     return value
 
 
@@ -134,7 +137,7 @@ class Entity(_Model):
     def _id(cls, value: str) -> str:
         problem = id_problem(value)
         if problem:
-            raise ValueError(problem)
+            raise MessageError(problem)
         return value
 
 
@@ -158,11 +161,11 @@ class Assessment(_Model):
     def _iso_date(cls, value: object) -> object:
         day = _iso(value)
         if day is None:
-            msg = "must be an ISO date such as 2026-10-15"
-            raise ValueError(msg)
+            raise MessageError(L_("must be an ISO date such as 2026-10-15"))
         if not FIRST_DATE <= day <= LAST_DATE:
-            msg = f"must be between {FIRST_DATE} and {LAST_DATE}, not {day}"
-            raise ValueError(msg)
+            raise MessageError(
+                L_("must be between %(first)s and %(last)s, not %(day)s", first=FIRST_DATE, last=LAST_DATE, day=day)
+            )
         return day
 
 
@@ -276,21 +279,27 @@ class _Validator:
         self.rejected: set[str] = set()  # questions whose answer was refused
         self.unknown_ids = 0
 
-    def error(self, path: Sequence[str | int], message: str, *, key: bool = False) -> None:
+    def error(self, path: Sequence[str | int], message: Message, *, key: bool = False) -> None:
         self.problems.append(self.doc.problem(path, message, key=key))
 
-    def warning(self, path: Sequence[str | int], message: str, *, key: bool = False) -> None:
+    def warning(self, path: Sequence[str | int], message: Message, *, key: bool = False) -> None:
         self.problems.append(self.doc.problem(path, message, key=key, severity=Severity.WARNING))
 
     def run(self) -> Validation:
         data = self.doc.data
         if not isinstance(data, dict):
-            kind = "a list" if isinstance(data, list) else f"a single value ({type(data).__name__})"
-            self.error([], f"a response must be a mapping with keys {', '.join(TOP_LEVEL_KEYS)}, not {kind}")
+            kind = L_("a list") if isinstance(data, list) else L_("a single value (%(type)s)", type=type(data).__name__)
+            message = L_(
+                "a response must be a mapping with keys %(keys)s, not %(kind)s",
+                keys=", ".join(TOP_LEVEL_KEYS),
+                kind=kind,
+            )
+            self.error([], message)
             return Validation(self.doc.file, problems=tuple(self.problems))
         for key in data:
             if key not in TOP_LEVEL_KEYS:
-                self.error([key], f"unknown key {key!r}{_suggest(str(key), TOP_LEVEL_KEYS)}", key=True)
+                hint = _suggest(str(key), TOP_LEVEL_KEYS)
+                self.error([key], L_("unknown key %(key)s%(hint)s", key=repr(key), hint=hint), key=True)
         questionnaire = self.questionnaire(data)
         entity = self.model(Entity, data, "entity")
         assessment = self.model(Assessment, data, "assessment")
@@ -317,9 +326,14 @@ class _Validator:
         """The response to score, or None when the file has errors (each one recorded)."""
         entity_type = entity.type if entity is not None else _raw_type(data.get("entity"))
         if entity_type is not None and entity_type not in questionnaire.entity_types:
-            message = f"entity type {entity_type!r} may not answer {questionnaire.id!r}"
-            message += f" (allowed: {', '.join(questionnaire.entity_types)})"
-            self.error(["entity", "type"], message + _suggest(entity_type, questionnaire.entity_types))
+            message = L_(
+                "entity type %(type)s may not answer %(questionnaire)s (allowed: %(allowed)s)%(hint)s",
+                type=repr(entity_type),
+                questionnaire=repr(questionnaire.id),
+                allowed=", ".join(questionnaire.entity_types),
+                hint=_suggest(entity_type, questionnaire.entity_types),
+            )
+            self.error(["entity", "type"], message)
             entity_type = None
         answers, applicable = self.answers(questionnaire, data, entity_type)
         problems = tuple(sorted(set(self.problems)))
@@ -345,26 +359,33 @@ class _Validator:
         override = self.registry.override
         ref = data.get("questionnaire")
         if ref is None and override is None:
-            self.error([], "missing required key 'questionnaire' (e.g. questionnaire: dhti-facility@1.0)")
+            self.error([], L_("missing required key 'questionnaire' (e.g. questionnaire: dhti-facility@1.0)"))
             return None
         if ref is not None and not isinstance(ref, str):
-            self.error(["questionnaire"], "questionnaire must be text such as dhti-facility@1.0")
+            self.error(["questionnaire"], L_("questionnaire must be text such as dhti-facility@1.0"))
             return None
         if override is not None:
             if ref is not None and ref.partition("@")[0] != override.id:
-                self.warning(["questionnaire"], f"response names {ref!r}; checking it against {override.ref} as asked")
+                message = L_(
+                    "response names %(named)s; checking it against %(used)s as asked",
+                    named=repr(ref),
+                    used=override.ref,
+                )
+                self.warning(["questionnaire"], message)
             return override
         try:
             return self.registry.get(str(ref))
         except DhtiError as err:
-            self.error(["questionnaire"], str(err))
+            self.error(["questionnaire"], err.text or plain(str(err)))
             return None
 
     def model(self, model: type[_Model], data: Mapping[object, object], key: str) -> _Model | None:
         raw = data.get(key)
         if not isinstance(raw, dict):
-            where = [key] if key in data else []
-            self.error(where, f"{key!r} must be a mapping" if key in data else f"missing required key {key!r}")
+            if key in data:
+                self.error([key], L_("%(key)s must be a mapping", key=repr(key)))
+            else:
+                self.error([], L_("missing required key %(key)s", key=repr(key)))
             return None
         try:
             return model.model_validate(self.as_written(model, raw, key))
@@ -395,23 +416,24 @@ class _Validator:
         text = str(self.text_as_written(path, value))
         problem = text_problem(text, limit=MAX_TEXT_CHARS, invisible=True)
         if problem:
-            self.error(path, f"{path[1]}: {path[-1]}: {problem}")
+            self.error(path, _at(f"{path[1]}: {path[-1]}", problem))
             return None
         return text
 
     def _model_problems(self, err: ValidationError, key: str, model: type[_Model]) -> None:
         for error in err.errors(include_url=False):
             loc = (key, *(step for step in error["loc"] if isinstance(step, str | int)))
+            dotted = ".".join(str(step) for step in loc)
             if error["type"] == "extra_forbidden":
-                allowed = list(model.model_fields)
-                self.error(loc, f"unknown key {loc[-1]!r} in {key}{_suggest(str(loc[-1]), allowed)}", key=True)
+                hint = _suggest(str(loc[-1]), list(model.model_fields))
+                message = L_("unknown key %(key)s in %(section)s%(hint)s", key=repr(loc[-1]), section=key, hint=hint)
+                self.error(loc, message, key=True)
             elif error["type"] == "missing":
-                self.error(loc[:-1], f"missing required key {loc[-1]!r} in {key}")
+                self.error(loc[:-1], L_("missing required key %(key)s in %(section)s", key=repr(loc[-1]), section=key))
             elif error.get("input", "") is None:
-                self.error(loc, f"{'.'.join(str(step) for step in loc)}: required; replace ~ with a value")
+                self.error(loc, L_("%(field)s: required; replace ~ with a value", field=dotted))
             else:
-                message = error["msg"].removeprefix("Value error, ")
-                self.error(loc, f"{'.'.join(str(step) for step in loc)}: {message}")
+                self.error(loc, _at(dotted, pydantic_message(error)))
 
     def answers(
         self, questionnaire: Questionnaire, data: Mapping[object, object], entity_type: str | None
@@ -420,9 +442,9 @@ class _Validator:
         if raw is None:
             raw = {}
             if "answers" not in data:
-                self.error([], "missing required key 'answers'")
+                self.error([], L_("missing required key 'answers'"))
         if not isinstance(raw, dict):
-            self.error(["answers"], "answers must be a mapping of question id to answer")
+            self.error(["answers"], L_("answers must be a mapping of question id to answer"))
             return {}, frozenset()
         answers: dict[str, Answer] = {}
         for key, value in raw.items():
@@ -443,18 +465,16 @@ class _Validator:
             # among the problems shown: finding its closest id would be wasted time.
             self.unknown_ids += 1
             hint = _suggest(key, list(questionnaire.questions)) if self.unknown_ids <= MAX_PROBLEMS_SHOWN else ""
-            self.error(["answers", key], f"unknown question id {key!r}{hint}", key=True)
+            self.error(["answers", key], L_("unknown question id %(id)s%(hint)s", id=repr(key), hint=hint), key=True)
             return None
         path: list[str | int] = ["answers", key]
         evidence = comment = None
         if isinstance(raw, dict):
             for extra in raw:
                 if extra not in ANSWER_KEYS:
-                    self.error(
-                        [*path, extra],
-                        f"unknown key {extra!r} in an answer{_suggest(str(extra), ANSWER_KEYS)}",
-                        key=True,
-                    )
+                    hint = _suggest(str(extra), ANSWER_KEYS)
+                    message = L_("unknown key %(key)s in an answer%(hint)s", key=repr(extra), hint=hint)
+                    self.error([*path, extra], message, key=True)
             evidence = self.free_text([*path, "evidence"], raw.get("evidence"))
             comment = self.free_text([*path, "comment"], raw.get("comment"))
             raw = raw.get("value")
@@ -463,7 +483,7 @@ class _Validator:
             return Answer(None, evidence=evidence, comment=comment) if (evidence or comment) else None
         if isinstance(raw, str) and raw.strip().lower() == NA:
             if not question.allow_na:
-                self.error(path, f"{key}: 'na' (not applicable) is not allowed for this question")
+                self.error(path, L_("%(id)s: 'na' (not applicable) is not allowed for this question", id=key))
                 self.rejected.add(key)
                 return None
             return Answer(None, na=True, evidence=evidence, comment=comment)
@@ -471,8 +491,8 @@ class _Validator:
             raw = self.text_as_written(path, raw)
         try:
             value = coerce(question, raw)
-        except ValueError as err:
-            self.error(path, f"{key}: {err}")
+        except MessageError as err:
+            self.error(path, _at(key, err.text))
             self.rejected.add(key)
             return None
         return Answer(value, evidence=evidence, comment=comment)
@@ -486,11 +506,10 @@ class _Validator:
     ) -> None:
         for qid, answer in answers.items():
             if qid not in applicable and (answer.value is not None or answer.na):
-                self.warning(
-                    ["answers", qid],
-                    f"{qid} is not asked of this entity (skip logic or entity type); its answer is ignored",
-                    key=True,
+                message = L_(
+                    "%(id)s is not asked of this entity (skip logic or entity type); its answer is ignored", id=qid
                 )
+                self.warning(["answers", qid], message, key=True)
         for qid in applicable:
             question = questionnaire.questions[qid]
             given = answers.get(qid)
@@ -499,13 +518,19 @@ class _Validator:
                 continue  # its wrong answer is reported already
             where = ["answers", qid] if qid in raw else ["answers"]
             if not answered and question.required:
-                message = f"required question {qid} is unanswered: {_short(pick(question.text, 'en'))}"
+                text = Local.of(question.text)
                 if self.lenient:
-                    self.warning(where, message + " (scored 0: --lenient)", key=qid in raw)
+                    message = L_(
+                        "required question %(id)s is unanswered: %(text)s (scored 0: --lenient)", id=qid, text=text
+                    )
+                    self.warning(where, message, key=qid in raw)
                 else:
-                    self.error(where, message, key=qid in raw)
+                    self.error(
+                        where, L_("required question %(id)s is unanswered: %(text)s", id=qid, text=text), key=qid in raw
+                    )
             elif answered and question.evidence is Evidence.REQUIRED and not (given and given.evidence):
-                self.warning(where, f"{qid}: evidence is required for this answer (add 'evidence: ...')", key=True)
+                message = L_("%(id)s: evidence is required for this answer (add 'evidence: ...')", id=qid)
+                self.warning(where, message, key=True)
 
 
 def coerce(question: Question, raw: object) -> AnswerValue:
@@ -522,12 +547,11 @@ def coerce(question: Question, raw: object) -> AnswerValue:
     if kind is QuestionType.DATE:
         return _date(raw)
     if isinstance(raw, dict | list | bool):
-        msg = "expected text"
-        raise ValueError(msg)
+        raise MessageError(L_("expected text"))
     text = str(raw)
     problem = text_problem(text, limit=MAX_TEXT_CHARS, invisible=True)
     if problem:
-        raise ValueError(problem)
+        raise MessageError(problem)
     return text
 
 
@@ -536,8 +560,7 @@ def _yes_no(raw: object) -> str:
         return "yes" if raw else "no"
     if isinstance(raw, str) and raw.strip().lower() in ("yes", "no"):
         return raw.strip().lower()
-    msg = f"expected yes or no, not {_show(raw)}"
-    raise ValueError(msg)
+    raise MessageError(L_("expected yes or no, not %(value)s", value=_show(raw)))
 
 
 def _option_text(raw: object) -> str | None:
@@ -552,42 +575,43 @@ def _choice(question: Question, raw: object) -> str:
     value = _option_text(raw)
     values = question.option_values
     if value is None or value not in values:
-        msg = f"{_show(raw)} is not one of the options ({', '.join(values)}){did_you_mean(value or '', values)}"
-        raise ValueError(msg)
+        message = L_(
+            "%(value)s is not one of the options (%(options)s)%(hint)s",
+            value=_show(raw),
+            options=", ".join(values),
+            hint=did_you_mean(value or "", values),
+        )
+        raise MessageError(message)
     return value
 
 
 def _multi(question: Question, raw: object) -> tuple[str, ...]:
     if not isinstance(raw, list):
-        msg = f"expected a list of options such as [{', '.join(question.option_values[:2])}], not {_show(raw)}"
-        raise ValueError(msg)
+        example = ", ".join(question.option_values[:2])
+        raise MessageError(
+            L_("expected a list of options such as [%(example)s], not %(value)s", example=example, value=_show(raw))
+        )
     chosen: list[str] = []
     for item in raw:
         value = _choice(question, item)
         if value in chosen:
-            msg = f"option {value!r} is listed twice"
-            raise ValueError(msg)
+            raise MessageError(L_("option %(value)s is listed twice", value=repr(value)))
         chosen.append(value)
     return tuple(chosen)
 
 
 def _number(question: Question, raw: object) -> float:
     if isinstance(raw, bool) or not isinstance(raw, int | float):
-        msg = f"expected a number, not {_show(raw)}"
-        raise ValueError(msg)
+        raise MessageError(L_("expected a number, not %(value)s", value=_show(raw)))
     if isinstance(raw, float) and not math.isfinite(raw):
-        msg = "NaN and infinite numbers are not allowed"
-        raise ValueError(msg)
+        raise MessageError(L_("NaN and infinite numbers are not allowed"))
     if raw < 0:
-        msg = f"must be 0 or more, not {_show(raw)}"
-        raise ValueError(msg)
+        raise MessageError(L_("must be 0 or more, not %(value)s", value=_show(raw)))
     if raw > MAX_NUMBER:  # compared before float(): a huge int would overflow it
-        msg = f"must be at most {MAX_NUMBER:,}, not {_show(raw)}"
-        raise ValueError(msg)
+        raise MessageError(L_("must be at most %(limit)s, not %(value)s", limit=Count(MAX_NUMBER), value=_show(raw)))
     value = float(raw)
     if question.type is QuestionType.PERCENT and value > 100:
-        msg = f"a percentage must be between 0 and 100, not {_show(raw)}"
-        raise ValueError(msg)
+        raise MessageError(L_("a percentage must be between 0 and 100, not %(value)s", value=_show(raw)))
     return value
 
 
@@ -597,8 +621,7 @@ def _date(raw: object) -> dt.date:
             return dt.date.fromisoformat(raw.strip())
         except ValueError:
             pass
-    msg = f"expected an ISO date such as 2026-10-15, not {_show(raw)}"
-    raise ValueError(msg)
+    raise MessageError(L_("expected an ISO date such as 2026-10-15, not %(value)s", value=_show(raw)))
 
 
 def comparable(answer: Answer) -> expressions.Value | None:
@@ -619,15 +642,15 @@ def _raw_type(raw: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _show(value: object) -> str:
+def _show(value: object) -> str | Message:
     if isinstance(value, str):
         return repr(_short(value))
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dict):
-        return "a mapping"
+        return L_("a mapping")
     if isinstance(value, list):
-        return "a list"
+        return L_("a list")
     return _short(str(value))
 
 
@@ -635,5 +658,10 @@ def _short(text: str, limit: int = 70) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _suggest(word: str, candidates: Sequence[str]) -> str:
+def _suggest(word: str, candidates: Sequence[str]) -> Message | str:
     return did_you_mean(word, candidates, aside=True)
+
+
+def _at(where: str, problem: Message) -> Message:
+    """``where: problem``: a field's or a question's name before what is wrong with it (no words to translate)."""
+    return Message("%(where)s: %(problem)s", (("where", where), ("problem", problem)))

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from dhti.errors import InputError, Problem, nul_bytes_message
+from dhti.errors import InputError, Problem, Severity, nul_bytes_message
+from dhti.messages import L_, N_, Count, Decimal, Message, plain
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -71,6 +72,34 @@ _COMPACT_RUN = re.compile(r"(?:[-?:][ ]+){30}")
 _FLOW_BRACKET = re.compile(r"[][{}]")
 _FLOW_OPENERS_LIMIT = 500  # well below libyaml's own limit of 1000 flow levels
 _FLOW_DEPTH_HINT = MAX_DEPTH // 2
+
+# libyaml's own words for the errors it finds most often: marked for the catalogue, so that they are
+# translated where dhti quotes them (:func:`plain`); any other wording is shown as libyaml writes it.
+LIBYAML_TEXTS = (
+    N_("mapping values are not allowed in this context"),
+    N_("did not find expected ',' or ']'"),
+    N_("did not find expected ',' or '}'"),
+    N_("did not find expected '-' indicator"),
+    N_("did not find expected key"),
+    N_("did not find expected node content"),
+    N_("did not find expected alphabetic or numeric character"),
+    N_("found unexpected end of stream"),
+    N_("found undefined alias"),
+    N_("found character that cannot start any token"),
+    N_("found unknown escape character"),
+    N_("but found another document"),
+    N_("expected a single document in the stream"),
+    N_("while parsing a flow sequence"),
+    N_("while parsing a flow mapping"),
+    N_("while parsing a block collection"),
+    N_("while parsing a block mapping"),
+    N_("while parsing a block node"),
+    N_("while parsing a quoted scalar"),
+    N_("while scanning a quoted scalar"),
+    N_("while scanning a simple key"),
+    N_("while scanning for the next token"),
+    N_("while scanning an anchor"),
+)
 
 
 class _Composer(_Parser):
@@ -130,10 +159,17 @@ class Document:
             return None
         return nfc(found.value)
 
-    def problem(self, path: Sequence[str | int], message: str, *, key: bool = False, **kwargs: object) -> Problem:
+    def problem(
+        self,
+        path: Sequence[str | int],
+        message: str | Message,
+        *,
+        key: bool = False,
+        severity: Severity = Severity.ERROR,
+    ) -> Problem:
         """A :class:`Problem` located at ``path`` in this document."""
         line, column = self.position(path, key=key)
-        return Problem(self.file, line, column, message, **kwargs)  # type: ignore[arg-type]
+        return Problem.of(self.file, line, column, message, severity)
 
     def _walk(self, node: Node, path: Sequence[str | int], *, key: bool) -> tuple[Node, bool]:
         """The deepest node along ``path``, and whether the whole path was found."""
@@ -178,8 +214,8 @@ def _key_text(node: Node) -> str | None:
 
 
 class _NodeError(Exception):
-    def __init__(self, node: Node, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, node: Node, message: Message) -> None:
+        super().__init__(str(message))
         self.node = node
         self.message = message
 
@@ -199,35 +235,39 @@ def read_bounded(path: Path, *, display: str, limit: int = MAX_BYTES) -> bytes:
     try:
         size = path.stat().st_size
         if size > limit:
-            raise InputError([Problem(display, 1, 1, _too_large(size, limit))])
+            raise InputError([Problem.of(display, 1, 1, _too_large(size, limit))])
         with path.open("rb") as handle:
             raw = handle.read(limit + 1)
     except OSError as err:
-        raise InputError([Problem(display, 1, 1, f"cannot read file: {err.strerror}")]) from err
+        reason = plain(err.strerror or str(err))
+        raise InputError([Problem.of(display, 1, 1, L_("cannot read file: %(reason)s", reason=reason))]) from err
     if len(raw) > limit:
-        raise InputError([Problem(display, 1, 1, _too_large(len(raw), limit))])
+        raise InputError([Problem.of(display, 1, 1, _too_large(len(raw), limit))])
     return raw
 
 
-def _too_large(size: int, limit: int = MAX_BYTES) -> str:
-    return f"file is {size / 1048576:.1f} MiB; the limit is {limit // 1048576} MiB"
+def _too_large(size: int, limit: int = MAX_BYTES) -> Message:
+    return L_(
+        "file is %(size)s MiB; the limit is %(limit)s MiB", size=Decimal(size / 1048576), limit=Count(limit // 1048576)
+    )
 
 
 def load_bytes(raw: bytes, file: str, *, nesting_checked: bool = False) -> Document:
     """Parse YAML from bytes (UTF-8, optional BOM); ``nesting_checked`` as in :func:`load_text`."""
     if len(raw) > MAX_BYTES:
-        raise InputError([Problem(file, 1, 1, _too_large(len(raw)))])
+        raise InputError([Problem.of(file, 1, 1, _too_large(len(raw)))])
     if b"\x00" in raw:
         message = nul_bytes_message(raw, "YAML")
-        binary = message.startswith("binary")  # text in another encoding is wrong from its first byte
+        binary = message.text.startswith("binary")  # text in another encoding is wrong from its first byte
         line, column = _byte_position(raw, raw.index(b"\x00")) if binary else (1, 1)
-        raise InputError([Problem(file, line, column, message)])
+        raise InputError([Problem.of(file, line, column, message)])
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line, column = _byte_position(raw, err.start)
-        message = f"not UTF-8 text: byte 0x{raw[err.start]:02x} cannot be decoded; save the file as UTF-8"
-        raise InputError([Problem(file, line, column, message)]) from err
+        byte = f"0x{raw[err.start]:02x}"
+        message = L_("not UTF-8 text: byte %(byte)s cannot be decoded; save the file as UTF-8", byte=byte)
+        raise InputError([Problem.of(file, line, column, message)]) from err
     return load_text(text, file, nesting_checked=nesting_checked)
 
 
@@ -245,7 +285,7 @@ def load_text(text: str, file: str, *, nesting_checked: bool = False) -> Documen
     questionnaire whose bytes match its index): on a large file the guard costs a tenth of a second.
     """
     if not text.strip():
-        raise InputError([Problem(file, 1, 1, "file is empty")])
+        raise InputError([Problem.of(file, 1, 1, L_("file is empty"))])
     if not nesting_checked and _might_nest_deeply(text):
         _check_depth(text, file)
     try:
@@ -255,14 +295,14 @@ def load_text(text: str, file: str, *, nesting_checked: bool = False) -> Documen
     except yaml.reader.ReaderError as err:
         raise InputError([_character_problem(err, text, file)]) from err
     except yaml.YAMLError as err:
-        raise InputError([Problem(file, 1, 1, f"invalid YAML: {err}")]) from err
+        raise InputError([Problem.of(file, 1, 1, L_("invalid YAML: %(detail)s", detail=plain(str(err))))]) from err
     if root is None:
-        raise InputError([Problem(file, 1, 1, "file holds no YAML document (only comments?)")])
+        raise InputError([Problem.of(file, 1, 1, L_("file holds no YAML document (only comments?)"))])
     try:
         data = _Constructor().construct(root)
     except _NodeError as err:
         mark = err.node.start_mark
-        raise InputError([Problem(file, mark.line + 1, mark.column + 1, err.message)]) from None
+        raise InputError([Problem.of(file, mark.line + 1, mark.column + 1, err.message)]) from None
     return Document(file, data, root)
 
 
@@ -303,8 +343,8 @@ def _check_depth(text: str, file: str) -> None:
                 depth += 1
                 if depth > MAX_DEPTH:
                     line, column = (event.start_mark.line, event.start_mark.column) if event.start_mark else (0, 0)
-                    message = f"nesting deeper than {MAX_DEPTH} levels"
-                    raise InputError([Problem(file, line + 1, column + 1, message)])
+                    message = L_("nesting deeper than %(depth)s levels", depth=MAX_DEPTH)
+                    raise InputError([Problem.of(file, line + 1, column + 1, message)])
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
     except yaml.YAMLError:
@@ -316,7 +356,9 @@ def _character_problem(err: yaml.reader.ReaderError, text: str, file: str) -> Pr
     raw = text.encode("utf-8", errors="surrogatepass")
     line, column = _byte_position(raw, min(max(err.position, 0), len(raw)))
     code = err.character if isinstance(err.character, int) else ord(err.character)
-    return Problem(file, line, column, f"invalid YAML: unacceptable character #x{code:04x}: {err.reason}")
+    shown = f"#x{code:04x}"
+    message = L_("invalid YAML: unacceptable character %(code)s: %(reason)s", code=shown, reason=plain(err.reason))
+    return Problem.of(file, line, column, message)
 
 
 def _syntax_problem(err: yaml.MarkedYAMLError, text: str, file: str) -> Problem:
@@ -326,18 +368,28 @@ def _syntax_problem(err: yaml.MarkedYAMLError, text: str, file: str) -> Problem:
     current = lines[line] if line < len(lines) else ""
     indent = current[: len(current) - len(current.lstrip(" \t"))]
     if "\t" in indent:
-        message = "tab character in indentation; YAML indents with spaces only"
-        column = current.index("\t")
-    else:
-        detail = err.problem or "syntax error"
-        if err.context:
-            detail = f"{detail} ({err.context}"
-            if err.context_mark is not None and err.context_mark is not mark:
-                started = err.context_mark
-                detail += f" that starts at line {started.line + 1}, column {started.column + 1}"
-            detail += ")"
-        message = f"invalid YAML: {detail}"
-    return Problem(file, line + 1, column + 1, message)
+        return Problem.of(
+            file, line + 1, current.index("\t") + 1, L_("tab character in indentation; YAML indents with spaces only")
+        )
+    return Problem.of(file, line + 1, column + 1, L_("invalid YAML: %(detail)s", detail=_syntax_detail(err, mark)))
+
+
+def _syntax_detail(err: yaml.MarkedYAMLError, mark: yaml.Mark | None) -> Message:
+    """libyaml's own words for the error, and where the construct it was reading starts."""
+    detail = plain(err.problem) if err.problem else L_("syntax error")
+    if not err.context:
+        return detail
+    context = plain(err.context)
+    started = err.context_mark
+    if started is not None and started is not mark:
+        return L_(
+            "%(detail)s (%(context)s that starts at line %(line)s, column %(column)s)",
+            detail=detail,
+            context=context,
+            line=started.line + 1,
+            column=started.column + 1,
+        )
+    return L_("%(detail)s (%(context)s)", detail=detail, context=context)
 
 
 class _Constructor:
@@ -351,18 +403,18 @@ class _Constructor:
     def construct(self, node: Node, depth: int = 0) -> object:
         self._nodes += 1
         if self._nodes > MAX_NODES:
-            raise _NodeError(node, f"document expands to more than {MAX_NODES} nodes (alias bomb?)")
+            raise _NodeError(node, _alias_bomb())
         if isinstance(node, ScalarNode):
             return _scalar(node)
         if depth >= MAX_DEPTH:
-            raise _NodeError(node, f"nesting deeper than {MAX_DEPTH} levels")
+            raise _NodeError(node, L_("nesting deeper than %(depth)s levels", depth=MAX_DEPTH))
         ident = id(node)
         if ident in self._done:
             # An alias: count its expansion again so that bombs are caught, keep the object.
             self._count(node, depth)
             return self._done[ident]
         if ident in self._active:
-            raise _NodeError(node, "recursive alias: an anchor refers to itself")
+            raise _NodeError(node, L_("recursive alias: an anchor refers to itself"))
         self._active.add(ident)
         if isinstance(node, MappingNode):
             value: object = self._mapping(node, depth)
@@ -376,32 +428,39 @@ class _Constructor:
         for child in _children(node):
             self._nodes += 1
             if self._nodes > MAX_NODES:
-                message = f"document expands to more than {MAX_NODES} nodes (alias bomb?)"
-                raise _NodeError(node, message)
+                raise _NodeError(node, _alias_bomb())
             if not isinstance(child, ScalarNode):
                 self._count(child, depth + 1)
 
     def _mapping(self, node: MappingNode, depth: int) -> dict[object, object]:
         if node.tag != _MAP:
-            raise _NodeError(node, f"unsupported tag {node.tag!r}")
+            raise _NodeError(node, _unsupported_tag(node.tag))
         result: dict[object, object] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
-                raise _NodeError(key_node, "mapping keys must be plain values, not lists or mappings")
+                raise _NodeError(key_node, L_("mapping keys must be plain values, not lists or mappings"))
             key = _scalar(key_node)
             if key == "<<" and key_node.tag == _PLAIN:
-                raise _NodeError(key_node, "merge keys ('<<') are not supported")
+                raise _NodeError(key_node, L_("merge keys ('<<') are not supported"))
             if key in result:
-                raise _NodeError(key_node, f"duplicate key {key!r}: each key may appear once")
+                raise _NodeError(key_node, L_("duplicate key %(key)s: each key may appear once", key=repr(key)))
             if key is None or isinstance(key, float):
-                raise _NodeError(key_node, f"invalid key {key_node.value!r}")
+                raise _NodeError(key_node, L_("invalid key %(key)s", key=repr(key_node.value)))
             result[key] = self.construct(value_node, depth + 1)
         return result
 
     def _sequence(self, node: SequenceNode, depth: int) -> list[object]:
         if node.tag != _SEQ:
-            raise _NodeError(node, f"unsupported tag {node.tag!r}")
+            raise _NodeError(node, _unsupported_tag(node.tag))
         return [self.construct(child, depth + 1) for child in node.value]
+
+
+def _alias_bomb() -> Message:
+    return L_("document expands to more than %(count)s nodes (alias bomb?)", count=MAX_NODES)
+
+
+def _unsupported_tag(tag: str) -> Message:
+    return L_("unsupported tag %(tag)s", tag=repr(tag))
 
 
 def _children(node: Node) -> Iterator[Node]:
@@ -421,8 +480,12 @@ def _scalar(node: ScalarNode) -> object:
     try:
         return _typed_scalar(node)
     except _NumberTooLongError:
-        message = f"a number written with {len(node.value)} characters; the limit is {MAX_NUMBER_CHARS}"
-        raise _NodeError(node, message + " (write it in quotes if it is text)") from None
+        message = L_(
+            "a number written with %(length)s characters; the limit is %(limit)s (write it in quotes if it is text)",
+            length=len(node.value),
+            limit=MAX_NUMBER_CHARS,
+        )
+        raise _NodeError(node, message) from None
 
 
 def _typed_scalar(node: ScalarNode) -> object:
@@ -434,13 +497,13 @@ def _typed_scalar(node: ScalarNode) -> object:
         return _plain(value)
     kind = _TAG_TYPES.get(tag)
     if kind is None:
-        raise _NodeError(node, f"unsupported tag {tag!r}")
+        raise _NodeError(node, _unsupported_tag(tag))
     typed = _plain(value)
     if kind == "str":  # pragma: no cover - handled above
         return nfc(value)
     expected = _EXPECTED[kind]
     if not isinstance(typed, expected) or (kind == "int" and isinstance(typed, bool)):
-        raise _NodeError(node, f"{value!r} is not a valid {kind}")
+        raise _NodeError(node, L_("%(value)s is not a valid %(kind)s", value=repr(value), kind=kind))
     return float(typed) if kind == "float" else typed  # type: ignore[arg-type]
 
 

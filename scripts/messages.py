@@ -28,9 +28,9 @@ def extract() -> Catalog:
         (ROOT / "dhti", [("**.py", "python")], {}),
     ]
     for folder, method_map, options in sources:
-        found = extract_from_dir(
-            str(folder), method_map=method_map, options_map=options, keywords={"_": None, "N_": None, "gettext": None}
-        )
+        # L_ builds a message with parameters (dhti.messages); its first argument is the message id.
+        keywords = {"_": None, "N_": None, "L_": None, "gettext": None}
+        found = extract_from_dir(str(folder), method_map=method_map, options_map=options, keywords=keywords)
         for filename, lineno, message, comments, context in found:
             path = (folder / filename).relative_to(ROOT).as_posix()
             catalog.add(message, locations=[(path, lineno)], auto_comments=comments, context=context)

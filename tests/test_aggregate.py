@@ -58,7 +58,9 @@ def test_aggregate_errors(runner, store: str, tmp_path: Path) -> None:
     empty = runner.invoke(main, ["aggregate", "-o", str(tmp_path / "x.html"), "--db", store, "--province", "Huế"])
     assert empty.exit_code == 1
     assert "holds no scored assessment matching Huế" in empty.stderr
-    missing = runner.invoke(main, ["aggregate", "-o", str(tmp_path / "x.html"), "--db", str(tmp_path / "no.sqlite")])
+    missing = runner.invoke(
+        main, ["aggregate", "-o", str(tmp_path / "x.html"), "--db", str(tmp_path / "no.sqlite"), "--lang", "en"]
+    )
     assert missing.exit_code == 1
     assert "does not exist yet" in missing.stderr
     assert not (tmp_path / "no.sqlite").exists()
@@ -94,7 +96,8 @@ def test_entity_report_with_a_store_that_cannot_be_opened(runner, tmp_path: Path
     out = tmp_path / "report.html"
     missing = tmp_path / "no-such.sqlite"
     result = runner.invoke(
-        main, ["report", str(SAMPLES / "central-hospital-hanoi.yaml"), "-o", str(out), "--db", str(missing)]
+        main,
+        ["report", str(SAMPLES / "central-hospital-hanoi.yaml"), "-o", str(out), "--db", str(missing), "--lang", "en"],
     )
     assert result.exit_code == 1
     assert "does not exist yet" in result.stderr

@@ -22,7 +22,8 @@ PROBLEMS = str(DATA / "responses" / "mini-problems.yaml")
 
 
 def run(runner, *args: str):
-    return runner.invoke(main, list(args), catch_exceptions=False)
+    # Messages follow the language; those these tests pin are English (tests of another language pass --lang).
+    return runner.invoke(main, list(args), catch_exceptions=False, env={"DHTI_LANG": "en"})
 
 
 def test_version(runner) -> None:

@@ -28,7 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run(runner: CliRunner, *args: str, db: str | None = None):
-    return runner.invoke(main, [*args, *(["--db", db] if db else [])], catch_exceptions=False)
+    # Messages follow the language; those these tests pin are English (tests of another language pass --lang).
+    return runner.invoke(main, [*args, *(["--db", db] if db else [])], catch_exceptions=False, env={"DHTI_LANG": "en"})
 
 
 @pytest.fixture
@@ -158,7 +159,7 @@ def test_compare_two_entities_per_indicator(runner: CliRunner, filled: str) -> N
         ["Capacity", "80.0", "23.3", "-56.7"],
         ["Systems", "80.0", "23.3", "-56.7"],
     ]
-    as_json = json.loads(run(runner, "compare", "#1", "#2", "--format", "json", db=filled).stdout)
+    as_json = json.loads(run(runner, "compare", "#1", "#2", "--format", "json", "--lang", "vi", db=filled).stdout)
     assert (as_json["a"]["id"], as_json["b"]["id"]) == (1, 2)
     assert as_json["rows"][2] == {
         "kind": "domain",

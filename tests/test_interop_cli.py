@@ -44,7 +44,9 @@ def test_heavy_libraries_load_only_when_a_command_needs_them() -> None:
 
 def test_unknown_questionnaire_in_every_export(runner, tmp_path) -> None:
     for command in (["xlsform", "-o", str(tmp_path / "x.xlsx")], ["fhir"], ["schema"]):
-        result = runner.invoke(main, ["export", command[0], "nope", *command[1:]], catch_exceptions=False)
+        result = runner.invoke(
+            main, ["export", command[0], "nope", *command[1:], "--lang", "en"], catch_exceptions=False
+        )
         assert result.exit_code == 1
         assert result.stderr.startswith("dhti: error: unknown questionnaire 'nope'")
 
@@ -53,7 +55,9 @@ def test_exports_never_overwrite_without_force(runner, tmp_path) -> None:
     for command in ("fhir", "schema"):
         out = tmp_path / f"{command}.json"
         out.write_text("keep", encoding="utf-8")
-        result = runner.invoke(main, ["export", command, "mini", "-o", str(out)], catch_exceptions=False)
+        result = runner.invoke(
+            main, ["export", command, "mini", "-o", str(out), "--lang", "en"], catch_exceptions=False
+        )
         assert result.exit_code == 1
         assert "exists already; use --force to overwrite it" in result.stderr
         assert out.read_text(encoding="utf-8") == "keep"

@@ -30,7 +30,8 @@ COMPLETE = DATA / "responses" / "mini-complete.yaml"
 
 
 def run(runner, *args: object):
-    return runner.invoke(main, [str(arg) for arg in args], catch_exceptions=False)
+    # Messages follow the language; those these tests pin are English (tests of another language pass --lang).
+    return runner.invoke(main, [str(arg) for arg in args], catch_exceptions=False, env={"DHTI_LANG": "en"})
 
 
 def walk(items: list[dict]):

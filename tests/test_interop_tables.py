@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 import subprocess
 import sys
@@ -22,7 +23,8 @@ MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
 
 def run(runner, *args: object):
-    return runner.invoke(main, [str(arg) for arg in args], catch_exceptions=False)
+    # Messages follow the language; those these tests pin are English (tests of another language pass --lang).
+    return runner.invoke(main, [str(arg) for arg in args], catch_exceptions=False, env={"DHTI_LANG": "en"})
 
 
 def central_workbook(path: Path) -> Path:
@@ -64,7 +66,10 @@ def import_in_a_child(path: Path, out: Path) -> tuple[int, int, str]:
         "    status = end.code\n"
         "print(status, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
+    english = {**os.environ, "DHTI_LANG": "en"}  # the messages these tests pin are English
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False, env=english
+    )
     status, peak = done.stdout.split()
     return int(status), int(peak), done.stderr
 

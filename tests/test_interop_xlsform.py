@@ -199,15 +199,15 @@ def test_texts_that_look_like_formulas_stay_text(runner, tmp_path, monkeypatch) 
 
 
 def test_export_xlsform_errors(runner, tmp_path) -> None:
-    wrong_suffix = run(runner, "export", "xlsform", "mini", "-o", str(tmp_path / "mini.xls"))
+    wrong_suffix = run(runner, "export", "xlsform", "mini", "-o", str(tmp_path / "mini.xls"), "--lang", "en")
     assert wrong_suffix.exit_code == 1
     assert "give a file name ending in .xlsx" in wrong_suffix.stderr
-    unknown = run(runner, "export", "xlsform", "mimi", "-o", str(tmp_path / "x.xlsx"))
+    unknown = run(runner, "export", "xlsform", "mimi", "-o", str(tmp_path / "x.xlsx"), "--lang", "en")
     assert unknown.exit_code == 1
     assert "unknown questionnaire 'mimi'; did you mean 'mini'?" in unknown.stderr
     existing = tmp_path / "keep.xlsx"
     existing.write_bytes(b"keep")
-    kept = run(runner, "export", "xlsform", "mini", "-o", str(existing))
+    kept = run(runner, "export", "xlsform", "mini", "-o", str(existing), "--lang", "en")
     assert kept.exit_code == 1
     assert "exists already; use --force" in kept.stderr
     assert existing.read_bytes() == b"keep"

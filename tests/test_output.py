@@ -173,7 +173,7 @@ def hostile_store(runner: CliRunner, tmp_path: Path) -> str:
 def test_store_tables_show_controls_instead_of_acting_on_them(runner: CliRunner, tmp_path: Path) -> None:
     db = hostile_store(runner, tmp_path)
     for args in (["db", "list"], ["history", "ANSI-1"], ["compare", "#1", "#1"], ["history", "ANSI-1\x1b]0;x\x07"]):
-        result = run(runner, *args, "--db", db)
+        result = run(runner, *args, "--db", db, "--lang", "en")
         assert_inert(result.stdout)
         assert_inert(result.stderr)
         if result.exit_code == 0:
@@ -266,7 +266,11 @@ def test_log_lines_show_controls(tmp_path: Path) -> None:
     (folder / "bro\x1b]0;x\x07ken.yaml").write_text(broken, encoding="utf-8")  # the name is quoted as it is
     env = {**os.environ, "DHTI_QUESTIONNAIRES": str(folder)}
     done = subprocess.run(
-        [sys.executable, "-m", "dhti", "questionnaires", "list"], capture_output=True, env=env, check=False, timeout=120
+        [sys.executable, "-m", "dhti", "questionnaires", "list", "--lang", "en"],
+        capture_output=True,
+        env=env,
+        check=False,
+        timeout=120,
     )
     assert done.returncode == 0
     stderr = done.stderr.decode("utf-8")

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from dhti.errors import did_you_mean, first_problems
+from dhti.messages import Message
 from dhti.registry import Registry
 from dhti.response import validate_file
 
@@ -403,7 +404,13 @@ def test_many_problems_are_found_in_linear_time_and_capped(write, registry) -> N
     ],
 )
 def test_a_suggestion_names_the_closest_words(kwargs: dict[str, object], hint: str) -> None:
-    assert did_you_mean("provice", ["name", "province", "provinces"], **kwargs) == hint  # type: ignore[arg-type]
+    assert str(did_you_mean("provice", ["name", "province", "provinces"], **kwargs)) == hint  # type: ignore[arg-type]
+
+
+def test_a_suggestion_reads_in_vietnamese_too() -> None:
+    hint = did_you_mean("provice", ["name", "province"], aside=True)
+    assert isinstance(hint, Message)
+    assert hint.render("vi") == " (có phải ý bạn là 'province'?)"
 
 
 def test_no_suggestion_when_nothing_is_close() -> None:

@@ -19,7 +19,8 @@ CENTRAL = DATA / "interop" / "odk-central-station.csv"
 
 
 def run(runner: CliRunner, *args: object):
-    return runner.invoke(main, [str(arg) for arg in args])
+    # Messages follow the language; those these tests pin are English.
+    return runner.invoke(main, [str(arg) for arg in args], env={"DHTI_LANG": "en"})
 
 
 def _clean_failure(result, *expected: str) -> None:

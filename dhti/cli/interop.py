@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from dhti.cli.options import lang_option, lenient_option, load_registry, questionnaire_option, say
+from dhti.cli.options import current_lang, lang_option, lenient_option, load_registry, questionnaire_option, say
 from dhti.safetext import to_json
 
 if TYPE_CHECKING:
@@ -127,7 +127,7 @@ def export_fhir_response(
     if validation.response is None:
         raise InputError(validation.problems)
     for problem in validation.warnings:
-        say(str(problem), err=True)
+        say(problem.render(current_lang()), err=True)
     _emit(to_json(response_resource(validation.response, lang=lang, base=base)) + "\n", output, force=force)
 
 
@@ -182,7 +182,7 @@ def import_odk(submissions: Path, output: Path, questionnaire: str | None, force
 
     result = import_submissions(submissions, output, registry=_registry(questionnaire), force=force)
     for problem in result.problems:
-        say(str(problem), err=True)
+        say(problem.render(current_lang()), err=True)
     for written in result.written:
         say(f"wrote {written.path} (row {written.row})", err=True)
     say(f"{result.rows} submission(s): {len(result.written)} written, {result.skipped} skipped", err=True)
@@ -206,5 +206,5 @@ def import_fhir_response(file: Path, output: Path, questionnaire: str | None, le
 
     checked = import_response(file, output, registry=_registry(questionnaire), lenient=lenient, force=force)
     for problem in checked.validation.warnings:
-        say(str(problem), err=True)
+        say(problem.render(current_lang()), err=True)
     say(f"wrote {output}", err=True)

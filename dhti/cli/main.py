@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from dhti import __version__
-from dhti.cli.options import lang_option, lenient_option, questionnaire_option, say
+from dhti.cli.options import current_lang, lang_option, lenient_option, questionnaire_option, say
 from dhti.cli.options import load_registry as _registry
 from dhti.errors import DhtiError, InputError, first_problems
 from dhti.safetext import json_escape_errors, visible_lines
@@ -32,10 +32,10 @@ class DhtiGroup(click.Group):
             return super().invoke(ctx)
         except InputError as err:
             for problem in first_problems(err.problems):
-                say(str(problem), err=True)
+                say(problem.render(current_lang()), err=True)
             ctx.exit(1)
         except DhtiError as err:
-            say(f"dhti: error: {err}", err=True)
+            say(f"dhti: error: {err.render(current_lang())}", err=True)
             ctx.exit(1)
 
 
@@ -120,7 +120,7 @@ def demo(output: Path, lang: str, db: str | None) -> None:
     say(score_table(list(result.outcomes), lang=lang))
     for outcome in result.outcomes:
         for problem in first_problems(outcome.validation.problems):
-            say(str(problem), err=True)
+            say(problem.render(lang), err=True)
     say("", err=True)
     say(f"wrote {len(result.written)} files into {output}/:", err=True)
     for path in result.written:
@@ -155,7 +155,8 @@ def questionnaires_show(ref: str, lang: str) -> None:
 
 @questionnaires.command("lint")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def questionnaires_lint(files: Sequence[Path]) -> None:
+@lang_option
+def questionnaires_lint(files: Sequence[Path], lang: str) -> None:
     """Check questionnaire files; print every problem as FILE:LINE:COL: error: message.
 
     Exits 1 if any file has an error (warnings alone pass).
@@ -166,7 +167,7 @@ def questionnaires_lint(files: Sequence[Path]) -> None:
     for path in files:
         questionnaire, problems = lint_file(path)
         for problem in problems:
-            say(str(problem))
+            say(problem.render(lang))
         if questionnaire is None:
             failed += 1
         else:
@@ -207,7 +208,10 @@ def init(ref: str, output: Path, lang: str, entity_type: str | None, force: bool
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @lenient_option
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-def validate(files: Sequence[Path], questionnaire_path: Path | None, fmt: str, lenient: bool, strict: bool) -> None:
+@lang_option
+def validate(
+    files: Sequence[Path], questionnaire_path: Path | None, fmt: str, lenient: bool, strict: bool, lang: str
+) -> None:
     """Check response files; print every problem as FILE:LINE:COL: severity: message.
 
     FILES may include folders (all *.yaml files in them). Exits 1 if any file has an error.
@@ -221,11 +225,11 @@ def validate(files: Sequence[Path], questionnaire_path: Path | None, fmt: str, l
     results = [validate_file(path, registry=registry, lenient=lenient) for path in response_files(files)]
     bad = [r for r in results if r.errors or (strict and r.warnings)]
     if fmt == "json":
-        click.echo(to_json([validation_json(result) for result in results]))
+        click.echo(to_json([validation_json(result, lang=lang) for result in results]))
     else:
         for result in results:
             for problem in first_problems(result.problems):
-                say(str(problem))
+                say(problem.render(lang))
         say(f"{len(results)} file(s) checked: {len(results) - len(bad)} valid, {len(bad)} invalid", err=True)
     if bad:
         sys.exit(1)
@@ -276,7 +280,7 @@ def report(
     check_target(output, force=force)
     outcome = assess(file, registry=_registry(questionnaire_path), lenient=lenient)
     for problem in first_problems(outcome.validation.problems):
-        say(str(problem), err=True)
+        say(problem.render(lang), err=True)
     if not outcome.valid:
         sys.exit(1)
     from dhti.jobs.aggregate import store_comparisons  # noqa: PLC0415 - the store only when reporting
@@ -307,7 +311,7 @@ def score(files: Sequence[Path], questionnaire_path: Path | None, fmt: str, leni
     outcomes = list(assess_all(response_files(files), registry=registry, lenient=lenient))
     for outcome in outcomes:
         for problem in first_problems(outcome.validation.problems):
-            say(str(problem), err=True)
+            say(problem.render(lang), err=True)
     if fmt == "json":
         click.echo(to_json([score_json(outcome, lang=lang) for outcome in outcomes]))
     elif fmt == "csv":

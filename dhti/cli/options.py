@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 LANGS = ("vi", "en")
+_LANG_KEY = "dhti.lang"  # in click's meta, which a command's context shares with the group's
 
 
 def default_lang() -> str:
@@ -35,8 +36,20 @@ def load_registry(questionnaire_path: Path | None = None) -> Registry:
 
     registry = Registry.discover(override=questionnaire_path)
     for skipped in registry.skipped:
-        say(f"dhti: skipping a questionnaire: {skipped}", err=True)
+        say(f"dhti: skipping a questionnaire: {skipped.render(current_lang())}", err=True)
     return registry
+
+
+def current_lang() -> str:
+    """The running command's ``--lang``, else the default: the language its messages are shown in."""
+    ctx = click.get_current_context(silent=True)
+    chosen = ctx.meta.get(_LANG_KEY) if ctx is not None else None
+    return chosen if chosen in LANGS else default_lang()
+
+
+def _remember_lang(ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    ctx.meta[_LANG_KEY] = value
+    return value
 
 
 class NfcText(click.ParamType[str]):
@@ -66,6 +79,7 @@ def lang_option(function: F) -> F:
         type=click.Choice(LANGS),
         default=default_lang,
         show_default="vi, or $DHTI_LANG",
+        callback=_remember_lang,
         help="Language of questionnaire texts, labels and number formats.",
     )(function)
 

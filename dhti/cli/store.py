@@ -81,11 +81,11 @@ def _report_results(results: Sequence[FileResult], fmt: str, lang: str, *, repor
 
     for result in results:
         for problem in first_problems(result.problems):
-            say(str(problem), err=True)
+            say(problem.render(lang), err=True)
     _emit(
         fmt,
         table=lambda: results_table(results, lang=lang, reports=reports),
-        json=lambda: [result_json(result) for result in results],
+        json=lambda: [result_json(result, lang=lang) for result in results],
         csv=lambda: results_csv(results),
     )
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dhti.errors import InputError, OutputError
+from dhti.messages import L_, Message
 from dhti.questionnaire import Questionnaire
 from dhti.registry import Registry
 from dhti.response import ASSESSMENT_FIELDS, ENTITY_FIELDS, Validation, validate_document
@@ -137,6 +138,9 @@ def refuse_existing(paths: Iterable[Path], *, force: bool) -> None:
         return
     existing = [str(path) for path in paths if path.exists()]
     if existing:
-        shown = ", ".join(existing[:5]) + (f" and {len(existing) - 5} more" if len(existing) > 5 else "")
-        msg = f"{shown} exist{'s' if len(existing) == 1 else ''} already; use --force to overwrite"
-        raise OutputError(msg)
+        shown: str | Message = ", ".join(existing[:5])
+        if len(existing) > 5:
+            shown = L_("%(names)s and %(count)s more", names=shown, count=len(existing) - 5)
+        if len(existing) == 1:
+            raise OutputError(L_("%(names)s exists already; use --force to overwrite", names=shown))
+        raise OutputError(L_("%(names)s exist already; use --force to overwrite", names=shown))

@@ -18,6 +18,7 @@ from dhti.errors import DhtiError, InputError, Problem, did_you_mean
 from dhti.interop.drafts import Checked, Draft, DraftAnswer, DraftValue, check_draft, mentioned_question
 from dhti.interop.fhir import ASSESSMENT_GROUP_LINK, DATA_ABSENT, ENTITY_GROUP_LINK, field_link
 from dhti.interop.fhir_logic import NA
+from dhti.messages import L_, Message, MessageError, plain
 from dhti.outfiles import write_atomic
 from dhti.questionnaire import Question, Questionnaire, QuestionType
 from dhti.registry import Registry
@@ -27,7 +28,7 @@ from dhti.yamlio import read_bounded
 _SCALARS = ("valueString", "valueDecimal", "valueInteger", "valueBoolean", "valueDate", "valueDateTime", "valueUri")
 
 
-class _DuplicateKeyError(ValueError):
+class _DuplicateKeyError(MessageError):
     pass
 
 
@@ -39,7 +40,7 @@ class JsonFile:
     text: str
     data: object
 
-    def problem(self, message: str, *, link_id: str | None = None, key: str | None = None) -> Problem:
+    def problem(self, message: str | Message, *, link_id: str | None = None, key: str | None = None) -> Problem:
         """A problem at the item with ``link_id`` (or the first ``key``), else at the start."""
         needle = None
         if link_id is not None:
@@ -48,10 +49,10 @@ class JsonFile:
             needle = rf'"{re.escape(key)}"\s*:'
         match = re.search(needle, self.text) if needle else None
         if match is None:
-            return Problem(self.file, 1, 1, message)
+            return Problem.of(self.file, 1, 1, message)
         line = self.text.count("\n", 0, match.start()) + 1
         column = match.start() - (self.text.rfind("\n", 0, match.start()) + 1) + 1
-        return Problem(self.file, line, column, message)
+        return Problem.of(self.file, line, column, message)
 
 
 def read_json(path: Path, *, display: str | None = None) -> JsonFile:
@@ -62,29 +63,29 @@ def read_json(path: Path, *, display: str | None = None) -> JsonFile:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line = raw.count(b"\n", 0, err.start) + 1
-        raise InputError([Problem(name, line, 1, "not UTF-8 text; FHIR JSON is always UTF-8")]) from err
+        raise InputError([Problem.of(name, line, 1, L_("not UTF-8 text; FHIR JSON is always UTF-8"))]) from err
     try:
         data = json.loads(text, parse_constant=_refuse_constant, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as err:
-        raise InputError([Problem(name, err.lineno, err.colno, f"invalid JSON: {err.msg}")]) from err
+        message = L_("invalid JSON: %(detail)s", detail=plain(err.msg))
+        raise InputError([Problem.of(name, err.lineno, err.colno, message)]) from err
     except ValueError as err:  # a duplicate key, NaN or Infinity
-        raise InputError([Problem(name, 1, 1, f"invalid JSON: {err}")]) from err
+        detail = err.text if isinstance(err, MessageError) else plain(str(err))
+        raise InputError([Problem.of(name, 1, 1, L_("invalid JSON: %(detail)s", detail=detail))]) from err
     except RecursionError as err:
-        raise InputError([Problem(name, 1, 1, "invalid JSON: nested too deeply")]) from err
+        raise InputError([Problem.of(name, 1, 1, L_("invalid JSON: nested too deeply"))]) from err
     return JsonFile(name, text, data)
 
 
 def _refuse_constant(name: str) -> object:
-    msg = f"{name} is not a JSON number"
-    raise ValueError(msg)
+    raise MessageError(L_("%(name)s is not a JSON number", name=name))
 
 
 def _unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
     result: dict[str, object] = {}
     for key, value in pairs:
         if key in result:
-            msg = f"duplicate key {key!r} in an object"
-            raise _DuplicateKeyError(msg)
+            raise _DuplicateKeyError(L_("duplicate key %(key)s in an object", key=repr(key)))
         result[key] = value
     return result
 
@@ -93,21 +94,24 @@ def questionnaire_of(document: JsonFile, registry: Registry) -> Questionnaire:
     """Check that the document is a QuestionnaireResponse and find the questionnaire it answers."""
     data = document.data
     if not isinstance(data, dict):
-        raise InputError([document.problem("expected a JSON object with resourceType 'QuestionnaireResponse'")])
+        message = L_("expected a JSON object with resourceType 'QuestionnaireResponse'")
+        raise InputError([document.problem(message)])
     kind = data.get("resourceType")
     if kind != "QuestionnaireResponse":
-        shown = "no resourceType" if kind is None else f"resourceType {kind!r}"
-        message = f"not a FHIR QuestionnaireResponse ({shown}); dhti imports QuestionnaireResponse resources"
+        shown = L_("no resourceType") if kind is None else L_("resourceType %(kind)s", kind=repr(kind))
+        message = L_(
+            "not a FHIR QuestionnaireResponse (%(shown)s); dhti imports QuestionnaireResponse resources", shown=shown
+        )
         raise InputError([document.problem(message, key="resourceType")])
     if data.get("status") == "entered-in-error":
         raise InputError(
-            [document.problem("this response is marked entered-in-error; it is not imported", key="status")]
+            [document.problem(L_("this response is marked entered-in-error; it is not imported"), key="status")]
         )
     if registry.override is not None:
         return registry.override
     canonical = data.get("questionnaire")
     if not isinstance(canonical, str) or not canonical:
-        message = (
+        message = L_(
             "no questionnaire canonical URL (such as urn:dhti:questionnaire:dhti-facility|1.0); give --questionnaire"
         )
         raise InputError([document.problem(message, key="resourceType")])
@@ -116,7 +120,9 @@ def questionnaire_of(document: JsonFile, registry: Registry) -> Questionnaire:
     try:
         return registry.get(ref)
     except DhtiError as err:
-        raise InputError([document.problem(f"questionnaire {canonical!r}: {err}", key="questionnaire")]) from err
+        reason = err.text or plain(str(err))
+        message = L_("questionnaire %(canonical)s: %(reason)s", canonical=repr(canonical), reason=reason)
+        raise InputError([document.problem(message, key="questionnaire")]) from err
 
 
 @dataclass
@@ -353,4 +359,4 @@ def _relocate(document: JsonFile, questionnaire: Questionnaire, problems: Iterab
             match = re.match(r"(entity|assessment)\.([a-z]+):", problem.message)
             link = field_link(match.group(1), match.group(2)) if match else None
         located = document.problem(problem.message, link_id=link)
-        yield Problem(located.file, located.line, located.column, problem.message, problem.severity)
+        yield Problem(located.file, located.line, located.column, problem.message, problem.severity, problem.text)

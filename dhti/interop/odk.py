@@ -28,6 +28,7 @@ from dhti.interop.drafts import (
 )
 from dhti.interop.tables import Table, read_table
 from dhti.interop.xlsform import NA, QUESTIONNAIRE_FIELD, FieldKind, FormField, form_fields, xlsform_name
+from dhti.messages import ENGLISH, L_, Count, Message
 from dhti.outfiles import make_folder, write_atomic
 from dhti.questionnaire import Questionnaire, QuestionType
 from dhti.registry import Registry
@@ -55,17 +56,30 @@ _DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]")
 
 @dataclass(frozen=True)
 class RowProblem:
-    """A problem with one submission, by its row number in the table (the header is row 1)."""
+    """A problem with one submission, by its row number in the table (the header is row 1).
+
+    ``message`` is English; ``text``, when there is one, renders it in another language (:meth:`render`).
+    """
 
     file: str
     row: int
     message: str
     column: str = ""
     severity: str = "error"
+    text: Message | None = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def of(cls, file: str, row: int, message: Message, *, column: str = "", severity: str = "error") -> RowProblem:
+        return cls(file, row, str(message), column, severity, message)
 
     def __str__(self) -> str:
+        return self.render(ENGLISH)
+
+    def render(self, lang: str) -> str:
+        """``FILE: row N, column 'C': error: message`` with the message in ``lang``."""
         where = f"row {self.row}" + (f", column {self.column!r}" if self.column else "")
-        return f"{self.file}: {where}: {self.severity}: {self.message}"
+        message = self.message if self.text is None else self.text.render(lang)
+        return f"{self.file}: {where}: {self.severity}: {message}"
 
 
 @dataclass(frozen=True)
@@ -123,19 +137,22 @@ def map_columns(table: Table, questionnaire: Questionnaire) -> list[Column]:
         column = _column(index, header, fields, by_id, questionnaire)
         if column is None:
             hint = did_you_mean(_segments(header)[-1] if _segments(header) else header, fields, aside=True)
-            message = (
-                f"unknown column {header!r}: not a field of {questionnaire.ref}'s form nor ODK or Kobo metadata{hint}"
+            message = L_(
+                "unknown column %(header)s: not a field of %(ref)s's form nor ODK or Kobo metadata%(hint)s",
+                header=repr(header),
+                ref=questionnaire.ref,
+                hint=hint,
             )
-            problems.append(Problem(table.file, 1, index + 1, message))
+            problems.append(Problem.of(table.file, 1, index + 1, message))
         else:
             columns.append(column)
     problems += _duplicates(table.file, columns)
     if not any(c.field is not None and c.field.kind is FieldKind.QUESTION for c in columns) and not problems:
-        problems.append(
-            Problem(table.file, 1, 1, f"no column holds an answer to {questionnaire.ref}; is this the right form?")
-        )
+        message = L_("no column holds an answer to %(ref)s; is this the right form?", ref=questionnaire.ref)
+        problems.append(Problem.of(table.file, 1, 1, message))
     if not any(c.field is not None and c.field.name == "entity_id" for c in columns):
-        problems.append(Problem(table.file, 1, 1, "no entity_id column: every submission needs the entity's code"))
+        message = L_("no entity_id column: every submission needs the entity's code")
+        problems.append(Problem.of(table.file, 1, 1, message))
     if problems:
         raise InputError(_first_problems(problems))
     return columns
@@ -147,8 +164,10 @@ def _first_problems(problems: list[Problem]) -> list[Problem]:
     if len(ordered) <= MAX_HEADER_PROBLEMS:
         return ordered
     rest = ordered[MAX_HEADER_PROBLEMS]
-    message = f"and {len(ordered) - MAX_HEADER_PROBLEMS:,} more problems with the columns from here on"
-    return [*ordered[:MAX_HEADER_PROBLEMS], Problem(rest.file, rest.line, rest.column, message)]
+    message = L_(
+        "and %(count)s more problems with the columns from here on", count=Count(len(ordered) - MAX_HEADER_PROBLEMS)
+    )
+    return [*ordered[:MAX_HEADER_PROBLEMS], Problem.of(rest.file, rest.line, rest.column, message)]
 
 
 def _column(
@@ -199,8 +218,13 @@ def _duplicates(file: str, columns: Sequence[Column]) -> list[Problem]:
             continue
         key = (column.field.name, column.option)
         if key in seen:
-            message = f"columns {seen[key].header!r} and {column.header!r} both hold {column.field.name!r}"
-            problems.append(Problem(file, 1, column.index + 1, message))
+            message = L_(
+                "columns %(first)s and %(second)s both hold %(field)s",
+                first=repr(seen[key].header),
+                second=repr(column.header),
+                field=repr(column.field.name),
+            )
+            problems.append(Problem.of(file, 1, column.index + 1, message))
         seen[key] = column
     return problems
 
@@ -312,8 +336,12 @@ def import_submissions(path: Path, output: Path, *, registry: Registry, force: b
     names = unique_names(stems)
     for (row, entity_id, _), stem, name in zip(accepted, stems, names, strict=True):
         if name != f"{stem}.yaml":
-            message = f"entity {entity_id!r} was submitted more than once; this submission is written to {name}"
-            result.problems.append(RowProblem(table.file, row, message, severity="warning"))
+            message = L_(
+                "entity %(id)s was submitted more than once; this submission is written to %(name)s",
+                id=repr(entity_id),
+                name=name,
+            )
+            result.problems.append(RowProblem.of(table.file, row, message, severity="warning"))
     targets = [output / name for name in names]
     _prepare_folder(output)
     refuse_existing(targets, force=force)
@@ -329,15 +357,21 @@ def _named_questionnaire(table: Table, registry: Registry) -> Questionnaire:
     width = len(table.header)  # a row of another width is skipped, so it names nothing
     names = {cells[index] for _, cells in table.rows if index is not None and len(cells) == width and cells[index]}
     if index is None or not names:
-        msg = (
-            f"{table.file}: cannot tell which questionnaire these submissions answer (no {QUESTIONNAIRE_FIELD} "
-            "column, as in forms from 'dhti export xlsform'); give --questionnaire ID"
+        message = L_(
+            "%(file)s: cannot tell which questionnaire these submissions answer (no %(field)s column,"
+            " as in forms from 'dhti export xlsform'); give --questionnaire ID",
+            file=table.file,
+            field=QUESTIONNAIRE_FIELD,
         )
-        raise ConversionError(msg)
+        raise ConversionError(message)
     if len(names) > 1:
         shown = ", ".join(sorted(names))
-        msg = f"{table.file}: submissions of several questionnaires ({shown}); give --questionnaire ID"
-        raise ConversionError(msg)
+        message = L_(
+            "%(file)s: submissions of several questionnaires (%(names)s); give --questionnaire ID",
+            file=table.file,
+            names=shown,
+        )
+        raise ConversionError(message)
     return registry.get(names.pop())
 
 
@@ -354,17 +388,21 @@ class _Importer:
         """The row's problems, and its entity id and response text unless it has an error."""
         file = self.table.file
         if len(cells) != len(self.table.header):
-            message = f"row has {len(cells):,} cells, the header has {len(self.table.header):,}; row skipped"
-            return [RowProblem(file, row, message)], None
+            message = L_(
+                "row has %(count)s cells, the header has %(header)s; row skipped",
+                count=Count(len(cells)),
+                header=Count(len(self.table.header)),
+            )
+            return [RowProblem.of(file, row, message)], None
         draft = row_draft(cells, self.columns, self.q)
         header = _comment(self.table, row, cells, self.columns)
         checked = check_draft(draft, file=f"{file} row {row}", registry=self.registry, header=header)
         problems = [
-            RowProblem(file, row, p.message, _column_of(p.message, self.columns, self.q), str(p.severity))
+            RowProblem(file, row, p.message, _column_of(p.message, self.columns, self.q), str(p.severity), p.text)
             for p in checked.validation.problems
         ]
         if checked.validation.errors:
-            return [*problems, RowProblem(file, row, "row skipped")], None
+            return [*problems, RowProblem.of(file, row, L_("row skipped"))], None
         return problems, (str(draft.entity.get("id", "")), checked.text)
 
 
@@ -396,9 +434,12 @@ def _comment(table: Table, row: int, cells: Sequence[str], columns: Sequence[Col
 
 def _prepare_folder(output: Path) -> None:
     if output.exists() and not output.is_dir():
-        msg = f"{output} is a file; give a folder for the response files"
-        raise OutputError(msg)
+        raise OutputError(L_("%(output)s is a file; give a folder for the response files", output=str(output)))
     if not output.parent.is_dir():
-        msg = f"cannot write into {output}: folder {output.parent} does not exist"
-        raise OutputError(msg)
+        message = L_(
+            "cannot write into %(output)s: folder %(folder)s does not exist",
+            output=str(output),
+            folder=str(output.parent),
+        )
+        raise OutputError(message)
     make_folder(output)

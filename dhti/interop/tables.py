@@ -20,6 +20,7 @@ from typing import NoReturn, Protocol
 from xml.etree.ElementTree import ParseError
 
 from dhti.errors import InputError, Problem, nul_bytes_message
+from dhti.messages import L_, Count, Decimal, Message, plain
 from dhti.yamlio import read_bounded
 
 MAX_BYTES = 50 * 1024 * 1024
@@ -60,43 +61,69 @@ def read_table(path: Path, *, display: str | None = None) -> Table:
     name = display or str(path)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
-        what = suffix or "a file without suffix"
-        _refuse(name, f"expected a .csv or .xlsx export of submissions, not {what}")
+        what = suffix or L_("a file without suffix")
+        _refuse(name, L_("expected a .csv or .xlsx export of submissions, not %(what)s", what=what))
     raw = read_bounded(path, display=name, limit=MAX_BYTES)
     table = _read_xlsx(raw, name) if suffix == ".xlsx" else _read_csv(raw, name)
     if not any(table.header):
-        _refuse(name, "no header row: the first row must name the columns")
+        _refuse(name, L_("no header row: the first row must name the columns"))
     return table
 
 
-def _refuse(name: str, message: str, line: int = 1) -> NoReturn:
-    raise InputError([Problem(name, line, 1, message)])
+def _refuse(name: str, message: str | Message, line: int = 1) -> NoReturn:
+    raise InputError([Problem.of(name, line, 1, message)])
 
 
 class _Collector:
     """Gathers the rows of a table, refusing it as soon as it passes a limit."""
 
-    def __init__(self, name: str, what: str) -> None:
+    def __init__(self, name: str, *, sheet: bool) -> None:
         self.name = name
-        self.what = what
+        self.sheet = sheet  # the first sheet of a workbook, else a CSV table
         self.header: tuple[str, ...] = ()
         self.rows: list[tuple[int, tuple[str, ...]]] = []
         self.cells = 0
 
     def check_width(self, number: int, width: int, *, line: int) -> None:
         if width > MAX_COLUMNS:
-            _refuse(self.name, f"row {number} has {width:,} columns; the limit is {MAX_COLUMNS:,}", line)
+            message = L_(
+                "row %(row)s has %(count)s columns; the limit is %(limit)s",
+                row=number,
+                count=Count(width),
+                limit=Count(MAX_COLUMNS),
+            )
+            _refuse(self.name, message, line)
 
     def add(self, number: int, cells: tuple[str, ...], *, line: int) -> None:
         """Take row ``number`` (``line`` is where it is in the file, for the message)."""
         self.check_width(number, len(cells), line=line)
         if number > MAX_ROWS + 1:
-            message = f"{self.what} has more than {MAX_ROWS:,} rows of submissions, the most dhti imports at once"
-            _refuse(self.name, message + "; split the export", line)
+            if self.sheet:
+                message = L_(
+                    "the first sheet has more than %(limit)s rows of submissions, the most dhti imports at once;"
+                    " split the export",
+                    limit=Count(MAX_ROWS),
+                )
+            else:
+                message = L_(
+                    "the table has more than %(limit)s rows of submissions, the most dhti imports at once;"
+                    " split the export",
+                    limit=Count(MAX_ROWS),
+                )
+            _refuse(self.name, message, line)
         self.cells += len(cells)
         if self.cells > MAX_CELLS:
-            message = f"{self.what} has more than {MAX_CELLS:,} cells, the most dhti imports at once"
-            _refuse(self.name, message + "; split the export", line)
+            if self.sheet:
+                message = L_(
+                    "the first sheet has more than %(limit)s cells, the most dhti imports at once; split the export",
+                    limit=Count(MAX_CELLS),
+                )
+            else:
+                message = L_(
+                    "the table has more than %(limit)s cells, the most dhti imports at once; split the export",
+                    limit=Count(MAX_CELLS),
+                )
+            _refuse(self.name, message, line)
         if number == 1:
             self.header = cells
         else:
@@ -115,7 +142,7 @@ def _read_csv(raw: bytes, name: str) -> Table:
     delimiter = max(",;\t", key=first_line.count)
     guard = _WidthGuard(_lines(text), delimiter=delimiter, name=name)
     reader = csv.reader(guard, delimiter=delimiter, strict=True)
-    collector = _Collector(name, "the table")
+    collector = _Collector(name, sheet=False)
     number = 0
     try:
         for number, record in enumerate(reader, start=1):
@@ -123,8 +150,8 @@ def _read_csv(raw: bytes, name: str) -> Table:
             collector.add(number, tuple(cell.strip() for cell in record), line=reader.line_num)
             guard.next_record(number + 1)
     except csv.Error as err:
-        message = f"malformed CSV in row {number + 1}: {err}"
-        raise InputError([Problem(name, reader.line_num, 1, message)]) from err
+        message = L_("malformed CSV in row %(row)s: %(reason)s", row=number + 1, reason=plain(str(err)))
+        raise InputError([Problem.of(name, reader.line_num, 1, message)]) from err
     return collector.table()
 
 
@@ -155,8 +182,14 @@ class _WidthGuard:
             self.line += 1
             self.pending += line.count(self.delimiter)
             if self.pending > self.limit:
-                message = f"row {self.record} holds more than {self.limit:,} {self.delimiter!r}"
-                _refuse(self.name, f"{message}; the limit is {MAX_COLUMNS:,} columns", self.line)
+                message = L_(
+                    "row %(row)s holds more than %(count)s %(delimiter)s; the limit is %(limit)s columns",
+                    row=self.record,
+                    count=Count(self.limit),
+                    delimiter=repr(self.delimiter),
+                    limit=Count(MAX_COLUMNS),
+                )
+                _refuse(self.name, message, self.line)
             yield line
 
     def next_record(self, record: int) -> None:
@@ -171,10 +204,11 @@ def _csv_text(raw: bytes, name: str) -> str:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line = raw.count(b"\n", 0, err.start) + 1
-        message = f"not UTF-8 text: byte 0x{raw[err.start]:02x} cannot be decoded; export the file as UTF-8 CSV"
-        raise InputError([Problem(name, line, 1, message)]) from err
+        byte = f"0x{raw[err.start]:02x}"
+        message = L_("not UTF-8 text: byte %(byte)s cannot be decoded; export the file as UTF-8 CSV", byte=byte)
+        raise InputError([Problem.of(name, line, 1, message)]) from err
     if not text.strip():
-        _refuse(name, "file is empty")
+        _refuse(name, L_("file is empty"))
     return text
 
 
@@ -185,7 +219,7 @@ def _read_xlsx(raw: bytes, name: str) -> Table:
     from openpyxl import load_workbook  # noqa: PLC0415 - only .xlsx imports need openpyxl
 
     _check_archive(raw, name)
-    collector = _Collector(name, "the first sheet")
+    collector = _Collector(name, sheet=True)
     try:
         workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
         try:
@@ -193,10 +227,9 @@ def _read_xlsx(raw: bytes, name: str) -> Table:
         finally:
             workbook.close()
     except _DAMAGED as err:
-        message = f"not a readable .xlsx workbook ({err}); export the submissions again as .xlsx or CSV"
-        raise InputError([Problem(name, 1, 1, message)]) from err
+        raise InputError([Problem.of(name, 1, 1, _unreadable(err))]) from err
     if not collector.header and not collector.rows:
-        _refuse(name, "the first sheet is empty")
+        _refuse(name, L_("the first sheet is empty"))
     return collector.table()
 
 
@@ -208,23 +241,50 @@ def _check_archive(raw: bytes, name: str) -> None:
             _check_members(members, name)
             strings = _shared_strings(archive)
     except (zipfile.BadZipFile, OSError, ValueError) as err:
-        _refuse(name, f"not a readable .xlsx workbook ({err}); export the submissions again as .xlsx or CSV")
+        _refuse(name, _unreadable(err))
     if strings is not None and strings.file_size > MAX_SHARED_STRINGS:
         size, limit = strings.file_size / 1048576, MAX_SHARED_STRINGS // 1048576
-        _refuse(name, f"the workbook's shared strings unpack to {size:.1f} MiB; the limit is {limit} MiB")
+        message = L_(
+            "the workbook's shared strings unpack to %(size)s MiB; the limit is %(limit)s MiB",
+            size=Decimal(size),
+            limit=limit,
+        )
+        _refuse(name, message)
+
+
+def _unreadable(err: Exception) -> Message:
+    return L_(
+        "not a readable .xlsx workbook (%(reason)s); export the submissions again as .xlsx or CSV",
+        reason=plain(str(err)),
+    )
 
 
 def _check_members(members: Sequence[zipfile.ZipInfo], name: str) -> None:
     if len(members) > MAX_MEMBERS:
-        _refuse(name, f"the workbook holds {len(members):,} files; the limit is {MAX_MEMBERS:,}")
+        message = L_(
+            "the workbook holds %(count)s files; the limit is %(limit)s",
+            count=Count(len(members)),
+            limit=Count(MAX_MEMBERS),
+        )
+        _refuse(name, message)
     unpacked = sum(member.file_size for member in members)
     if unpacked > MAX_UNPACKED:
         limit = MAX_UNPACKED // 1048576
-        _refuse(name, f"the workbook unpacks to {unpacked / 1048576:.1f} MiB; the limit is {limit} MiB")
+        message = L_(
+            "the workbook unpacks to %(size)s MiB; the limit is %(limit)s MiB",
+            size=Decimal(unpacked / 1048576),
+            limit=limit,
+        )
+        _refuse(name, message)
     for member in members:
         ratio = member.file_size / max(member.compress_size, 1)
         if member.file_size > _RATIO_FROM and ratio > MAX_RATIO:
-            message = f"{member.filename} unpacks to {ratio:.0f} times its packed size; the limit is {MAX_RATIO}"
+            message = L_(
+                "%(member)s unpacks to %(ratio)s times its packed size; the limit is %(limit)s",
+                member=member.filename,
+                ratio=round(ratio),
+                limit=MAX_RATIO,
+            )
             _refuse(name, message)
 
 
@@ -243,7 +303,7 @@ def _shared_strings(archive: zipfile.ZipFile) -> zipfile.ZipInfo | None:
 
 def _collect_sheet(sheets: Sequence[_Sheet], collector: _Collector) -> None:
     if not sheets:
-        _refuse(collector.name, "the workbook has no sheet; export the submissions again as .xlsx or CSV")
+        _refuse(collector.name, L_("the workbook has no sheet; export the submissions again as .xlsx or CSV"))
     sheet = sheets[0]
     _check_dimension(sheet, collector.name)
     # Rows come as wide as the declared dimension unless it is dropped: each row is then as
@@ -265,12 +325,23 @@ def _check_dimension(sheet: _Sheet, name: str) -> None:
     rows, columns = sheet.max_row, sheet.max_column
     if rows is None or columns is None:
         return
-    declared = f"dimension {sheet.calculate_dimension()}"
+    declared = sheet.calculate_dimension()
     if rows - 1 > MAX_ROWS:
-        message = f"the first sheet has {rows - 1:,} rows of submissions ({declared}); the limit is {MAX_ROWS:,}"
+        message = L_(
+            "the first sheet has %(count)s rows of submissions (dimension %(dimension)s); the limit is %(limit)s",
+            count=Count(rows - 1),
+            dimension=declared,
+            limit=Count(MAX_ROWS),
+        )
         _refuse(name, message)
     if columns > MAX_COLUMNS:
-        _refuse(name, f"the first sheet has {columns:,} columns ({declared}); the limit is {MAX_COLUMNS:,}")
+        message = L_(
+            "the first sheet has %(count)s columns (dimension %(dimension)s); the limit is %(limit)s",
+            count=Count(columns),
+            dimension=declared,
+            limit=Count(MAX_COLUMNS),
+        )
+        _refuse(name, message)
 
 
 def _trimmed(cells: Iterable[str]) -> tuple[str, ...]:

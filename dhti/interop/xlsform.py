@@ -19,6 +19,7 @@ from typing import Protocol
 from dhti import expressions
 from dhti.interop import ConversionError
 from dhti.interop.texts import entity_type_text, label, labels
+from dhti.messages import L_
 from dhti.outfiles import write_atomic
 from dhti.questionnaire import Evidence, Question, Questionnaire, QuestionType, pick
 from dhti.response import ASSESSMENT_FIELDS, ENTITY_FIELDS
@@ -93,11 +94,13 @@ def form_fields(questionnaire: Questionnaire) -> dict[str, FormField]:
 
 def _claim(owners: dict[str, str], name: str, owner: str) -> None:
     if name.lower() in owners:
-        msg = (
-            f"{owner!r} and {owners[name.lower()]!r} both become the XLSForm name {name!r}; "
-            "rename one of them in the questionnaire"
+        message = L_(
+            "%(first)s and %(second)s both become the XLSForm name %(name)s; rename one of them in the questionnaire",
+            first=repr(owner),
+            second=repr(owners[name.lower()]),
+            name=repr(name),
         )
-        raise ConversionError(msg)
+        raise ConversionError(message)
     owners[name.lower()] = owner
 
 
@@ -511,6 +514,7 @@ def _keep_text(cell: _Cell) -> None:
 def write_xlsform(questionnaire: Questionnaire, output: Path, *, lang: str, force: bool = False) -> None:
     """Write the questionnaire's XLSForm to ``output`` (an .xlsx file)."""
     if output.suffix.lower() != ".xlsx":
-        msg = f"{output}: an XLSForm is an Excel workbook; give a file name ending in .xlsx"
-        raise ConversionError(msg)
+        raise ConversionError(
+            L_("%(output)s: an XLSForm is an Excel workbook; give a file name ending in .xlsx", output=str(output))
+        )
     write_atomic(output, xlsform_bytes(build_xlsform(questionnaire, lang=lang)), force=force)

@@ -290,7 +290,7 @@ def build_context(
         scored_questions=builder.count("scored"),
         answered_questions=builder.count("answered"),
         na_questions=builder.count("na"),
-        warnings=tuple(str(problem) for problem in outcome.validation.warnings),
+        warnings=tuple(problem.render(lang) for problem in outcome.validation.warnings),
         trend=builder.trend_view(history),
         peers=builder.peer_view(peers),
     )

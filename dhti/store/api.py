@@ -21,6 +21,7 @@ from sqlalchemy import exc
 
 from dhti.assess import Outcome
 from dhti.errors import did_you_mean
+from dhti.messages import L_, Message, plain
 from dhti.store import models as m
 from dhti.store.connect import WRITE, Schema, engine_for, migrate, read_schema
 from dhti.store.location import Backend, Location, resolve
@@ -223,10 +224,10 @@ class Store:
     def get(self, assessment_id: int) -> StoredAssessment:
         """One assessment by its id; :class:`StoreError` when there is none."""
         if not 1 <= assessment_id <= MAX_ID:  # the database would refuse to compare with it
-            raise StoreError(f"the store {self.display} has no assessment #{assessment_id}")
+            raise StoreError(_no_assessment(self.display, assessment_id))
         found = self._load(_select_assessments().where(m.assessments.c.id == assessment_id))
         if not found:
-            raise StoreError(f"the store {self.display} has no assessment #{assessment_id}")
+            raise StoreError(_no_assessment(self.display, assessment_id))
         return found[0]
 
     def get_many(self, assessment_ids: Sequence[int]) -> list[StoredAssessment]:
@@ -241,12 +242,12 @@ class Store:
     def response_bytes(self, assessment_id: int) -> bytes:
         """The response exactly as it was submitted."""
         if not 1 <= assessment_id <= MAX_ID:
-            raise StoreError(f"the store {self.display} has no assessment #{assessment_id}")
+            raise StoreError(_no_assessment(self.display, assessment_id))
         query = sa.select(m.responses.c.raw).where(m.responses.c.assessment_id == assessment_id)
         with self._guard("read"), self._engine.connect() as conn:
             raw = conn.execute(query).scalar_one_or_none()
         if raw is None:
-            raise StoreError(f"the store {self.display} has no assessment #{assessment_id}")
+            raise StoreError(_no_assessment(self.display, assessment_id))
         if not isinstance(raw, bytes | memoryview):
             raise RowReader(self.display, assessment_id).invalid("responses.raw", raw)
         return bytes(raw)
@@ -290,7 +291,12 @@ class Store:
         try:
             yield
         except exc.SQLAlchemyError as err:
-            raise StoreError(f"cannot {doing} in {self.display}: {_reason(err)}") from err
+            reason = plain(_reason(err))
+            if doing == "store":
+                raise StoreError(
+                    L_("cannot store in %(store)s: %(reason)s", store=self.display, reason=reason)
+                ) from err
+            raise StoreError(L_("cannot read in %(store)s: %(reason)s", store=self.display, reason=reason)) from err
 
 
 def _select_assessments() -> sa.Select[Any]:
@@ -421,7 +427,7 @@ def _insert(conn: sa.Connection, record: AssessmentRecord, raw: bytes, digest: s
     }
     key = conn.execute(m.assessments.insert(), values).inserted_primary_key
     if key is None:  # pragma: no cover - both back ends report the new key
-        raise StoreError("the database did not report the new assessment's id")
+        raise StoreError(L_("the database did not report the new assessment's id"))
     ident = int(key[0])
     conn.execute(m.responses.insert(), {"assessment_id": ident, "raw": raw})
     for table, rows in _child_rows(ident, record):
@@ -471,14 +477,19 @@ def _check_file(location: Location, *, create: bool) -> None:
     if path is None or path.exists():
         return
     if not create:
-        msg = f"the store {path} does not exist yet; add assessments with: dhti db ingest FILE|DIR"
-        raise StoreError(msg)
+        message = L_(
+            "the store %(store)s does not exist yet; add assessments with: dhti db ingest FILE|DIR", store=str(path)
+        )
+        raise StoreError(message)
     if path.parent.is_dir():
         return
     if location.default:
         path.parent.mkdir(parents=True, exist_ok=True)
         return
-    raise StoreError(f"cannot create the store {path}: folder {path.parent} does not exist")
+    message = L_(
+        "cannot create the store %(store)s: folder %(folder)s does not exist", store=str(path), folder=str(path.parent)
+    )
+    raise StoreError(message)
 
 
 @contextmanager
@@ -486,7 +497,8 @@ def _opening(display: str) -> Iterator[None]:
     try:
         yield
     except exc.SQLAlchemyError as err:
-        raise StoreError(f"cannot open the store {display}: {_reason(err)}") from err
+        message = L_("cannot open the store %(store)s: %(reason)s", store=display, reason=plain(_reason(err)))
+        raise StoreError(message) from err
 
 
 def _display(location: Location) -> str:
@@ -505,13 +517,16 @@ def _schema(engine: sa.Engine, location: Location, display: str) -> Schema:
 
 def _check_readable(schema: Schema, display: str) -> None:
     if not schema.tables:
-        raise StoreError(f"the store {display} is empty; add assessments with: dhti db ingest FILE|DIR")
+        raise StoreError(_empty(display))
     if schema.revision != m.SCHEMA_REVISION:
-        msg = (
-            f"cannot open the store {display}: its schema revision {schema.revision!r} is not "
-            f"{m.SCHEMA_REVISION!r}, the one this dhti reads (a newer dhti wrote it?)"
+        message = L_(
+            "cannot open the store %(store)s: its schema revision %(revision)s is not %(wanted)s,"
+            " the one this dhti reads (a newer dhti wrote it?)",
+            store=display,
+            revision=repr(schema.revision),
+            wanted=repr(m.SCHEMA_REVISION),
         )
-        raise StoreError(msg)
+        raise StoreError(message)
 
 
 def _writable(reader: sa.Engine, location: Location, schema: Schema, display: str) -> sa.Engine:
@@ -545,7 +560,7 @@ def find_assessment(store: Store, token: str) -> StoredAssessment:
     if token.startswith("#"):
         number = token[1:]
         if not _DIGITS.fullmatch(number):
-            raise StoreError(f"{token!r} is not an assessment id; write #12 for assessment 12")
+            raise StoreError(L_("%(token)s is not an assessment id; write #12 for assessment 12", token=repr(token)))
         return _numbered(store, number)
     history = store.history(token)
     if history:
@@ -558,15 +573,23 @@ def find_assessment(store: Store, token: str) -> StoredAssessment:
 def _numbered(store: Store, digits: str) -> StoredAssessment:
     # A number of more digits than any id has is not converted (Python refuses past 4300 digits).
     if len(digits.lstrip("0")) > len(str(MAX_ID)):
-        raise StoreError(f"the store {store.display} has no assessment #{digits}")
+        raise StoreError(_no_assessment(store.display, digits))
     return store.get(int(digits))
 
 
-def unknown_entity(store: Store, entity_id: str) -> str:
+def unknown_entity(store: Store, entity_id: str) -> Message:
     """The message for an entity id the store has never seen, with the closest ids it has."""
     known = store.entity_ids()
     if not known:
-        return f"the store {store.display} is empty; add assessments with: dhti db ingest FILE|DIR"
+        return _empty(store.display)
     # Entity codes differ in a digit or two: a looser match, and three of them, help more here.
     hint = did_you_mean(entity_id, known, most=3, cutoff=0.5)
-    return f"no assessment of entity {entity_id!r} in {store.display}{hint}"
+    return L_("no assessment of entity %(id)s in %(store)s%(hint)s", id=repr(entity_id), store=store.display, hint=hint)
+
+
+def _empty(display: str) -> Message:
+    return L_("the store %(store)s is empty; add assessments with: dhti db ingest FILE|DIR", store=display)
+
+
+def _no_assessment(display: str, number: object) -> Message:
+    return L_("the store %(store)s has no assessment #%(number)s", store=display, number=number)

@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event, exc
 
+from dhti.messages import L_, Message, plain
 from dhti.store import models as m
 from dhti.store.location import Backend, Location
 from dhti.store.record import StoreError
@@ -43,18 +44,18 @@ class Schema:
         """Raise unless the database is empty or a dhti store."""
         if not self.tables or self.is_dhti:
             return
-        names = ", ".join(self.tables[:_SHOWN_TABLES])
+        names: str | Message = ", ".join(self.tables[:_SHOWN_TABLES])
         more = len(self.tables) - _SHOWN_TABLES
         if more > 0:
-            names += f" and {more} more"
-        raise StoreError(f"{display} is not a dhti store (it holds tables: {names})")
+            names = L_("%(names)s and %(count)s more", names=names, count=more)
+        raise StoreError(L_("%(store)s is not a dhti store (it holds tables: %(names)s)", store=display, names=names))
 
 
 def engine_for(location: Location, *, writable: bool) -> sa.Engine:
     if location.backend is Backend.POSTGRESQL:
         return _postgres_engine(location)
     if location.path is None:  # pragma: no cover - resolve() gives every SQLite store a path
-        raise StoreError(f"no SQLite file in {location.url}")
+        raise StoreError(L_("no SQLite file in %(url)s", url=location.url))
     return _sqlite_engine(location.path, writable=writable)
 
 
@@ -112,9 +113,12 @@ def _postgres_engine(location: Location) -> sa.Engine:
     try:
         return sa.create_engine(location.url, connect_args={"connect_timeout": 10})
     except (exc.ArgumentError, ValueError) as err:
-        raise StoreError(f"not a usable PostgreSQL URL: {err}") from err
+        raise StoreError(L_("not a usable PostgreSQL URL: %(reason)s", reason=plain(str(err)))) from err
     except ImportError as err:
-        raise StoreError(f"PostgreSQL needs the psycopg package (pip install 'psycopg[binary]'): {err}") from err
+        message = L_(
+            "PostgreSQL needs the psycopg package (pip install 'psycopg[binary]'): %(reason)s", reason=plain(str(err))
+        )
+        raise StoreError(message) from err
 
 
 def read_schema(conn: sa.Connection) -> Schema:
@@ -153,7 +157,12 @@ def _upgrade(conn: sa.Connection, current: str | None, *, display: str) -> None:
     try:
         command.upgrade(config, "head")
     except CommandError as err:
-        msg = f"cannot open the store {display}: its schema revision {current!r} is unknown to this dhti"
-        msg += f" (a newer dhti wrote it?): {err}"
-        raise StoreError(msg) from err
+        message = L_(
+            "cannot open the store %(store)s: its schema revision %(revision)s is unknown to this dhti"
+            " (a newer dhti wrote it?): %(reason)s",
+            store=display,
+            revision=repr(current),
+            reason=plain(str(err)),
+        )
+        raise StoreError(message) from err
     log.info("store schema migrated from %s to %s", current, m.SCHEMA_REVISION)

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from dhti.messages import L_
 from dhti.store.record import StoreError
 
 ENV_DB = "DHTI_DB"
@@ -65,20 +66,26 @@ def resolve(url_or_path: str | Path | None, *, environ: Mapping[str, str] | None
     if scheme in ("sqlite", "sqlite+pysqlite"):
         rest = given[match.end() :]
         if not rest.startswith("/") or rest in ("/", "/:memory:"):
-            msg = f"use a file for an SQLite store (sqlite:///PATH or just PATH), not {given!r}"
-            raise StoreError(msg)
+            raise StoreError(
+                L_("use a file for an SQLite store (sqlite:///PATH or just PATH), not %(given)s", given=repr(given))
+            )
         return _sqlite(Path(rest[1:]))
-    msg = (
-        f"unsupported database URL scheme {scheme!r}: dhti stores into SQLite (give a file path) "
-        "or PostgreSQL (postgresql://USER:PASSWORD@HOST:PORT/DATABASE)"
+    message = L_(
+        "unsupported database URL scheme %(scheme)s: dhti stores into SQLite (give a file path)"
+        " or PostgreSQL (postgresql://USER:PASSWORD@HOST:PORT/DATABASE)",
+        scheme=repr(scheme),
     )
-    raise StoreError(msg)
+    raise StoreError(message)
 
 
 def _sqlite(path: Path) -> Location:
     if path.is_dir():
-        msg = f"{path} is a folder; give the database file, e.g. {path / DEFAULT_FILE_NAME}"
-        raise StoreError(msg)
+        message = L_(
+            "%(path)s is a folder; give the database file, e.g. %(example)s",
+            path=str(path),
+            example=str(path / DEFAULT_FILE_NAME),
+        )
+        raise StoreError(message)
     return Location(Backend.SQLITE, _sqlite_url(path), path)
 
 

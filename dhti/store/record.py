@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 from dhti.assess import Outcome
 from dhti.errors import DhtiError
+from dhti.messages import L_
 from dhti.response import EntitySummary
 from dhti.safetext import without_accents
 
@@ -91,8 +92,7 @@ def record_from_outcome(outcome: Outcome) -> AssessmentRecord:
     """The storable part of a valid outcome; an invalid one raises :class:`StoreError`."""
     response, scores = outcome.validation.response, outcome.scores
     if response is None or scores is None:
-        msg = f"{outcome.file}: an invalid response cannot be stored; fix its errors first"
-        raise StoreError(msg)
+        raise StoreError(L_("%(file)s: an invalid response cannot be stored; fix its errors first", file=outcome.file))
     entity = response.entity
     return AssessmentRecord(
         entity_id=entity.id,

@@ -10,6 +10,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
+from dhti.messages import L_
 from dhti.store.record import StoreError
 
 _SHOWN = 40  # characters of a bad value quoted in the message
@@ -27,8 +28,14 @@ class RowReader:
         if len(shown) > _SHOWN:
             shown = shown[: _SHOWN - 3] + "..."
         return StoreError(
-            f"store {self.store}: assessment #{self.ident} has an invalid {column} ({shown}); "
-            "the store may have been edited by hand"
+            L_(
+                "store %(store)s: assessment #%(number)s has an invalid %(column)s (%(value)s);"
+                " the store may have been edited by hand",
+                store=self.store,
+                number=self.ident,
+                column=column,
+                value=shown,
+            )
         )
 
     def text(self, column: str, value: object) -> str:

@@ -90,8 +90,8 @@ def score_json(outcome: Outcome, *, lang: str) -> ScoreJson:
         "domains": [_domain_json(domain) for domain in scores.domains] if scores else [],
         "recommendations": [_recommendation_json(fired, lang) for fired in outcome.recommendations] if scores else [],
         "gdhm": dict(scores.gdhm) if scores else {},
-        "errors": [p.as_json() for p in first_problems(validation.errors)],
-        "warnings": [p.as_json() for p in first_problems(validation.warnings)],
+        "errors": [p.as_json(lang) for p in first_problems(validation.errors)],
+        "warnings": [p.as_json(lang) for p in first_problems(validation.warnings)],
     }
 
 
@@ -138,13 +138,14 @@ class ValidationJson(TypedDict):
     warnings: list[ProblemJson]
 
 
-def validation_json(validation: Validation) -> ValidationJson:
+def validation_json(validation: Validation, *, lang: str = "en") -> ValidationJson:
+    """The object of ``validate --format json`` for one file, its messages in ``lang``."""
     return {
         "file": validation.file,
         "valid": validation.valid,
         "questionnaire": validation.questionnaire.ref if validation.questionnaire else None,
-        "errors": [p.as_json() for p in first_problems(validation.errors)],
-        "warnings": [p.as_json() for p in first_problems(validation.warnings)],
+        "errors": [p.as_json(lang) for p in first_problems(validation.errors)],
+        "warnings": [p.as_json(lang) for p in first_problems(validation.warnings)],
     }
 
 

@@ -392,7 +392,7 @@ def results_table(results: Sequence[FileResult], *, lang: str, reports: bool = F
     return table(headers, rows, right=[3])
 
 
-def result_json(result: FileResult) -> dict[str, object]:
+def result_json(result: FileResult, *, lang: str = "en") -> dict[str, object]:
     return {
         "file": result.file,
         "status": str(result.status),
@@ -402,8 +402,8 @@ def result_json(result: FileResult) -> dict[str, object]:
         "assessment_id": result.assessment_id,
         "reports": list(result.reports),
         "written": list(result.written),
-        "errors": [p.as_json() for p in first_problems(result.errors)],
-        "warnings": [p.as_json() for p in first_problems(p for p in result.problems if not p.is_error)],
+        "errors": [p.as_json(lang) for p in first_problems(result.errors)],
+        "warnings": [p.as_json(lang) for p in first_problems(p for p in result.problems if not p.is_error)],
     }
 
 
