@@ -46,7 +46,7 @@ def test_portfolio_pdf_by_entity_type_and_filtered(runner, store: str, tmp_path:
         main, ["aggregate", "-o", str(out), "--db", store, "--by", "entity_type", "--type", "hospital"]
     )
     assert result.exit_code == 0, result.output
-    assert "(3 entities)" in result.stderr
+    assert "(3 đơn vị)" in result.stderr
     text = re.sub(r"\s+", " ", "\n".join(page.extract_text() for page in PdfReader(out).pages))
     assert "Tổng hợp chuyển đổi số" in text
     assert "Đã đánh giá 3 đơn vị" in text

@@ -266,7 +266,11 @@ def test_log_lines_show_controls(tmp_path: Path) -> None:
     (folder / "bro\x1b]0;x\x07ken.yaml").write_text(broken, encoding="utf-8")  # the name is quoted as it is
     env = {**os.environ, "DHTI_QUESTIONNAIRES": str(folder)}
     done = subprocess.run(
-        [sys.executable, "-m", "dhti", "questionnaires", "list"], capture_output=True, env=env, check=False, timeout=120
+        [sys.executable, "-m", "dhti", "questionnaires", "list", "--lang", "en"],
+        capture_output=True,
+        env=env,
+        check=False,
+        timeout=120,
     )
     assert done.returncode == 0
     stderr = done.stderr.decode("utf-8")

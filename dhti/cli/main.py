@@ -16,6 +16,7 @@ from dhti import __version__
 from dhti.cli.options import lang_option, questionnaire_option, say
 from dhti.cli.options import load_registry as _registry
 from dhti.errors import DhtiError, InputError, first_problems
+from dhti.i18n import count, texts
 from dhti.safetext import json_escape_errors, visible_lines
 
 
@@ -110,9 +111,10 @@ def demo(output: Path, lang: str, db: str | None) -> None:
     from dhti.jobs.demo import run_demo, sample_files  # noqa: PLC0415
     from dhti.views.scores import score_table  # noqa: PLC0415
 
-    registry = _registry()
+    _ = texts(lang)
+    registry = _registry(lang=lang)
     files = sample_files()
-    label = "Scoring the samples and writing their reports"
+    label = _("Scoring the samples and writing their reports")
     with click.progressbar(length=len(files), label=label, file=sys.stderr) as bar:
         result = run_demo(
             output, registry=registry, lang=lang, db=db, files=files, progress=lambda _path: bar.update(1)
@@ -122,7 +124,10 @@ def demo(output: Path, lang: str, db: str | None) -> None:
         for problem in first_problems(outcome.validation.problems):
             say(str(problem), err=True)
     say("", err=True)
-    say(f"wrote {len(result.written)} files into {output}/:", err=True)
+    say(
+        _("wrote %(count)s files into %(folder)s/:") % {"count": count(len(result.written), lang), "folder": output},
+        err=True,
+    )
     for path in result.written:
         say(f"  {path}", err=True)
     if not all(outcome.valid for outcome in result.outcomes):
@@ -140,7 +145,7 @@ def questionnaires_list(lang: str) -> None:
     """List the bundled questionnaires and those in DHTI_QUESTIONNAIRES."""
     from dhti.views.questionnaires import list_table  # noqa: PLC0415
 
-    say(list_table(_registry().sorted(), lang=lang))
+    say(list_table(_registry(lang=lang).sorted(), lang=lang))
 
 
 @questionnaires.command("show")
@@ -150,18 +155,20 @@ def questionnaires_show(ref: str, lang: str) -> None:
     """Print a questionnaire as readable text: domains, indicators, questions, options, points."""
     from dhti.views.questionnaires import show_text  # noqa: PLC0415
 
-    say(show_text(_registry().get(ref), lang=lang))
+    say(show_text(_registry(lang=lang).get(ref), lang=lang))
 
 
 @questionnaires.command("lint")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def questionnaires_lint(files: Sequence[Path]) -> None:
+@lang_option
+def questionnaires_lint(files: Sequence[Path], lang: str) -> None:
     """Check questionnaire files; print every problem as FILE:LINE:COL: error: message.
 
     Exits 1 if any file has an error (warnings alone pass).
     """
     from dhti.questionnaire import lint_file  # noqa: PLC0415
 
+    _ = texts(lang)
     failed = 0
     for path in files:
         questionnaire, problems = lint_file(path)
@@ -170,10 +177,11 @@ def questionnaires_lint(files: Sequence[Path]) -> None:
         if questionnaire is None:
             failed += 1
         else:
-            count = questionnaire.scored_question_count()
-            say(f"{path}: ok ({questionnaire.ref}, {count} scored questions)", err=True)
+            scored = count(questionnaire.scored_question_count(), lang)
+            facts = {"file": path, "ref": questionnaire.ref, "count": scored}
+            say(_("%(file)s: ok (%(ref)s, %(count)s scored questions)") % facts, err=True)
     if failed:
-        say(f"{failed} of {len(files)} file(s) have errors", err=True)
+        say(_("%(failed)s of %(total)s file(s) have errors") % {"failed": failed, "total": len(files)}, err=True)
         sys.exit(1)
 
 
@@ -193,12 +201,16 @@ def init(ref: str, output: Path, lang: str, entity_type: str | None, force: bool
     """
     from dhti.interop.jsonschema import write_template_with_schema  # noqa: PLC0415
 
-    questionnaire = _registry().get(ref)
+    _ = texts(lang)
+    questionnaire = _registry(lang=lang).get(ref)
     for path in write_template_with_schema(questionnaire, output, lang=lang, entity_type=entity_type, force=force):
-        say(f"wrote {path}", err=True)
+        say(_("wrote %(file)s") % {"file": path}, err=True)
     if output.suffix.lower() not in (".yaml", ".yml"):
-        ignored = "so `dhti db ingest DIR` and `dhti batch DIR` will not pick it up; name it .yaml"
-        say(f"warning: {output} does not end in .yaml or .yml, {ignored}", err=True)
+        warning = _(
+            "%(file)s does not end in .yaml or .yml, so `dhti db ingest DIR` and `dhti batch DIR` "
+            "will not pick it up; name it .yaml"
+        )
+        say("warning: " + warning % {"file": output}, err=True)
 
 
 @main.command("validate")
@@ -207,7 +219,10 @@ def init(ref: str, output: Path, lang: str, entity_type: str | None, force: bool
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--lenient", is_flag=True, help="Treat unanswered required questions as warnings.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-def validate(files: Sequence[Path], questionnaire_path: Path | None, fmt: str, lenient: bool, strict: bool) -> None:
+@lang_option
+def validate(
+    files: Sequence[Path], questionnaire_path: Path | None, fmt: str, lenient: bool, strict: bool, lang: str
+) -> None:
     """Check response files; print every problem as FILE:LINE:COL: severity: message.
 
     FILES may include folders (all *.yaml files in them). Exits 1 if any file has an error.
@@ -216,7 +231,7 @@ def validate(files: Sequence[Path], questionnaire_path: Path | None, fmt: str, l
     from dhti.response import validate_file  # noqa: PLC0415
     from dhti.views.scores import to_json, validation_json  # noqa: PLC0415
 
-    registry = _registry(questionnaire_path)
+    registry = _registry(questionnaire_path, lang=lang)
     results = [validate_file(path, registry=registry, lenient=lenient) for path in response_files(files)]
     bad = [r for r in results if r.errors or (strict and r.warnings)]
     if fmt == "json":
@@ -225,7 +240,10 @@ def validate(files: Sequence[Path], questionnaire_path: Path | None, fmt: str, l
         for result in results:
             for problem in first_problems(result.problems):
                 say(str(problem))
-        say(f"{len(results)} file(s) checked: {len(results) - len(bad)} valid, {len(bad)} invalid", err=True)
+        tally = {name: count(n, lang) for name, n in (("files", len(results)), ("bad", len(bad)))}
+        tally["good"] = count(len(results) - len(bad), lang)
+        _ = texts(lang)
+        say(_("%(files)s file(s) checked: %(good)s valid, %(bad)s invalid") % tally, err=True)
     if bad:
         sys.exit(1)
 
@@ -273,7 +291,7 @@ def report(
     except ReportError as err:
         raise click.UsageError(str(err)) from err
     check_target(output, force=force)
-    outcome = assess(file, registry=_registry(questionnaire_path), lenient=lenient)
+    outcome = assess(file, registry=_registry(questionnaire_path, lang=lang), lenient=lenient)
     for problem in first_problems(outcome.validation.problems):
         say(str(problem), err=True)
     if not outcome.valid:
@@ -282,7 +300,8 @@ def report(
 
     history, peers = store_comparisons(outcome, db)
     write_report(outcome, output, fmt=kind, lang=lang, pdfa=pdfa, history=history, peers=peers, force=force)
-    say(f"wrote {output}", err=True)
+    _ = texts(lang)
+    say(_("wrote %(file)s") % {"file": output}, err=True)
 
 
 @main.command("score")
@@ -301,7 +320,7 @@ def score(files: Sequence[Path], questionnaire_path: Path | None, fmt: str, leni
     from dhti.registry import response_files  # noqa: PLC0415
     from dhti.views.scores import score_csv, score_json, score_table, to_json  # noqa: PLC0415
 
-    registry = _registry(questionnaire_path)
+    registry = _registry(questionnaire_path, lang=lang)
     outcomes = list(assess_all(response_files(files), registry=registry, lenient=lenient))
     for outcome in outcomes:
         for problem in first_problems(outcome.validation.problems):

@@ -10,18 +10,18 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from dhti.i18n import LANGS, language_from_environment, texts
 from dhti.safetext import visible_lines
 
 if TYPE_CHECKING:
     from dhti.registry import Registry
 
 F = TypeVar("F", bound=Callable[..., Any])
-LANGS = ("vi", "en")
 
 
 def default_lang() -> str:
-    lang = os.environ.get("DHTI_LANG", "vi")
-    return lang if lang in LANGS else "vi"
+    """The language of a command run without ``--lang``: DHTI_LANG, else the locale, else Vietnamese."""
+    return language_from_environment(os.environ)
 
 
 def say(text: str, *, err: bool = False) -> None:
@@ -29,13 +29,15 @@ def say(text: str, *, err: bool = False) -> None:
     click.echo(visible_lines(text), err=err)
 
 
-def load_registry(questionnaire_path: Path | None = None) -> Registry:
+def load_registry(questionnaire_path: Path | None = None, *, lang: str | None = None) -> Registry:
     """The questionnaires (bundled, DHTI_QUESTIONNAIRES, and an override file); one warning per skipped file."""
     from dhti.registry import Registry  # noqa: PLC0415 - keeps --help fast
 
     registry = Registry.discover(override=questionnaire_path)
+    _ = texts(lang or default_lang())
+    text = _("dhti: skipping a questionnaire: %(reason)s")
     for skipped in registry.skipped:
-        say(f"dhti: skipping a questionnaire: {skipped}", err=True)
+        say(text % {"reason": skipped}, err=True)
     return registry
 
 
@@ -65,8 +67,8 @@ def lang_option(function: F) -> F:
         "--lang",
         type=click.Choice(LANGS),
         default=default_lang,
-        show_default="vi, or $DHTI_LANG",
-        help="Language of questionnaire texts, labels and number formats.",
+        show_default="$DHTI_LANG, else the locale ($LC_ALL, $LC_MESSAGES, $LANG), else vi",
+        help="Language of messages, questionnaire texts, labels and number formats.",
     )(function)
 
 

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Self, TypeVar
 
 from dhti.assess import assess_bytes
 from dhti.errors import DhtiError, InputError, Problem
+from dhti.i18n import N_
 from dhti.jobs.ingest import (
     Assessed,
     Progress,
@@ -410,7 +411,7 @@ class _Batch:
             if digest in known:
                 results[file] = _known(display_name(file), by_id[known[digest]])
         todo = [file for file in files if file not in results]
-        with self.progress("Scoring and storing", len(todo)) as advance:
+        with self.progress(N_("Scoring and storing"), len(todo)) as advance:
             for chunk, assessed in _assess_in_workers(self.workers, todo, self.options):
                 for file, one in zip(chunk, assessed, strict=True):
                     results[file] = store_assessed(self.store, one)
@@ -445,7 +446,7 @@ class _Batch:
         """Write the reports in the workers, the largest responses first so none is left to run alone."""
         done: dict[str, tuple[str, ...] | Problem] = {}
         largest_first = sorted(jobs, key=lambda job: -_size(job.path))
-        label = "Writing HTML and PDF reports" if self.options.pdf else "Writing HTML reports"
+        label = N_("Writing HTML and PDF reports") if self.options.pdf else N_("Writing HTML reports")
         with self.progress(label, len(jobs)) as advance:
             for job, future in self.workers.run(_write_reports, largest_first):
                 done[job.path] = _report_outcome(future, job)
