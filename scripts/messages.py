@@ -7,6 +7,7 @@ python scripts/messages.py --check  # exit 1 if any message is missing or untran
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -53,7 +54,14 @@ def problems(lang: str) -> list[str]:
         known = have.get(message.id, context=message.context)
         if known is None or not known.string or known.fuzzy:
             found.append(f"{lang}: untranslated: {message.id!r}")
+        elif placeholders(known.id) != placeholders(known.string):
+            found.append(f"{lang}: placeholders differ: {message.id!r}")
     return found
+
+
+def placeholders(text: object) -> list[str]:
+    """The %(name)s and {name} fields of a message: a translation must keep every one of them."""
+    return sorted(re.findall(r"%\(\w+\)[sdr]|\{\w+\}", str(text)))
 
 
 def update(lang: str) -> None:

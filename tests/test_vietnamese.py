@@ -59,13 +59,14 @@ CORE_MESSAGES_IN_VIETNAMESE = pytest.mark.xfail(
 )
 
 
+TEXT_KEYS = ("vi", "value", "id", "name", "province", "evidence", "comment")
+
+
 def _texts(node: object) -> Iterator[str]:
     """Every Vietnamese text and every option value in a questionnaire or response file."""
     if isinstance(node, dict):
         for key, value in node.items():
-            if key in ("vi", "value", "id") and isinstance(value, str):
-                yield value
-            elif key in ("name", "province", "evidence", "comment") and isinstance(value, str):
+            if key in TEXT_KEYS and isinstance(value, str):
                 yield value
             else:
                 yield from _texts(value)
@@ -92,7 +93,7 @@ def english_words(text: str) -> set[str]:
         if token.startswith("-") or re.search(r"[0-9/._@=#~$]|[^\W_]-[^\W_]", token):
             continue  # options, numbers, paths, ids (dhti-facility), refs
         for word in re.findall(r"[^\W\d_]+", token):
-            if word.isascii() and len(word) >= 2 and word.lower() not in ALLOWED:  # noqa: PLR2004 - "if", "in"
+            if word.isascii() and len(word) >= 2 and word.lower() not in ALLOWED:  # two letters: "if", "in"
                 found.add(word)
     return found
 

@@ -196,8 +196,8 @@ def import_odk(submissions: Path, output: Path, questionnaire: str | None, force
         say(str(problem), err=True)
     for written in result.written:
         say(_("wrote %(file)s (row %(row)s)") % {"file": written.path, "row": written.row}, err=True)
-    tally = {"rows": result.rows, "written": len(result.written), "skipped": result.skipped}
-    tally = {name: count(n, lang) for name, n in tally.items()}
+    numbers = {"rows": result.rows, "written": len(result.written), "skipped": result.skipped}
+    tally = {name: count(n, lang) for name, n in numbers.items()}
     say(_("%(rows)s submission(s): %(written)s written, %(skipped)s skipped") % tally, err=True)
     if result.skipped:
         sys.exit(1)
