@@ -263,7 +263,7 @@ def test_batch_command_writes_reports_and_a_summary(runner: CliRunner, tmp_path:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["batch", "{src}", "-o", "{src}/out"], "the output folder {src}/out is inside {src}"),
+        (["batch", "{src}", "-o", "{src}/out", "--lang", "en"], "the output folder {src}/out is inside {src}"),
         (["batch", "{empty}", "-o", "{tmp}/out"], "{empty}: no response files (*.yaml, *.yml) in this folder"),
         (["db", "ingest", "{empty}"], "{empty}: no response files (*.yaml, *.yml) in this folder"),
     ],
