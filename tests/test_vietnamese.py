@@ -221,6 +221,18 @@ def test_db_ingest_and_list(vi, tmp_path: Path) -> None:
     assert english_words(printed(ingested) + printed(listed)) == set()
 
 
+def test_history_compare_and_export(vi, tmp_path: Path) -> None:
+    store = tmp_path / "s.sqlite"
+    assert vi("db", "ingest", *STORED, "--db", store).exit_code == 0
+    runs = [
+        vi("history", "01-BV-0001", "--db", store),
+        vi("compare", "#1", "#2", "--db", store),
+        vi("db", "export", "-o", tmp_path / "all.csv", "--db", store),
+    ]
+    assert [result.exit_code for result in runs] == [0, 0, 0]
+    assert english_words("\n".join(printed(result) for result in runs)) == set()
+
+
 def test_batch(vi, tmp_path: Path) -> None:
     source = tmp_path / "in"
     source.mkdir()
@@ -230,3 +242,23 @@ def test_batch(vi, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "Đang ghi báo cáo HTML" in result.stderr
     assert english_words(printed(result)) == set()
+
+
+def _batch_with_invalid_files(vi, tmp_path: Path) -> Result:
+    source = tmp_path / "in"
+    source.mkdir()
+    for name in ("hospital-2026.yaml", "invalid.yaml", "not-a-response.yaml"):
+        shutil.copy(DATA / "store" / name, source)
+    result = vi("batch", source, "-o", tmp_path / "out", "--jobs", "1", "--db", tmp_path / "s.sqlite")
+    assert result.exit_code == 1, result.output
+    assert "không hợp lệ (2 lỗi)" in result.stdout
+    return result
+
+
+def test_batch_with_invalid_files_apart_from_the_core_messages(vi, tmp_path: Path) -> None:
+    assert english_words(problem_free(printed(_batch_with_invalid_files(vi, tmp_path)))) == set()
+
+
+@CORE_MESSAGES_IN_VIETNAMESE
+def test_batch_with_invalid_files(vi, tmp_path: Path) -> None:
+    assert english_words(printed(_batch_with_invalid_files(vi, tmp_path))) == set()
