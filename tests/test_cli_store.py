@@ -214,7 +214,7 @@ def test_export_csv_json_and_xlsx(runner: CliRunner, filled: str, tmp_path: Path
     assert exists.exit_code == 1
     assert "exists already; use --force" in exists.stderr
     assert run(runner, "db", "export", "--format", "xlsx", "-o", str(target), "--force", db=filled).exit_code == 0
-    no_file = run(runner, "db", "export", "--format", "xlsx", db=filled)
+    no_file = run(runner, "db", "export", "--format", "xlsx", "--lang", "en", db=filled)
     assert no_file.exit_code == 2
     assert "--format xlsx writes a binary file: give -o FILE.xlsx" in no_file.stderr
 
