@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import gettext
+import re
+from collections.abc import Callable, Mapping
 from functools import cache
 from io import BytesIO
 
@@ -18,6 +20,28 @@ from dhti.resources import templates_dir
 __all__ = ["N_", "count", "date", "number", "percent", "translations"]
 
 DOMAIN = "dhti"
+LANGS = ("vi", "en")
+DEFAULT_LANG = "vi"  # dhti is made for Vietnamese health facilities
+LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")  # POSIX order: the first one set is the locale
+
+
+def locale_language(value: str) -> str | None:
+    """The language a locale name gives dhti: ``vi_VN.UTF-8`` -> ``vi``; ``C``, ``POSIX`` or another -> None."""
+    language = re.split(r"[_.@]", value, maxsplit=1)[0].lower()
+    return language if language in LANGS else None
+
+
+def language_from_environment(environ: Mapping[str, str]) -> str:
+    """The language when no ``--lang`` is given: ``DHTI_LANG``, else the locale, else Vietnamese.
+
+    As POSIX has it, the first of LC_ALL, LC_MESSAGES and LANG that is set and not empty is the
+    locale; one that names no language dhti has (``C``, ``POSIX``, ``fr_FR``) leaves the default.
+    """
+    chosen = environ.get("DHTI_LANG", "")
+    if chosen in LANGS:
+        return chosen
+    locale = next((environ[name] for name in LOCALE_VARIABLES if environ.get(name)), "")
+    return locale_language(locale) or DEFAULT_LANG
 
 
 class Catalogue(gettext.GNUTranslations):
@@ -43,6 +67,11 @@ def translations(lang: str) -> gettext.NullTranslations:
     write_mo(compiled, catalog)
     compiled.seek(0)
     return Catalogue(compiled)
+
+
+def texts(lang: str) -> Callable[[str], str]:
+    """The function that translates an interface text (a message id) into ``lang``."""
+    return translations(lang).gettext
 
 
 def number(value: float | None, lang: str, *, digits: int = 1) -> str:
@@ -73,3 +102,8 @@ def percent(fraction: float | None, lang: str) -> str:
 def date(day: dt.date, lang: str) -> str:
     """``15/10/2026`` in Vietnamese (as official documents write it), ``15 October 2026`` in English."""
     return format_date(day, format="dd/MM/yyyy" if lang == "vi" else "d MMMM y", locale=lang)
+
+
+def numeric_date(day: dt.date, lang: str) -> str:
+    """A date in a line of terminal text: ``15/10/2026`` in Vietnamese, ISO ``2026-10-15`` in English."""
+    return format_date(day, format="dd/MM/yyyy", locale=lang) if lang == "vi" else day.isoformat()

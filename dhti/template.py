@@ -7,65 +7,62 @@ from pathlib import PurePath
 
 from dhti import __version__
 from dhti.errors import OutputError
+from dhti.i18n import N_, translations
 from dhti.questionnaire import Evidence, Question, Questionnaire, QuestionType, pick, question_numbers
 from dhti.response import ASSESSMENT_FIELDS, ENTITY_FIELDS
 from dhti.skiplogic import only_if
 from dhti.yamlio import TemplateEntry, dump_template
 
-_TEXT: dict[str, dict[str, str]] = {
-    "intro": {
-        "en": "How to fill in: replace each ~ with your answer; leave ~ where you have no answer yet.\n"
-        "Lines starting with # are guidance and may stay. Check the file with: dhti validate {file}",
-        "vi": "Cách điền: thay mỗi dấu ~ bằng câu trả lời; để nguyên ~ nếu chưa có câu trả lời.\n"
-        "Các dòng bắt đầu bằng # là hướng dẫn, có thể giữ nguyên. Kiểm tra tệp bằng lệnh: dhti validate {file}",
-    },
-    "forms": {
-        "en": "Answer forms: an option value (e.g. approved), yes / no, a number, [a, b] for several options,\n"
+# The words of the fillable file, in English; dhti.po has them in Vietnamese.
+_TEXT: dict[str, str] = {
+    "intro": N_(
+        "How to fill in: replace each ~ with your answer; leave ~ where you have no answer yet.\n"
+        "Lines starting with # are guidance and may stay. Check the file with: dhti validate {file}"
+    ),
+    "forms": N_(
+        "Answer forms: an option value (e.g. approved), yes / no, a number, [a, b] for several options,\n"
         "na where 'not applicable' is allowed. To add evidence or a comment, write the answer as\n"
-        '  question.id: {value: approved, evidence: "Decision 123/QD-BV, 2025-03-01", comment: "..."}',
-        "vi": "Dạng câu trả lời: mã phương án (vd. approved), yes / no, một số, [a, b] khi chọn nhiều phương án,\n"
-        "na nếu câu hỏi cho phép trả lời 'không áp dụng'. Để kèm minh chứng hoặc ghi chú, viết:\n"
-        '  ma.cau.hoi: {value: approved, evidence: "Quyết định 123/QĐ-BV ngày 01/3/2025", comment: "..."}',
-    },
-    "entity": {"en": "About the facility or agency", "vi": "Thông tin về cơ sở hoặc cơ quan"},
-    "assessment": {"en": "About this assessment", "vi": "Thông tin về lần đánh giá"},
-    "answers": {"en": "Answers", "vi": "Câu trả lời"},
-    "required": {"en": "answer required", "vi": "bắt buộc trả lời"},
-    "optional": {"en": "answer optional", "vi": "không bắt buộc trả lời"},
-    "id": {"en": "required: the entity's code, e.g. 01-BV-0001", "vi": "bắt buộc: mã cơ sở, vd. 01-BV-0001"},
-    "name": {"en": "full name", "vi": "tên đầy đủ"},
-    "type": {"en": "required: one of {types}", "vi": "bắt buộc: một trong {types}"},
-    "province": {"en": "province or city", "vi": "tỉnh/thành phố"},
-    "district": {"en": "optional", "vi": "không bắt buộc"},
-    "commune": {"en": "commune or ward (optional)", "vi": "xã/phường (không bắt buộc)"},
-    "ownership": {"en": "public or private", "vi": "public (công lập) hoặc private (tư nhân)"},
-    "level": {"en": "central, provincial, regional or commune", "vi": "central, provincial, regional hoặc commune"},
-    "beds": {"en": "number of planned beds (optional)", "vi": "số giường bệnh kế hoạch (không bắt buộc)"},
-    "date": {"en": "required: date of assessment, e.g. 2026-10-15", "vi": "bắt buộc: ngày đánh giá, vd. 2026-10-15"},
-    "assessor": {"en": "who assessed", "vi": "người đánh giá"},
-    "respondent": {"en": "who answered (name, role)", "vi": "người trả lời (họ tên, chức vụ)"},
-    "notes": {"en": "optional", "vi": "không bắt buộc"},
-    "domain": {"en": "DOMAIN", "vi": "LĨNH VỰC"},
-    "choose_one": {"en": "Choose one", "vi": "Chọn một"},
-    "choose_many": {"en": "Choose any, as a list [a, b]", "vi": "Chọn một hoặc nhiều, dạng danh sách [a, b]"},
-    "yes_no": {"en": "Answer yes or no", "vi": "Trả lời yes (có) hoặc no (không)"},
-    "number": {"en": "A number (0 or more)", "vi": "Một số (từ 0 trở lên)"},
-    "percent": {"en": "A percentage, 0 to 100", "vi": "Một tỷ lệ phần trăm, từ 0 đến 100"},
-    "text": {"en": "Free text", "vi": "Nhập văn bản"},
-    "date_answer": {"en": "A date, e.g. 2026-10-15", "vi": "Một ngày, vd. 2026-10-15"},
-    "points": {"en": "points", "vi": "điểm"},
-    "help": {"en": "Guidance", "vi": "Hướng dẫn"},
-    "evidence_required": {"en": "Evidence: required", "vi": "Minh chứng: bắt buộc"},
-    "evidence_recommended": {"en": "Evidence: recommended", "vi": "Minh chứng: nên có"},
-    "na": {"en": "'na' allowed if not applicable", "vi": "được trả lời na nếu không áp dụng"},
-    "only_for": {"en": "Only for", "vi": "Chỉ dành cho"},
-    "not_scored": {"en": "context only, not scored", "vi": "thông tin bổ sung, không tính điểm"},
-    "unit": {"en": "Unit", "vi": "Đơn vị"},
+        '  question.id: {value: approved, evidence: "Decision 123/QD-BV, 2025-03-01", comment: "..."}'
+    ),
+    "entity": N_("About the facility or agency"),
+    "assessment": N_("About this assessment"),
+    "answers": N_("Answers"),
+    "required": N_("answer required"),
+    "optional": N_("answer optional"),
+    "id": N_("required: the entity's code, e.g. 01-BV-0001"),
+    "name": N_("full name"),
+    "type": N_("required: one of {types}"),
+    "province": N_("province or city"),
+    "district": N_("optional"),
+    "commune": N_("commune or ward (optional)"),
+    "ownership": N_("public or private"),
+    "level": N_("central, provincial, regional or commune"),
+    "beds": N_("number of planned beds (optional)"),
+    "date": N_("required: date of assessment, e.g. 2026-10-15"),
+    "assessor": N_("who assessed"),
+    "respondent": N_("who answered (name, role)"),
+    "notes": N_("optional"),
+    "domain": N_("DOMAIN"),
+    "choose_one": N_("Choose one"),
+    "choose_many": N_("Choose any, as a list [a, b]"),
+    "yes_no": N_("Answer yes or no"),
+    "number": N_("A number (0 or more)"),
+    "percent": N_("A percentage, 0 to 100"),
+    "text": N_("Free text"),
+    "date_answer": N_("A date, e.g. 2026-10-15"),
+    "points": N_("points"),
+    "help": N_("Guidance"),
+    "evidence_required": N_("Evidence: required"),
+    "evidence_recommended": N_("Evidence: recommended"),
+    "na": N_("'na' allowed if not applicable"),
+    "only_for": N_("Only for"),
+    "not_scored": N_("context only, not scored"),
+    "unit": N_("Unit"),
 }
 
 
 def _t(key: str, lang: str, **values: str) -> str:
-    text = pick(_TEXT[key], lang)
+    text = translations(lang).gettext(_TEXT[key])
     return text.format(**values) if values else text
 
 

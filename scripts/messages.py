@@ -7,10 +7,11 @@ python scripts/messages.py --check  # exit 1 if any message is missing or untran
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
-from babel.messages.catalog import Catalog
+from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
@@ -53,7 +54,25 @@ def problems(lang: str) -> list[str]:
         known = have.get(message.id, context=message.context)
         if known is None or not known.string or known.fuzzy:
             found.append(f"{lang}: untranslated: {message.id!r}")
+        elif not keeps_placeholders(known):
+            found.append(f"{lang}: placeholders differ: {message.id!r}")
     return found
+
+
+def placeholders(text: object) -> list[str]:
+    """The %(name)s and {name} fields of a message: a translation must keep every one of them."""
+    return sorted(re.findall(r"%\(\w+\)[sdr]|\{\w+\}", str(text)))
+
+
+def keeps_placeholders(message: Message) -> bool:
+    """The translation uses exactly the fields of its message id, but those a translator comment omits.
+
+    ``# omits: %(field_type)s`` lets a translation leave out a field that would put English in
+    the sentence (pydantic's type names, for one); a field the id does not have is never allowed.
+    """
+    wanted, used = set(placeholders(message.id)), set(placeholders(message.string))
+    omitted = {field for comment in message.user_comments for field in placeholders(comment.partition("omits:")[2])}
+    return used <= wanted and wanted - used <= omitted
 
 
 def update(lang: str) -> None:

@@ -15,10 +15,15 @@ DATA = Path(__file__).parent / "data"
 
 @pytest.fixture(autouse=True)
 def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Every test sees the test questionnaires and no user settings."""
+    """Every test sees the test questionnaires and no user settings.
+
+    Nor the developer's language: with no DHTI_LANG and no locale, dhti speaks its default
+    (Vietnamese), and a test that reads English asks for it with --lang en.
+    """
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("DHTI_QUESTIONNAIRES", str(DATA))
-    monkeypatch.delenv("DHTI_LANG", raising=False)
+    for variable in ("DHTI_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(variable, raising=False)
 
 
 @pytest.fixture

@@ -46,7 +46,7 @@ def test_portfolio_pdf_by_entity_type_and_filtered(runner, store: str, tmp_path:
         main, ["aggregate", "-o", str(out), "--db", store, "--by", "entity_type", "--type", "hospital"]
     )
     assert result.exit_code == 0, result.output
-    assert "(3 entities)" in result.stderr
+    assert "(3 đơn vị)" in result.stderr
     text = re.sub(r"\s+", " ", "\n".join(page.extract_text() for page in PdfReader(out).pages))
     assert "Tổng hợp chuyển đổi số" in text
     assert "Đã đánh giá 3 đơn vị" in text
@@ -55,9 +55,11 @@ def test_portfolio_pdf_by_entity_type_and_filtered(runner, store: str, tmp_path:
 
 
 def test_aggregate_errors(runner, store: str, tmp_path: Path) -> None:
-    empty = runner.invoke(main, ["aggregate", "-o", str(tmp_path / "x.html"), "--db", store, "--province", "Huế"])
+    args = ["aggregate", "-o", str(tmp_path / "x.html"), "--db", store, "--province", "Huế"]
+    empty = runner.invoke(main, [*args, "--lang", "en"])
     assert empty.exit_code == 1
     assert "holds no scored assessment matching Huế" in empty.stderr
+    assert "không có lượt đánh giá nào đã được chấm điểm khớp với Huế" in runner.invoke(main, args).stderr
     missing = runner.invoke(
         main, ["aggregate", "-o", str(tmp_path / "x.html"), "--db", str(tmp_path / "no.sqlite"), "--lang", "en"]
     )

@@ -137,7 +137,7 @@ def test_folders_that_cannot_be_used(tmp_path: Path) -> None:
         ]
         for given, out, message in cases:
             with pytest.raises(BatchError, match=message):
-                run_batch(given, out, store=store, options=BatchOptions())
+                run_batch(given, out, store=store, options=BatchOptions(lang="en"))
         assert store.count() == 0
 
 
@@ -147,7 +147,7 @@ def test_a_second_batch_into_the_same_output_is_refused(tmp_path: Path) -> None:
     out.mkdir()
     busy = pytest.raises(BatchError, match=r"another dhti batch is writing into")
     with output_lock(out), open_store(tmp_path / "s.sqlite") as store, busy:
-        run_batch(source, out, store=store, options=BatchOptions())
+        run_batch(source, out, store=store, options=BatchOptions(lang="en"))
 
 
 def test_a_damaged_state_file_is_reported(tmp_path: Path) -> None:
@@ -156,7 +156,7 @@ def test_a_damaged_state_file_is_reported(tmp_path: Path) -> None:
     out.mkdir()
     (out / STATE_FILE).write_text('{"reports": [1, 2]}')
     with open_store(tmp_path / "s.sqlite") as store, pytest.raises(BatchError, match=r"is damaged .*delete it"):
-        run_batch(source, out, store=store, options=BatchOptions())
+        run_batch(source, out, store=store, options=BatchOptions(lang="en"))
 
 
 def _responses(folder: Path, count: int) -> None:
@@ -264,7 +264,7 @@ def test_a_symlinked_lock_file_is_refused(tmp_path: Path) -> None:
     (out / batch.LOCK_FILE).symlink_to(aim)
     refused = pytest.raises(BatchError, match=r"\.dhti-batch\.lock is a symbolic link")
     with open_store(tmp_path / "s.sqlite") as store, refused:
-        run_batch(source, out, store=store, options=BatchOptions())
+        run_batch(source, out, store=store, options=BatchOptions(lang="en"))
     assert not aim.exists()
 
 

@@ -86,18 +86,26 @@ def test_show_unknown_questionnaire(runner) -> None:
 
 
 def test_lint(runner) -> None:
-    good = run(runner, "questionnaires", "lint", str(DATA / "mini.yaml"))
+    good = run(runner, "questionnaires", "lint", str(DATA / "mini.yaml"), "--lang", "en")
     assert good.exit_code == 0
     assert good.stdout == ""
     assert "ok (mini@1.0, 5 scored questions)" in good.stderr
-    bad = run(runner, "questionnaires", "lint", str(DATA / "mini.yaml"), str(DATA / "lint" / "many-errors.yaml"))
+    bad = run(
+        runner,
+        "questionnaires",
+        "lint",
+        str(DATA / "mini.yaml"),
+        str(DATA / "lint" / "many-errors.yaml"),
+        "--lang",
+        "en",
+    )
     assert bad.exit_code == 1
     assert len(bad.stdout.splitlines()) == 17
     assert "1 of 2 file(s) have errors" in bad.stderr
 
 
 def test_validate_text(runner) -> None:
-    result = run(runner, "validate", COMPLETE, PROBLEMS)
+    result = run(runner, "validate", COMPLETE, PROBLEMS, "--lang", "en")
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     assert len(lines) == 9
@@ -134,7 +142,7 @@ def test_validate_json(runner) -> None:
 
 
 def test_validate_a_folder(runner) -> None:
-    result = run(runner, "validate", str(DATA / "responses"))
+    result = run(runner, "validate", str(DATA / "responses"), "--lang", "en")
     assert result.exit_code == 1
     assert "3 file(s) checked: 2 valid, 1 invalid" in result.stderr
 
@@ -261,7 +269,7 @@ def test_score_table_single_file(runner) -> None:
 
 def test_score_table_vietnamese_uses_decimal_comma(runner) -> None:
     result = run(runner, "score", COMPLETE, "--lang", "vi")
-    assert "Index 63,1  stage 4 Nâng cao" in result.stdout
+    assert "Chỉ số tổng hợp 63,1  mức 4 Nâng cao" in result.stdout
 
 
 def test_score_table_many_files(runner) -> None:
@@ -515,7 +523,7 @@ def test_a_broken_user_questionnaire_is_skipped_with_one_warning(runner, monkeyp
     assert warnings[0].startswith(f"dhti: skipping a questionnaire: {folder / 'deep.yaml'}:30:23: error: relevant:")
     assert warnings[1].startswith(f"dhti: skipping a questionnaire: {folder / 'mixed.yaml'}:9:13: error:")
     assert warnings[1].endswith(f"(and 9 more errors: dhti questionnaires lint {folder / 'mixed.yaml'})")
-    validated = run(runner, "validate", HANOI)
+    validated = run(runner, "validate", HANOI, "--lang", "en")
     assert validated.exit_code == 0
     assert validated.stderr.count("skipping a questionnaire") == 2
 
@@ -529,7 +537,7 @@ def test_a_user_questionnaire_cannot_replace_a_bundled_one(runner, monkeypatch, 
     assert run(runner, "questionnaires", "lint", str(folder / "facility.yaml")).exit_code == 0
     scored_alone = run(runner, "score", HANOI, "--questionnaire", str(folder / "facility.yaml"), "--format", "json")
     assert json.loads(scored_alone.stdout)[0]["index"] < before - 10  # the file would change the score
-    result = run(runner, "score", HANOI, "--format", "json")
+    result = run(runner, "score", HANOI, "--format", "json", "--lang", "en")
     assert json.loads(result.stdout)[0]["index"] == before
     assert result.stderr.splitlines() == [
         (

@@ -67,7 +67,7 @@ def test_ingest_reads_the_store_from_dhti_db(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("DHTI_DB", str(tmp_path / "env.sqlite"))
-    result = run(runner, "db", "ingest", str(STORE_DATA / "centre-2026.yaml"))
+    result = run(runner, "db", "ingest", str(STORE_DATA / "centre-2026.yaml"), "--lang", "en")
     assert result.exit_code == 0
     assert f"store: {tmp_path / 'env.sqlite'}" in result.stderr
 
@@ -98,7 +98,7 @@ def test_list_filters_and_formats(runner: CliRunner, filled: str) -> None:
         ("../TTYT Bát Xát/02", "2026-09-01"),
         ("01-BV-0001", "2026-10-15"),
     ]
-    none = run(runner, "db", "list", "--type", "clinic", db=filled)
+    none = run(runner, "db", "list", "--type", "clinic", "--lang", "en", db=filled)
     assert none.exit_code == 0
     assert "0 of 3 assessment(s)" in none.stderr
     bad_date = run(runner, "db", "list", "--since", "15/10/2026", db=filled)
@@ -204,18 +204,19 @@ def test_export_csv_json_and_xlsx(runner: CliRunner, filled: str, tmp_path: Path
     as_json = json.loads(run(runner, "db", "export", "--format", "json", "--type", "health_centre", db=filled).stdout)
     assert [(r["entity_id"], r["domain:policy"]) for r in as_json] == [("../TTYT Bát Xát/02", 0.0)]
     target = tmp_path / "all.xlsx"
-    written = run(runner, "db", "export", "--format", "xlsx", "-o", str(target), db=filled)
+    written = run(runner, "db", "export", "--format", "xlsx", "-o", str(target), "--lang", "en", db=filled)
     assert written.exit_code == 0
     assert f"wrote 3 assessment(s) to {target}" in written.stderr
-    sheet = load_workbook(target, read_only=True)["assessments"]
-    values = list(sheet.iter_rows(values_only=True))
+    book = load_workbook(target, read_only=True)
+    values = list(book["assessments"].iter_rows(values_only=True))
+    book.close()  # a read-only workbook keeps its file open until closed
     assert values[0][:3] == ("assessment_id", "entity_id", "entity_name")
     assert values[3][12] == 80.0
     exists = run(runner, "db", "export", "--format", "xlsx", "-o", str(target), db=filled)
     assert exists.exit_code == 1
     assert "exists already; use --force" in exists.stderr
     assert run(runner, "db", "export", "--format", "xlsx", "-o", str(target), "--force", db=filled).exit_code == 0
-    no_file = run(runner, "db", "export", "--format", "xlsx", db=filled)
+    no_file = run(runner, "db", "export", "--format", "xlsx", "--lang", "en", db=filled)
     assert no_file.exit_code == 2
     assert "--format xlsx writes a binary file: give -o FILE.xlsx" in no_file.stderr
 
@@ -264,7 +265,7 @@ def test_batch_command_writes_reports_and_a_summary(runner: CliRunner, tmp_path:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["batch", "{src}", "-o", "{src}/out"], "the output folder {src}/out is inside {src}"),
+        (["batch", "{src}", "-o", "{src}/out", "--lang", "en"], "the output folder {src}/out is inside {src}"),
         (["batch", "{empty}", "-o", "{tmp}/out"], "{empty}: no response files (*.yaml, *.yml) in this folder"),
         (["db", "ingest", "{empty}"], "{empty}: no response files (*.yaml, *.yml) in this folder"),
     ],
@@ -348,7 +349,7 @@ def test_an_empty_file_is_an_empty_store_to_read_and_a_new_one_to_write(runner: 
     assert f"dhti: error: the store {empty} is empty; add assessments with: dhti db ingest FILE|DIR" in listed.stderr
     assert empty.stat().st_size == 0
     assert run(runner, "db", "ingest", str(STORE_DATA / "hospital-2026.yaml"), db=str(empty)).exit_code == 0
-    assert "1 of 1 assessment(s)" in run(runner, "db", "list", db=str(empty)).stderr
+    assert "1 of 1 assessment(s)" in run(runner, "db", "list", "--lang", "en", db=str(empty)).stderr
 
 
 def test_compare_an_assessment_number_beyond_any_id(runner: CliRunner, filled: str) -> None:
@@ -392,11 +393,11 @@ def test_every_reader_names_a_row_edited_by_hand(runner: CliRunner, tmp_path: Pa
 def test_db_paths_are_file_names_not_urls(runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     for name in ("my?store.sqlite", "pct%41.sqlite", "file:uri.sqlite?mode=rwc"):
-        stored = run(runner, "db", "ingest", str(STORE_DATA / "hospital-2026.yaml"), db=name)
+        stored = run(runner, "db", "ingest", str(STORE_DATA / "hospital-2026.yaml"), "--lang", "en", db=name)
         assert stored.exit_code == 0, stored.stderr
         assert f"store: {name}" in stored.stderr
         assert "Warning" not in stored.stderr
-        assert f"1 of 1 assessment(s) in {name}" in run(runner, "db", "list", db=name).stderr
+        assert f"1 of 1 assessment(s) in {name}" in run(runner, "db", "list", "--lang", "en", db=name).stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "file:uri.sqlite?mode=rwc",
         "my?store.sqlite",
@@ -417,11 +418,13 @@ def test_ids_typed_decomposed_find_the_stored_ones(runner: CliRunner, tmp_path: 
     history = run(runner, "history", NFD_ID, db=db)
     assert history.exit_code == 0, history.stderr
     assert run(runner, "compare", NFD_ID, NFD_ID, db=db).exit_code == 0
-    assert "1 of 1 assessment(s)" in run(runner, "db", "list", "--entity", NFD_ID, db=db).stderr
+    assert "1 of 1 assessment(s)" in run(runner, "db", "list", "--entity", NFD_ID, "--lang", "en", db=db).stderr
     exported = run(runner, "db", "export", "--entity", NFD_ID, "--format", "json", db=db)
     assert [row["entity_id"] for row in json.loads(exported.stdout)] == [NFC_ID]
     nfd_type = "hospital"  # types are ASCII; a decomposed province still matches
-    listed = run(runner, "db", "list", "--type", nfd_type, "--province", "Ha\u0300 No\u0323\u0302i", db=db)
+    listed = run(
+        runner, "db", "list", "--type", nfd_type, "--province", "Ha\u0300 No\u0323\u0302i", "--lang", "en", db=db
+    )
     assert "1 of 1 assessment(s)" in listed.stderr
 
 
@@ -475,7 +478,7 @@ def test_a_store_on_read_only_media_can_be_listed_and_reported(
     if source == seen:
         source.chmod(0o555)
     db = str(seen / "s.sqlite")
-    listed = run(runner, "db", "list", db=db)
+    listed = run(runner, "db", "list", "--lang", "en", db=db)
     assert listed.exit_code == 0, listed.stderr
     assert "2 of 2 assessment(s)" in listed.stderr
     assert run(runner, "history", "01-BV-0001", db=db).exit_code == 0
@@ -516,7 +519,7 @@ def test_what_validate_refuses_never_reaches_either_store(runner: CliRunner, sto
         (folder / name).write_text(good.replace(old, new, 1), encoding="utf-8")
     shutil.copy(STORE_DATA / "centre-2026.yaml", folder / "zz-good.yaml")
     validated = run(runner, "validate", str(folder))
-    result = run(runner, "db", "ingest", str(folder), db=store_url)
+    result = run(runner, "db", "ingest", str(folder), "--lang", "en", db=store_url)
     for name, (_old, _new, message) in HOSTILE_VARIANTS.items():
         assert f"{folder / name}:{message}" in validated.stdout
         assert f"{folder / name}:{message}" in result.stderr
@@ -530,7 +533,7 @@ def test_an_invalid_file_counts_all_its_errors_but_shows_the_first(runner: CliRu
     good = (STORE_DATA / "hospital-2026.yaml").read_text(encoding="utf-8")
     path = tmp_path / "many.yaml"
     path.write_text(good.replace("answers:\n", "answers:\n" + keys, 1), encoding="utf-8")
-    result = run(runner, "db", "ingest", str(path), db=str(tmp_path / "s.sqlite"))
+    result = run(runner, "db", "ingest", str(path), "--lang", "en", db=str(tmp_path / "s.sqlite"))
     assert result.exit_code == 1
     assert "invalid (60 errors)" in result.stdout
     assert "… and 10 more problems" in result.stderr
@@ -541,7 +544,18 @@ def test_batch_lowers_too_many_jobs_and_says_so(runner: CliRunner, tmp_path: Pat
     source = tmp_path / "in"
     source.mkdir()
     shutil.copy(STORE_DATA / "hospital-2026.yaml", source)
-    result = run(runner, "batch", str(source), "-o", str(tmp_path / "out"), "--jobs", "1000", db=str(tmp_path / "s.db"))
+    result = run(
+        runner,
+        "batch",
+        str(source),
+        "-o",
+        str(tmp_path / "out"),
+        "--jobs",
+        "1000",
+        "--lang",
+        "en",
+        db=str(tmp_path / "s.db"),
+    )
     assert result.exit_code == 0, result.output
     assert "warning: --jobs 1000 lowered to " in result.stderr
 

@@ -29,7 +29,12 @@ def test_pip_install_gives_a_working_dhti_anywhere(tmp_path: Path) -> None:
     env = {key: value for key, value in os.environ.items() if key not in ("DHTI_QUESTIONNAIRES", "PYTHONPATH")}
     dhti = str(env_dir / "bin" / "dhti")
     listed = subprocess.run(
-        [dhti, "questionnaires", "list"], cwd=elsewhere, env=env, capture_output=True, text=True, check=True
+        [dhti, "questionnaires", "list", "--lang", "en"],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert "dhti-station" in listed.stdout
     assert "bundled" in listed.stdout

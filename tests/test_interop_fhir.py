@@ -143,7 +143,7 @@ def test_fhir_response_commands(runner, tmp_path) -> None:
     assert item(resource, "capacity.systems.staff")["answer"] == [{"valueDecimal": 4}]
     path = tmp_path / "r.json"
     path.write_text(exported.stdout, encoding="utf-8")
-    result = run(runner, "import", "fhir-response", path, "-o", tmp_path / "r.yaml")
+    result = run(runner, "import", "fhir-response", path, "-o", tmp_path / "r.yaml", "--lang", "en")
     assert result.exit_code == 0, result.output
     assert result.stderr.endswith(f"wrote {tmp_path / 'r.yaml'}\n")
     text = (tmp_path / "r.yaml").read_text(encoding="utf-8")

@@ -184,7 +184,7 @@ def dies_on(real, word, name):
 dhti.jobs.batch.assess_isolated = dies_on(dhti.jobs.batch.assess_isolated, "kill-worker", "assess")
 dhti.report.render.write_report = dies_on(dhti.report.render.write_report, "kill-report", "report")
 """
-DIED = "the worker process died while {} (out of memory or a crash in a library)"
+DIED = "the worker process died while {} (out of memory or a crash in a library)"  # in English: --lang en
 
 
 def _many(tmp_path: Path, count: int, killer: str) -> Path:
@@ -203,7 +203,7 @@ def _run_with_killer(tmp_path: Path, source: Path) -> tuple[int, str, Path]:
     hook.mkdir()
     (hook / "sitecustomize.py").write_text(KILLER_HOOK)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(hook), os.environ.get("PYTHONPATH", "")])}
-    command = [sys.executable, "-m", "dhti", "batch", str(source), "-o", str(out)]
+    command = [sys.executable, "-m", "dhti", "batch", str(source), "-o", str(out), "--lang", "en"]
     command += ["--db", str(tmp_path / "s.sqlite"), "--jobs", "2", "--lang", "en"]
     running = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:

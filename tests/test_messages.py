@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
+import re
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -40,3 +42,47 @@ def test_an_empty_text_is_not_the_catalogues_header() -> None:
     """An empty field translated stays empty (gettext files its header under the empty id)."""
     assert translations("vi").gettext("") == ""
     assert translations("vi").gettext("Ownership") != "Ownership"
+
+
+def test_extraction_reads_every_module_that_marks_texts() -> None:
+    messages = load_messages_script()
+    root = SCRIPT.parent.parent
+    extracted = {path for message in messages.extract() for path, _line in message.locations}
+    marking = {
+        path.relative_to(root).as_posix()
+        for path in (root / "dhti").rglob("*.py")
+        if re.search(r"\b(?:N_|_)\(\s*[\"']", path.read_text(encoding="utf-8"))
+    }
+    assert {"dhti/cli/main.py", "dhti/views/store.py", "dhti/jobs/batch.py", "dhti/template.py"} <= marking
+    assert marking <= extracted
+
+
+def test_check_fails_on_a_message_without_translation(monkeypatch) -> None:
+    messages = load_messages_script()
+    wanted = messages.extract()
+    wanted.add("A text nobody has translated yet", locations=[("dhti/cli/main.py", 1)])
+    monkeypatch.setattr(messages, "extract", lambda: wanted)
+    assert messages.problems("vi") == ["vi: untranslated: 'A text nobody has translated yet'"]
+    monkeypatch.setattr(sys, "argv", ["messages.py", "--check"])
+    assert messages.main() == 1
+
+
+def test_check_fails_on_a_translation_that_drops_a_placeholder(monkeypatch, tmp_path) -> None:
+    messages = load_messages_script()
+    po = messages.po_path("vi").read_text(encoding="utf-8")
+    broken = po.replace('msgstr "đã ghi %(file)s"', 'msgstr "đã ghi tệp"', 1)
+    assert broken != po
+    (tmp_path / "vi" / "LC_MESSAGES").mkdir(parents=True)
+    (tmp_path / "vi" / "LC_MESSAGES" / "dhti.po").write_text(broken, encoding="utf-8")
+    monkeypatch.setattr(messages, "LOCALES", tmp_path)
+    assert messages.problems("vi") == ["vi: placeholders differ: 'wrote %(file)s'"]
+
+
+def test_a_translator_comment_may_omit_a_field_but_never_add_one() -> None:
+    from babel.messages.catalog import Message  # noqa: PLC0415 - only this test builds catalogue entries
+
+    keeps = load_messages_script().keeps_placeholders
+    message = "%(kind)s should have %(n)s items"
+    assert not keeps(Message(message, "phải có %(n)s mục"))
+    assert keeps(Message(message, "phải có %(n)s mục", user_comments=["omits: %(kind)s"]))
+    assert not keeps(Message(message, "phải có %(n)s mục %(x)s", user_comments=["omits: %(kind)s"]))

@@ -135,7 +135,9 @@ def test_db_export_takes_its_format_from_the_suffix(runner: CliRunner, tmp_path:
         result = run(runner, "db", "export", "--db", store, "-o", tmp_path / name)
         assert result.exit_code == 0, result.output
         assert (tmp_path / name).read_bytes().startswith(start), name
-    contradiction = run(runner, "db", "export", "--db", store, "--format", "csv", "-o", tmp_path / "x.xlsx")
+    contradiction = run(
+        runner, "db", "export", "--db", store, "--format", "csv", "-o", tmp_path / "x.xlsx", "--lang", "en"
+    )
     assert contradiction.exit_code == 2
     assert "--format csv contradicts the suffix of 'x.xlsx'" in contradiction.stderr
     assert not (tmp_path / "x.xlsx").exists()
@@ -143,7 +145,7 @@ def test_db_export_takes_its_format_from_the_suffix(runner: CliRunner, tmp_path:
 
 def test_init_warns_when_the_name_is_not_one_ingest_picks_up(runner: CliRunner, tmp_path: Path) -> None:
     for name in ("a.json", "b"):
-        result = run(runner, "init", "mini", "-o", tmp_path / name)
+        result = run(runner, "init", "mini", "-o", tmp_path / name, "--lang", "en")
         assert result.exit_code == 0, result.output
         assert f"warning: {tmp_path / name} does not end in .yaml or .yml" in result.stderr
     quiet = run(runner, "init", "mini", "-o", tmp_path / "c.yml")

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import click
 
 from dhti.cli.options import current_lang, lang_option, lenient_option, load_registry, questionnaire_option, say
+from dhti.i18n import count, texts
 from dhti.safetext import to_json
 
 if TYPE_CHECKING:
@@ -25,16 +26,16 @@ OUTPUT_FILE = click.Path(dir_okay=False, path_type=Path)
 log = logging.getLogger("dhti")
 
 
-def _registry(questionnaire: str | None = None) -> Registry:
+def _registry(questionnaire: str | None = None, *, lang: str | None = None) -> Registry:
     """The loaded questionnaires; ``questionnaire`` (a file, or ID[@VERSION]) becomes the one to use."""
     is_file = questionnaire is not None and Path(questionnaire).is_file()
-    registry = load_registry(Path(questionnaire) if is_file and questionnaire else None)
+    registry = load_registry(Path(questionnaire) if is_file and questionnaire else None, lang=lang)
     if questionnaire is not None and not is_file:
         registry = dataclasses.replace(registry, override=registry.get(questionnaire))
     return registry
 
 
-def _emit(text: str, output: Path | None, *, force: bool) -> None:
+def _emit(text: str, output: Path | None, *, force: bool, lang: str) -> None:
     """Write ``text`` to ``output``, or print it when no file is given (or ``-``)."""
     if output is None or str(output) == "-":
         click.echo(text, nl=False)
@@ -42,7 +43,12 @@ def _emit(text: str, output: Path | None, *, force: bool) -> None:
     from dhti.outfiles import write_atomic  # noqa: PLC0415
 
     write_atomic(output, text, force=force)
-    say(f"wrote {output}", err=True)
+    _wrote(output, lang)
+
+
+def _wrote(output: Path, lang: str) -> None:
+    _ = texts(lang)
+    say(_("wrote %(file)s") % {"file": output}, err=True)
 
 
 force_option = click.option("--force", is_flag=True, help="Overwrite output files that exist.")
@@ -74,8 +80,8 @@ def export_xlsform(ref: str, output: Path, lang: str, force: bool) -> None:
     """
     from dhti.interop.xlsform import write_xlsform  # noqa: PLC0415
 
-    write_xlsform(_registry().get(ref), output, lang=lang, force=force)
-    say(f"wrote {output}", err=True)
+    write_xlsform(_registry(lang=lang).get(ref), output, lang=lang, force=force)
+    _wrote(output, lang)
 
 
 @export.command("fhir")
@@ -92,8 +98,8 @@ def export_fhir(ref: str, output: Path | None, lang: str, base: str | None, forc
     """
     from dhti.interop.fhir import questionnaire_resource  # noqa: PLC0415
 
-    resource = questionnaire_resource(_registry().get(ref), lang=lang, base=base)
-    _emit(to_json(resource) + "\n", output, force=force)
+    resource = questionnaire_resource(_registry(lang=lang).get(ref), lang=lang, base=base)
+    _emit(to_json(resource) + "\n", output, force=force, lang=lang)
 
 
 @export.command("fhir-response")
@@ -122,13 +128,13 @@ def export_fhir_response(
     from dhti.interop.fhir import response_resource  # noqa: PLC0415
     from dhti.response import validate_file  # noqa: PLC0415
 
-    registry = load_registry(questionnaire_path)
+    registry = load_registry(questionnaire_path, lang=lang)
     validation = validate_file(file, registry=registry, lenient=lenient)
     if validation.response is None:
         raise InputError(validation.problems)
     for problem in validation.warnings:
         say(problem.render(current_lang()), err=True)
-    _emit(to_json(response_resource(validation.response, lang=lang, base=base)) + "\n", output, force=force)
+    _emit(to_json(response_resource(validation.response, lang=lang, base=base)) + "\n", output, force=force, lang=lang)
 
 
 @export.command("schema")
@@ -144,7 +150,7 @@ def export_schema(ref: str, output: Path | None, lang: str, force: bool) -> None
     """
     from dhti.interop.jsonschema import response_schema  # noqa: PLC0415
 
-    _emit(to_json(response_schema(_registry().get(ref), lang=lang)) + "\n", output, force=force)
+    _emit(to_json(response_schema(_registry(lang=lang).get(ref), lang=lang)) + "\n", output, force=force, lang=lang)
 
 
 @click.group("import")
@@ -171,7 +177,8 @@ questionnaire_choice = click.option(
 )
 @questionnaire_choice
 @force_option
-def import_odk(submissions: Path, output: Path, questionnaire: str | None, force: bool) -> None:
+@lang_option
+def import_odk(submissions: Path, output: Path, questionnaire: str | None, force: bool, lang: str) -> None:
     """Write one response file per submission from an ODK Central or KoboToolbox export.
 
     SUBMISSIONS is the .csv (or Kobo .xlsx) export of a form made by `dhti export xlsform`.
@@ -180,12 +187,15 @@ def import_odk(submissions: Path, output: Path, questionnaire: str | None, force
     """
     from dhti.interop.odk import import_submissions  # noqa: PLC0415
 
-    result = import_submissions(submissions, output, registry=_registry(questionnaire), force=force)
+    _ = texts(lang)
+    result = import_submissions(submissions, output, registry=_registry(questionnaire, lang=lang), force=force)
     for problem in result.problems:
         say(problem.render(current_lang()), err=True)
     for written in result.written:
-        say(f"wrote {written.path} (row {written.row})", err=True)
-    say(f"{result.rows} submission(s): {len(result.written)} written, {result.skipped} skipped", err=True)
+        say(_("wrote %(file)s (row %(row)s)") % {"file": written.path, "row": written.row}, err=True)
+    numbers = {"rows": result.rows, "written": len(result.written), "skipped": result.skipped}
+    tally = {name: count(n, lang) for name, n in numbers.items()}
+    say(_("%(rows)s submission(s): %(written)s written, %(skipped)s skipped") % tally, err=True)
     if result.skipped:
         sys.exit(1)
 
@@ -196,7 +206,10 @@ def import_odk(submissions: Path, output: Path, questionnaire: str | None, force
 @questionnaire_choice
 @lenient_option
 @force_option
-def import_fhir_response(file: Path, output: Path, questionnaire: str | None, lenient: bool, force: bool) -> None:
+@lang_option
+def import_fhir_response(
+    file: Path, output: Path, questionnaire: str | None, lenient: bool, force: bool, lang: str
+) -> None:
     """Write a FHIR R4 QuestionnaireResponse (JSON) as a dhti response file.
 
     The questionnaire is the one its canonical URL names (…/dhti-facility|1.0). Nothing is
@@ -204,7 +217,8 @@ def import_fhir_response(file: Path, output: Path, questionnaire: str | None, le
     """
     from dhti.interop.fhir_import import import_response  # noqa: PLC0415
 
-    checked = import_response(file, output, registry=_registry(questionnaire), lenient=lenient, force=force)
+    registry = _registry(questionnaire, lang=lang)
+    checked = import_response(file, output, registry=registry, lenient=lenient, force=force)
     for problem in checked.validation.warnings:
         say(problem.render(current_lang()), err=True)
-    say(f"wrote {output}", err=True)
+    _wrote(output, lang)

@@ -16,6 +16,7 @@ from dhti import __version__
 from dhti.cli.options import current_lang, lang_option, lenient_option, questionnaire_option, say
 from dhti.cli.options import load_registry as _registry
 from dhti.errors import DhtiError, InputError, first_problems
+from dhti.i18n import count, texts
 from dhti.safetext import json_escape_errors, visible_lines
 
 
@@ -110,9 +111,10 @@ def demo(output: Path, lang: str, db: str | None) -> None:
     from dhti.jobs.demo import run_demo, sample_files  # noqa: PLC0415
     from dhti.views.scores import score_table  # noqa: PLC0415
 
-    registry = _registry()
+    _ = texts(lang)
+    registry = _registry(lang=lang)
     files = sample_files()
-    label = "Scoring the samples and writing their reports"
+    label = _("Scoring the samples and writing their reports")
     with click.progressbar(length=len(files), label=label, file=sys.stderr) as bar:
         result = run_demo(
             output, registry=registry, lang=lang, db=db, files=files, progress=lambda _path: bar.update(1)
@@ -122,7 +124,10 @@ def demo(output: Path, lang: str, db: str | None) -> None:
         for problem in first_problems(outcome.validation.problems):
             say(problem.render(lang), err=True)
     say("", err=True)
-    say(f"wrote {len(result.written)} files into {output}/:", err=True)
+    say(
+        _("wrote %(count)s files into %(folder)s/:") % {"count": count(len(result.written), lang), "folder": output},
+        err=True,
+    )
     for path in result.written:
         say(f"  {path}", err=True)
     if not all(outcome.valid for outcome in result.outcomes):
@@ -140,7 +145,7 @@ def questionnaires_list(lang: str) -> None:
     """List the bundled questionnaires and those in DHTI_QUESTIONNAIRES."""
     from dhti.views.questionnaires import list_table  # noqa: PLC0415
 
-    say(list_table(_registry().listings, lang=lang))
+    say(list_table(_registry(lang=lang).listings, lang=lang))
 
 
 @questionnaires.command("show")
@@ -150,7 +155,7 @@ def questionnaires_show(ref: str, lang: str) -> None:
     """Print a questionnaire as readable text: domains, indicators, questions, options, points."""
     from dhti.views.questionnaires import show_text  # noqa: PLC0415
 
-    say(show_text(_registry().get(ref), lang=lang))
+    say(show_text(_registry(lang=lang).get(ref), lang=lang))
 
 
 @questionnaires.command("lint")
@@ -163,6 +168,7 @@ def questionnaires_lint(files: Sequence[Path], lang: str) -> None:
     """
     from dhti.questionnaire import lint_file  # noqa: PLC0415
 
+    _ = texts(lang)
     failed = 0
     for path in files:
         questionnaire, problems = lint_file(path)
@@ -171,10 +177,11 @@ def questionnaires_lint(files: Sequence[Path], lang: str) -> None:
         if questionnaire is None:
             failed += 1
         else:
-            count = questionnaire.scored_question_count()
-            say(f"{path}: ok ({questionnaire.ref}, {count} scored questions)", err=True)
+            scored = count(questionnaire.scored_question_count(), lang)
+            facts = {"file": path, "ref": questionnaire.ref, "count": scored}
+            say(_("%(file)s: ok (%(ref)s, %(count)s scored questions)") % facts, err=True)
     if failed:
-        say(f"{failed} of {len(files)} file(s) have errors", err=True)
+        say(_("%(failed)s of %(total)s file(s) have errors") % {"failed": failed, "total": len(files)}, err=True)
         sys.exit(1)
 
 
@@ -194,12 +201,16 @@ def init(ref: str, output: Path, lang: str, entity_type: str | None, force: bool
     """
     from dhti.interop.jsonschema import write_template_with_schema  # noqa: PLC0415
 
-    questionnaire = _registry().get(ref)
+    _ = texts(lang)
+    questionnaire = _registry(lang=lang).get(ref)
     for path in write_template_with_schema(questionnaire, output, lang=lang, entity_type=entity_type, force=force):
-        say(f"wrote {path}", err=True)
+        say(_("wrote %(file)s") % {"file": path}, err=True)
     if output.suffix.lower() not in (".yaml", ".yml"):
-        ignored = "so `dhti db ingest DIR` and `dhti batch DIR` will not pick it up; name it .yaml"
-        say(f"warning: {output} does not end in .yaml or .yml, {ignored}", err=True)
+        warning = _(
+            "%(file)s does not end in .yaml or .yml, so `dhti db ingest DIR` and `dhti batch DIR` "
+            "will not pick it up; name it .yaml"
+        )
+        say("warning: " + warning % {"file": output}, err=True)
 
 
 @main.command("validate")
@@ -221,7 +232,7 @@ def validate(
     from dhti.safetext import to_json  # noqa: PLC0415
     from dhti.views.scores import validation_json  # noqa: PLC0415
 
-    registry = _registry(questionnaire_path)
+    registry = _registry(questionnaire_path, lang=lang)
     results = [validate_file(path, registry=registry, lenient=lenient) for path in response_files(files)]
     bad = [r for r in results if r.errors or (strict and r.warnings)]
     if fmt == "json":
@@ -230,7 +241,10 @@ def validate(
         for result in results:
             for problem in first_problems(result.problems):
                 say(problem.render(lang))
-        say(f"{len(results)} file(s) checked: {len(results) - len(bad)} valid, {len(bad)} invalid", err=True)
+        tally = {name: count(n, lang) for name, n in (("files", len(results)), ("bad", len(bad)))}
+        tally["good"] = count(len(results) - len(bad), lang)
+        _ = texts(lang)
+        say(_("%(files)s file(s) checked: %(good)s valid, %(bad)s invalid") % tally, err=True)
     if bad:
         sys.exit(1)
 
@@ -278,7 +292,7 @@ def report(
     except ReportError as err:
         raise click.UsageError(str(err)) from err
     check_target(output, force=force)
-    outcome = assess(file, registry=_registry(questionnaire_path), lenient=lenient)
+    outcome = assess(file, registry=_registry(questionnaire_path, lang=lang), lenient=lenient)
     for problem in first_problems(outcome.validation.problems):
         say(problem.render(lang), err=True)
     if not outcome.valid:
@@ -287,7 +301,8 @@ def report(
 
     history, peers = store_comparisons(outcome, db)
     write_report(outcome, output, fmt=kind, lang=lang, pdfa=pdfa, history=history, peers=peers, force=force)
-    say(f"wrote {output}", err=True)
+    _ = texts(lang)
+    say(_("wrote %(file)s") % {"file": output}, err=True)
 
 
 @main.command("score")
@@ -307,7 +322,7 @@ def score(files: Sequence[Path], questionnaire_path: Path | None, fmt: str, leni
     from dhti.safetext import to_json  # noqa: PLC0415
     from dhti.views.scores import score_csv, score_json, score_table  # noqa: PLC0415
 
-    registry = _registry(questionnaire_path)
+    registry = _registry(questionnaire_path, lang=lang)
     outcomes = list(assess_all(response_files(files), registry=registry, lenient=lenient))
     for outcome in outcomes:
         for problem in first_problems(outcome.validation.problems):

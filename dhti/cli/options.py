@@ -10,19 +10,19 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
+from dhti.i18n import LANGS, language_from_environment, texts
 from dhti.safetext import visible_lines
 
 if TYPE_CHECKING:
     from dhti.registry import Registry
 
 F = TypeVar("F", bound=Callable[..., Any])
-LANGS = ("vi", "en")
 _LANG_KEY = "dhti.lang"  # in click's meta, which a command's context shares with the group's
 
 
 def default_lang() -> str:
-    lang = os.environ.get("DHTI_LANG", "vi")
-    return lang if lang in LANGS else "vi"
+    """The language of a command run without ``--lang``: DHTI_LANG, else the locale, else Vietnamese."""
+    return language_from_environment(os.environ)
 
 
 def say(text: str, *, err: bool = False) -> None:
@@ -30,13 +30,15 @@ def say(text: str, *, err: bool = False) -> None:
     click.echo(visible_lines(text), err=err)
 
 
-def load_registry(questionnaire_path: Path | None = None) -> Registry:
+def load_registry(questionnaire_path: Path | None = None, *, lang: str | None = None) -> Registry:
     """The questionnaires (bundled, DHTI_QUESTIONNAIRES, and an override file); one warning per skipped file."""
     from dhti.registry import Registry  # noqa: PLC0415 - keeps --help fast
 
     registry = Registry.discover(override=questionnaire_path)
+    chosen = lang or current_lang()
+    text = texts(chosen)("dhti: skipping a questionnaire: %(reason)s")
     for skipped in registry.skipped:
-        say(f"dhti: skipping a questionnaire: {skipped.render(current_lang())}", err=True)
+        say(text % {"reason": skipped.render(chosen)}, err=True)
     return registry
 
 
@@ -78,9 +80,9 @@ def lang_option(function: F) -> F:
         "--lang",
         type=click.Choice(LANGS),
         default=default_lang,
-        show_default="vi, or $DHTI_LANG",
+        show_default="$DHTI_LANG, else the locale ($LC_ALL, $LC_MESSAGES, $LANG), else vi",
         callback=_remember_lang,
-        help="Language of questionnaire texts, labels and number formats.",
+        help="Language of messages, questionnaire texts, labels and number formats.",
     )(function)
 
 

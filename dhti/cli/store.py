@@ -28,8 +28,10 @@ from dhti.cli.options import (
 )
 from dhti.cli.options import load_registry as _registry
 from dhti.errors import first_problems
+from dhti.i18n import count, texts
 
 if TYPE_CHECKING:
+    from dhti.jobs.ingest import Progress
     from dhti.outcomes import FileResult
     from dhti.registry import Registry
     from dhti.store import AssessmentFilter, Store, StoredAssessment
@@ -37,14 +39,18 @@ if TYPE_CHECKING:
 FORMATS = ("table", "json", "csv")
 
 
-@contextmanager
-def _progress(label: str, total: int) -> Iterator[Callable[[int], object]]:
-    """A progress bar on stderr (a single line of text when stderr is not a terminal)."""
-    if total == 0:
-        yield lambda _steps: None
-        return
-    with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
-        yield bar.update
+def _progress(lang: str) -> Progress:
+    """Progress bars on stderr (a single line of text when stderr is not a terminal), labelled in ``lang``."""
+
+    @contextmanager
+    def show(label: str, total: int) -> Iterator[Callable[[int], object]]:
+        if total == 0:
+            yield lambda _steps: None
+            return
+        with click.progressbar(length=total, label=texts(lang)(label), file=sys.stderr) as bar:
+            yield bar.update
+
+    return show
 
 
 def _emit(fmt: str, *, table: Callable[[], str], json: Callable[[], object], csv: Callable[[], str]) -> None:
@@ -122,13 +128,17 @@ def ingest(
     from dhti.store import open_store  # noqa: PLC0415
     from dhti.views.store import summary  # noqa: PLC0415
 
+    _ = texts(lang)
     files = response_files(paths)
-    registry = _registry(questionnaire_path)
+    registry = _registry(questionnaire_path, lang=lang)
     with open_store(db) as store:
-        results = ingest_files(store, files, registry=registry, lenient=lenient, progress=_progress)
+        results = ingest_files(store, files, registry=registry, lenient=lenient, progress=_progress(lang))
         where = store.display
     _report_results(results, fmt, lang, reports=False)
-    say(f"{summary(results)}; store: {where}", err=True)
+    say(
+        _("%(summary)s; store: %(store)s") % {"summary": summary(results, lang=lang), "store": where},
+        err=True,
+    )
     if any(result.status in (Status.INVALID, Status.FAILED) for result in results):
         sys.exit(1)
 
@@ -197,7 +207,9 @@ def list_(
         json=lambda: [assessment_json(a) for a in found],
         csv=lambda: wide_csv(wide(found)),
     )
-    say(f"{len(found)} of {total} assessment(s) in {display}", err=True)
+    figures = {"shown": count(len(found), lang), "total": count(total, lang), "store": display}
+    _ = texts(lang)
+    say(_("%(shown)s of %(total)s assessment(s) in %(store)s") % figures, err=True)
 
 
 list_.name = "list"
@@ -222,6 +234,7 @@ EXPORT_FORMATS = ("csv", "xlsx", "json")
 @click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
 @filter_options()
 @db_option
+@lang_option
 def export(
     fmt: str | None,
     output: Path | None,
@@ -234,6 +247,7 @@ def export(
     entity_id: str | None,
     latest: bool,
     db: str | None,
+    lang: str,
 ) -> None:
     """Export assessments for analysts: one row per assessment, a column per domain and indicator.
 
@@ -248,9 +262,10 @@ def export(
     from dhti.store import open_store  # noqa: PLC0415
     from dhti.views.store import wide, wide_csv, wide_json, write_xlsx  # noqa: PLC0415
 
-    fmt = _export_format(fmt, output)
+    _ = texts(lang)
+    fmt = _export_format(fmt, output, lang)
     if fmt == "xlsx" and (output is None or str(output) == "-"):
-        raise click.UsageError("--format xlsx writes a binary file: give -o FILE.xlsx")
+        raise click.UsageError(_("--format xlsx writes a binary file: give -o FILE.xlsx"))
     where = _filter(province, entity_type, questionnaire, since, until, entity_id)
     with open_store(db, create=False) as store:
         data = wide(_select(store, where, latest))
@@ -264,17 +279,22 @@ def export(
         click.echo(content, nl=False)
         return
     write_atomic(output, content, force=force)
-    say(f"wrote {len(data.rows)} assessment(s) to {output}", err=True)
+    say(
+        _("wrote %(count)s assessment(s) to %(file)s") % {"count": count(len(data.rows), lang), "file": output},
+        err=True,
+    )
 
 
-def _export_format(fmt: str | None, output: Path | None) -> str:
+def _export_format(fmt: str | None, output: Path | None, lang: str) -> str:
     """The format asked for, else the one OUTPUT's suffix names; the two must not disagree."""
     named = output.suffix.lower().lstrip(".") if output is not None else ""
     if named not in EXPORT_FORMATS:
         return fmt or "csv"
     if fmt is not None and fmt != named:
         assert output is not None  # noqa: S101 - a suffix was named
-        raise click.UsageError(f"--format {fmt} contradicts the suffix of {output.name!r}; rename it or drop --format")
+        _ = texts(lang)
+        msg = _("--format %(format)s contradicts the suffix of %(file)r; rename it or drop --format")
+        raise click.UsageError(msg % {"format": fmt, "file": output.name})
     return named
 
 
@@ -298,7 +318,7 @@ def history(entity_id: str, db: str | None, fmt: str, lang: str) -> None:
         if not found:
             raise DhtiError(unknown_entity(store, entity_id))
     steps = history_steps(found)
-    titles = _titles(_registry(), [a.record.questionnaire_ref for a in found], lang) if fmt == "table" else {}
+    titles = _titles(_registry(lang=lang), [a.record.questionnaire_ref for a in found], lang) if fmt == "table" else {}
     _emit(
         fmt,
         table=lambda: history_table(steps, lang=lang, titles=titles),
@@ -325,10 +345,10 @@ def compare(first: str, second: str, db: str | None, fmt: str, lang: str) -> Non
 
     with open_store(db, create=False) as store:
         a, b = find_assessment(store, first), find_assessment(store, second)
-    note = incomparable_note(a, b)
+    note = incomparable_note(a, b, lang=lang)
     if note is not None:
         say(f"warning: {note}", err=True)
-    titles = _titles(_registry(), [a.record.questionnaire_ref, b.record.questionnaire_ref], lang)
+    titles = _titles(_registry(lang=lang), [a.record.questionnaire_ref, b.record.questionnaire_ref], lang)
     _emit(
         fmt,
         table=lambda: compare_table(a, b, lang=lang, titles=titles),
@@ -381,29 +401,32 @@ def batch(
     from dhti.store import open_store  # noqa: PLC0415
     from dhti.views.store import summary  # noqa: PLC0415
 
-    _registry(questionnaire_path)  # a broken --questionnaire is reported here, not in every worker
-    options = BatchOptions(_jobs(jobs), pdf, lang, lenient, questionnaire_path)
+    _ = texts(lang)
+    _registry(questionnaire_path, lang=lang)  # a broken --questionnaire is reported here, not in every worker
+    options = BatchOptions(_jobs(jobs, lang), pdf, lang, lenient, questionnaire_path)
     with open_store(db) as store:
         try:
-            results = run_batch(source, output, store=store, options=options, progress=_progress)
+            results = run_batch(source, output, store=store, options=options, progress=_progress(lang))
         except BrokenProcessPool as err:  # only a fresh pool that breaks before its first task
-            msg = "a worker process died (out of memory?); run the same command again to finish the batch"
+            msg = _("a worker process died (out of memory?); run the same command again to finish the batch")
             raise BatchError(msg) from err
         where = store.display
     _report_results(results, fmt, lang, reports=True)
-    say(f"{summary(results)}; store: {where}; reports: {output}", err=True)
+    where_to = {"summary": summary(results, lang=lang), "store": where, "reports": output}
+    say(_("%(summary)s; store: %(store)s; reports: %(reports)s") % where_to, err=True)
     if any(result.status is Status.INVALID or result.errors for result in results):
         sys.exit(1)
 
 
-def _jobs(requested: int | None) -> int:
+def _jobs(requested: int | None, lang: str) -> int:
     """``--jobs`` as run: a warning when it asks for more workers than the machine can use."""
     from dhti.jobs.batch import MAX_JOBS, capped_jobs, default_jobs  # noqa: PLC0415
 
     jobs = capped_jobs(requested or default_jobs())
     if requested is not None and requested > jobs:
-        message = f"warning: --jobs {requested} lowered to {jobs} (at most twice the CPUs, and {MAX_JOBS})"
-        say(message, err=True)
+        _ = texts(lang)
+        message = _("--jobs %(requested)s lowered to %(jobs)s (at most twice the CPUs, and %(most)s)")
+        say("warning: " + message % {"requested": requested, "jobs": jobs, "most": MAX_JOBS}, err=True)
     return jobs
 
 
@@ -456,10 +479,10 @@ def aggregate(
     check_target(output, force=force)
     scope = Scope(province, entity_type, questionnaire, until.date() if until else None)
     with open_store(db, create=False) as store:
-        count = write_portfolio(
+        entities = write_portfolio(
             store,
             output,
-            registry=_registry(),
+            registry=_registry(lang=lang),
             fmt=kind,
             lang=lang,
             group_by=GroupBy(group_by),
@@ -467,4 +490,6 @@ def aggregate(
             pdfa=pdfa,
             force=force,
         )
-    say(f"wrote {output} ({count} {'entity' if count == 1 else 'entities'})", err=True)
+    _ = texts(lang)
+    wrote = _("wrote %(file)s (1 entity)") if entities == 1 else _("wrote %(file)s (%(count)s entities)")
+    say(wrote % {"file": output, "count": count(entities, lang)}, err=True)

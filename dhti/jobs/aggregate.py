@@ -37,6 +37,15 @@ class Scope:
         return " · ".join(parts)
 
 
+def _nothing_to_report(store: str, scope: Scope, lang: str) -> str:
+    _ = translations(lang).gettext
+    if scope.describe():
+        text = _("the store %(store)s holds no scored assessment matching %(scope)s; ingest some with: %(command)s")
+    else:
+        text = _("the store %(store)s holds no scored assessment; ingest some with: %(command)s")
+    return text % {"store": store, "scope": scope.describe(), "command": "dhti db ingest DIR"}
+
+
 def write_portfolio(  # noqa: PLR0913 - each is a separate choice of the caller
     store: Store,
     output: Path,
@@ -58,9 +67,7 @@ def write_portfolio(  # noqa: PLR0913 - each is a separate choice of the caller
     )
     scored = [assessment for assessment in latest if assessment.record.index is not None]
     if not scored:
-        where = f" matching {scope.describe()}" if scope.describe() else ""
-        msg = f"the store {store.display} holds no scored assessment{where}; ingest some with: dhti db ingest DIR"
-        raise DhtiError(msg)
+        raise DhtiError(_nothing_to_report(store.display, scope, lang))
     portfolio = build_portfolio(scored, group_by=group_by)
     context = build_portfolio_context(
         portfolio,

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Self, TypeVar
 
 from dhti.assess import assess_bytes
 from dhti.errors import DhtiError, InputError, Problem
+from dhti.i18n import N_, translations
 from dhti.jobs.ingest import (
     Assessed,
     Progress,
@@ -60,7 +61,8 @@ PDF_TASKS_PER_WORKER = 40  # a PDF worker is replaced after this many files, whi
 MAX_JOBS = 32  # and never more than twice the CPUs: more workers only add memory, not speed
 REPORT_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # what slug() and claim_name() make
 PARENT_CHECK_SECONDS = 0.5
-WORKER_DIED = "the worker process died while {} (out of memory or a crash in a library)"
+DIED_SCORING = N_("the worker process died while scoring this file (out of memory or a crash in a library)")
+DIED_REPORTING = N_("the worker process died while writing its report (out of memory or a crash in a library)")
 log = logging.getLogger(__name__)
 
 
@@ -103,7 +105,7 @@ class BatchState:
     names: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, output: Path) -> BatchState:
+    def load(cls, output: Path, *, lang: str = "en") -> BatchState:
         path = output / STATE_FILE
         if not path.exists():
             return cls(path)
@@ -113,8 +115,9 @@ class BatchState:
             if not isinstance(names, dict) or not all(isinstance(v, str) for v in names.values()):
                 raise TypeError(names)  # noqa: TRY301 - one message for every kind of damage
         except (OSError, ValueError, KeyError, TypeError) as err:
-            msg = f"{path} is damaged ({err!s:.60}); delete it to let the batch name its reports afresh"
-            raise BatchError(msg) from err
+            _ = translations(lang).gettext
+            msg = _("%(file)s is damaged (%(reason)s); delete it to let the batch name its reports afresh")
+            raise BatchError(msg % {"file": path, "reason": f"{err!s:.60}"}) from err
         return cls(path, _usable_names(path, names))
 
     def save(self) -> None:
@@ -134,37 +137,40 @@ def _usable_names(path: Path, names: dict[str, str]) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def output_lock(output: Path) -> Iterator[None]:
+def output_lock(output: Path, *, lang: str = "en") -> Iterator[None]:
     """Hold OUT for this batch; a second batch into the same OUT is refused, not interleaved."""
     try:
         import fcntl  # noqa: PLC0415 - POSIX only; elsewhere batches are not locked
     except ImportError:  # pragma: no cover
         yield
         return
-    handle = _open_lock(output / LOCK_FILE)
+    _ = translations(lang).gettext
+    handle = _open_lock(output / LOCK_FILE, lang)
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as err:
-            raise BatchError(f"another dhti batch is writing into {output}; wait for it to finish") from err
+            msg = _("another dhti batch is writing into %(folder)s; wait for it to finish") % {"folder": output}
+            raise BatchError(msg) from err
         yield
     finally:
         os.close(handle)  # releases the lock
 
 
-def _open_lock(path: Path) -> int:
+def _open_lock(path: Path, lang: str) -> int:
     """The lock file, opened without following a symlink: a planted link would create a file anywhere."""
+    _ = translations(lang).gettext
     flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
     try:
         handle = os.open(path, flags, 0o644)
     except OSError as err:
         if err.errno == errno.ELOOP:
-            msg = f"{path} is a symbolic link; remove it and run the batch again (dhti makes its own lock file)"
-            raise BatchError(msg) from err
+            msg = _("%(file)s is a symbolic link; remove it and run the batch again (dhti makes its own lock file)")
+            raise BatchError(msg % {"file": path}) from err
         raise cannot_write(path, err) from err
     if not stat.S_ISREG(os.fstat(handle).st_mode):
         os.close(handle)
-        raise BatchError(f"{path} is not a regular file; remove it and run the batch again")
+        raise BatchError(_("%(file)s is not a regular file; remove it and run the batch again") % {"file": path})
     return handle
 
 
@@ -229,7 +235,8 @@ def _write_reports(job: ReportJob) -> tuple[str, ...] | Problem:
     raw = read_response(Path(job.path), job.file)
     outcome = assess_bytes(raw, file=job.file, registry=_registry_here(), lenient=job.lenient)
     if content_hash(raw) != job.digest or not outcome.valid:
-        return Problem(job.file, 1, 1, "the file changed while the batch ran; run the batch again")
+        changed = translations(job.lang).gettext("the file changed while the batch ran; run the batch again")
+        return Problem(job.file, 1, 1, changed)
     for fmt, path in job.outputs:
         if not path.exists():  # else an earlier try of this job wrote it, before its pool broke
             write_report(outcome, path, fmt=fmt, lang=job.lang)
@@ -351,14 +358,18 @@ def capped_jobs(requested: int) -> int:
     return max(1, min(requested, max_jobs()))
 
 
-def check_folders(source: Path, output: Path) -> None:
+def check_folders(source: Path, output: Path, *, lang: str = "en") -> None:
+    _ = translations(lang).gettext
+    folders = {"source": source, "output": output}
     if not source.is_dir():
-        raise BatchError(f"{source} is not a folder")
+        raise BatchError(_("%(source)s is not a folder") % folders)
     source_real, output_real = source.resolve(), output.resolve()
     if output_real == source_real or output_real.is_relative_to(source_real):
-        raise BatchError(f"the output folder {output} is inside {source}; put the reports somewhere else")
+        raise BatchError(
+            _("the output folder %(output)s is inside %(source)s; put the reports somewhere else") % folders
+        )
     if output.exists() and not output.is_dir():
-        raise BatchError(f"{output} is a file; give a folder for the reports")
+        raise BatchError(_("%(output)s is a file; give a folder for the reports") % folders)
 
 
 def run_batch(
@@ -374,15 +385,15 @@ def run_batch(
     Files the store holds already are not scored again, and reports that exist are not
     written again, so running a batch twice (or again after it was killed) finishes the job.
     """
-    check_folders(source, output)
+    check_folders(source, output, lang=options.lang)
     try:
         files = response_files([source])
     except DhtiError as err:
         raise BatchError(str(err)) from err
     make_folder(output, parents=True)
-    with output_lock(output):
+    with output_lock(output, lang=options.lang):
         remove_stale_temporaries(output)  # of reports an interrupted run was writing
-        state = BatchState.load(output)
+        state = BatchState.load(output, lang=options.lang)
         jobs = min(capped_jobs(options.jobs), len(files))
         with Workers(jobs, options.questionnaire, pdf=options.pdf) as workers:
             batch = _Batch(store, options, progress, output, state, workers)
@@ -408,7 +419,7 @@ class _Batch:
             if digest in known:
                 results[file] = _known(display_name(file), by_id[known[digest]])
         todo = [file for file in files if file not in results]
-        with self.progress("Scoring and storing", len(todo)) as advance:
+        with self.progress(N_("Scoring and storing"), len(todo)) as advance:
             for chunk, assessed in _assess_in_workers(self.workers, todo, self.options):
                 for file, one in zip(chunk, assessed, strict=True):
                     results[file] = store_assessed(self.store, one)
@@ -443,7 +454,7 @@ class _Batch:
         """Write the reports in the workers, the largest responses first so none is left to run alone."""
         done: dict[str, tuple[str, ...] | Problem] = {}
         largest_first = sorted(jobs, key=lambda job: -_size(job.path))
-        label = "Writing HTML and PDF reports" if self.options.pdf else "Writing HTML reports"
+        label = N_("Writing HTML and PDF reports") if self.options.pdf else N_("Writing HTML reports")
         with self.progress(label, len(jobs)) as advance:
             for job, future in self.workers.run(_write_reports, largest_first):
                 done[job.path] = _report_outcome(future, job)
@@ -497,15 +508,15 @@ def _assess_in_workers(
     chunks = [tuple(str(f) for f in files[start : start + size]) for start in range(0, len(files), size)]
     assess = partial(_assess_chunk, lenient=options.lenient)
     for chunk, future in workers.run(assess, chunks, alone=_single_files):
-        yield [Path(file) for file in chunk], _chunk_outcome(chunk, future)
+        yield [Path(file) for file in chunk], _chunk_outcome(chunk, future, options.lang)
 
 
-def _chunk_outcome(chunk: tuple[str, ...], future: cf.Future[list[Assessed]]) -> list[Assessed]:
+def _chunk_outcome(chunk: tuple[str, ...], future: cf.Future[list[Assessed]], lang: str) -> list[Assessed]:
     """A chunk's assessments; if the task itself failed, each of its files is failed with the reason."""
     try:
         return future.result()
     except cf.process.BrokenProcessPool:  # this file, run alone, killed its worker (see Workers.run)
-        return [not_assessed(file, WORKER_DIED.format("scoring this file")) for file in chunk]
+        return [not_assessed(file, translations(lang).gettext(DIED_SCORING)) for file in chunk]
     except Exception as err:  # noqa: BLE001 - the other chunks go on
         return [unscored(file, err) for file in chunk]
 
@@ -518,9 +529,10 @@ def _report_outcome(future: cf.Future[tuple[str, ...] | Problem], job: ReportJob
     try:
         return future.result()
     except cf.process.BrokenProcessPool:  # this report, written alone, killed its worker (see Workers.run)
-        return Problem(job.file, 1, 1, WORKER_DIED.format("writing its report"))
+        return Problem(job.file, 1, 1, translations(job.lang).gettext(DIED_REPORTING))
     except Exception as err:  # noqa: BLE001 - one broken report must not stop the others
-        return Problem(job.file, 1, 1, f"report not written: {describe(err)}")
+        text = translations(job.lang).gettext("report not written: %(reason)s") % {"reason": describe(err)}
+        return Problem(job.file, 1, 1, text)
 
 
 def _with_written(

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from dhti.assess import assess_bytes
 from dhti.errors import DhtiError, InputError, Problem
+from dhti.i18n import N_
 from dhti.outcomes import FileResult, Status
 from dhti.registry import Registry
 from dhti.store.record import AssessmentRecord, content_hash, record_from_outcome
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from dhti.store.api import IngestResult, Store
 
 # Opens a progress display titled ``label`` for ``total`` steps; the context gives "advance by n".
+# The label is a message id (marked with N_), which the display translates.
 Progress = Callable[[str, int], AbstractContextManager[Callable[[int], object]]]
 
 
@@ -126,7 +128,7 @@ def ingest_files(
     that file failed, and the others are stored all the same.
     """
     results = []
-    with progress("Storing", len(paths)) as advance:
+    with progress(N_("Storing"), len(paths)) as advance:
         for path in paths:
             results.append(store_assessed(store, assess_isolated(path, registry=registry, lenient=lenient)))
             advance(1)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from dhti import i18n
+from dhti.i18n import N_
 from dhti.questionnaire import Question, Questionnaire, QuestionType, pick, question_numbers
 from dhti.registry import Listing
 from dhti.resources import bundled_dir
@@ -11,14 +13,31 @@ from dhti.safetext import visible
 from dhti.skiplogic import only_if
 from dhti.views.scores import table
 
+# A question's type and a questionnaire's aggregation, as ``show`` names them: in English the
+# codes the files use, which read as words; the Vietnamese catalogue gives words for them.
+TYPE_NAMES = {
+    QuestionType.CHOICE: N_("choice"),
+    QuestionType.YES_NO: N_("yes_no"),
+    QuestionType.MULTI: N_("multi"),
+    QuestionType.NUMBER: N_("number"),
+    QuestionType.PERCENT: N_("percent"),
+    QuestionType.TEXT: N_("text"),
+    QuestionType.DATE: N_("date"),
+}
+AGGREGATION_NAMES = {"arithmetic": N_("arithmetic"), "geometric": N_("geometric")}
+EVIDENCE_NAMES = {"recommended": N_("evidence recommended"), "required": N_("evidence required")}
+
 
 def list_table(questionnaires: Sequence[Listing], *, lang: str) -> str:
+    _ = i18n.texts(lang)
     rows = []
     bundled = str(bundled_dir())
     for q in questionnaires:
-        source = "bundled" if q.source.startswith(bundled) else q.source
-        rows.append([q.id, q.version, ", ".join(q.entity_types), str(q.questions), pick(q.title, lang), source])
-    return table(["id", "version", "entity types", "questions", "title", "source"], rows, right=[3])
+        source = _("bundled") if q.source.startswith(bundled) else q.source
+        count = i18n.count(q.questions, lang)
+        rows.append([q.id, q.version, ", ".join(q.entity_types), count, pick(q.title, lang), source])
+    headers = [_("id"), _("version"), _("entity types"), _("questions"), _("title"), _("source")]
+    return table(headers, rows, right=[3])
 
 
 def show_text(questionnaire: Questionnaire, *, lang: str) -> str:
@@ -26,42 +45,60 @@ def show_text(questionnaire: Questionnaire, *, lang: str) -> str:
 
     A user's questionnaire is not trusted: each line goes through :func:`visible`.
     """
+    _ = i18n.texts(lang)
     q = questionnaire
     numbers = question_numbers(q)
+    about = {
+        "types": ", ".join(q.entity_types),
+        "aggregation": _(AGGREGATION_NAMES.get(str(q.aggregation), str(q.aggregation))),
+        "count": i18n.count(q.scored_question_count(), lang),
+    }
+    stages = ", ".join(f"{s.level} {pick(s.label, lang)} (>= {s.min:g})" for s in q.stages)
     lines = [
         f"{pick(q.title, lang)} ({q.ref})",
         *([pick(q.description, lang)] if q.description else []),
-        f"Entity types: {', '.join(q.entity_types)}   Aggregation: {q.aggregation}   Scored questions: "
-        + str(q.scored_question_count()),
-        "Stages: " + ", ".join(f"{s.level} {pick(s.label, lang)} (>= {s.min:g})" for s in q.stages),
+        _("Entity types: %(types)s   Aggregation: %(aggregation)s   Scored questions: %(count)s") % about,
+        _("Stages: %(stages)s") % {"stages": stages},
     ]
     for d, domain in enumerate(q.domains, start=1):
-        lines += ["", f"{d}. {pick(domain.title, lang)} [{domain.id}, weight {domain.weight:g}]"]
+        lines += ["", f"{d}. {pick(domain.title, lang)} [{domain.id}, {_weight(domain.weight, lang)}]"]
         for i, indicator in enumerate(domain.indicators, start=1):
-            refs = f"; refs: {', '.join(indicator.refs)}" if indicator.refs else ""
+            refs = "; " + _("refs: %(refs)s") % {"refs": ", ".join(indicator.refs)} if indicator.refs else ""
             gdhm = f"; GDHM {indicator.gdhm}" if indicator.gdhm else ""
-            lines.append(
-                f"  {d}.{i} {pick(indicator.title, lang)} [{indicator.id}, weight {indicator.weight:g}{gdhm}{refs}]"
-            )
+            about_indicator = f"{indicator.id}, {_weight(indicator.weight, lang)}{gdhm}{refs}"
+            lines.append(f"  {d}.{i} {pick(indicator.title, lang)} [{about_indicator}]")
             for question in indicator.questions:
                 lines += _question(q, question, numbers=numbers, lang=lang)
     if q.recommendations:
-        lines += ["", f"Recommendation rules: {len(q.recommendations)}"]
+        lines += ["", _("Recommendation rules: %(count)s") % {"count": i18n.count(len(q.recommendations), lang)}]
     return "\n".join(map(visible, lines))
 
 
-def _question(q: Questionnaire, question: Question, *, numbers: Mapping[str, str], lang: str) -> list[str]:
-    flags = [str(question.type)]
+def _weight(weight: float, lang: str) -> str:
+    _ = i18n.texts(lang)
+    return _("weight %(weight)s") % {"weight": f"{weight:g}"}
+
+
+def _flags(question: Question, lang: str) -> list[str]:
+    """What kind of answer a question takes, and the rules it comes with."""
+    _ = i18n.texts(lang)
+    flags = [_(TYPE_NAMES[question.type])]
     if question.weight != 1:
-        flags.append(f"weight {question.weight:g}")
+        flags.append(_weight(question.weight, lang))
     if not question.required:
-        flags.append("optional")
+        flags.append(_("optional"))
     if question.allow_na:
-        flags.append("na allowed")
+        flags.append(_("na allowed"))
     if question.entity_types:
-        flags.append("only " + ", ".join(question.entity_types))
+        flags.append(_("only %(types)s") % {"types": ", ".join(question.entity_types)})
     if question.evidence.value != "none":
-        flags.append(f"evidence {question.evidence}")
+        flags.append(_(EVIDENCE_NAMES[question.evidence.value]))
+    return flags
+
+
+def _question(q: Questionnaire, question: Question, *, numbers: Mapping[str, str], lang: str) -> list[str]:
+    _ = i18n.texts(lang)
+    flags = _flags(question, lang)
     lines = [f"    {numbers[question.id]} {pick(question.text, lang)}", f"        {question.id} ({'; '.join(flags)})"]
     condition = only_if(q, question, lang=lang, numbers=numbers)
     if condition:
@@ -72,7 +109,9 @@ def _question(q: Questionnaire, question: Question, *, numbers: Mapping[str, str
             for option in question.options or ()
         ]
     if question.bands:
-        lines.append("        bands: " + ", ".join(f">= {band.min:g}: {band.points:g}" for band in question.bands))
+        bands = ", ".join(f">= {band.min:g}: {band.points:g}" for band in question.bands)
+        lines.append("        " + _("bands: %(bands)s") % {"bands": bands})
     if question.linear:
-        lines.append(f"        linear: {question.linear.from_:g} -> {question.linear.to:g}")
+        ends = {"start": f"{question.linear.from_:g}", "end": f"{question.linear.to:g}"}
+        lines.append("        " + _("linear: %(start)s -> %(end)s") % ends)
     return lines

@@ -6,9 +6,10 @@ import unicodedata
 from collections.abc import Sequence
 from typing import TypedDict
 
+from dhti import i18n
 from dhti.assess import Outcome
 from dhti.errors import ProblemJson, first_problems
-from dhti.i18n import number, percent
+from dhti.i18n import N_, number, percent
 from dhti.questionnaire import Questionnaire, Stage, pick
 from dhti.recommendations import Fired
 from dhti.response import EntitySummary, Validation
@@ -192,6 +193,9 @@ def _csv_row(outcome: Outcome, lang: str, score_columns: list[str]) -> list[obje
     return row + [values.get(column) for column in score_columns]
 
 
+PRIORITIES = {"high": N_("high"), "medium": N_("medium"), "low": N_("low")}
+
+
 def width(text: str) -> int:
     """Display width in a terminal (wide East Asian characters count twice)."""
     return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
@@ -225,13 +229,14 @@ def score_table(outcomes: Sequence[Outcome], *, lang: str) -> str:
     for outcome in outcomes:
         for domain in outcome.scores.domains if outcome.scores else ():
             _add(domain_ids, domain.id)
-    headers = ["file", "entity", "index", "stage", *domain_ids, "complete"]
+    _ = i18n.texts(lang)
+    headers = [_("file"), _("entity"), _("index"), _("stage"), *domain_ids, _("complete")]
     rows = []
     for outcome in outcomes:
         entity_id = outcome.validation.entity.id or ""
         scores = outcome.scores
         if scores is None:
-            rows.append([outcome.file, entity_id, "invalid", "", *[""] * len(domain_ids), ""])
+            rows.append([outcome.file, entity_id, _("invalid"), "", *[""] * len(domain_ids), ""])
             continue
         by_id = {domain.id: domain.score for domain in scores.domains}
         stage = f"{scores.stage.level} {pick(scores.stage.label, lang)}" if scores.stage else "–"
@@ -254,14 +259,18 @@ def _detail(outcome: Outcome, lang: str) -> str:
     scores = outcome.scores
     if response is None or scores is None:
         return ""
+    _ = i18n.texts(lang)
     questionnaire = response.questionnaire
     entity = response.entity
     titles = _titles(questionnaire, lang)
     stage = f"{scores.stage.level} {pick(scores.stage.label, lang)}" if scores.stage else "–"
+    figures = {"index": number(scores.index, lang), "stage": stage}
     head = [
         f"{entity.name or entity.id} ({entity.id}, {entity.type}{', ' + entity.province if entity.province else ''})",
-        f"{questionnaire.ref}, assessed {response.assessment.date.isoformat()}",
-        f"Index {number(scores.index, lang)}  stage {stage}  completeness {percent(scores.completeness, lang)}",
+        _("%(questionnaire)s, assessed %(date)s")
+        % {"questionnaire": questionnaire.ref, "date": i18n.numeric_date(response.assessment.date, lang)},
+        _("Index %(index)s  stage %(stage)s  completeness %(completeness)s")
+        % {**figures, "completeness": percent(scores.completeness, lang)},
         "",
     ]
     rows = []
@@ -270,16 +279,24 @@ def _detail(outcome: Outcome, lang: str) -> str:
         rows.extend(
             ["  " + titles[item.id], number(item.score, lang), _stage(item.stage, lang)] for item in domain.indicators
         )
-    body = table(["domain / indicator", "score", "stage"], rows, right=[1])
-    recs = [
-        f"  {n}. [{fired.rule.priority}, by {fired.due.isoformat()}] {pick(fired.rule.text, lang)}"
-        for n, fired in enumerate(outcome.recommendations[:5], start=1)
-    ]
+    body = table([_("domain / indicator"), _("score"), _("stage")], rows, right=[1])
+    return "\n".join([*map(visible, head), body, *map(visible, _urgent(outcome, lang))])
+
+
+def _urgent(outcome: Outcome, lang: str) -> list[str]:
+    """The five most urgent recommendations, numbered, with their priority and due date."""
+    _ = i18n.texts(lang)
+    recs = []
+    for n, fired in enumerate(outcome.recommendations[:5], start=1):
+        when = {"priority": _(PRIORITIES[str(fired.rule.priority)]), "due": i18n.numeric_date(fired.due, lang)}
+        recs.append(f"  {n}. " + _("[%(priority)s, by %(due)s]") % when + f" {pick(fired.rule.text, lang)}")
     more = len(outcome.recommendations) - len(recs)
-    tail = ["", "Most urgent recommendations:", *recs] if recs else []
+    tail = ["", _("Most urgent recommendations:"), *recs] if recs else []
     if more > 0:
-        tail.append(f"  ... and {more} more (--format json lists them all)")
-    return "\n".join([*map(visible, head), body, *map(visible, tail)])
+        tail.append(
+            "  " + _("... and %(count)s more (--format json lists them all)") % {"count": i18n.count(more, lang)}
+        )
+    return tail
 
 
 def _stage(stage: Stage | None, lang: str) -> str:

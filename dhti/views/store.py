@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from dhti import i18n
 from dhti.errors import first_problems
-from dhti.i18n import number, percent
+from dhti.i18n import N_, number, percent
 from dhti.outcomes import FileResult, Status
 from dhti.safetext import csv_text, visible
 from dhti.store.api import StoredAssessment
@@ -66,7 +67,9 @@ def assessment_json(assessment: StoredAssessment) -> dict[str, object]:
 
 
 def list_table(assessments: Sequence[StoredAssessment], *, lang: str) -> str:
-    headers = ["id", "date", "entity", "name", "type", "province", "questionnaire", "index", "stage"]
+    _ = i18n.texts(lang)
+    headers = [_("id"), _("date"), _("entity"), _("name"), _("type"), _("province"), _("questionnaire")]
+    headers += [_("index"), _("stage")]
     rows = [
         [
             str(a.id),
@@ -205,7 +208,9 @@ def history_table(steps: Sequence[Step], *, lang: str, titles: Titles) -> str:
     where = ", ".join(part for part in (first.record.entity_type, first.record.province) if part)
     heading = f"{first.record.entity_name or first.record.entity_id} ({first.record.entity_id}, {where})"
     domain_ids = _domain_ids(step.assessment for step in steps)
-    headers = ["id", "date", "questionnaire", "index", "stage", "complete", *(titles.get(d, d) for d in domain_ids)]
+    _ = i18n.texts(lang)
+    headers = [_("id"), _("date"), _("questionnaire"), _("index"), _("stage"), _("complete")]
+    headers += [titles.get(d, d) for d in domain_ids]
     rows = []
     for step in steps:
         a = step.assessment
@@ -282,14 +287,16 @@ def comparable(a: StoredAssessment, b: StoredAssessment) -> bool:
     return a.record.questionnaire_id == b.record.questionnaire_id
 
 
-def incomparable_note(a: StoredAssessment, b: StoredAssessment) -> str | None:
+def incomparable_note(a: StoredAssessment, b: StoredAssessment, *, lang: str = "en") -> str | None:
     """The warning ``compare`` prints when A and B answered different questionnaires."""
     if comparable(a, b):
         return None
-    return (
-        f"A answers {a.record.questionnaire_ref} and B {b.record.questionnaire_ref}: different questionnaires, "
+    _ = i18n.texts(lang)
+    text = _(
+        "A answers %(a)s and B %(b)s: different questionnaires, "
         "so their scores are shown side by side without a difference"
     )
+    return text % {"a": a.record.questionnaire_ref, "b": b.record.questionnaire_ref}
 
 
 def compare_rows(a: StoredAssessment, b: StoredAssessment) -> list[CompareRow]:
@@ -331,13 +338,17 @@ def _side(label: str, a: StoredAssessment) -> str:
     return f"{label}: #{a.id} {who}, {a.record.assessment_date.isoformat()}, {a.record.questionnaire_ref}"
 
 
+_KINDS = {"index": N_("index"), "stage": N_("stage")}
+
+
 def compare_table(a: StoredAssessment, b: StoredAssessment, *, lang: str, titles: Titles) -> str:
     def show(row: CompareRow, value: float | None) -> str:
         return _stage(int(value) if value is not None else None) if row.kind == "stage" else number(value, lang)
 
+    _ = i18n.texts(lang)
     body = []
     for row in compare_rows(a, b):
-        title = titles.get(row.id, row.id) if row.kind in ("domain", "indicator") else row.kind
+        title = titles.get(row.id, row.id) if row.kind in ("domain", "indicator") else _(_KINDS[row.kind])
         label = "  " + title if row.kind == "indicator" else title
         change = _signed(row.difference, lang) if row.kind != "stage" else _signed_whole(row.difference)
         body.append([label, show(row, row.a), show(row, row.b), change])
@@ -364,31 +375,36 @@ def compare_csv(a: StoredAssessment, b: StoredAssessment, *, titles: Titles) -> 
 # db ingest and batch
 
 
-def _status_text(result: FileResult) -> str:
+def _status_text(result: FileResult, lang: str) -> str:
+    _ = i18n.texts(lang)
     if result.status is Status.INVALID:
-        return f"invalid ({len(result.errors)} error{'s' if len(result.errors) != 1 else ''})"
+        errors = len(result.errors)
+        text = _("invalid (1 error)") if errors == 1 else _("invalid (%(count)s errors)")
+        return text % {"count": i18n.count(errors, lang)}
     if result.status is Status.DUPLICATE:
-        return f"already stored #{result.assessment_id}"
+        return _("already stored #%(id)s") % {"id": result.assessment_id}
     if result.status is Status.FAILED:
-        return "failed"
-    return f"stored #{result.assessment_id}"
+        return _("failed")
+    return _("stored #%(id)s") % {"id": result.assessment_id}
 
 
-def _reports_text(result: FileResult) -> str:
+def _reports_text(result: FileResult, lang: str) -> str:
     if not result.reports:
         return ""
     stem = result.reports[0].rsplit(".", 1)[0]
     suffixes = " ".join("." + name.rsplit(".", 1)[1] for name in result.reports)
-    return f"{stem} {suffixes}" + (" (new)" if result.written else "")
+    _ = i18n.texts(lang)
+    return f"{stem} {suffixes}" + (" " + _("(new)") if result.written else "")
 
 
 def results_table(results: Sequence[FileResult], *, lang: str, reports: bool = False) -> str:
-    headers = ["file", "entity", "date", "index", "store", *(["reports"] if reports else [])]
+    _ = i18n.texts(lang)
+    headers = [_("file"), _("entity"), _("date"), _("index"), _("store"), *([_("reports")] if reports else [])]
     rows = []
     for r in results:
         row = [r.file, r.entity_id or "", r.assessment_date.isoformat() if r.assessment_date else ""]
-        row += [number(r.index, lang) if r.assessment_id is not None else "", _status_text(r)]
-        rows.append(row + ([_reports_text(r)] if reports else []))
+        row += [number(r.index, lang) if r.assessment_id is not None else "", _status_text(r, lang)]
+        rows.append(row + ([_reports_text(r, lang)] if reports else []))
     return table(headers, rows, right=[3])
 
 
@@ -425,10 +441,17 @@ def results_csv(results: Sequence[FileResult]) -> str:
     return csv_text(headers, rows)
 
 
-def summary(results: Sequence[FileResult]) -> str:
+def summary(results: Sequence[FileResult], *, lang: str = "en") -> str:
     """One line for stderr: how many files were stored, already there, invalid; reports written."""
+    _ = i18n.texts(lang)
     count = Counter(r.status for r in results)
-    text = f"{len(results)} file(s): {count[Status.STORED]} stored, {count[Status.DUPLICATE]} already stored, "
-    text += f"{count[Status.INVALID]} invalid" + (f", {count[Status.FAILED]} failed" if count[Status.FAILED] else "")
-    written = sum(len(r.written) for r in results)
-    return text + (f"; {written} report(s) written" if any(r.reports for r in results) else "")
+    figures = {name: i18n.count(count[status], lang) for name, status in _SUMMED.items()}
+    figures["files"] = i18n.count(len(results), lang)
+    text = _("%(files)s file(s): %(stored)s stored, %(duplicate)s already stored, %(invalid)s invalid") % figures
+    if count[Status.FAILED]:
+        text += _(", %(failed)s failed") % figures
+    written = i18n.count(sum(len(r.written) for r in results), lang)
+    return text + (_("; %(count)s report(s) written") % {"count": written} if any(r.reports for r in results) else "")
+
+
+_SUMMED = {"stored": Status.STORED, "duplicate": Status.DUPLICATE, "invalid": Status.INVALID, "failed": Status.FAILED}
