@@ -348,6 +348,7 @@ def test_the_score_table_rounds_as_the_report_does(registry, lang: str) -> None:
     scores = dataclasses.replace(outcome.scores, index=63.15, completeness=0.99996)
     shown = score_table([dataclasses.replace(outcome, scores=scores)], lang=lang)
     assert i18n.number(63.15, lang) == ("63,2" if lang == "vi" else "63.2")
-    assert f"Index {i18n.number(63.15, lang)}  stage" in shown
+    index, completeness = ("Chỉ số tổng hợp", "mức độ đầy đủ") if lang == "vi" else ("Index", "completeness")
+    assert f"{index} {i18n.number(63.15, lang)}  " in shown
     assert i18n.percent(0.99996, lang) == "100%"
-    assert "completeness 100%\n" in shown
+    assert f"{completeness} 100%\n" in shown
