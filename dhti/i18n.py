@@ -8,10 +8,9 @@ import re
 from collections.abc import Callable, Mapping
 from functools import cache
 from io import BytesIO
+from pathlib import Path
 
 from babel.dates import format_date
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, get_decimal_symbol
 
 from dhti.messages import N_
@@ -55,18 +54,37 @@ class Catalogue(gettext.GNUTranslations):
         return super().gettext(message) if message else message
 
 
-@cache
-def translations(lang: str) -> gettext.NullTranslations:
-    """The catalogue for ``lang`` (English texts are the message ids themselves)."""
-    path = templates_dir() / "locale" / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
-    if not path.is_file():
-        return gettext.NullTranslations()
-    with path.open("rb") as handle:
+def catalogue_path(lang: str, suffix: str = ".po") -> Path:
+    """``dhti.po``, the catalogue translators edit, or ``dhti.mo``, the one compiled from it."""
+    return templates_dir() / "locale" / lang / "LC_MESSAGES" / f"{DOMAIN}{suffix}"
+
+
+def compile_catalogue(lang: str, po: Path | None = None) -> bytes:
+    """The ``.mo`` bytes of ``lang``'s ``.po`` (or of ``po``): what ``scripts/messages.py`` writes beside it."""
+    from babel.messages.mofile import write_mo  # noqa: PLC0415 - only when the .po is compiled
+    from babel.messages.pofile import read_po  # noqa: PLC0415
+
+    with (po or catalogue_path(lang)).open("rb") as handle:
         catalog = read_po(handle, locale=lang, domain=DOMAIN)
     compiled = BytesIO()
     write_mo(compiled, catalog)
-    compiled.seek(0)
-    return Catalogue(compiled)
+    return compiled.getvalue()
+
+
+@cache
+def translations(lang: str) -> gettext.NullTranslations:
+    """The catalogue for ``lang`` (English texts are the message ids themselves).
+
+    The compiled ``.mo`` is read when it is there (parsing the ``.po`` costs every command about
+    50 ms); a test keeps it the exact compilation of the ``.po``.
+    """
+    compiled = catalogue_path(lang, ".mo")
+    if compiled.is_file():
+        with compiled.open("rb") as handle:
+            return Catalogue(handle)
+    if not catalogue_path(lang).is_file():
+        return gettext.NullTranslations()
+    return Catalogue(BytesIO(compile_catalogue(lang)))
 
 
 def texts(lang: str) -> Callable[[str], str]:

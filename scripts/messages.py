@@ -15,6 +15,8 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
+from dhti.i18n import compile_catalogue
+
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "report_templates"
 LOCALES = TEMPLATES / "locale"
@@ -97,6 +99,15 @@ def update(lang: str) -> None:
     )
     with path.open("wb") as handle:
         write_po(handle, catalog, width=100, omit_header=False, ignore_obsolete=True, sort_output=False)
+    path.with_suffix(".mo").write_bytes(compile_catalogue(lang, path))  # what dhti reads: parsing the .po is slow
+
+
+def stale_compiled(lang: str) -> list[str]:
+    """``dhti.mo`` must be exactly ``dhti.po`` compiled: the commands read the .mo."""
+    mo = po_path(lang).with_suffix(".mo")
+    if mo.is_file() and mo.read_bytes() == compile_catalogue(lang, po_path(lang)):
+        return []
+    return [f"{lang}: {mo.name} is not {po_path(lang).name} compiled; run python scripts/messages.py"]
 
 
 def main() -> int:
@@ -104,7 +115,7 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="report missing translations and exit 1 if any")
     args = parser.parse_args()
     if args.check:
-        found = [line for lang in TRANSLATED for line in problems(lang)]
+        found = [line for lang in TRANSLATED for line in [*problems(lang), *stale_compiled(lang)]]
         print("\n".join(found) or "all messages translated")
         return 1 if found else 0
     for lang in TRANSLATED:

@@ -86,3 +86,16 @@ def test_a_translator_comment_may_omit_a_field_but_never_add_one() -> None:
     assert not keeps(Message(message, "phải có %(n)s mục"))
     assert keeps(Message(message, "phải có %(n)s mục", user_comments=["omits: %(kind)s"]))
     assert not keeps(Message(message, "phải có %(n)s mục %(x)s", user_comments=["omits: %(kind)s"]))
+
+
+def test_the_compiled_catalogue_is_the_po_compiled(monkeypatch, tmp_path) -> None:
+    """dhti reads dhti.mo; --check fails when it is not exactly dhti.po compiled."""
+    messages = load_messages_script()
+    assert messages.stale_compiled("vi") == []
+    po = messages.po_path("vi").read_text(encoding="utf-8")
+    (tmp_path / "vi" / "LC_MESSAGES").mkdir(parents=True)
+    changed = po.replace('msgstr "đã ghi %(file)s"', 'msgstr "ghi %(file)s"')
+    (tmp_path / "vi" / "LC_MESSAGES" / "dhti.po").write_text(changed, encoding="utf-8")
+    (tmp_path / "vi" / "LC_MESSAGES" / "dhti.mo").write_bytes(messages.po_path("vi").with_suffix(".mo").read_bytes())
+    monkeypatch.setattr(messages, "LOCALES", tmp_path)
+    assert messages.stale_compiled("vi") == ["vi: dhti.mo is not dhti.po compiled; run python scripts/messages.py"]
