@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from dhti.cli import main
 from dhti.errors import OutputError
 from dhti.interop.jsonschema import response_schema, schema_file_for, write_template_with_schema
 from dhti.registry import Registry
@@ -20,10 +19,6 @@ from dhti.yamlio import load
 
 DATA = Path(__file__).parent / "data"
 INTEROP = DATA / "interop"
-
-
-def run(runner, *args: object):
-    return runner.invoke(main, [str(arg) for arg in args], catch_exceptions=False)
 
 
 @functools.cache
@@ -118,9 +113,9 @@ def test_schema_describes_questions_for_hover() -> None:
     assert "- approved: Đã phê duyệt (2)" in plan["description"]
 
 
-def test_export_schema_command(runner, tmp_path) -> None:
+def test_export_schema_command(dhti, tmp_path) -> None:
     out = tmp_path / "mini.schema.json"
-    result = run(runner, "export", "schema", "mini", "-o", out, "--lang", "en")
+    result = dhti("export", "schema", "mini", "-o", out, "--lang", "en")
     assert result.exit_code == 0
     assert result.stderr == f"wrote {out}\n"
     schema = json.loads(out.read_text(encoding="utf-8"))
@@ -129,9 +124,9 @@ def test_export_schema_command(runner, tmp_path) -> None:
         "description": "The questionnaire answered: id@version (a bare id means the newest version).",
         "enum": ["mini@1.0", "mini"],
     }
-    printed = run(runner, "export", "schema", "mini", "--lang", "en")
+    printed = dhti("export", "schema", "mini", "--lang", "en")
     assert json.loads(printed.stdout) == schema
-    assert run(runner, "export", "schema", "nope").exit_code == 1
+    assert dhti("export", "schema", "nope", lang=None).exit_code == 1
 
 
 def test_template_names_its_schema_on_the_first_line() -> None:
