@@ -19,7 +19,6 @@ from dhti.interop.fhir import ITEM_WEIGHT, TRANSLATION, questionnaire_resource, 
 from dhti.interop.fhir_import import import_response
 from dhti.interop.fhir_logic import EnableWhenWriter, FhirPathWriter
 from dhti.questionnaire import applicable_questions
-from dhti.registry import Registry
 from dhti.resources import examples_dir
 from dhti.response import validate_file
 
@@ -39,8 +38,7 @@ def item(resource: dict, link_id: str) -> dict:
 
 
 @pytest.mark.parametrize("ref", ["mini", "dhti-station", "dhti-facility", "dhti-agency"])
-def test_questionnaire_is_valid_r4(ref: str) -> None:
-    registry = Registry.discover()
+def test_questionnaire_is_valid_r4(registry, ref: str) -> None:
     if ref not in registry.ids():
         pytest.skip(f"{ref} is not loadable yet")
     resource = questionnaire_resource(registry.get(ref), lang="vi")
@@ -98,8 +96,7 @@ def samples() -> list[Path]:
     return [*sorted(examples_dir().glob("*.yaml")), COMPLETE]
 
 
-def test_every_sample_round_trips_with_the_same_scores(tmp_path) -> None:
-    registry = Registry.discover()
+def test_every_sample_round_trips_with_the_same_scores(registry, tmp_path) -> None:
     checked = 0
     for sample in samples():
         validation = validate_file(sample, registry=registry)
@@ -163,11 +160,11 @@ def test_na_on_a_number_is_a_data_absent_reason(dhti, write) -> None:
     }
 
 
-def test_a_response_from_another_tool(dhti, tmp_path) -> None:
+def test_a_response_from_another_tool(dhti, registry, tmp_path) -> None:
     out = tmp_path / "other.yaml"
     result = dhti("import", "fhir-response", INTEROP / "fhir-other-tool-mini.json", "-o", out)
     assert result.exit_code == 0, result.output
-    validation = validate_file(out, registry=Registry.discover())
+    validation = validate_file(out, registry=registry)
     response = validation.response
     assert response is not None, validation.problems
     assert response.entity.id == "01-BV-0200"

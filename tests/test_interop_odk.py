@@ -14,7 +14,6 @@ from openpyxl import Workbook
 from dhti.assess import assess
 from dhti.interop.drafts import safe_stem, unique_names
 from dhti.interop.xlsform import build_xlsform, xlsform_name
-from dhti.registry import Registry
 from dhti.resources import examples_dir
 
 DATA = Path(__file__).parent / "data"
@@ -28,11 +27,10 @@ def load(path: Path) -> dict:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
-def test_odk_central_export_scores_like_the_samples(dhti, tmp_path) -> None:
+def test_odk_central_export_scores_like_the_samples(dhti, registry, tmp_path) -> None:
     result = dhti("import", "odk", CENTRAL, "-o", tmp_path / "out", "--lang", "en")
     assert result.exit_code == 0, result.output
     assert result.stderr.endswith("3 submission(s): 3 written, 0 skipped\n")
-    registry = Registry.discover()
     written = sorted((tmp_path / "out").glob("*.yaml"))
     assert [path.name for path in written] == ["11-TYT-0001.yaml", "82-TYT-0001.yaml", "92-TYT-0001.yaml"]
     samples = {}
@@ -48,7 +46,7 @@ def test_odk_central_export_scores_like_the_samples(dhti, tmp_path) -> None:
     assert "# meta-instanceID: uuid:6f1c2d3e-0000-4000-8000-000000000002" in text
 
 
-def test_kobo_csv_with_semicolons_na_and_option_columns(dhti, tmp_path) -> None:
+def test_kobo_csv_with_semicolons_na_and_option_columns(dhti, registry, tmp_path) -> None:
     result = dhti("import", "odk", KOBO, "-o", tmp_path, "--lang", "en")
     assert result.exit_code == 0, result.output
     full = load(tmp_path / "01-BV-0001.yaml")
@@ -80,7 +78,6 @@ def test_kobo_csv_with_semicolons_na_and_option_columns(dhti, tmp_path) -> None:
         "row 4, column 'policy/policy__strategy/policy__strategy__plan': warning:"
         " policy.strategy.plan: evidence is required" in result.stderr
     )
-    registry = Registry.discover()
     original = assess(DATA / "responses" / "mini-complete.yaml", registry=registry)
     assert assess(tmp_path / "01-BV-0001.yaml", registry=registry).scores == original.scores
 
@@ -364,8 +361,7 @@ def typed_in(question, answer, names: set[str]) -> dict[str, str]:
     return typed
 
 
-def test_every_sample_typed_into_its_form_scores_the_same(dhti, write, tmp_path) -> None:
-    registry = Registry.discover()
+def test_every_sample_typed_into_its_form_scores_the_same(dhti, registry, write, tmp_path) -> None:
     outcomes = [assess(sample, registry=registry) for sample in sorted(examples_dir().glob("*.yaml"))]
     by_questionnaire: dict[str, list] = {}
     for outcome in outcomes:

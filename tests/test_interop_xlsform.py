@@ -12,7 +12,6 @@ from pyxform.xls2xform import convert
 
 from dhti.interop import ConversionError
 from dhti.interop.xlsform import XPathWriter, build_xlsform, form_fields, xlsform_name
-from dhti.registry import Registry
 
 
 def sheet_rows(path: Path, name: str) -> list[dict[str, str]]:
@@ -145,8 +144,7 @@ def test_mini_form_sheets(dhti, tmp_path) -> None:
     assert settings["version"] == "1.0"
 
 
-def test_allow_na_choice_gets_a_not_applicable_option(tmp_path) -> None:
-    registry = Registry.discover()
+def test_allow_na_choice_gets_a_not_applicable_option(registry, tmp_path) -> None:
     station = registry.get("dhti-station")
     form = build_xlsform(station, lang="vi")
     rows = [dict(zip(form.survey.columns, row, strict=True)) for row in form.survey.rows]
@@ -161,8 +159,8 @@ def test_allow_na_choice_gets_a_not_applicable_option(tmp_path) -> None:
 
 
 @pytest.mark.parametrize("ref", ["mini", "dhti-station", "dhti-facility", "dhti-agency"])
-def test_pyxform_converts_every_questionnaire_without_warnings(dhti, tmp_path, ref: str) -> None:
-    if ref not in Registry.discover().ids():
+def test_pyxform_converts_every_questionnaire_without_warnings(dhti, registry, tmp_path, ref: str) -> None:
+    if ref not in registry.ids():
         pytest.skip(f"{ref} is not loadable yet")
     out = tmp_path / f"{ref}.xlsx"
     assert dhti("export", "xlsform", ref, "-o", str(out), lang=None).exit_code == 0
