@@ -1,14 +1,17 @@
-"""Shared fixtures: the small questionnaire under tests/data, isolated environment, a CLI runner."""
+"""Shared fixtures: the small questionnaires under tests/data, an isolated environment, `dhti` to run commands."""
 
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
-from dhti.registry import Registry
+from dhti.cli import main
+from dhti.registry import ENV_FOLDERS, Registry
 
 DATA = Path(__file__).parent / "data"
 
@@ -26,14 +29,41 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         monkeypatch.delenv(variable, raising=False)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def registry() -> Registry:
-    return Registry.discover()
+    """The bundled questionnaires and those under tests/data, loaded once for the whole session.
+
+    It is what the commands see in every test (see ``isolated_env``); a test that needs other
+    folders sets DHTI_QUESTIONNAIRES and runs the command, or discovers its own registry.
+    """
+    return Registry.discover(environ={ENV_FOLDERS: str(DATA)})
 
 
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
+
+
+@pytest.fixture
+def dhti(runner: CliRunner) -> Callable[..., Result]:
+    """Run ``dhti ARGS...`` as a user would: each argument as text; an exception fails the test.
+
+    The tests pin English messages, so a command runs with DHTI_LANG=en unless the test says
+    otherwise: ``lang="vi"`` sets another DHTI_LANG, ``lang=None`` sets none (dhti then speaks its
+    default, Vietnamese, as for a user with no language set), and a ``--lang`` among the arguments
+    wins over both, as it does for a user. ``db=URL`` appends ``--db URL``; ``env=``, ``input=``
+    and click's other ``invoke`` arguments pass through (``catch_exceptions=True`` to catch).
+    """
+
+    def _run(*args: object, lang: str | None = "en", db: str | None = None, **invoke: Any) -> Result:
+        invoke.setdefault("catch_exceptions", False)
+        env = dict(invoke.pop("env", None) or {})
+        if lang is not None:
+            env.setdefault("DHTI_LANG", lang)
+        argv = [str(arg) for arg in args] + (["--db", db] if db else [])
+        return runner.invoke(main, argv, env=env, **invoke)
+
+    return _run
 
 
 @pytest.fixture

@@ -21,13 +21,8 @@ COMPLETE = str(DATA / "responses" / "mini-complete.yaml")
 PROBLEMS = str(DATA / "responses" / "mini-problems.yaml")
 
 
-def run(runner, *args: str):
-    # Messages follow the language; those these tests pin are English (tests of another language pass --lang).
-    return runner.invoke(main, list(args), catch_exceptions=False, env={"DHTI_LANG": "en"})
-
-
-def test_version(runner) -> None:
-    result = run(runner, "--version")
+def test_version(dhti) -> None:
+    result = dhti("--version")
     assert result.exit_code == 0
     assert result.stdout == f"dhti, version {__version__}\n"
 
@@ -45,22 +40,22 @@ def test_version(runner) -> None:
         ["score"],
     ],
 )
-def test_every_command_has_help(runner, command: list[str]) -> None:
-    result = run(runner, *command, "--help")
+def test_every_command_has_help(dhti, command: list[str]) -> None:
+    result = dhti(*command, "--help")
     assert result.exit_code == 0
     assert "Usage: " in result.stdout
     assert len(result.stdout.splitlines()) > 4
 
 
-def test_usage_errors_exit_2(runner) -> None:
-    assert run(runner, "validate", "does-not-exist.yaml").exit_code == 2
-    assert run(runner, "score", COMPLETE, "--format", "xml").exit_code == 2
-    assert run(runner, "frobnicate").exit_code == 2
-    assert run(runner, "init", "mini").exit_code == 2  # -o is required
+def test_usage_errors_exit_2(dhti) -> None:
+    assert dhti("validate", "does-not-exist.yaml").exit_code == 2
+    assert dhti("score", COMPLETE, "--format", "xml").exit_code == 2
+    assert dhti("frobnicate").exit_code == 2
+    assert dhti("init", "mini").exit_code == 2  # -o is required
 
 
-def test_questionnaires_list(runner) -> None:
-    result = run(runner, "questionnaires", "list", "--lang", "en")
+def test_questionnaires_list(dhti) -> None:
+    result = dhti("questionnaires", "list", "--lang", "en")
     assert result.exit_code == 0
     rows = result.stdout.splitlines()
     assert rows[0].split() == ["id", "version", "entity", "types", "questions", "title", "source"]
@@ -70,8 +65,8 @@ def test_questionnaires_list(runner) -> None:
     assert any(row.startswith("dhti-station ") and "bundled" in row for row in rows)
 
 
-def test_questionnaires_show(runner) -> None:
-    result = run(runner, "questionnaires", "show", "mini@1.0", "--lang", "vi")
+def test_questionnaires_show(dhti) -> None:
+    result = dhti("questionnaires", "show", "mini@1.0", "--lang", "vi")
     assert result.exit_code == 0
     assert result.stdout.startswith("Bộ câu hỏi rút gọn (mini@1.0)\n")
     assert "    1.1.1 Có kế hoạch không?" in result.stdout
@@ -79,19 +74,18 @@ def test_questionnaires_show(runner) -> None:
     assert "        Chỉ trả lời nếu câu 1.1.1 khác «Chưa có»" in result.stdout
 
 
-def test_show_unknown_questionnaire(runner) -> None:
-    result = run(runner, "questionnaires", "show", "minii")
+def test_show_unknown_questionnaire(dhti) -> None:
+    result = dhti("questionnaires", "show", "minii")
     assert result.exit_code == 1
     assert result.stderr == "dhti: error: unknown questionnaire 'minii'; did you mean 'mini'?\n"
 
 
-def test_lint(runner) -> None:
-    good = run(runner, "questionnaires", "lint", str(DATA / "mini.yaml"), "--lang", "en")
+def test_lint(dhti) -> None:
+    good = dhti("questionnaires", "lint", str(DATA / "mini.yaml"), "--lang", "en")
     assert good.exit_code == 0
     assert good.stdout == ""
     assert "ok (mini@1.0, 5 scored questions)" in good.stderr
-    bad = run(
-        runner,
+    bad = dhti(
         "questionnaires",
         "lint",
         str(DATA / "mini.yaml"),
@@ -104,8 +98,8 @@ def test_lint(runner) -> None:
     assert "1 of 2 file(s) have errors" in bad.stderr
 
 
-def test_validate_text(runner) -> None:
-    result = run(runner, "validate", COMPLETE, PROBLEMS, "--lang", "en")
+def test_validate_text(dhti) -> None:
+    result = dhti("validate", COMPLETE, PROBLEMS, "--lang", "en")
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     assert len(lines) == 9
@@ -113,22 +107,22 @@ def test_validate_text(runner) -> None:
     assert "2 file(s) checked: 1 valid, 1 invalid" in result.stderr
 
 
-def test_validate_ok_and_strict(runner, write) -> None:
-    assert run(runner, "validate", COMPLETE).exit_code == 0
+def test_validate_ok_and_strict(dhti, write) -> None:
+    assert dhti("validate", COMPLETE).exit_code == 0
     text = (
         Path(COMPLETE)
         .read_text(encoding="utf-8")
         .replace('{value: draft, evidence: "Dự thảo kế hoạch số 12/KH-BV"}', "draft")
     )
     warned = write("warned.yaml", text)
-    assert run(runner, "validate", str(warned)).exit_code == 0
-    strict = run(runner, "validate", str(warned), "--strict")
+    assert dhti("validate", str(warned)).exit_code == 0
+    strict = dhti("validate", str(warned), "--strict")
     assert strict.exit_code == 1
     assert "warning: policy.strategy.plan: evidence is required" in strict.stdout
 
 
-def test_validate_json(runner) -> None:
-    result = run(runner, "validate", COMPLETE, PROBLEMS, "--format", "json")
+def test_validate_json(dhti) -> None:
+    result = dhti("validate", COMPLETE, PROBLEMS, "--format", "json")
     assert result.exit_code == 1
     data = json.loads(result.stdout)
     assert [item["valid"] for item in data] == [True, False]
@@ -141,51 +135,51 @@ def test_validate_json(runner) -> None:
     assert data[1]["warnings"][0]["line"] == 13
 
 
-def test_validate_a_folder(runner) -> None:
-    result = run(runner, "validate", str(DATA / "responses"), "--lang", "en")
+def test_validate_a_folder(dhti) -> None:
+    result = dhti("validate", str(DATA / "responses"), "--lang", "en")
     assert result.exit_code == 1
     assert "3 file(s) checked: 2 valid, 1 invalid" in result.stderr
 
 
 @pytest.mark.parametrize("command", ["validate", "score"])
-def test_a_folder_without_responses_is_an_error(runner, tmp_path, command: str) -> None:
+def test_a_folder_without_responses_is_an_error(dhti, tmp_path, command: str) -> None:
     # A check that checked nothing must not pass in CI.
     empty = tmp_path / "empty"
     empty.mkdir()
     (empty / "notes.txt").write_text("not a response", encoding="utf-8")
-    result = run(runner, command, COMPLETE, str(empty))
+    result = dhti(command, COMPLETE, str(empty))
     assert result.exit_code == 1
     assert result.stderr == f"dhti: error: {empty}: no response files (*.yaml, *.yml) in this folder\n"
     assert result.stdout == ""
 
 
-def test_many_problems_are_shown_capped_in_text_and_json(runner, write) -> None:
+def test_many_problems_are_shown_capped_in_text_and_json(dhti, write) -> None:
     keys = "".join(f"  policy.strategy.zz{i:04d}: 1\n" for i in range(300))
     path = write("r.yaml", Path(COMPLETE).read_text(encoding="utf-8").replace("answers:\n", "answers:\n" + keys, 1))
-    text = run(runner, "validate", str(path))
+    text = dhti("validate", str(path))
     lines = text.stdout.splitlines()
     assert len(lines) == 51
     assert lines[-1] == f"{path}:62:3: error: … and 250 more problems"
-    [as_json] = json.loads(run(runner, "validate", str(path), "--format", "json").stdout)
+    [as_json] = json.loads(dhti("validate", str(path), "--format", "json").stdout)
     assert len(as_json["errors"]) == 51
     assert as_json["errors"][-1] == {"line": 62, "column": 3, "severity": "error", "message": "… and 250 more problems"}
 
 
-def test_score_csv_counts_every_error_not_only_those_shown(runner, write) -> None:
+def test_score_csv_counts_every_error_not_only_those_shown(dhti, write) -> None:
     keys = "".join(f"  policy.strategy.zz{i:04d}: 1\n" for i in range(300))
     path = write("r.yaml", Path(COMPLETE).read_text(encoding="utf-8").replace("answers:\n", "answers:\n" + keys, 1))
-    [row] = csv.DictReader(io.StringIO(run(runner, "score", str(path), "--format", "csv").stdout))
+    [row] = csv.DictReader(io.StringIO(dhti("score", str(path), "--format", "csv").stdout))
     assert row["errors"] == "300"
 
 
-def test_score_json_keeps_unquoted_ids_as_written_and_stays_json(runner, write) -> None:
+def test_score_json_keeps_unquoted_ids_as_written_and_stays_json(dhti, write) -> None:
     complete = Path(COMPLETE).read_text(encoding="utf-8")
     files = [
         write(f"{n}.yaml", complete.replace('id: "01-BV-0001"', f"id: {written}"))
         for n, written in enumerate(["0042", "42", "0x1F", "1.5e3", ".inf"])
     ]
     invalid = write("bad.yaml", complete.replace('id: "01-BV-0001"', "id: .nan").replace("type: hospital", "type: 7"))
-    result = run(runner, "score", *map(str, files), str(invalid), "--format", "json")
+    result = dhti("score", *map(str, files), str(invalid), "--format", "json")
 
     def no_constants(name: str) -> None:
         raise AssertionError(f"not JSON: {name}")
@@ -195,18 +189,18 @@ def test_score_json_keeps_unquoted_ids_as_written_and_stays_json(runner, write) 
     assert data[-1]["entity"]["type"] == "7"
 
 
-def test_an_invalid_files_entity_is_shown_as_text_as_written(runner, write) -> None:
+def test_an_invalid_files_entity_is_shown_as_text_as_written(dhti, write) -> None:
     complete = Path(COMPLETE).read_text(encoding="utf-8")
     text = complete.replace('name: "Bệnh viện Đa khoa Mẫu"', "name: [a, b]")
     text = text.replace('province: "Hà Nội"', "province: true")
-    result = run(runner, "score", str(write("r.yaml", text)), "--format", "json")
+    result = dhti("score", str(write("r.yaml", text)), "--format", "json")
     assert result.exit_code == 1
     [data] = json.loads(result.stdout)
     assert data["entity"] == {"id": "01-BV-0001", "name": None, "type": "hospital", "province": "true"}
 
 
-def test_score_json_follows_the_contract(runner) -> None:
-    result = run(runner, "score", COMPLETE, PROBLEMS, "--format", "json", "--lang", "en")
+def test_score_json_follows_the_contract(dhti) -> None:
+    result = dhti("score", COMPLETE, PROBLEMS, "--format", "json", "--lang", "en")
     assert result.exit_code == 1
     good, bad = json.loads(result.stdout)
     assert set(good) >= {
@@ -256,8 +250,8 @@ def test_score_json_follows_the_contract(runner) -> None:
     assert PROBLEMS + ":6:3: error: unknown key 'provice'" in result.stderr
 
 
-def test_score_table_single_file(runner) -> None:
-    result = run(runner, "score", COMPLETE, "--lang", "en")
+def test_score_table_single_file(dhti) -> None:
+    result = dhti("score", COMPLETE, "--lang", "en")
     assert result.exit_code == 0
     assert result.stdout.splitlines()[:3] == [
         "Bệnh viện Đa khoa Mẫu (01-BV-0001, hospital, Hà Nội)",
@@ -267,13 +261,13 @@ def test_score_table_single_file(runner) -> None:
     assert "  1. [medium, by 2028-04-15] Invest." in result.stdout
 
 
-def test_score_table_vietnamese_uses_decimal_comma(runner) -> None:
-    result = run(runner, "score", COMPLETE, "--lang", "vi")
+def test_score_table_vietnamese_uses_decimal_comma(dhti) -> None:
+    result = dhti("score", COMPLETE, "--lang", "vi")
     assert "Chỉ số tổng hợp 63,1  mức 4 Nâng cao" in result.stdout
 
 
-def test_score_table_many_files(runner) -> None:
-    result = run(runner, "score", COMPLETE, PROBLEMS, "--lang", "en")
+def test_score_table_many_files(dhti) -> None:
+    result = dhti("score", COMPLETE, PROBLEMS, "--lang", "en")
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["file", "entity", "index", "stage", "policy", "capacity", "complete"]
@@ -281,8 +275,8 @@ def test_score_table_many_files(runner) -> None:
     assert re.search(r"01-TTYT-0002\s+invalid", lines[3])
 
 
-def test_score_csv(runner) -> None:
-    result = run(runner, "score", COMPLETE, PROBLEMS, "--format", "csv")
+def test_score_csv(dhti) -> None:
+    result = dhti("score", COMPLETE, PROBLEMS, "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert rows[0]["entity_id"] == "01-BV-0001"
     assert float(rows[0]["index"]) == 63.125
@@ -292,29 +286,29 @@ def test_score_csv(runner) -> None:
     assert rows[1]["errors"] == "8"
 
 
-def test_score_lenient(runner, write) -> None:
+def test_score_lenient(dhti, write) -> None:
     text = Path(COMPLETE).read_text(encoding="utf-8").replace('  policy.strategy.budget: "yes"\n', "")
     path = str(write("partial.yaml", text))
-    assert run(runner, "score", path).exit_code == 1
-    lenient = run(runner, "score", path, "--lenient", "--format", "json")
+    assert dhti("score", path).exit_code == 1
+    lenient = dhti("score", path, "--lenient", "--format", "json")
     assert lenient.exit_code == 0
     data = json.loads(lenient.stdout)[0]
     assert data["completeness"] == 0.8
     assert data["domains"][0]["score"] == 25.0
 
 
-def test_questionnaire_override(runner, write) -> None:
+def test_questionnaire_override(dhti, write) -> None:
     text = Path(COMPLETE).read_text(encoding="utf-8").replace("mini@1.0", "my-own@1.0")
     path = str(write("own.yaml", text))
-    assert run(runner, "validate", path).exit_code == 1
-    result = run(runner, "validate", path, "--questionnaire", str(DATA / "mini.yaml"))
+    assert dhti("validate", path).exit_code == 1
+    result = dhti("validate", path, "--questionnaire", str(DATA / "mini.yaml"))
     assert result.exit_code == 0
     assert "warning: response names 'my-own@1.0'; checking it against mini@1.0 as asked" in result.stdout
 
 
-def test_init_writes_a_fillable_file_that_validates_once_filled(runner, tmp_path) -> None:
+def test_init_writes_a_fillable_file_that_validates_once_filled(dhti, tmp_path) -> None:
     out = tmp_path / "benh-vien.yaml"
-    result = run(runner, "init", "mini", "-o", str(out), "--lang", "vi", "--entity-type", "hospital")
+    result = dhti("init", "mini", "-o", str(out), "--lang", "vi", "--entity-type", "hospital")
     assert result.exit_code == 0
     text = out.read_text(encoding="utf-8")
     assert text.startswith("# yaml-language-server: $schema=benh-vien.schema.json\n# Bộ câu hỏi rút gọn (mini@1.0)\n")
@@ -325,7 +319,7 @@ def test_init_writes_a_fillable_file_that_validates_once_filled(runner, tmp_path
     assert "  policy.strategy.plan: ~\n" in text
     assert "  type: hospital" in text
     # Unfilled: the required fields and questions are reported, nothing crashes.
-    unfilled = run(runner, "validate", str(out))
+    unfilled = dhti("validate", str(out))
     assert unfilled.exit_code == 1
     assert "entity.id: required; replace ~ with a value" in unfilled.stdout
     # Filled in by a facility that read only the comments.
@@ -341,37 +335,37 @@ def test_init_writes_a_fillable_file_that_validates_once_filled(runner, tmp_path
         }
     )
     out.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    filled = run(runner, "validate", str(out))
+    filled = dhti("validate", str(out))
     assert filled.exit_code == 0, filled.stdout
 
 
-def test_init_never_overwrites_without_force(runner, tmp_path) -> None:
+def test_init_never_overwrites_without_force(dhti, tmp_path) -> None:
     out = tmp_path / "r.yaml"
     out.write_text("keep me", encoding="utf-8")
-    result = run(runner, "init", "mini", "-o", str(out))
+    result = dhti("init", "mini", "-o", str(out))
     assert result.exit_code == 1
     assert "exists already; use --force to overwrite" in result.stderr
     assert out.read_text(encoding="utf-8") == "keep me"
-    assert run(runner, "init", "mini", "-o", str(out), "--force").exit_code == 0
+    assert dhti("init", "mini", "-o", str(out), "--force").exit_code == 0
     assert out.read_text(encoding="utf-8") != "keep me"
 
 
-def test_init_entity_type_filters_questions(runner, tmp_path) -> None:
+def test_init_entity_type_filters_questions(dhti, tmp_path) -> None:
     centre = tmp_path / "centre.yaml"
-    assert run(runner, "init", "mini", "-o", str(centre), "--entity-type", "health_centre").exit_code == 0
+    assert dhti("init", "mini", "-o", str(centre), "--entity-type", "health_centre").exit_code == 0
     assert "capacity.systems.pacs_share" not in centre.read_text(encoding="utf-8")
     everyone = tmp_path / "all.yaml"
-    assert run(runner, "init", "mini", "-o", str(everyone), "--lang", "en").exit_code == 0
+    assert dhti("init", "mini", "-o", str(everyone), "--lang", "en").exit_code == 0
     text = everyone.read_text(encoding="utf-8")
     assert "capacity.systems.pacs_share: ~" in text
     assert "Only for: hospital" in text
-    bad = run(runner, "init", "mini", "-o", str(tmp_path / "x.yaml"), "--entity-type", "ministry")
+    bad = dhti("init", "mini", "-o", str(tmp_path / "x.yaml"), "--entity-type", "ministry")
     assert bad.exit_code == 1
     assert "entity type 'ministry' may not answer 'mini'" in bad.stderr
 
 
-def test_init_into_missing_folder(runner, tmp_path) -> None:
-    result = run(runner, "init", "mini", "-o", str(tmp_path / "nope" / "r.yaml"))
+def test_init_into_missing_folder(dhti, tmp_path) -> None:
+    result = dhti("init", "mini", "-o", str(tmp_path / "nope" / "r.yaml"))
     assert result.exit_code == 1
     assert "does not exist" in result.stderr
 
@@ -408,7 +402,7 @@ def test_bad_input_is_one_clear_message_exit_1(runner, tmp_path, name: str, comm
     assert re.search(re.escape(str(path)) + r":\d+:\d+: error: ", result.output)
 
 
-def test_demo_scores_every_sample(runner, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_demo_scores_every_sample(dhti, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Laying out two dozen PDFs would take most of a minute and test WeasyPrint, not the demo: the
     # demo hands each report's print HTML to a stand-in here, while test_report and test_aggregate
     # check real PDFs of an entity report and of the portfolio.
@@ -421,7 +415,7 @@ def test_demo_scores_every_sample(runner, tmp_path, monkeypatch: pytest.MonkeyPa
 
     monkeypatch.setattr(render, "render_pdf", lay_out)
     out = tmp_path / "demo"
-    result = run(runner, "demo", "-o", str(out), "--lang", "en")
+    result = dhti("demo", "-o", str(out), "--lang", "en")
     assert result.exit_code == 0, result.output
     samples = sorted((Path(__file__).resolve().parent.parent / "questionnaires" / "examples").glob("*.yaml"))
     for sample in samples:
@@ -441,32 +435,32 @@ def test_demo_scores_every_sample(runner, tmp_path, monkeypatch: pytest.MonkeyPa
     assert (out / "portfolio.pdf").read_bytes() == b"%PDF-1.7 stand-in"
 
 
-def test_report_html_and_pdf(runner, tmp_path) -> None:
+def test_report_html_and_pdf(dhti, tmp_path) -> None:
     html = tmp_path / "r.html"
-    result = run(runner, "report", COMPLETE, "-o", str(html), "--lang", "en")
+    result = dhti("report", COMPLETE, "-o", str(html), "--lang", "en")
     assert result.exit_code == 0, result.output
     assert f"wrote {html}" in result.stderr
     assert "Bệnh viện Đa khoa Mẫu" in html.read_text(encoding="utf-8")
     pdf = tmp_path / "r.pdf"
-    assert run(runner, "report", COMPLETE, "-o", str(pdf), "--no-pdfa").exit_code == 0
+    assert dhti("report", COMPLETE, "-o", str(pdf), "--no-pdfa").exit_code == 0
     assert pdf.read_bytes().startswith(b"%PDF-")
     forced = tmp_path / "r.out"
-    assert run(runner, "report", COMPLETE, "-o", str(forced), "--format", "html").exit_code == 0
+    assert dhti("report", COMPLETE, "-o", str(forced), "--format", "html").exit_code == 0
     assert forced.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 
-def test_report_refuses_an_unknown_suffix_and_an_invalid_response(runner, tmp_path) -> None:
-    unknown = run(runner, "report", COMPLETE, "-o", str(tmp_path / "r.docx"))
+def test_report_refuses_an_unknown_suffix_and_an_invalid_response(dhti, tmp_path) -> None:
+    unknown = dhti("report", COMPLETE, "-o", str(tmp_path / "r.docx"))
     assert unknown.exit_code == 2
     assert "name it .html or .pdf" in unknown.stderr
-    invalid = run(runner, "report", PROBLEMS, "-o", str(tmp_path / "r.html"))
+    invalid = dhti("report", PROBLEMS, "-o", str(tmp_path / "r.html"))
     assert invalid.exit_code == 1
     assert "unknown key 'provice'" in invalid.stderr
     assert not (tmp_path / "r.html").exists()
 
 
 @pytest.mark.parametrize("aggregation", ["arithmetic", "geometric"])
-def test_weights_and_points_at_the_bound_score_to_finite_json(runner, tmp_path: Path, aggregation: str) -> None:
+def test_weights_and_points_at_the_bound_score_to_finite_json(dhti, tmp_path: Path, aggregation: str) -> None:
     text = (
         (DATA / "mini.yaml")
         .read_text(encoding="utf-8")
@@ -479,8 +473,8 @@ def test_weights_and_points_at_the_bound_score_to_finite_json(runner, tmp_path: 
     text = re.sub(r"points: \d+", "points: 1000000", text).replace("weight: 2", "weight: 1e6")
     path = tmp_path / "heavy.yaml"
     path.write_text(text, encoding="utf-8")
-    assert run(runner, "questionnaires", "lint", str(path)).exit_code == 0
-    result = run(runner, "score", COMPLETE, "--questionnaire", str(path), "--format", "json")
+    assert dhti("questionnaires", "lint", str(path)).exit_code == 0
+    result = dhti("score", COMPLETE, "--questionnaire", str(path), "--format", "json")
 
     def refuse(constant: str) -> None:
         raise AssertionError(constant)
@@ -511,10 +505,10 @@ def _deep(condition: str) -> str:
     ["(" * 400 + "policy.strategy.plan != 'none'" + ")" * 400, "not " * 100_000 + "policy.strategy.plan != 'none'"],
     ids=["parentheses", "not"],
 )
-def test_a_broken_user_questionnaire_is_skipped_with_one_warning(runner, monkeypatch, tmp_path, condition) -> None:
+def test_a_broken_user_questionnaire_is_skipped_with_one_warning(dhti, monkeypatch, tmp_path, condition) -> None:
     mixed = (DATA / "lint" / "schema-and-logic.yaml").read_text(encoding="utf-8")
     folder = _user_folder(monkeypatch, tmp_path / "mine", {"deep.yaml": _deep(condition), "mixed.yaml": mixed})
-    listed = run(runner, "questionnaires", "list", "--lang", "en")
+    listed = dhti("questionnaires", "list", "--lang", "en")
     assert listed.exit_code == 0
     assert re.search(r"^mini ", listed.stdout, re.MULTILINE)
     assert "deep" not in listed.stdout
@@ -523,21 +517,21 @@ def test_a_broken_user_questionnaire_is_skipped_with_one_warning(runner, monkeyp
     assert warnings[0].startswith(f"dhti: skipping a questionnaire: {folder / 'deep.yaml'}:30:23: error: relevant:")
     assert warnings[1].startswith(f"dhti: skipping a questionnaire: {folder / 'mixed.yaml'}:9:13: error:")
     assert warnings[1].endswith(f"(and 9 more errors: dhti questionnaires lint {folder / 'mixed.yaml'})")
-    validated = run(runner, "validate", HANOI, "--lang", "en")
+    validated = dhti("validate", HANOI, "--lang", "en")
     assert validated.exit_code == 0
     assert validated.stderr.count("skipping a questionnaire") == 2
 
 
-def test_a_user_questionnaire_cannot_replace_a_bundled_one(runner, monkeypatch, tmp_path) -> None:
-    before = json.loads(run(runner, "score", HANOI, "--format", "json").stdout)[0]["index"]
+def test_a_user_questionnaire_cannot_replace_a_bundled_one(dhti, monkeypatch, tmp_path) -> None:
+    before = json.loads(dhti("score", HANOI, "--format", "json").stdout)[0]["index"]
     text = BUNDLED_FACILITY.read_text(encoding="utf-8")
     shadow, changed = re.subn(r"(  - id: workforce\n(?:.*\n){4})    weight: 1\n", r"\1    weight: 100\n", text)
     assert changed == 1
     folder = _user_folder(monkeypatch, tmp_path / "shadow", {"facility.yaml": shadow})
-    assert run(runner, "questionnaires", "lint", str(folder / "facility.yaml")).exit_code == 0
-    scored_alone = run(runner, "score", HANOI, "--questionnaire", str(folder / "facility.yaml"), "--format", "json")
+    assert dhti("questionnaires", "lint", str(folder / "facility.yaml")).exit_code == 0
+    scored_alone = dhti("score", HANOI, "--questionnaire", str(folder / "facility.yaml"), "--format", "json")
     assert json.loads(scored_alone.stdout)[0]["index"] < before - 10  # the file would change the score
-    result = run(runner, "score", HANOI, "--format", "json", "--lang", "en")
+    result = dhti("score", HANOI, "--format", "json", "--lang", "en")
     assert json.loads(result.stdout)[0]["index"] == before
     assert result.stderr.splitlines() == [
         (
@@ -545,7 +539,7 @@ def test_a_user_questionnaire_cannot_replace_a_bundled_one(runner, monkeypatch, 
             f" defined by {BUNDLED_FACILITY}; give this one another id or version"
         ),
     ]
-    listed = run(runner, "questionnaires", "list", "--lang", "en")
+    listed = dhti("questionnaires", "list", "--lang", "en")
     assert [line.split()[-1] for line in listed.stdout.splitlines() if line.startswith("dhti-facility")] == ["bundled"]
 
 

@@ -15,23 +15,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dhti.assess import assess
-from dhti.cli import main
 from dhti.interop.fhir import ITEM_WEIGHT, TRANSLATION, questionnaire_resource, response_resource
 from dhti.interop.fhir_import import import_response
 from dhti.interop.fhir_logic import EnableWhenWriter, FhirPathWriter
 from dhti.questionnaire import applicable_questions
-from dhti.registry import Registry
 from dhti.resources import examples_dir
 from dhti.response import validate_file
 
 DATA = Path(__file__).parent / "data"
 INTEROP = DATA / "interop"
 COMPLETE = DATA / "responses" / "mini-complete.yaml"
-
-
-def run(runner, *args: object):
-    # Messages follow the language; those these tests pin are English (tests of another language pass --lang).
-    return runner.invoke(main, [str(arg) for arg in args], catch_exceptions=False, env={"DHTI_LANG": "en"})
 
 
 def walk(items: list[dict]):
@@ -45,8 +38,7 @@ def item(resource: dict, link_id: str) -> dict:
 
 
 @pytest.mark.parametrize("ref", ["mini", "dhti-station", "dhti-facility", "dhti-agency"])
-def test_questionnaire_is_valid_r4(ref: str) -> None:
-    registry = Registry.discover()
+def test_questionnaire_is_valid_r4(registry, ref: str) -> None:
     if ref not in registry.ids():
         pytest.skip(f"{ref} is not loadable yet")
     resource = questionnaire_resource(registry.get(ref), lang="vi")
@@ -56,9 +48,9 @@ def test_questionnaire_is_valid_r4(ref: str) -> None:
     assert set(registry.get(ref).questions) <= set(link_ids)
 
 
-def test_questionnaire_items_options_weights_and_translations(runner, tmp_path) -> None:
+def test_questionnaire_items_options_weights_and_translations(dhti, tmp_path) -> None:
     out = tmp_path / "q.json"
-    result = run(runner, "export", "fhir", "mini", "-o", out, "--lang", "en")
+    result = dhti("export", "fhir", "mini", "-o", out, "--lang", "en")
     assert result.exit_code == 0, result.output
     resource = json.loads(out.read_text(encoding="utf-8"))
     assert resource["url"] == "urn:dhti:questionnaire:mini"
@@ -94,8 +86,8 @@ def test_questionnaire_items_options_weights_and_translations(runner, tmp_path) 
     assert item(resource, "entity-id")["required"] is True
 
 
-def test_fhir_export_prints_without_output(runner) -> None:
-    result = run(runner, "export", "fhir", "mini", "--base", "https://so-y-te.example.vn/fhir/")
+def test_fhir_export_prints_without_output(dhti) -> None:
+    result = dhti("export", "fhir", "mini", "--base", "https://so-y-te.example.vn/fhir/")
     assert result.exit_code == 0
     assert json.loads(result.stdout)["url"] == "https://so-y-te.example.vn/fhir/Questionnaire/mini"
 
@@ -104,8 +96,7 @@ def samples() -> list[Path]:
     return [*sorted(examples_dir().glob("*.yaml")), COMPLETE]
 
 
-def test_every_sample_round_trips_with_the_same_scores(tmp_path) -> None:
-    registry = Registry.discover()
+def test_every_sample_round_trips_with_the_same_scores(registry, tmp_path) -> None:
     checked = 0
     for sample in samples():
         validation = validate_file(sample, registry=registry)
@@ -126,8 +117,8 @@ def test_every_sample_round_trips_with_the_same_scores(tmp_path) -> None:
     assert checked >= 4
 
 
-def test_fhir_response_commands(runner, tmp_path) -> None:
-    exported = run(runner, "export", "fhir-response", COMPLETE, "--lang", "en")
+def test_fhir_response_commands(dhti, tmp_path) -> None:
+    exported = dhti("export", "fhir-response", COMPLETE, "--lang", "en")
     assert exported.exit_code == 0, exported.output
     resource = json.loads(exported.stdout)
     assert resource["questionnaire"] == "urn:dhti:questionnaire:mini|1.0"
@@ -143,22 +134,22 @@ def test_fhir_response_commands(runner, tmp_path) -> None:
     assert item(resource, "capacity.systems.staff")["answer"] == [{"valueDecimal": 4}]
     path = tmp_path / "r.json"
     path.write_text(exported.stdout, encoding="utf-8")
-    result = run(runner, "import", "fhir-response", path, "-o", tmp_path / "r.yaml", "--lang", "en")
+    result = dhti("import", "fhir-response", path, "-o", tmp_path / "r.yaml", "--lang", "en")
     assert result.exit_code == 0, result.output
     assert result.stderr.endswith(f"wrote {tmp_path / 'r.yaml'}\n")
     text = (tmp_path / "r.yaml").read_text(encoding="utf-8")
     assert text.startswith("# Imported by dhti from r.json (a FHIR QuestionnaireResponse).\nquestionnaire: mini@1.0\n")
-    assert run(runner, "validate", tmp_path / "r.yaml").exit_code == 0
-    again = run(runner, "import", "fhir-response", path, "-o", tmp_path / "r.yaml")
+    assert dhti("validate", tmp_path / "r.yaml").exit_code == 0
+    again = dhti("import", "fhir-response", path, "-o", tmp_path / "r.yaml")
     assert again.exit_code == 1
     assert "exists already; use --force" in again.stderr
 
 
-def test_na_on_a_number_is_a_data_absent_reason(runner, write) -> None:
+def test_na_on_a_number_is_a_data_absent_reason(dhti, write) -> None:
     text = COMPLETE.read_text(encoding="utf-8").replace(
         "capacity.systems.pacs_share: 60", "capacity.systems.pacs_share: na"
     )
-    result = run(runner, "export", "fhir-response", write("na.yaml", text))
+    result = dhti("export", "fhir-response", write("na.yaml", text))
     assert result.exit_code == 0, result.output
     share = item(json.loads(result.stdout), "capacity.systems.pacs_share")
     assert share == {
@@ -169,11 +160,11 @@ def test_na_on_a_number_is_a_data_absent_reason(runner, write) -> None:
     }
 
 
-def test_a_response_from_another_tool(runner, tmp_path) -> None:
+def test_a_response_from_another_tool(dhti, registry, tmp_path) -> None:
     out = tmp_path / "other.yaml"
-    result = run(runner, "import", "fhir-response", INTEROP / "fhir-other-tool-mini.json", "-o", out)
+    result = dhti("import", "fhir-response", INTEROP / "fhir-other-tool-mini.json", "-o", out)
     assert result.exit_code == 0, result.output
-    validation = validate_file(out, registry=Registry.discover())
+    validation = validate_file(out, registry=registry)
     response = validation.response
     assert response is not None, validation.problems
     assert response.entity.id == "01-BV-0200"
@@ -209,17 +200,17 @@ BROKEN = INTEROP / "fhir-broken.json"
         ),
     ],
 )
-def test_files_that_are_not_responses(runner, write, tmp_path, text: str | None, message: str) -> None:
+def test_files_that_are_not_responses(dhti, write, tmp_path, text: str | None, message: str) -> None:
     path = BROKEN if text is None else write("r.json", text)
-    result = run(runner, "import", "fhir-response", path, "-o", tmp_path / "r.yaml")
+    result = dhti("import", "fhir-response", path, "-o", tmp_path / "r.yaml")
     assert result.exit_code == 1
     assert message in result.stderr
     assert "Traceback" not in result.output
     assert not (tmp_path / "r.yaml").exists()
 
 
-def test_patient_fixture_is_refused(runner, tmp_path) -> None:
-    result = run(runner, "import", "fhir-response", INTEROP / "fhir-patient.json", "-o", tmp_path / "r.yaml")
+def test_patient_fixture_is_refused(dhti, tmp_path) -> None:
+    result = dhti("import", "fhir-response", INTEROP / "fhir-patient.json", "-o", tmp_path / "r.yaml")
     assert result.exit_code == 1
     assert result.stderr == (
         f"{INTEROP / 'fhir-patient.json'}:2:3: error: not a FHIR QuestionnaireResponse (resourceType 'Patient');"
@@ -246,7 +237,7 @@ def position(text: str, link_id: str) -> str:
     return f"{line}:{text.splitlines()[line - 1].index(needle) + 1}"
 
 
-def test_item_problems_point_at_their_link_id(runner, write, tmp_path) -> None:
+def test_item_problems_point_at_their_link_id(dhti, write, tmp_path) -> None:
     items = [
         {"linkId": "policy.strategy.plann", "answer": [{"valueCoding": {"code": "draft"}}]},
         {"linkId": "capacity.systems.staff", "answer": [{"valueDecimal": 1}, {"valueDecimal": 2}]},
@@ -255,7 +246,7 @@ def test_item_problems_point_at_their_link_id(runner, write, tmp_path) -> None:
         {"answer": []},
     ]
     path = write("r.json", response_json(items))
-    result = run(runner, "import", "fhir-response", path, "-o", tmp_path / "r.yaml")
+    result = dhti("import", "fhir-response", path, "-o", tmp_path / "r.yaml")
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
     assert f"{path}:1:1: error: QuestionnaireResponse.item[5] has no linkId" in lines
@@ -288,47 +279,47 @@ def test_item_problems_point_at_their_link_id(runner, write, tmp_path) -> None:
     ],
 )
 def test_a_value_of_the_wrong_json_type_is_refused_at_its_item(
-    runner, write, answer: dict, link_id: str, message: str
+    dhti, write, answer: dict, link_id: str, message: str
 ) -> None:
     text = response_json([{"linkId": link_id, "answer": [answer]}])
     path = write("r.json", text)
-    result = run(runner, "import", "fhir-response", path, "-o", path.with_suffix(".yaml"), "--lenient")
+    result = dhti("import", "fhir-response", path, "-o", path.with_suffix(".yaml"), "--lenient")
     assert result.exit_code == 1
     assert result.stderr == f"{path}:{position(text, link_id)}: error: {link_id}: {message}\n"
     assert not path.with_suffix(".yaml").exists()
 
 
-def test_validation_errors_are_reported_at_the_item(runner, write, tmp_path) -> None:
+def test_validation_errors_are_reported_at_the_item(dhti, write, tmp_path) -> None:
     items = [
         {"linkId": "policy.strategy.plan", "answer": [{"valueCoding": {"code": "aproved"}}]},
         {"linkId": "capacity.systems.in_use", "answer": [{"valueCoding": {"code": "his"}}]},
         {"linkId": "capacity.systems.staff", "answer": [{"valueDecimal": 1}]},
     ]
     path = write("r.json", response_json(items))
-    result = run(runner, "import", "fhir-response", path, "-o", tmp_path / "r.yaml")
+    result = dhti("import", "fhir-response", path, "-o", tmp_path / "r.yaml")
     assert result.exit_code == 1
     where = position(response_json(items), "policy.strategy.plan")
     assert f"{path}:{where}: error: policy.strategy.plan: 'aproved' is not one of the options" in result.stderr
     assert not (tmp_path / "r.yaml").exists()
     missing = write("m.json", response_json(items[1:]))
-    strict = run(runner, "import", "fhir-response", missing, "-o", tmp_path / "m.yaml")
+    strict = dhti("import", "fhir-response", missing, "-o", tmp_path / "m.yaml")
     assert strict.exit_code == 1
     assert "required question policy.strategy.plan is unanswered" in strict.stderr
-    lenient = run(runner, "import", "fhir-response", missing, "-o", tmp_path / "m.yaml", "--lenient")
+    lenient = dhti("import", "fhir-response", missing, "-o", tmp_path / "m.yaml", "--lenient")
     assert lenient.exit_code == 0, lenient.output
 
 
-def test_questionnaire_option_overrides_the_canonical(runner, write, tmp_path) -> None:
+def test_questionnaire_option_overrides_the_canonical(dhti, write, tmp_path) -> None:
     text = response_json([{"linkId": "policy.strategy.plan", "answer": [{"valueCoding": {"code": "none"}}]}])
     path = write("r.json", text.replace("urn:dhti:questionnaire:mini|1.0", "http://other.example/Questionnaire/x"))
     args = ["import", "fhir-response", path, "-o", tmp_path / "r.yaml", "--lenient"]
-    assert run(runner, *args).exit_code == 1
-    assert run(runner, *args, "--questionnaire", "mini").exit_code == 0
-    assert run(runner, *args, "--questionnaire", DATA / "mini.yaml", "--force").exit_code == 0
+    assert dhti(*args).exit_code == 1
+    assert dhti(*args, "--questionnaire", "mini").exit_code == 0
+    assert dhti(*args, "--questionnaire", DATA / "mini.yaml", "--force").exit_code == 0
 
 
-def test_export_fhir_response_of_an_invalid_file(runner) -> None:
-    result = run(runner, "export", "fhir-response", DATA / "responses" / "mini-problems.yaml")
+def test_export_fhir_response_of_an_invalid_file(dhti) -> None:
+    result = dhti("export", "fhir-response", DATA / "responses" / "mini-problems.yaml")
     assert result.exit_code == 1
     assert result.stdout == ""
     assert "mini-problems.yaml:" in result.stderr
@@ -336,11 +327,11 @@ def test_export_fhir_response_of_an_invalid_file(runner) -> None:
     assert "policy.strategy.budget" not in lenient_text
 
 
-def test_lenient_export_is_in_progress(runner, write) -> None:
+def test_lenient_export_is_in_progress(dhti, write) -> None:
     text = COMPLETE.read_text(encoding="utf-8").replace('  policy.strategy.budget: "yes"\n', "")
     path = write("draft.yaml", text)
-    assert run(runner, "export", "fhir-response", path).exit_code == 1
-    result = run(runner, "export", "fhir-response", path, "--lenient")
+    assert dhti("export", "fhir-response", path).exit_code == 1
+    result = dhti("export", "fhir-response", path, "--lenient")
     assert result.exit_code == 0
     assert json.loads(result.stdout)["status"] == "in-progress"
 

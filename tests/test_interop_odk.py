@@ -12,10 +12,8 @@ import yaml
 from openpyxl import Workbook
 
 from dhti.assess import assess
-from dhti.cli import main
 from dhti.interop.drafts import safe_stem, unique_names
 from dhti.interop.xlsform import build_xlsform, xlsform_name
-from dhti.registry import Registry
 from dhti.resources import examples_dir
 
 DATA = Path(__file__).parent / "data"
@@ -25,20 +23,14 @@ BAD_ROWS = INTEROP / "odk-bad-rows.csv"
 CENTRAL = INTEROP / "odk-central-station.csv"
 
 
-def run(runner, *args: str):
-    # Messages follow the language; those these tests pin are English (tests of another language pass --lang).
-    return runner.invoke(main, [str(arg) for arg in args], catch_exceptions=False, env={"DHTI_LANG": "en"})
-
-
 def load(path: Path) -> dict:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
-def test_odk_central_export_scores_like_the_samples(runner, tmp_path) -> None:
-    result = run(runner, "import", "odk", CENTRAL, "-o", tmp_path / "out", "--lang", "en")
+def test_odk_central_export_scores_like_the_samples(dhti, registry, tmp_path) -> None:
+    result = dhti("import", "odk", CENTRAL, "-o", tmp_path / "out", "--lang", "en")
     assert result.exit_code == 0, result.output
     assert result.stderr.endswith("3 submission(s): 3 written, 0 skipped\n")
-    registry = Registry.discover()
     written = sorted((tmp_path / "out").glob("*.yaml"))
     assert [path.name for path in written] == ["11-TYT-0001.yaml", "82-TYT-0001.yaml", "92-TYT-0001.yaml"]
     samples = {}
@@ -54,8 +46,8 @@ def test_odk_central_export_scores_like_the_samples(runner, tmp_path) -> None:
     assert "# meta-instanceID: uuid:6f1c2d3e-0000-4000-8000-000000000002" in text
 
 
-def test_kobo_csv_with_semicolons_na_and_option_columns(runner, tmp_path) -> None:
-    result = run(runner, "import", "odk", KOBO, "-o", tmp_path, "--lang", "en")
+def test_kobo_csv_with_semicolons_na_and_option_columns(dhti, registry, tmp_path) -> None:
+    result = dhti("import", "odk", KOBO, "-o", tmp_path, "--lang", "en")
     assert result.exit_code == 0, result.output
     full = load(tmp_path / "01-BV-0001.yaml")
     assert full["questionnaire"] == "mini@1.0"
@@ -86,7 +78,6 @@ def test_kobo_csv_with_semicolons_na_and_option_columns(runner, tmp_path) -> Non
         "row 4, column 'policy/policy__strategy/policy__strategy__plan': warning:"
         " policy.strategy.plan: evidence is required" in result.stderr
     )
-    registry = Registry.discover()
     original = assess(DATA / "responses" / "mini-complete.yaml", registry=registry)
     assert assess(tmp_path / "01-BV-0001.yaml", registry=registry).scores == original.scores
 
@@ -96,7 +87,7 @@ def kobo_rows() -> list[list[str]]:
         return list(csv.reader(handle, delimiter=";"))
 
 
-def test_kobo_xlsx_export_with_date_and_number_cells(runner, tmp_path) -> None:
+def test_kobo_xlsx_export_with_date_and_number_cells(dhti, tmp_path) -> None:
     rows = kobo_rows()
     workbook = Workbook()
     sheet = workbook.active
@@ -111,26 +102,26 @@ def test_kobo_xlsx_export_with_date_and_number_cells(runner, tmp_path) -> None:
         sheet.append(cells)
     path = tmp_path / "kobo.xlsx"
     workbook.save(path)
-    result = run(runner, "import", "odk", path, "-o", tmp_path / "out", "--lang", "en")
+    result = dhti("import", "odk", path, "-o", tmp_path / "out", "--lang", "en")
     assert result.exit_code == 0, result.output
     from_xlsx = load(tmp_path / "out" / "01-BV-0001.yaml")
     assert from_xlsx["assessment"]["date"] == "2026-10-15"
     assert from_xlsx["entity"]["beds"] == 500
-    assert run(runner, "import", "odk", KOBO, "-o", tmp_path / "csv").exit_code == 0
+    assert dhti("import", "odk", KOBO, "-o", tmp_path / "csv").exit_code == 0
     assert from_xlsx == load(tmp_path / "csv" / "01-BV-0001.yaml")
 
 
-def test_option_columns_alone_give_the_multi_answer(runner, write, tmp_path) -> None:
+def test_option_columns_alone_give_the_multi_answer(dhti, write, tmp_path) -> None:
     rows = kobo_rows()
     drop = {rows[0].index("capacity/capacity__systems/capacity__systems__in_use")}
     text = "\n".join(";".join(cell for i, cell in enumerate(row) if i not in drop) for row in rows) + "\n"
-    result = run(runner, "import", "odk", write("split.csv", text), "-o", tmp_path / "out", "--lang", "en")
+    result = dhti("import", "odk", write("split.csv", text), "-o", tmp_path / "out", "--lang", "en")
     assert result.exit_code == 0, result.output
     assert load(tmp_path / "out" / "01-BV-0001.yaml")["answers"]["capacity.systems.in_use"] == ["his", "pacs"]
 
 
-def test_bad_rows_are_reported_by_row_and_skipped(runner, tmp_path) -> None:
-    result = run(runner, "import", "odk", BAD_ROWS, "-o", tmp_path, "--lang", "en")
+def test_bad_rows_are_reported_by_row_and_skipped(dhti, tmp_path) -> None:
+    result = dhti("import", "odk", BAD_ROWS, "-o", tmp_path, "--lang", "en")
     assert result.exit_code == 1
     assert sorted(path.name for path in tmp_path.glob("*.yaml")) == ["01-BV-0101.yaml", "01-BV-0106.yaml"]
     name = str(BAD_ROWS)
@@ -187,21 +178,21 @@ GOOD = "uuid:1,mini@1.0,{id},hospital,2026-10-20,none,his,2"
         ),
     ],
 )
-def test_unreadable_csv_files(runner, tmp_path, content: bytes, message: str) -> None:
+def test_unreadable_csv_files(dhti, tmp_path, content: bytes, message: str) -> None:
     path = tmp_path / "subs.csv"
     path.write_bytes(content)
-    result = run(runner, "import", "odk", path, "-o", tmp_path / "out", "--questionnaire", "mini", "--lang", "en")
+    result = dhti("import", "odk", path, "-o", tmp_path / "out", "--questionnaire", "mini", "--lang", "en")
     assert result.exit_code == 1
     assert message in result.stderr
     assert "Traceback" not in result.output
     assert not (tmp_path / "out").exists()
 
 
-def test_unknown_columns_are_listed_with_a_suggestion(runner, write, tmp_path) -> None:
+def test_unknown_columns_are_listed_with_a_suggestion(dhti, write, tmp_path) -> None:
     columns = ["KEY", "dhti_questionnaire", "entity-entity_id", "entity-entity_typ", "grp-policy__strategy__plann"]
     header = ",".join([*columns, "assessment-assessment_date"])
     path = write("subs.csv", central_csv("uuid:1,mini@1.0,01-BV-1,hospital,none,2026-10-20", header=header))
-    result = run(runner, "import", "odk", path, "-o", tmp_path / "out", "--lang", "en")
+    result = dhti("import", "odk", path, "-o", tmp_path / "out", "--lang", "en")
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
         (
@@ -215,30 +206,29 @@ def test_unknown_columns_are_listed_with_a_suggestion(runner, write, tmp_path) -
     ]
 
 
-def test_other_file_errors(runner, write, tmp_path) -> None:
+def test_other_file_errors(dhti, write, tmp_path) -> None:
     xls = write("subs.xls", "not really")
-    assert "expected a .csv or .xlsx export" in run(runner, "import", "odk", xls, "-o", tmp_path / "o").stderr
+    assert "expected a .csv or .xlsx export" in dhti("import", "odk", xls, "-o", tmp_path / "o").stderr
     fake = tmp_path / "fake.xlsx"
     fake.write_bytes(b"PK not a zip")
-    result = run(runner, "import", "odk", fake, "-o", tmp_path / "o", "--questionnaire", "mini", "--lang", "en")
+    result = dhti("import", "odk", fake, "-o", tmp_path / "o", "--questionnaire", "mini", "--lang", "en")
     assert result.exit_code == 1
     assert "not a readable .xlsx workbook" in result.stderr
     unnamed = write("unnamed.csv", "entity_id,policy.strategy.plan\n01-BV-1,none\n")
-    result = run(runner, "import", "odk", unnamed, "-o", tmp_path / "o", "--lang", "en")
+    result = dhti("import", "odk", unnamed, "-o", tmp_path / "o", "--lang", "en")
     assert result.exit_code == 1
     assert "cannot tell which questionnaire these submissions answer" in result.stderr
     assert "give --questionnaire ID" in result.stderr
     no_id = write("no-id.csv", "dhti_questionnaire,policy.strategy.plan\nmini@1.0,none\n")
-    assert "no entity_id column" in run(runner, "import", "odk", no_id, "-o", tmp_path / "o").stderr
+    assert "no entity_id column" in dhti("import", "odk", no_id, "-o", tmp_path / "o").stderr
     unknown = write("unknown.csv", "dhti_questionnaire,entity_id\nnope@1.0,x\n")
-    assert "unknown questionnaire 'nope'" in run(runner, "import", "odk", unknown, "-o", tmp_path / "o").stderr
+    assert "unknown questionnaire 'nope'" in dhti("import", "odk", unknown, "-o", tmp_path / "o").stderr
 
 
-def test_plain_question_ids_and_questionnaire_option(runner, write, tmp_path) -> None:
+def test_plain_question_ids_and_questionnaire_option(dhti, write, tmp_path) -> None:
     text = "entity_id,entity_type,assessment_date,policy.strategy.plan,capacity.systems.in_use,capacity.systems.staff\n"
     text += "01-BV-7,hospital,2026-10-20,none,his lis,1.5\n"
-    by_id = run(
-        runner,
+    by_id = dhti(
         "import",
         "odk",
         write("ids.csv", text),
@@ -251,36 +241,34 @@ def test_plain_question_ids_and_questionnaire_option(runner, write, tmp_path) ->
     )
     assert by_id.exit_code == 0, by_id.output
     assert load(tmp_path / "a" / "01-BV-7.yaml")["answers"]["capacity.systems.staff"] == 1.5
-    by_file = run(
-        runner, "import", "odk", tmp_path / "ids.csv", "-o", tmp_path / "b", "--questionnaire", DATA / "mini.yaml"
-    )
+    by_file = dhti("import", "odk", tmp_path / "ids.csv", "-o", tmp_path / "b", "--questionnaire", DATA / "mini.yaml")
     assert by_file.exit_code == 0, by_file.output
 
 
-def test_a_short_row_is_skipped_and_does_not_name_a_questionnaire(runner, write, tmp_path) -> None:
+def test_a_short_row_is_skipped_and_does_not_name_a_questionnaire(dhti, write, tmp_path) -> None:
     path = write("subs.csv", central_csv(GOOD.format(id="A"), "a,b,c", GOOD.format(id="B")))
-    result = run(runner, "import", "odk", path, "-o", tmp_path / "out", "--lang", "en")
+    result = dhti("import", "odk", path, "-o", tmp_path / "out", "--lang", "en")
     assert result.exit_code == 1
     assert f"{path}: row 3: error: row has 3 cells, the header has 8; row skipped" in result.stderr.splitlines()
     assert result.stderr.endswith("3 submission(s): 2 written, 1 skipped\n")
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["A.yaml", "B.yaml"]
 
 
-def test_submissions_of_two_questionnaires_need_a_choice(runner, write, tmp_path) -> None:
+def test_submissions_of_two_questionnaires_need_a_choice(dhti, write, tmp_path) -> None:
     path = write("subs.csv", central_csv(GOOD.format(id="A"), GOOD.format(id="B").replace("mini@1.0", "mini@0.9")))
-    result = run(runner, "import", "odk", path, "-o", tmp_path / "out", "--lang", "en")
+    result = dhti("import", "odk", path, "-o", tmp_path / "out", "--lang", "en")
     assert result.exit_code == 1
     assert result.stderr == (
         f"dhti: error: {path}: submissions of several questionnaires (mini@0.9, mini@1.0); give --questionnaire ID\n"
     )
-    chosen = run(runner, "import", "odk", path, "-o", tmp_path / "out", "--questionnaire", "mini", "--lang", "en")
+    chosen = dhti("import", "odk", path, "-o", tmp_path / "out", "--questionnaire", "mini", "--lang", "en")
     assert chosen.exit_code == 0, chosen.output
 
 
-def test_file_names_are_safe_and_distinct(runner, write, tmp_path) -> None:
+def test_file_names_are_safe_and_distinct(dhti, write, tmp_path) -> None:
     ids = ["../../etc/passwd", "01-BV-0001", "01-bv-0001", "CON", "Bệnh viện Đà Nẵng", "   "]
     rows = [GOOD.format(id=f'"{entity_id}"') for entity_id in ids]
-    result = run(runner, "import", "odk", write("subs.csv", central_csv(*rows)), "-o", tmp_path / "out", "--lang", "en")
+    result = dhti("import", "odk", write("subs.csv", central_csv(*rows)), "-o", tmp_path / "out", "--lang", "en")
     assert result.exit_code == 1  # the blank id is an error
     names = sorted(path.name for path in (tmp_path / "out").iterdir())
     assert names == [
@@ -297,19 +285,19 @@ def test_file_names_are_safe_and_distinct(runner, write, tmp_path) -> None:
     assert load(tmp_path / "out" / "etc-passwd.yaml")["entity"]["id"] == "../../etc/passwd"
 
 
-def test_existing_files_are_kept_without_force(runner, write, tmp_path) -> None:
+def test_existing_files_are_kept_without_force(dhti, write, tmp_path) -> None:
     out = tmp_path / "out"
     out.mkdir()
     (out / "B.yaml").write_text("keep", encoding="utf-8")
     path = write("subs.csv", central_csv(GOOD.format(id="A"), GOOD.format(id="B")))
-    result = run(runner, "import", "odk", path, "-o", out, "--lang", "en")
+    result = dhti("import", "odk", path, "-o", out, "--lang", "en")
     assert result.exit_code == 1
     assert f"{out / 'B.yaml'} exists already; use --force to overwrite" in result.stderr
     assert sorted(p.name for p in out.iterdir()) == ["B.yaml"]
-    assert run(runner, "import", "odk", path, "-o", out, "--force").exit_code == 0
+    assert dhti("import", "odk", path, "-o", out, "--force").exit_code == 0
     assert load(out / "B.yaml")["entity"]["id"] == "B"
-    assert run(runner, "import", "odk", path, "-o", out / "B.yaml").exit_code == 2  # a file, not a folder
-    assert run(runner, "import", "odk", path, "-o", tmp_path / "no" / "such").exit_code == 1
+    assert dhti("import", "odk", path, "-o", out / "B.yaml").exit_code == 2  # a file, not a folder
+    assert dhti("import", "odk", path, "-o", tmp_path / "no" / "such").exit_code == 1
 
 
 @pytest.mark.parametrize(
@@ -330,8 +318,8 @@ def test_unique_names_ignore_case() -> None:
     assert unique_names(["a", "A", "a", "b"]) == ["a.yaml", "A-2.yaml", "a-3.yaml", "b.yaml"]
 
 
-def test_import_writes_nothing_to_stdout(runner, tmp_path) -> None:
-    result = run(runner, "import", "odk", KOBO, "-o", tmp_path, "--lang", "en")
+def test_import_writes_nothing_to_stdout(dhti, tmp_path) -> None:
+    result = dhti("import", "odk", KOBO, "-o", tmp_path, "--lang", "en")
     assert result.stdout == ""
     assert io.StringIO(result.stderr).readline().startswith(f"{KOBO}: row 4")
 
@@ -373,8 +361,7 @@ def typed_in(question, answer, names: set[str]) -> dict[str, str]:
     return typed
 
 
-def test_every_sample_typed_into_its_form_scores_the_same(runner, write, tmp_path) -> None:
-    registry = Registry.discover()
+def test_every_sample_typed_into_its_form_scores_the_same(dhti, registry, write, tmp_path) -> None:
     outcomes = [assess(sample, registry=registry) for sample in sorted(examples_dir().glob("*.yaml"))]
     by_questionnaire: dict[str, list] = {}
     for outcome in outcomes:
@@ -383,17 +370,17 @@ def test_every_sample_typed_into_its_form_scores_the_same(runner, write, tmp_pat
     assert "dhti-station" in by_questionnaire
     for ref, group in by_questionnaire.items():
         export = write(f"{ref}.csv", central_export([outcome.validation.response for outcome in group]))
-        result = run(runner, "import", "odk", export, "-o", tmp_path / ref, "--lang", "en")
+        result = dhti("import", "odk", export, "-o", tmp_path / ref, "--lang", "en")
         assert result.exit_code == 0, result.output
         for outcome in group:
             imported = assess(tmp_path / ref / f"{outcome.validation.response.entity.id}.yaml", registry=registry)
             assert imported.scores == outcome.scores, outcome.file
 
 
-def test_two_columns_for_one_field(runner, write, tmp_path) -> None:
+def test_two_columns_for_one_field(dhti, write, tmp_path) -> None:
     header = "dhti_questionnaire,entity_id,policy.strategy.plan,grp-policy__strategy__plan"
     path = write("dup.csv", f"{header}\nmini@1.0,01-BV-1,none,none\n")
-    result = run(runner, "import", "odk", path, "-o", tmp_path / "out", "--lang", "en")
+    result = dhti("import", "odk", path, "-o", tmp_path / "out", "--lang", "en")
     assert result.exit_code == 1
     assert result.stderr == (
         f"{path}:1:4: error: columns 'policy.strategy.plan' and 'grp-policy__strategy__plan'"
@@ -401,10 +388,10 @@ def test_two_columns_for_one_field(runner, write, tmp_path) -> None:
     )
 
 
-def test_a_cell_may_hold_line_breaks(runner, write, tmp_path) -> None:
+def test_a_cell_may_hold_line_breaks(dhti, write, tmp_path) -> None:
     text = "dhti_questionnaire,entity_id,entity_type,assessment_date,policy.strategy.plan,capacity.systems.in_use,"
     text += "capacity.systems.staff,assessment_notes\n"
     text += 'mini@1.0,01-BV-1,hospital,2026-10-20,none,his,1,"two\nlines\u2028here"\n'
-    result = run(runner, "import", "odk", write("notes.csv", text), "-o", tmp_path / "out", "--lang", "en")
+    result = dhti("import", "odk", write("notes.csv", text), "-o", tmp_path / "out", "--lang", "en")
     assert result.exit_code == 0, result.output
     assert load(tmp_path / "out" / "01-BV-1.yaml")["assessment"]["notes"] == "two\nlines\u2028here"

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from dhti.cli import main
 from dhti.errors import OutputError
 from dhti.interop.jsonschema import response_schema, schema_file_for, write_template_with_schema
 from dhti.registry import Registry
@@ -20,10 +19,6 @@ from dhti.yamlio import load
 
 DATA = Path(__file__).parent / "data"
 INTEROP = DATA / "interop"
-
-
-def run(runner, *args: object):
-    return runner.invoke(main, [str(arg) for arg in args], catch_exceptions=False)
 
 
 @functools.cache
@@ -37,8 +32,7 @@ def errors(ref: str, data: object) -> list[str]:
     return sorted(f"{'.'.join(map(str, e.absolute_path))}: {e.message}" for e in validator(ref).iter_errors(data))
 
 
-def test_every_valid_sample_matches_its_schema() -> None:
-    registry = Registry.discover()
+def test_every_valid_sample_matches_its_schema(registry) -> None:
     checked = 0
     for sample in [*sorted(examples_dir().glob("*.yaml")), DATA / "responses" / "mini-complete.yaml"]:
         validation = validate_file(sample, registry=registry)
@@ -49,7 +43,7 @@ def test_every_valid_sample_matches_its_schema() -> None:
     assert checked >= 4
 
 
-def test_wrong_answers_are_refused_like_dhti_validate() -> None:
+def test_wrong_answers_are_refused_like_dhti_validate(registry) -> None:
     data = load(INTEROP / "schema-wrong-answers.yaml").data
     found = errors("mini", data)
     assert len(found) == 6
@@ -62,7 +56,7 @@ def test_wrong_answers_are_refused_like_dhti_validate() -> None:
     ):
         assert any(line.startswith(where) for line in found), (where, found)
     assert "answers: Additional properties are not allowed ('capacity.systems.typo' was unexpected)" in found
-    assert validate_file(INTEROP / "schema-wrong-answers.yaml", registry=Registry.discover()).errors
+    assert validate_file(INTEROP / "schema-wrong-answers.yaml", registry=registry).errors
 
 
 @pytest.mark.parametrize(
@@ -111,16 +105,16 @@ def test_top_level_shape() -> None:
     )
 
 
-def test_schema_describes_questions_for_hover() -> None:
-    schema = response_schema(Registry.discover().get("mini"), lang="vi")
+def test_schema_describes_questions_for_hover(registry) -> None:
+    schema = response_schema(registry.get("mini"), lang="vi")
     plan = schema["properties"]["answers"]["properties"]["policy.strategy.plan"]
     assert plan["title"] == "Có kế hoạch không?"
     assert "- approved: Đã phê duyệt (2)" in plan["description"]
 
 
-def test_export_schema_command(runner, tmp_path) -> None:
+def test_export_schema_command(dhti, tmp_path) -> None:
     out = tmp_path / "mini.schema.json"
-    result = run(runner, "export", "schema", "mini", "-o", out, "--lang", "en")
+    result = dhti("export", "schema", "mini", "-o", out, "--lang", "en")
     assert result.exit_code == 0
     assert result.stderr == f"wrote {out}\n"
     schema = json.loads(out.read_text(encoding="utf-8"))
@@ -129,21 +123,21 @@ def test_export_schema_command(runner, tmp_path) -> None:
         "description": "The questionnaire answered: id@version (a bare id means the newest version).",
         "enum": ["mini@1.0", "mini"],
     }
-    printed = run(runner, "export", "schema", "mini", "--lang", "en")
+    printed = dhti("export", "schema", "mini", "--lang", "en")
     assert json.loads(printed.stdout) == schema
-    assert run(runner, "export", "schema", "nope").exit_code == 1
+    assert dhti("export", "schema", "nope", lang=None).exit_code == 1
 
 
-def test_template_names_its_schema_on_the_first_line() -> None:
-    mini = Registry.discover().get("mini")
+def test_template_names_its_schema_on_the_first_line(registry) -> None:
+    mini = registry.get("mini")
     text = build_template(mini, lang="en", file_name="benh-vien.yaml")
     assert text.splitlines()[0] == "# yaml-language-server: $schema=benh-vien.schema.json"
     elsewhere = build_template(mini, lang="en", file_name="x.yaml", schema="https://example.vn/mini.schema.json")
     assert elsewhere.startswith("# yaml-language-server: $schema=https://example.vn/mini.schema.json\n")
 
 
-def test_template_and_schema_written_together(tmp_path) -> None:
-    mini = Registry.discover().get("mini")
+def test_template_and_schema_written_together(registry, tmp_path) -> None:
+    mini = registry.get("mini")
     out = tmp_path / "benh-vien.yaml"
     assert schema_file_for(out) == tmp_path / "benh-vien.schema.json"
     written = write_template_with_schema(mini, out, lang="vi", entity_type="hospital")
@@ -181,12 +175,12 @@ MINI = DATA / "responses" / "mini-complete.yaml"
         ('capacity.systems.vendor: "Công ty phần mềm Y tế Việt"', 'capacity.systems.vendor: "a\\x1b]0;t\\x07"'),
     ],
 )
-def test_the_schema_refuses_what_validate_refuses(tmp_path: Path, old: str, new: str) -> None:
+def test_the_schema_refuses_what_validate_refuses(registry, tmp_path: Path, old: str, new: str) -> None:
     text = MINI.read_text(encoding="utf-8")
     assert old in text
     path = tmp_path / "r.yaml"
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    assert validate_file(path, registry=Registry.discover()).errors
+    assert validate_file(path, registry=registry).errors
     assert errors("mini", load(path).data) != []
 
 
@@ -203,9 +197,9 @@ def test_the_schema_refuses_what_validate_refuses(tmp_path: Path, old: str, new:
         ('evidence: "Dự thảo kế hoạch số 12/KH-BV"', 'evidence: "dòng 1\\n\\tdòng 2"'),
     ],
 )
-def test_the_schema_accepts_what_validate_accepts(tmp_path: Path, old: str, new: str) -> None:
+def test_the_schema_accepts_what_validate_accepts(registry, tmp_path: Path, old: str, new: str) -> None:
     text = MINI.read_text(encoding="utf-8")
     path = tmp_path / "r.yaml"
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    assert not validate_file(path, registry=Registry.discover()).errors
+    assert not validate_file(path, registry=registry).errors
     assert errors("mini", load(path).data) == []

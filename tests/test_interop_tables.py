@@ -14,17 +14,11 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from dhti.cli import main
 from dhti.interop import tables
 
 CENTRAL = Path(__file__).parent / "data" / "interop" / "odk-central-station.csv"
 SHEET = "xl/worksheets/sheet1.xml"
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-
-
-def run(runner, *args: object):
-    # Messages follow the language; those these tests pin are English (tests of another language pass --lang).
-    return runner.invoke(main, [str(arg) for arg in args], catch_exceptions=False, env={"DHTI_LANG": "en"})
 
 
 def central_workbook(path: Path) -> Path:
@@ -74,9 +68,9 @@ def import_in_a_child(path: Path, out: Path) -> tuple[int, int, str]:
     return int(status), int(peak), done.stderr
 
 
-def test_the_central_workbook_imports(runner, tmp_path) -> None:
+def test_the_central_workbook_imports(dhti, tmp_path) -> None:
     workbook = central_workbook(tmp_path / "central.xlsx")
-    result = run(runner, "import", "odk", workbook, "-o", tmp_path / "out", "--lang", "en")
+    result = dhti("import", "odk", workbook, "-o", tmp_path / "out", "--lang", "en")
     assert result.exit_code == 0, result.output
     assert result.stderr.endswith("3 submission(s): 3 written, 0 skipped\n")
 
@@ -127,16 +121,16 @@ def write_zip(path: Path, members: dict[str, bytes]) -> Path:
     return path
 
 
-def test_a_zip_with_too_many_members_is_refused(runner, tmp_path) -> None:
+def test_a_zip_with_too_many_members_is_refused(dhti, tmp_path) -> None:
     path = write_zip(tmp_path / "many.xlsx", {f"x/{n}.xml": b"<a/>" for n in range(1001)})
-    result = run(runner, "import", "odk", path, "-o", tmp_path / "out", "--lang", "en")
+    result = dhti("import", "odk", path, "-o", tmp_path / "out", "--lang", "en")
     assert result.exit_code == 1
     assert result.stderr == f"{path}:1:1: error: the workbook holds 1,001 files; the limit is 1,000\n"
 
 
-def test_a_member_that_packs_too_tightly_is_refused(runner, tmp_path) -> None:
+def test_a_member_that_packs_too_tightly_is_refused(dhti, tmp_path) -> None:
     path = write_zip(tmp_path / "zeros.xlsx", {SHEET: b"\0" * 20_000_000})
-    result = run(runner, "import", "odk", path, "-o", tmp_path / "out", "--lang", "en")
+    result = dhti("import", "odk", path, "-o", tmp_path / "out", "--lang", "en")
     assert result.exit_code == 1
     assert re.fullmatch(
         rf"{re.escape(str(path))}:1:1: error: {SHEET} unpacks to \d+ times its packed size; the limit is 200\n",
@@ -144,15 +138,15 @@ def test_a_member_that_packs_too_tightly_is_refused(runner, tmp_path) -> None:
     )
 
 
-def test_a_workbook_that_unpacks_too_large_is_refused(runner, tmp_path, monkeypatch) -> None:
+def test_a_workbook_that_unpacks_too_large_is_refused(dhti, tmp_path, monkeypatch) -> None:
     monkeypatch.setattr(tables, "MAX_UNPACKED", 1024 * 1024)
     path = write_zip(tmp_path / "big.xlsx", {SHEET: bytes(range(256)) * 8192})
-    result = run(runner, "import", "odk", path, "-o", tmp_path / "out", "--lang", "en")
+    result = dhti("import", "odk", path, "-o", tmp_path / "out", "--lang", "en")
     assert result.exit_code == 1
     assert result.stderr == f"{path}:1:1: error: the workbook unpacks to 2.0 MiB; the limit is 1 MiB\n"
 
 
-def test_shared_strings_that_unpack_too_large_are_refused(runner, tmp_path, monkeypatch) -> None:
+def test_shared_strings_that_unpack_too_large_are_refused(dhti, tmp_path, monkeypatch) -> None:
     monkeypatch.setattr(tables, "MAX_SHARED_STRINGS", 1024 * 1024)
     workbook = Workbook()
     workbook.active.append(["dhti_questionnaire", "entity_id"])
@@ -165,14 +159,14 @@ def test_shared_strings_that_unpack_too_large_are_refused(runner, tmp_path, monk
     part = f'<Override PartName="/xl/strings.xml" ContentType="{kind}"/></Types>'
     members["[Content_Types].xml"] = members["[Content_Types].xml"].replace(b"</Types>", part.encode())
     path = write_zip(tmp_path / "strings.xlsx", members)
-    result = run(runner, "import", "odk", path, "-o", tmp_path / "out", "--lang", "en")
+    result = dhti("import", "odk", path, "-o", tmp_path / "out", "--lang", "en")
     assert result.exit_code == 1
     assert result.stderr == f"{path}:1:1: error: the workbook's shared strings unpack to 2.2 MiB; the limit is 1 MiB\n"
 
 
-def test_a_table_of_too_many_cells_is_refused(runner, tmp_path, monkeypatch) -> None:
+def test_a_table_of_too_many_cells_is_refused(dhti, tmp_path, monkeypatch) -> None:
     monkeypatch.setattr(tables, "MAX_CELLS", 100)
-    result = run(runner, "import", "odk", CENTRAL, "-o", tmp_path / "out", "--lang", "en")
+    result = dhti("import", "odk", CENTRAL, "-o", tmp_path / "out", "--lang", "en")
     assert result.exit_code == 1
     assert result.stderr == (
         f"{CENTRAL}:2:1: error: the table has more than 100 cells, the most dhti imports at once; split the export\n"
@@ -201,9 +195,9 @@ def damaged(path: Path, change) -> Path:
     ],
     ids=["no-sheet", "truncated-sheet", "bad-number", "bad-string-index", "no-workbook"],
 )
-def test_a_damaged_workbook_is_refused_in_one_line(runner, tmp_path, change, message: str) -> None:
+def test_a_damaged_workbook_is_refused_in_one_line(dhti, tmp_path, change, message: str) -> None:
     path = damaged(tmp_path / "damaged.xlsx", change)
-    result = run(runner, "import", "odk", path, "-o", tmp_path / "out", "--lang", "en")
+    result = dhti("import", "odk", path, "-o", tmp_path / "out", "--lang", "en")
     assert result.exit_code == 1
     assert result.stderr.startswith(f"{path}:1:1: error: {message}")
     assert len(result.stderr.splitlines()) == 1
@@ -217,19 +211,19 @@ def test_a_damaged_workbook_is_refused_in_one_line(runner, tmp_path, change, mes
         (1_000_000, "row 1 holds more than 100,000 ','; the limit is 2,000 columns"),
     ],
 )
-def test_a_csv_with_too_many_columns_is_refused_in_one_line(runner, tmp_path, columns: int, message: str) -> None:
+def test_a_csv_with_too_many_columns_is_refused_in_one_line(dhti, tmp_path, columns: int, message: str) -> None:
     path = tmp_path / "cols.csv"
     path.write_text("dhti_questionnaire," + ",".join(f"c{n}" for n in range(columns)) + "\n", encoding="utf-8")
-    result = run(runner, "import", "odk", path, "-o", tmp_path / "out", "--lang", "en")
+    result = dhti("import", "odk", path, "-o", tmp_path / "out", "--lang", "en")
     assert result.exit_code == 1
     assert result.stderr == f"{path}:1:1: error: {message}\n"
 
 
-def test_quoted_delimiters_do_not_count_as_columns(runner, tmp_path) -> None:
+def test_quoted_delimiters_do_not_count_as_columns(dhti, tmp_path) -> None:
     path = tmp_path / "quoted.csv"
     header = "dhti_questionnaire,entity_id,entity_type,assessment_date,policy.strategy.plan,assessment_notes\n"
     path.write_text(header + 'mini@1.0,01-BV-1,hospital,2026-10-20,none,"' + "," * 50_000 + '"\n', encoding="utf-8")
-    result = run(runner, "import", "odk", path, "-o", tmp_path / "out", "--lang", "en")
+    result = dhti("import", "odk", path, "-o", tmp_path / "out", "--lang", "en")
     assert "columns" not in result.stderr
     assert "1 submission(s)" in result.stderr
 
@@ -243,10 +237,10 @@ def test_a_csv_line_of_forty_million_commas_is_refused_before_it_is_split(tmp_pa
     assert peak < 500
 
 
-def test_a_csv_with_too_many_rows_is_refused(runner, tmp_path) -> None:
+def test_a_csv_with_too_many_rows_is_refused(dhti, tmp_path) -> None:
     path = tmp_path / "rows.csv"
     path.write_text("dhti_questionnaire,entity_id\n" + "dhti-station@1.0,x\n" * 20_001, encoding="utf-8")
-    result = run(runner, "import", "odk", path, "-o", tmp_path / "out", "--lang", "en")
+    result = dhti("import", "odk", path, "-o", tmp_path / "out", "--lang", "en")
     assert result.exit_code == 1
     assert result.stderr == (
         f"{path}:20002:1: error: the table has more than 20,000 rows of submissions, the most dhti imports at once;"
@@ -254,11 +248,11 @@ def test_a_csv_with_too_many_rows_is_refused(runner, tmp_path) -> None:
     )
 
 
-def test_many_unknown_columns_are_reported_twenty_at_a_time(runner, tmp_path) -> None:
+def test_many_unknown_columns_are_reported_twenty_at_a_time(dhti, tmp_path) -> None:
     path = tmp_path / "unknown.csv"
     header = ["dhti_questionnaire", "entity-entity_id", *(f"c{n}" for n in range(1500))]
     path.write_text(",".join(header) + "\n" + ",".join(["dhti-station@1.0", "x"] + [""] * 1500) + "\n", "utf-8")
-    result = run(runner, "import", "odk", path, "-o", tmp_path / "out", "--lang", "en")
+    result = dhti("import", "odk", path, "-o", tmp_path / "out", "--lang", "en")
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
     assert len(lines) == 21

@@ -10,14 +10,8 @@ from builders import question, questionnaire
 from openpyxl import load_workbook
 from pyxform.xls2xform import convert
 
-from dhti.cli import main
 from dhti.interop import ConversionError
 from dhti.interop.xlsform import XPathWriter, build_xlsform, form_fields, xlsform_name
-from dhti.registry import Registry
-
-
-def run(runner, *args: str):
-    return runner.invoke(main, list(args), catch_exceptions=False)
 
 
 def sheet_rows(path: Path, name: str) -> list[dict[str, str]]:
@@ -118,9 +112,9 @@ def test_entity_types_join_the_skip_logic(registry) -> None:
     assert relevant == "${entity_type} = 'hospital' and selected(${capacity__systems__in_use}, 'pacs')"
 
 
-def test_mini_form_sheets(runner, tmp_path) -> None:
+def test_mini_form_sheets(dhti, tmp_path) -> None:
     out = tmp_path / "mini.xlsx"
-    result = run(runner, "export", "xlsform", "mini", "-o", str(out), "--lang", "en")
+    result = dhti("export", "xlsform", "mini", "-o", str(out), "--lang", "en")
     assert result.exit_code == 0, result.output
     assert result.stderr == f"wrote {out}\n"
     survey = {row["name"]: row for row in sheet_rows(out, "survey") if row["name"]}
@@ -150,8 +144,7 @@ def test_mini_form_sheets(runner, tmp_path) -> None:
     assert settings["version"] == "1.0"
 
 
-def test_allow_na_choice_gets_a_not_applicable_option(tmp_path) -> None:
-    registry = Registry.discover()
+def test_allow_na_choice_gets_a_not_applicable_option(registry, tmp_path) -> None:
     station = registry.get("dhti-station")
     form = build_xlsform(station, lang="vi")
     rows = [dict(zip(form.survey.columns, row, strict=True)) for row in form.survey.rows]
@@ -166,11 +159,11 @@ def test_allow_na_choice_gets_a_not_applicable_option(tmp_path) -> None:
 
 
 @pytest.mark.parametrize("ref", ["mini", "dhti-station", "dhti-facility", "dhti-agency"])
-def test_pyxform_converts_every_questionnaire_without_warnings(runner, tmp_path, ref: str) -> None:
-    if ref not in Registry.discover().ids():
+def test_pyxform_converts_every_questionnaire_without_warnings(dhti, registry, tmp_path, ref: str) -> None:
+    if ref not in registry.ids():
         pytest.skip(f"{ref} is not loadable yet")
     out = tmp_path / f"{ref}.xlsx"
-    assert run(runner, "export", "xlsform", ref, "-o", str(out)).exit_code == 0
+    assert dhti("export", "xlsform", ref, "-o", str(out), lang=None).exit_code == 0
     warnings: list[str] = []
     result = convert(out, warnings=warnings)
     assert warnings == []
@@ -179,10 +172,10 @@ def test_pyxform_converts_every_questionnaire_without_warnings(runner, tmp_path,
     assert "<dhti_questionnaire/>" in result.xform
 
 
-def test_texts_that_look_like_formulas_stay_text(runner, tmp_path, monkeypatch) -> None:
+def test_texts_that_look_like_formulas_stay_text(dhti, tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("DHTI_QUESTIONNAIRES", str(Path(__file__).parent / "data" / "formula"))
     out = tmp_path / "formula.xlsx"
-    assert run(runner, "export", "xlsform", "formula-texts", "-o", str(out)).exit_code == 0
+    assert dhti("export", "xlsform", "formula-texts", "-o", str(out), lang=None).exit_code == 0
     with zipfile.ZipFile(out) as archive:
         sheets = [archive.read(name) for name in archive.namelist() if name.startswith("xl/worksheets/")]
     assert not any(b"<f>" in sheet or b"<f " in sheet for sheet in sheets)
@@ -198,18 +191,18 @@ def test_texts_that_look_like_formulas_stay_text(runner, tmp_path, monkeypatch) 
     assert "<value>=staff</value>" in result.xform
 
 
-def test_export_xlsform_errors(runner, tmp_path) -> None:
-    wrong_suffix = run(runner, "export", "xlsform", "mini", "-o", str(tmp_path / "mini.xls"), "--lang", "en")
+def test_export_xlsform_errors(dhti, tmp_path) -> None:
+    wrong_suffix = dhti("export", "xlsform", "mini", "-o", str(tmp_path / "mini.xls"), "--lang", "en")
     assert wrong_suffix.exit_code == 1
     assert "give a file name ending in .xlsx" in wrong_suffix.stderr
-    unknown = run(runner, "export", "xlsform", "mimi", "-o", str(tmp_path / "x.xlsx"), "--lang", "en")
+    unknown = dhti("export", "xlsform", "mimi", "-o", str(tmp_path / "x.xlsx"), "--lang", "en")
     assert unknown.exit_code == 1
     assert "unknown questionnaire 'mimi'; did you mean 'mini'?" in unknown.stderr
     existing = tmp_path / "keep.xlsx"
     existing.write_bytes(b"keep")
-    kept = run(runner, "export", "xlsform", "mini", "-o", str(existing), "--lang", "en")
+    kept = dhti("export", "xlsform", "mini", "-o", str(existing), "--lang", "en")
     assert kept.exit_code == 1
     assert "exists already; use --force" in kept.stderr
     assert existing.read_bytes() == b"keep"
-    assert run(runner, "export", "xlsform", "mini", "-o", str(existing), "--force").exit_code == 0
-    assert run(runner, "export", "xlsform", "mini").exit_code == 2  # -o is required
+    assert dhti("export", "xlsform", "mini", "-o", str(existing), "--force", lang=None).exit_code == 0
+    assert dhti("export", "xlsform", "mini", lang=None).exit_code == 2  # -o is required

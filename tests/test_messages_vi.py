@@ -10,9 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from dhti.cli import main
 from dhti.errors import Problem, Severity, first_problems
 from dhti.messages import L_, Count, Local, pydantic_message
 from dhti.response import Entity
@@ -20,15 +18,11 @@ from dhti.response import Entity
 DATA = Path(__file__).parent / "data"
 
 
-def run(runner: CliRunner, *args: str):
-    return runner.invoke(main, list(args), catch_exceptions=False)
-
-
 @pytest.fixture
-def template(runner: CliRunner, tmp_path: Path) -> str:
+def template(dhti, tmp_path: Path) -> str:
     """The fillable file of the test questionnaire, as ``dhti init --lang vi`` writes it."""
     out = tmp_path / "blank.yaml"
-    assert run(runner, "init", "mini", "-o", str(out), "--lang", "vi").exit_code == 0
+    assert dhti("init", "mini", "-o", str(out), "--lang", "vi").exit_code == 0
     return out.read_text(encoding="utf-8")
 
 
@@ -62,9 +56,9 @@ GOOD = {
 }
 
 
-def messages(runner: CliRunner, path: Path, lang: str, *extra: str) -> list[str]:
+def messages(dhti, path: Path, lang: str, *extra: str) -> list[str]:
     """The problems ``dhti validate`` prints, without the file name."""
-    result = run(runner, "validate", str(path), "--lang", lang, *extra)
+    result = dhti("validate", str(path), "--lang", lang, *extra)
     return [line.removeprefix(f"{path}:") for line in result.stdout.splitlines()]
 
 
@@ -121,39 +115,37 @@ def messages(runner: CliRunner, path: Path, lang: str, *extra: str) -> list[str]
     ],
 )
 def test_answer_messages_in_vietnamese_and_english(
-    runner: CliRunner, response_file, answers: dict[str, str], vi: str, en: str
+    dhti, response_file, answers: dict[str, str], vi: str, en: str
 ) -> None:
     path = response_file({**GOOD, **answers})
-    vietnamese = [line.split(": ", 1) for line in messages(runner, path, "vi")]
-    english = [line.split(": ", 1) for line in messages(runner, path, "en")]
+    vietnamese = [line.split(": ", 1) for line in messages(dhti, path, "vi")]
+    english = [line.split(": ", 1) for line in messages(dhti, path, "en")]
     assert vi in [message for _, message in vietnamese]
     assert en in [message for _, message in english]
     assert [where for where, _ in vietnamese] == [where for where, _ in english]  # the same LINE:COL
 
 
-def test_unanswered_required_question_quotes_its_vietnamese_text(
-    runner: CliRunner, tmp_path: Path, template: str
-) -> None:
+def test_unanswered_required_question_quotes_its_vietnamese_text(dhti, tmp_path: Path, template: str) -> None:
     path = tmp_path / "r.yaml"
     path.write_text(fill(template, {k: v for k, v in GOOD.items() if k != "policy.strategy.budget"}), "utf-8")
-    assert [line.split(": ", 1)[1] for line in messages(runner, path, "vi")] == [
+    assert [line.split(": ", 1)[1] for line in messages(dhti, path, "vi")] == [
         "error: câu hỏi bắt buộc policy.strategy.budget chưa được trả lời: Có kinh phí không?"
     ]
-    assert [line.split(": ", 1)[1] for line in messages(runner, path, "en")] == [
+    assert [line.split(": ", 1)[1] for line in messages(dhti, path, "en")] == [
         "error: required question policy.strategy.budget is unanswered: Is there a budget?"
     ]
-    lenient = messages(runner, path, "vi", "--lenient")
+    lenient = messages(dhti, path, "vi", "--lenient")
     assert lenient[0].endswith(
         "warning: câu hỏi bắt buộc policy.strategy.budget chưa được trả lời: Có kinh phí không?"
         " (tính 0 điểm: --lenient)"
     )
 
 
-def test_entity_and_key_messages(runner: CliRunner, tmp_path: Path, template: str) -> None:
+def test_entity_and_key_messages(dhti, tmp_path: Path, template: str) -> None:
     text = fill(template, GOOD, entity_type="hospitl").replace("  beds: ~ ", "  beds: -5 #")
     path = tmp_path / "r.yaml"
     path.write_text(text + "  foo.bar: 1\nanswer: {}\n", encoding="utf-8")
-    found = [line.split(": ", 1)[1] for line in messages(runner, path, "vi")]
+    found = [line.split(": ", 1)[1] for line in messages(dhti, path, "vi")]
     assert found == [
         (
             "error: đơn vị loại 'hospitl' không được trả lời bộ câu hỏi 'mini' (các loại được phép: hospital,"
@@ -165,17 +157,17 @@ def test_entity_and_key_messages(runner: CliRunner, tmp_path: Path, template: st
     ]
 
 
-def test_json_carries_the_messages_in_the_chosen_language(runner: CliRunner, tmp_path: Path, template: str) -> None:
+def test_json_carries_the_messages_in_the_chosen_language(dhti, tmp_path: Path, template: str) -> None:
     path = tmp_path / "r.yaml"
     path.write_text(fill(template, {**GOOD, "policy.strategy.budget": "co"}), encoding="utf-8")
-    validated = json.loads(run(runner, "validate", str(path), "--format", "json", "--lang", "vi").stdout)
-    scored = json.loads(run(runner, "score", str(path), "--format", "json", "--lang", "vi").stdout)
+    validated = json.loads(dhti("validate", str(path), "--format", "json", "--lang", "vi").stdout)
+    scored = json.loads(dhti("score", str(path), "--format", "json", "--lang", "vi").stdout)
     expected = "policy.strategy.budget: cần trả lời yes hoặc no, không phải 'co'"
     for item in (validated[0], scored[0]):
         assert list(item["errors"][0]) == ["line", "column", "severity", "message"]
         assert item["errors"][0]["severity"] == "error"
         assert item["errors"][0]["message"] == expected
-    english = json.loads(run(runner, "validate", str(path), "--format", "json", "--lang", "en").stdout)
+    english = json.loads(dhti("validate", str(path), "--format", "json", "--lang", "en").stdout)
     assert english[0]["errors"][0]["message"] == "policy.strategy.budget: expected yes or no, not 'co'"
 
 
@@ -205,50 +197,50 @@ def test_json_carries_the_messages_in_the_chosen_language(runner: CliRunner, tmp
         (b"x" * (5 * 1024 * 1024 + 1), "1:1: error: tệp có dung lượng 5,0 MiB; giới hạn là 5 MiB"),
     ],
 )
-def test_yaml_reading_errors_in_vietnamese(runner: CliRunner, tmp_path: Path, content: bytes, vi: str) -> None:
+def test_yaml_reading_errors_in_vietnamese(dhti, tmp_path: Path, content: bytes, vi: str) -> None:
     path = tmp_path / "bad.yaml"
     path.write_bytes(content)
-    assert messages(runner, path, "vi") == [vi]
+    assert messages(dhti, path, "vi") == [vi]
 
 
-def test_alias_bomb_in_vietnamese(runner: CliRunner, tmp_path: Path) -> None:
+def test_alias_bomb_in_vietnamese(dhti, tmp_path: Path) -> None:
     lines = ['a0: ["x", "x", "x", "x", "x", "x", "x", "x", "x", "x"]']
     lines += [f"a{n}: [{', '.join([f'*a{n - 1}'] * 10)}]" for n in range(1, 7)]
     path = tmp_path / "bomb.yaml"
     path.write_text("\n".join(f"{line.split(':')[0]}: &{line.split(':')[0]}{line.split(':', 1)[1]}" for line in lines))
-    (found,) = messages(runner, path, "vi")
+    (found,) = messages(dhti, path, "vi")
     assert found.endswith("error: tài liệu mở rộng thành hơn 200000 nút (alias bomb?)")
 
 
-def test_questionnaire_lint_in_vietnamese(runner: CliRunner, tmp_path: Path) -> None:
+def test_questionnaire_lint_in_vietnamese(dhti, tmp_path: Path) -> None:
     text = (DATA / "mini.yaml").read_text(encoding="utf-8")
     broken = text.replace("type: yes_no", "type: yesno", 1).replace("- id: capacity.systems.staff", "- id: policy", 1)
     path = tmp_path / "q.yaml"
     path.write_text(broken, encoding="utf-8")
-    result = run(runner, "questionnaires", "lint", str(path), "--lang", "vi")
+    result = dhti("questionnaires", "lint", str(path), "--lang", "vi")
     found = [line.removeprefix(f"{path}:").split(": ", 2)[1:] for line in result.stdout.splitlines()]
     assert ["error", "mã 'policy' bị trùng: mỗi mã chỉ được dùng một lần trong bộ câu hỏi"] in found
     assert any(message.startswith("domains[0].indicators[0].questions[1].type: phải là ") for _, message in found)
-    english = run(runner, "questionnaires", "lint", str(path), "--lang", "en").stdout
+    english = dhti("questionnaires", "lint", str(path), "--lang", "en").stdout
     assert "error: duplicate id 'policy': ids must be unique in the questionnaire" in english
     assert "questions[1].type: Input should be 'choice', 'yes_no'," in english
 
 
-def test_registry_messages_in_vietnamese(runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_registry_messages_in_vietnamese(dhti, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = tmp_path / "extra"
     folder.mkdir()
     (folder / "broken.yaml").write_text("id: broken\nid: again\n", encoding="utf-8")
     monkeypatch.setenv("DHTI_QUESTIONNAIRES", f"{DATA}:{folder}")
-    unknown = run(runner, "init", "minii", "-o", str(tmp_path / "x.yaml"), "--lang", "vi")
+    unknown = dhti("init", "minii", "-o", str(tmp_path / "x.yaml"), "--lang", "vi")
     assert unknown.exit_code == 1
     assert f"dhti: skipping a questionnaire: {folder / 'broken.yaml'}:2:1: error: khóa 'id' bị trùng" in unknown.stderr
     assert "dhti: error: không có bộ câu hỏi 'minii'; có phải ý bạn là 'mini'?" in unknown.stderr
-    version = run(runner, "init", "mini@9", "-o", str(tmp_path / "x.yaml"), "--lang", "vi")
+    version = dhti("init", "mini@9", "-o", str(tmp_path / "x.yaml"), "--lang", "vi")
     assert "dhti: error: bộ câu hỏi 'mini' không có phiên bản '9' (hiện có: 1.0)" in version.stderr
 
 
-def test_a_folder_without_responses_in_vietnamese(runner: CliRunner, tmp_path: Path) -> None:
-    result = run(runner, "validate", str(tmp_path), "--lang", "vi")
+def test_a_folder_without_responses_in_vietnamese(dhti, tmp_path: Path) -> None:
+    result = dhti("validate", str(tmp_path), "--lang", "vi")
     assert result.exit_code == 1
     assert f"dhti: error: {tmp_path}: thư mục này không có tệp trả lời nào (*.yaml, *.yml)" in result.stderr
 
@@ -290,26 +282,26 @@ def test_pydantic_errors_keep_pydantic_english_and_are_translated() -> None:
         assert message.render("vi").startswith("phải ")
 
 
-def test_the_report_notes_validation_warnings_in_its_language(runner: CliRunner, response_file, tmp_path: Path) -> None:
+def test_the_report_notes_validation_warnings_in_its_language(dhti, response_file, tmp_path: Path) -> None:
     path = response_file({**GOOD, "policy.strategy.plan": "approved"})
     for lang, note in (("vi", "câu trả lời này cần có minh chứng"), ("en", "evidence is required for this answer")):
         out = tmp_path / f"report-{lang}.html"
-        assert run(runner, "report", str(path), "-o", str(out), "--lang", lang).exit_code == 0
+        assert dhti("report", str(path), "-o", str(out), "--lang", lang).exit_code == 0
         assert f"policy.strategy.plan: {note}" in out.read_text(encoding="utf-8")
 
 
-def test_store_errors_in_vietnamese(runner: CliRunner, tmp_path: Path) -> None:
+def test_store_errors_in_vietnamese(dhti, tmp_path: Path) -> None:
     missing = tmp_path / "no.sqlite"
-    result = run(runner, "db", "list", "--db", str(missing), "--lang", "vi")
+    result = dhti("db", "list", "--db", str(missing), "--lang", "vi")
     assert result.exit_code == 1
     advice = "hãy thêm các lần đánh giá bằng lệnh: dhti db ingest FILE|DIR"
     assert result.stderr == f"dhti: error: kho dữ liệu {missing} chưa tồn tại; {advice}\n"
 
 
-def test_import_errors_follow_dhti_lang(runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_import_errors_follow_dhti_lang(dhti, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DHTI_LANG", "vi")
     table = tmp_path / "submissions.csv"
     table.write_text("entity_id,colour\n01-BV-0001,blue\n", encoding="utf-8")
-    result = run(runner, "import", "odk", str(table), "-o", str(tmp_path / "out"), "--questionnaire", "mini")
+    result = dhti("import", "odk", str(table), "-o", str(tmp_path / "out"), "--questionnaire", "mini", lang=None)
     assert result.exit_code == 1
     assert f"{table}:1:2: error: cột 'colour' không hợp lệ: không phải trường của biểu mẫu mini@1.0" in result.stderr

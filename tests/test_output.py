@@ -16,9 +16,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from dhti.cli.main import main, writable_for_any_text
+from dhti.cli.main import writable_for_any_text
 from dhti.registry import Registry
 from dhti.safetext import csv_text, spreadsheet_cell, visible, without_accents
 from dhti.store import open_store
@@ -42,10 +41,6 @@ HOSTILE_NAME = (
 LIVE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202e]")  # what must never reach a terminal
 
 
-def run(runner: CliRunner, *args: str) -> object:
-    return runner.invoke(main, list(args), catch_exceptions=False)
-
-
 def formula_variant(folder: Path) -> Path:
     """The sample hospital with formulas for its name and province, and an id that starts like one."""
     text = SAMPLE.read_text(encoding="utf-8")
@@ -62,9 +57,9 @@ def hostile_variant(folder: Path) -> Path:
     return path
 
 
-def stored(runner: CliRunner, tmp_path: Path, *files: Path) -> str:
+def stored(dhti, tmp_path: Path, *files: Path) -> str:
     db = str(tmp_path / "s.sqlite")
-    result = run(runner, "db", "ingest", *map(str, files), "--db", db)
+    result = dhti("db", "ingest", *map(str, files), "--db", db, lang=None)
     assert result.exit_code == 0, result.output
     return db
 
@@ -92,24 +87,24 @@ def formula_cells(text: str) -> list[str]:
     return [cell for row in csv.reader(io.StringIO(text)) for cell in row if cell[:1] in ("=", "+", "@", "\t", "\r")]
 
 
-def test_score_csv_defuses_formulas(runner: CliRunner, tmp_path: Path) -> None:
-    result = run(runner, "score", str(formula_variant(tmp_path)), "--format", "csv")
+def test_score_csv_defuses_formulas(dhti, tmp_path: Path) -> None:
+    result = dhti("score", str(formula_variant(tmp_path)), "--format", "csv", lang=None)
     assert result.exit_code == 0
     [row] = csv.DictReader(io.StringIO(result.stdout))
     assert (row["entity_id"], row["entity_name"], row["province"]) == ("'-2-BV-0107", "'" + HYPERLINK, "'+SUM(1,2)")
     assert formula_cells(result.stdout) == []
 
 
-def test_store_csv_defuses_formulas(runner: CliRunner, tmp_path: Path) -> None:
-    db = stored(runner, tmp_path, formula_variant(tmp_path))
+def test_store_csv_defuses_formulas(dhti, tmp_path: Path) -> None:
+    db = stored(dhti, tmp_path, formula_variant(tmp_path))
     outputs = [
-        run(runner, "db", "list", "--format", "csv", "--db", db).stdout,
-        run(runner, "db", "export", "--db", db).stdout,
-        run(runner, "history", "--format", "csv", "--db", db, "--", "-2-BV-0107").stdout,
-        run(runner, "compare", "#1", "#1", "--format", "csv", "--db", db).stdout,
-        run(runner, "db", "ingest", str(tmp_path / "formula.yaml"), "--format", "csv", "--db", db).stdout,
+        dhti("db", "list", "--format", "csv", "--db", db, lang=None).stdout,
+        dhti("db", "export", "--db", db, lang=None).stdout,
+        dhti("history", "--format", "csv", "--db", db, "--", "-2-BV-0107", lang=None).stdout,
+        dhti("compare", "#1", "#1", "--format", "csv", "--db", db, lang=None).stdout,
+        dhti("db", "ingest", str(tmp_path / "formula.yaml"), "--format", "csv", "--db", db, lang=None).stdout,
     ]
-    assert run(runner, "db", "export", "-o", str(tmp_path / "x.csv"), "--db", db).exit_code == 0
+    assert dhti("db", "export", "-o", str(tmp_path / "x.csv"), "--db", db, lang=None).exit_code == 0
     outputs.append((tmp_path / "x.csv").read_text(encoding="utf-8"))
     for text in outputs:
         assert text
@@ -119,23 +114,25 @@ def test_store_csv_defuses_formulas(runner: CliRunner, tmp_path: Path) -> None:
     assert float(row["index"]) > 0
 
 
-def test_history_csv_keeps_negative_changes_as_numbers(runner: CliRunner, tmp_path: Path) -> None:
+def test_history_csv_keeps_negative_changes_as_numbers(dhti, tmp_path: Path) -> None:
     before = formula_variant(tmp_path)
     after = tmp_path / "later.yaml"
     text = before.read_text(encoding="utf-8").replace("date: 2026-03-18", "date: 2027-03-18")
     after.write_text(text.replace("value: funded_reviewed", "value: none", 1), encoding="utf-8")
-    db = stored(runner, tmp_path, before, after)
+    db = stored(dhti, tmp_path, before, after)
     rows = list(
-        csv.DictReader(io.StringIO(run(runner, "history", "--format", "csv", "--db", db, "--", "-2-BV-0107").stdout))
+        csv.DictReader(
+            io.StringIO(dhti("history", "--format", "csv", "--db", db, "--", "-2-BV-0107", lang=None).stdout)
+        )
     )
     assert rows[1]["index_change"].startswith("-")
     assert float(rows[1]["index_change"]) < 0
 
 
-def test_xlsx_holds_no_formula(runner: CliRunner, tmp_path: Path) -> None:
-    db = stored(runner, tmp_path, formula_variant(tmp_path))
+def test_xlsx_holds_no_formula(dhti, tmp_path: Path) -> None:
+    db = stored(dhti, tmp_path, formula_variant(tmp_path))
     target = tmp_path / "x.xlsx"
-    assert run(runner, "db", "export", "--format", "xlsx", "-o", str(target), "--db", db).exit_code == 0
+    assert dhti("db", "export", "--format", "xlsx", "-o", str(target), "--db", db, lang=None).exit_code == 0
     with zipfile.ZipFile(target) as book:
         sheet = book.read("xl/worksheets/sheet1.xml").decode("utf-8")
     assert "<f>" not in sheet
@@ -158,9 +155,9 @@ def test_visible_shows_controls_as_escapes() -> None:
     assert len({len(line) for line in shown.splitlines()}) == 1  # the escapes are counted in the width
 
 
-def hostile_store(runner: CliRunner, tmp_path: Path) -> str:
+def hostile_store(dhti, tmp_path: Path) -> str:
     """A store whose assessment carries control characters, however they got there."""
-    db = stored(runner, tmp_path, SAMPLE)
+    db = stored(dhti, tmp_path, SAMPLE)
     with sqlite3.connect(db) as connection:
         connection.execute(
             "update assessments set entity_name = ?, entity_id = 'ANSI-1', province = ?",
@@ -170,10 +167,10 @@ def hostile_store(runner: CliRunner, tmp_path: Path) -> str:
     return db
 
 
-def test_store_tables_show_controls_instead_of_acting_on_them(runner: CliRunner, tmp_path: Path) -> None:
-    db = hostile_store(runner, tmp_path)
+def test_store_tables_show_controls_instead_of_acting_on_them(dhti, tmp_path: Path) -> None:
+    db = hostile_store(dhti, tmp_path)
     for args in (["db", "list"], ["history", "ANSI-1"], ["compare", "#1", "#1"], ["history", "ANSI-1\x1b]0;x\x07"]):
-        result = run(runner, *args, "--db", db, "--lang", "en")
+        result = dhti(*args, "--db", db, "--lang", "en")
         assert_inert(result.stdout)
         assert_inert(result.stderr)
         if result.exit_code == 0:
@@ -186,32 +183,32 @@ def test_store_tables_show_controls_instead_of_acting_on_them(runner: CliRunner,
     for text in (list_table([assessment], lang="en"), history_table(steps, lang="en", titles={})):
         assert_inert(text)
     assert_inert(compare_table(assessment, assessment, lang="vi", titles={}))
-    listed = json.loads(run(runner, "db", "list", "--format", "json", "--db", db).stdout)
+    listed = json.loads(dhti("db", "list", "--format", "json", "--db", db, lang=None).stdout)
     assert listed[0]["entity"]["name"] == HOSTILE_NAME  # JSON keeps the exact text, escaped
-    exported = run(runner, "db", "export", "--format", "json", "--db", db).stdout
+    exported = dhti("db", "export", "--format", "json", "--db", db, lang=None).stdout
     assert_inert(exported)
     assert json.loads(exported)[0]["province"] == "Hà\x08\x08Nội\r"
 
 
-def test_score_and_validate_show_controls(runner: CliRunner, tmp_path: Path) -> None:
+def test_score_and_validate_show_controls(dhti, tmp_path: Path) -> None:
     hostile = hostile_variant(tmp_path)
-    scored = run(runner, "score", str(hostile))
+    scored = dhti("score", str(hostile), lang=None)
     assert_inert(scored.stdout + scored.stderr)
     if scored.exit_code == 0:  # validation may also refuse such a name; either way nothing is live
         assert scored.stdout.startswith("Real Hospital\\rFAKE\\x1b]0;pwned\\x07")
-    as_json = run(runner, "score", str(hostile), "--format", "json")
+    as_json = dhti("score", str(hostile), "--format", "json", lang=None)
     assert_inert(as_json.stdout)
     bad = tmp_path / "bad.yaml"
     text = SAMPLE.read_text(encoding="utf-8")
     bad.write_text(text.replace("value: funded_reviewed", 'value: "fund\\e]0;pwned\\aed\\r"', 1), encoding="utf-8")
     for args in (["validate", str(bad)], ["score", str(bad)], ["db", "ingest", str(bad), "--db", str(tmp_path / "d")]):
-        result = run(runner, *args)
+        result = dhti(*args, lang=None)
         assert result.exit_code == 1
         assert_inert(result.stdout + result.stderr)
         assert "\\x1b]0;pwned\\x07" in result.stdout + result.stderr
 
 
-def test_questionnaire_show_shows_controls(runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_questionnaire_show_shows_controls(dhti, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = tmp_path / "qs"
     folder.mkdir()
     mini = (Path(__file__).parent / "data" / "mini.yaml").read_text(encoding="utf-8")
@@ -220,7 +217,7 @@ def test_questionnaire_show_shows_controls(runner: CliRunner, tmp_path: Path, mo
     (folder / "evil.yaml").write_text(hostile, encoding="utf-8")
     monkeypatch.setenv("DHTI_QUESTIONNAIRES", str(folder))
     for args in (["questionnaires", "show", "evil", "--lang", "en"], ["questionnaires", "list", "--lang", "en"]):
-        result = run(runner, *args)
+        result = dhti(*args)
         assert_inert(result.stdout + result.stderr)
         if result.exit_code == 0 and args[1] == "show":  # a questionnaire check may refuse it instead
             assert result.stdout.startswith("Mini\\x1b]0;pwned\\x07\\rX (evil@")
@@ -231,8 +228,8 @@ def test_questionnaire_show_shows_controls(runner: CliRunner, tmp_path: Path, mo
 
 
 @pytest.mark.parametrize("encoding", ["cp1252", "cp1258", "latin-1", "ascii"])
-def test_any_output_encoding_works(runner: CliRunner, tmp_path: Path, encoding: str) -> None:
-    db = stored(runner, tmp_path, SAMPLE)
+def test_any_output_encoding_works(dhti, tmp_path: Path, encoding: str) -> None:
+    db = stored(dhti, tmp_path, SAMPLE)
     bad = tmp_path / "bad.yaml"
     bad.write_text(
         SAMPLE.read_text(encoding="utf-8").replace("value: funded_reviewed", "value: Bệnh", 1), encoding="utf-8"

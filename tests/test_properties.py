@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 
 from dhti.errors import InputError
 from dhti.questionnaire import Question, Questionnaire, QuestionType
-from dhti.registry import Registry
 from dhti.response import validate_document
 from dhti.scoring import score_response
 from dhti.yamlio import load_bytes, load_text
@@ -141,8 +140,7 @@ yaml_values = st.recursive(
 
 @given(yaml_values)
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-def test_validation_never_raises_on_arbitrary_yaml(value: object) -> None:
-    registry = _REGISTRY
+def test_validation_never_raises_on_arbitrary_yaml(registry, value: object) -> None:
     text = yaml.safe_dump(value, allow_unicode=True)
     try:
         document = load_text(text, "r.yaml")
@@ -165,8 +163,3 @@ def test_loading_arbitrary_bytes_raises_only_input_error(raw: bytes) -> None:
     else:
         problems = (True,)
     assert problems
-
-
-_REGISTRY = Registry.discover(
-    environ={"DHTI_QUESTIONNAIRES": str(__import__("pathlib").Path(__file__).parent / "data")}
-)

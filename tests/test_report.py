@@ -13,7 +13,6 @@ from PIL import Image
 from pypdf import PdfReader
 
 from dhti.assess import assess
-from dhti.registry import Registry
 from dhti.report.render import (
     PDF_TEXT_LIMIT,
     UNBROKEN_RUN,
@@ -44,8 +43,7 @@ def hanoi_with(write, name: str, old: str, new: str) -> Path:
 
 
 @pytest.fixture(scope="module")
-def hospital_pdf(tmp_path_factory) -> Path:
-    registry = Registry.discover(environ={})
+def hospital_pdf(tmp_path_factory, registry) -> Path:
     out = tmp_path_factory.mktemp("pdf") / "report.pdf"
     write_report(assess(HOSPITAL, registry=registry), out, fmt=ReportFormat.PDF, lang="vi")
     return out

@@ -10,7 +10,6 @@ from playwright.sync_api import sync_playwright
 
 from dhti.assess import assess
 from dhti.cli import main
-from dhti.registry import Registry
 from dhti.report.render import ReportFormat, write_report
 from dhti.resources import examples_dir
 from dhti.response import MAX_NAME_CHARS
@@ -118,9 +117,8 @@ def test_hostile_report_runs_no_script_and_fetches_nothing(browser, registry, tm
 
 
 @pytest.fixture(scope="module")
-def sample_reports(tmp_path_factory) -> dict[str, Path]:
+def sample_reports(tmp_path_factory, registry) -> dict[str, Path]:
     """The HTML report of every bundled sample, written once for all the audits."""
-    registry = Registry.discover(environ={})
     folder = tmp_path_factory.mktemp("samples")
     return {
         sample: write_report(
