@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import importlib.metadata
 import io
 import json
 import re
@@ -25,6 +26,11 @@ def test_version(dhti) -> None:
     result = dhti("--version")
     assert result.exit_code == 0
     assert result.stdout == f"dhti, version {__version__}\n"
+
+
+def test_the_version_is_the_installed_packages() -> None:
+    """dhti states its version in dhti/__init__.py; the package built from it carries the same one."""
+    assert importlib.metadata.version("dhti") == __version__
 
 
 @pytest.mark.parametrize(
