@@ -305,3 +305,16 @@ def test_import_errors_follow_dhti_lang(dhti, tmp_path: Path, monkeypatch: pytes
     result = dhti("import", "odk", str(table), "-o", str(tmp_path / "out"), "--questionnaire", "mini", lang=None)
     assert result.exit_code == 1
     assert f"{table}:1:2: error: cột 'colour' không hợp lệ: không phải trường của biểu mẫu mini@1.0" in result.stderr
+
+
+def test_a_file_that_fails_says_why_in_the_readers_language(tmp_path: Path) -> None:
+    """A file whose scoring or storing fails is marked with a message to translate, not English text."""
+    from dhti.errors import DhtiError  # noqa: PLC0415 - only this test raises one by hand
+    from dhti.jobs.ingest import failed, unscored  # noqa: PLC0415
+    from dhti.messages import L_  # noqa: PLC0415
+
+    problem = unscored(tmp_path / "a.yaml", DhtiError(L_("file is empty"))).problems[0]
+    assert problem.message == "not scored: file is empty"
+    assert problem.render("vi").endswith(": error: chưa chấm điểm được: tệp trống")
+    crash = failed("b.yaml", L_("not stored: %(reason)s", reason="OverflowError: too big")).problems[0]
+    assert crash.render("vi") == "b.yaml:1:1: error: chưa lưu được vào kho dữ liệu: OverflowError: too big"

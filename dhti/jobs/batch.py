@@ -43,6 +43,7 @@ from dhti.jobs.ingest import (
     store_assessed,
     unscored,
 )
+from dhti.messages import Message
 from dhti.outcomes import FileResult, Status
 from dhti.outfiles import cannot_write, make_folder, remove_stale_temporaries, write_atomic
 from dhti.registry import Registry, response_files
@@ -531,7 +532,9 @@ def _report_outcome(future: cf.Future[tuple[str, ...] | Problem], job: ReportJob
     except cf.process.BrokenProcessPool:  # this report, written alone, killed its worker (see Workers.run)
         return Problem(job.file, 1, 1, translations(job.lang).gettext(DIED_REPORTING))
     except Exception as err:  # noqa: BLE001 - one broken report must not stop the others
-        text = translations(job.lang).gettext("report not written: %(reason)s") % {"reason": describe(err)}
+        reason = describe(err)
+        shown = reason.render(job.lang) if isinstance(reason, Message) else reason
+        text = translations(job.lang).gettext("report not written: %(reason)s") % {"reason": shown}
         return Problem(job.file, 1, 1, text)
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from dhti.assess import assess_bytes
 from dhti.errors import DhtiError, InputError, Problem
 from dhti.i18n import N_
+from dhti.messages import L_, Message
 from dhti.outcomes import FileResult, Status
 from dhti.registry import Registry
 from dhti.store.record import AssessmentRecord, content_hash, record_from_outcome
@@ -37,8 +38,13 @@ def display_name(path: str | Path) -> str:
     return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
-def describe(err: Exception) -> str:
-    """An unexpected error in one line, for the problem that marks its file failed."""
+def describe(err: Exception) -> Message | str:
+    """An unexpected error in one line, for the problem that marks its file failed.
+
+    dhti's own one-line errors stay messages, so they are shown in the reader's language.
+    """
+    if isinstance(err, DhtiError) and err.text is not None and "\n" not in str(err).strip():
+        return err.text
     text = str(err) if isinstance(err, DhtiError) else f"{type(err).__name__}: {err}"
     first = text.strip().splitlines()[0] if text.strip() else type(err).__name__
     return first[:300]
@@ -70,12 +76,12 @@ def assess_isolated(path: str | Path, *, registry: Registry, lenient: bool = Fal
 
 
 def unscored(path: str | Path, err: Exception) -> Assessed:
-    return not_assessed(path, f"not scored: {describe(err)}")
+    return not_assessed(path, L_("not scored: %(reason)s", reason=describe(err)))
 
 
-def not_assessed(path: str | Path, message: str) -> Assessed:
+def not_assessed(path: str | Path, message: str | Message) -> Assessed:
     display = display_name(path)
-    return Assessed(display, "", b"", None, (Problem(display, 1, 1, message),), failed=True)
+    return Assessed(display, "", b"", None, (Problem.of(display, 1, 1, message),), failed=True)
 
 
 def assess_file(path: Path, *, display: str, registry: Registry, lenient: bool = False) -> Assessed:
@@ -98,7 +104,7 @@ def store_assessed(store: Store, assessed: Assessed) -> FileResult:
     try:
         result: IngestResult = store.ingest_record(record, assessed.raw)
     except Exception as err:  # noqa: BLE001 - a value one database refuses must not stop the other files
-        return failed(assessed.file, f"not stored: {describe(err)}")
+        return failed(assessed.file, L_("not stored: %(reason)s", reason=describe(err)))
     return FileResult(
         assessed.file,
         Status.STORED if result.stored else Status.DUPLICATE,
@@ -110,8 +116,8 @@ def store_assessed(store: Store, assessed: Assessed) -> FileResult:
     )
 
 
-def failed(file: str, message: str) -> FileResult:
-    return FileResult(file, Status.FAILED, problems=(Problem(file, 1, 1, message),))
+def failed(file: str, message: str | Message) -> FileResult:
+    return FileResult(file, Status.FAILED, problems=(Problem.of(file, 1, 1, message),))
 
 
 def ingest_files(
