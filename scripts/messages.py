@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from io import BytesIO
 from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
@@ -78,14 +79,28 @@ def keeps_placeholders(message: Message) -> bool:
 
 
 def update(lang: str) -> None:
+    """Merge the extracted messages into ``lang``'s .po and compile its .mo.
+
+    A run that changes no message leaves both files as they were, dates included, so running it
+    again writes no diff (and no merge conflict in the header).
+    """
     path = po_path(lang)
     path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists():
-        with path.open("rb") as handle:
-            catalog = read_po(handle, locale=lang)
-    else:
-        catalog = Catalog(locale=lang, domain="dhti", project="dhti")
-    catalog.update(extract(), no_fuzzy_matching=True)
+    old = path.read_bytes() if path.exists() else None
+    written = po_bytes(lang, old, keep_dates=True)
+    if written != old:
+        written = po_bytes(lang, old, keep_dates=False)
+        path.write_bytes(written)
+    path.with_suffix(".mo").write_bytes(compile_catalogue(lang, path))  # what dhti reads: parsing the .po is slow
+
+
+def po_bytes(lang: str, old: bytes | None, *, keep_dates: bool) -> bytes:
+    """The .po of ``lang``: ``old`` (or an empty catalogue) updated with the messages the code uses."""
+    catalog = read_po(BytesIO(old), locale=lang) if old is not None else Catalog(locale=lang, domain="dhti")
+    template = extract()
+    if keep_dates:
+        template.creation_date = catalog.creation_date
+    catalog.update(template, no_fuzzy_matching=True)
     catalog.fuzzy = False
     catalog.revision_date = catalog.creation_date
     catalog.project, catalog.version = "dhti", ""
@@ -94,12 +109,12 @@ def update(lang: str) -> None:
     catalog.last_translator = "the dhti developers"
     catalog.language_team = f"dhti <{lang}>"
     catalog.header_comment = (
-        f"# {lang} translations of dhti's report texts. English texts are the message ids.\n"
+        f"# {lang} translations of dhti's texts: reports, command output and messages. English texts are the ids.\n"
         "# Update with: python scripts/messages.py; check with: python scripts/messages.py --check"
     )
-    with path.open("wb") as handle:
-        write_po(handle, catalog, width=100, omit_header=False, ignore_obsolete=True, sort_output=False)
-    path.with_suffix(".mo").write_bytes(compile_catalogue(lang, path))  # what dhti reads: parsing the .po is slow
+    written = BytesIO()
+    write_po(written, catalog, width=100, omit_header=False, ignore_obsolete=True, sort_output=False)
+    return written.getvalue()
 
 
 def stale_compiled(lang: str) -> list[str]:

@@ -99,3 +99,16 @@ def test_the_compiled_catalogue_is_the_po_compiled(monkeypatch, tmp_path) -> Non
     (tmp_path / "vi" / "LC_MESSAGES" / "dhti.mo").write_bytes(messages.po_path("vi").with_suffix(".mo").read_bytes())
     monkeypatch.setattr(messages, "LOCALES", tmp_path)
     assert messages.stale_compiled("vi") == ["vi: dhti.mo is not dhti.po compiled; run python scripts/messages.py"]
+
+
+def test_updating_a_catalogue_that_lacks_nothing_rewrites_nothing(monkeypatch, tmp_path) -> None:
+    """scripts/messages.py run twice writes the same bytes: its dates change only with a message."""
+    messages = load_messages_script()
+    folder = tmp_path / "vi" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    po = messages.po_path("vi").read_bytes()
+    (folder / "dhti.po").write_bytes(po)
+    monkeypatch.setattr(messages, "LOCALES", tmp_path)
+    messages.update("vi")
+    assert (folder / "dhti.po").read_bytes() == po
+    assert (folder / "dhti.mo").read_bytes() == messages.compile_catalogue("vi", folder / "dhti.po")
