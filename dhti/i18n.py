@@ -10,9 +10,6 @@ from functools import cache
 from io import BytesIO
 from pathlib import Path
 
-from babel.dates import format_date
-from babel.numbers import format_decimal, get_decimal_symbol
-
 from dhti.messages import N_
 from dhti.resources import templates_dir
 
@@ -92,36 +89,55 @@ def texts(lang: str) -> Callable[[str], str]:
     return translations(lang).gettext
 
 
+def _decimal(value: float, pattern: str, lang: str) -> str:
+    # Babel is imported when a number is first shown, so --version and --help never load it.
+    from babel.numbers import format_decimal  # noqa: PLC0415
+
+    return format_decimal(value, format=pattern, locale=lang)
+
+
+def _decimal_symbol(lang: str) -> str:
+    from babel.numbers import get_decimal_symbol  # noqa: PLC0415
+
+    return get_decimal_symbol(lang)
+
+
+def _date(day: dt.date, pattern: str, lang: str) -> str:
+    from babel.dates import format_date  # noqa: PLC0415
+
+    return format_date(day, format=pattern, locale=lang)
+
+
 def number(value: float | None, lang: str, *, digits: int = 1) -> str:
     """``63,1`` in Vietnamese, ``63.1`` in English; an en dash for no value."""
     if value is None:
         return "–"
     pattern = "0." + "0" * digits if digits else "0"
-    return format_decimal(value, format=pattern, locale=lang)
+    return _decimal(value, pattern, lang)
 
 
 def decimal(value: float, lang: str) -> str:
     """A number as a person writes it, with as many decimals as it has (up to 3): ``1.200``, ``2,25`` in Vietnamese."""
-    return format_decimal(value, format="#,##0.###", locale=lang)
+    return _decimal(value, "#,##0.###", lang)
 
 
 def count(value: int, lang: str) -> str:
     """A count with its thousands grouped: ``200.120`` in Vietnamese, ``200,120`` in English."""
-    return format_decimal(value, format="#,##0", locale=lang)
+    return _decimal(value, "#,##0", lang)
 
 
 def percent(fraction: float | None, lang: str) -> str:
     """``94,4%`` in Vietnamese, ``94.4%`` in English; a whole ``100%`` where one decimal would end in 0."""
     if fraction is None:
         return "–"
-    return number(100 * fraction, lang).removesuffix(get_decimal_symbol(lang) + "0") + "%"
+    return number(100 * fraction, lang).removesuffix(_decimal_symbol(lang) + "0") + "%"
 
 
 def date(day: dt.date, lang: str) -> str:
     """``15/10/2026`` in Vietnamese (as official documents write it), ``15 October 2026`` in English."""
-    return format_date(day, format="dd/MM/yyyy" if lang == "vi" else "d MMMM y", locale=lang)
+    return _date(day, "dd/MM/yyyy" if lang == "vi" else "d MMMM y", lang)
 
 
 def numeric_date(day: dt.date, lang: str) -> str:
     """A date in a line of terminal text: ``15/10/2026`` in Vietnamese, ISO ``2026-10-15`` in English."""
-    return format_date(day, format="dd/MM/yyyy", locale=lang) if lang == "vi" else day.isoformat()
+    return _date(day, "dd/MM/yyyy", lang) if lang == "vi" else day.isoformat()

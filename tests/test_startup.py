@@ -44,3 +44,12 @@ def test_version_imports_no_library_of_dhti() -> None:
 )
 def test_checking_and_scoring_import_pydantic_and_yaml_only(args: list[str]) -> None:
     assert imported(*args) == ({"pydantic", "yaml"}, set())
+
+
+def test_version_and_help_load_no_babel() -> None:
+    """Babel is loaded when a number or a date is first shown in a language, not to print the version or help."""
+    for args in (["--version"], ["--help"]):
+        code = f"import sys\nfrom dhti.cli import main\ntry:\n    main({args!r})\nexcept SystemExit:\n    pass\n"
+        code += "print('babel' in sys.modules)"
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
+        assert done.stdout.splitlines()[-1] == "False", args
