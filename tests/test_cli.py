@@ -541,12 +541,12 @@ def test_a_user_questionnaire_cannot_replace_a_bundled_one(dhti, monkeypatch, tm
     assert json.loads(result.stdout)[0]["index"] == before
     assert result.stderr.splitlines() == [
         (
-            f"dhti: skipping a questionnaire: {folder / 'facility.yaml'}:8:5: error: dhti-facility@1.0 is already"
+            f"dhti: skipping a questionnaire: {folder / 'facility.yaml'}:8:5: error: dhti-facility@2.0 is already"
             f" defined by {BUNDLED_FACILITY}; give this one another id or version"
         ),
     ]
     listed = dhti("questionnaires", "list", "--lang", "en")
-    assert [line.split()[-1] for line in listed.stdout.splitlines() if line.startswith("dhti-facility")] == ["bundled"]
+    assert [line.split()[-1] for line in listed.stdout.splitlines() if line.startswith("dhti-facility")] == ["bundled"] * 2
 
 
 def _commands(group: click.Group, path: tuple[str, ...] = ()) -> list[tuple[str, click.Command]]:

@@ -65,11 +65,15 @@ def test_listing_and_resolving_parse_no_bundled_file(parsed: list[str]) -> None:
     registry = Registry.discover(environ={})
     assert [listing.ref for listing in registry.listings] == [
         "dhti-agency@1.0",
+        "dhti-agency@2.0",
         "dhti-facility@1.0",
+        "dhti-facility@2.0",
         "dhti-station@1.0",
+        "dhti-station@2.0",
     ]
-    assert registry.resolve("dhti-station").ref == "dhti-station@1.0"
-    assert registry.resolve("dhti-facility@1.0").source == str(bundled_dir() / "dhti-facility.yaml")
+    assert registry.resolve("dhti-station").ref == "dhti-station@2.0"
+    assert registry.resolve("dhti-facility@2.0").source == str(bundled_dir() / "dhti-facility.yaml")
+    assert registry.resolve("dhti-facility@1.0").source == str(bundled_dir() / "dhti-facility-1.0.yaml")
     assert registry.ids() == ["dhti-agency", "dhti-facility", "dhti-station"]
     assert parsed == []
 
@@ -78,7 +82,7 @@ def test_a_questionnaire_is_parsed_once_when_first_asked_for(parsed: list[str]) 
     registry = Registry.discover(environ={})
     station = registry.get("dhti-station")
     assert parsed == ["dhti-station.yaml"]
-    assert registry.get("dhti-station@1.0") is station
+    assert registry.get("dhti-station@2.0") is station
     assert station.source == str(bundled_dir() / "dhti-station.yaml")
     assert parsed == ["dhti-station.yaml"]
 
@@ -131,12 +135,12 @@ def _bundled_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_a_bundled_file_the_index_does_not_describe_is_parsed_at_start_up(tmp_path, monkeypatch, parsed) -> None:
     folder = _bundled_copy(tmp_path, monkeypatch)
     station = folder / "dhti-station.yaml"
-    station.write_text(station.read_text(encoding="utf-8").replace('version: "1.0"', 'version: "1.1"', 1))
+    station.write_text(station.read_text(encoding="utf-8").replace('version: "2.0"', 'version: "2.1"', 1))
     registry = Registry.discover(environ={})
     assert parsed == ["dhti-station.yaml"]
-    assert registry.resolve("dhti-station").ref == "dhti-station@1.1"
-    with pytest.raises(QuestionnaireNotFoundError, match=r"has no version '1\.0' \(known: 1\.1\)"):
-        registry.resolve("dhti-station@1.0")
+    assert registry.resolve("dhti-station").ref == "dhti-station@2.1"
+    with pytest.raises(QuestionnaireNotFoundError, match=r"has no version '2\.0' \(known: 1\.0, 2\.1\)"):
+        registry.resolve("dhti-station@2.0")
 
 
 def test_a_broken_bundled_file_the_index_does_not_describe_is_skipped(tmp_path, monkeypatch) -> None:
@@ -144,7 +148,7 @@ def test_a_broken_bundled_file_the_index_does_not_describe_is_skipped(tmp_path, 
     station = folder / "dhti-station.yaml"
     station.write_text(station.read_text(encoding="utf-8").replace("\ntitle:", "\nbad: 1\ntitle:", 1))
     registry = Registry.discover(environ={})
-    assert "dhti-station" not in registry.ids()
+    assert [listing.ref for listing in registry.listings if listing.id == "dhti-station"] == ["dhti-station@1.0"]
     (skipped,) = registry.skipped
     assert skipped.file == str(station)
     assert "unknown key 'bad'" in str(skipped)
@@ -154,7 +158,14 @@ def test_without_an_index_every_bundled_file_is_parsed_at_start_up(tmp_path, mon
     folder = _bundled_copy(tmp_path, monkeypatch)
     (folder / INDEX_NAME).write_text("not json", encoding="utf-8")
     registry = Registry.discover(environ={})
-    assert parsed == ["dhti-agency.yaml", "dhti-facility.yaml", "dhti-station.yaml"]
+    assert parsed == [
+        "dhti-agency-1.0.yaml",
+        "dhti-agency.yaml",
+        "dhti-facility-1.0.yaml",
+        "dhti-facility.yaml",
+        "dhti-station-1.0.yaml",
+        "dhti-station.yaml",
+    ]
     assert registry.ids() == ["dhti-agency", "dhti-facility", "dhti-station"]
 
 
@@ -182,7 +193,7 @@ def test_a_bundled_file_the_index_vouches_for_skips_the_nesting_guard(monkeypatc
     monkeypatch.setattr(yamlio, "_check_depth", lambda _text, file: checked.append(Path(file).name))
     registry = Registry.discover(environ={})
     assert yamlio._might_nest_deeply((bundled_dir() / "dhti-facility.yaml").read_text(encoding="utf-8"))
-    assert registry.get("dhti-facility").ref == "dhti-facility@1.0"
+    assert registry.get("dhti-facility").ref == "dhti-facility@2.0"
     assert checked == []
 
 
@@ -193,5 +204,5 @@ def test_a_bundled_file_changed_after_start_up_is_guarded_again(tmp_path, monkey
     monkeypatch.setattr(yamlio, "_check_depth", lambda _text, file: checked.append(Path(file).name))
     facility = folder / "dhti-facility.yaml"
     facility.write_text(facility.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
-    assert registry.get("dhti-facility").ref == "dhti-facility@1.0"
+    assert registry.get("dhti-facility").ref == "dhti-facility@2.0"
     assert checked == ["dhti-facility.yaml"]
