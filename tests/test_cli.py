@@ -93,11 +93,13 @@ def test_lint(dhti) -> None:
     # HIS and 5 IT staff (weight 2) score (0.25 + 2 x 0.5) / 3 = 41.7; PACS with no images in it
     # (0.5 + 0 + 2 x 0.5) / 4 = 37.5.
     assert good.stdout.splitlines() == [
-        f"{DATA / 'mini.yaml'}:34:13: warning: indicator 'capacity.systems' can score lower when one answer gets"
-        " better (capacity.systems.in_use): {capacity.systems.in_use: [his], capacity.systems.staff: 5,"
-        " capacity.systems.vendor: ~, capacity.systems.audit: ~} scores 41.7, but {capacity.systems.in_use: [pacs],"
-        " capacity.systems.pacs_share: 0, capacity.systems.staff: 5, capacity.systems.vendor: ~,"
-        " capacity.systems.audit: ~} scores 37.5"
+        (
+            f"{DATA / 'mini.yaml'}:34:13: warning: indicator 'capacity.systems' can score lower when one answer gets"
+            " better (capacity.systems.in_use): {capacity.systems.in_use: [his], capacity.systems.staff: 5,"
+            " capacity.systems.vendor: ~, capacity.systems.audit: ~} scores 41.7, but {capacity.systems.in_use: [pacs],"
+            " capacity.systems.pacs_share: 0, capacity.systems.staff: 5, capacity.systems.vendor: ~,"
+            " capacity.systems.audit: ~} scores 37.5"
+        )
     ]
     assert "ok (mini@1.0, 5 scored questions)" in good.stderr
     bad = dhti(
