@@ -169,10 +169,11 @@ def problem(text: str) -> Message | None:
     if found is None:
         close = provinces().closest(text)
         hint = L_(" (did you mean %(names)s?)", names=", ".join(repr(name) for name in close)) if close else ""
+        shown = text if len(text) <= 70 else text[:69].rstrip() + "…"
         return L_(
             "province %(name)s is not one of the 34 provinces and cities in place since 1 July 2025%(hint)s;"
             " it is recorded as written",
-            name=repr(text),
+            name=repr(shown),
             hint=hint,
         )
     if found.status is Status.MERGED:
