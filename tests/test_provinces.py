@@ -157,7 +157,7 @@ def test_what_is_not_a_unit_stays_as_written() -> None:
                 " (did you mean 'Gia Lai'?); it is recorded as written"
             ),
             (
-                "tỉnh/thành phố 'Gia Lia' không thuộc 34 tỉnh, thành phố hiện hành từ ngày 01/7/2025"
+                "tỉnh/thành phố 'Gia Lia' không nằm trong danh sách 34 tỉnh, thành phố từ ngày 01/7/2025"
                 " (có phải ý bạn là 'Gia Lai'?); được ghi nhận đúng như đã viết"
             ),
         ),
