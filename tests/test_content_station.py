@@ -194,6 +194,6 @@ def test_the_questionnaire_rests_on_current_law() -> None:
     assert items == {
         "comp.eprescribing": (dt.date(2025, 12, 31), 3),
         "comp.emr": (dt.date(2026, 12, 31), 3),
-        "comp.personal_data": (dt.date(2026, 1, 1), 3),
+        "comp.personal_data": (None, 3),  # the duty already stood under Decree 13/2023: no new deadline
     }
     assert q.gdhm_for == ()  # GDHM describes countries: no reading for a station
