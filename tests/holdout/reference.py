@@ -634,15 +634,18 @@ def after_order(rules: Sequence[Mapping[str, Any]]) -> Iterator[Mapping[str, Any
         yield waiting.pop(ready)
 
 
-def score(questionnaire_path: str | Path, response_path: str | Path, *, lenient: bool = False) -> dict[str, Any]:
-    """The 4.1 scoring keys for one valid response to one questionnaire."""
+def score(
+    questionnaire: str | Path | Mapping[str, Any], response_path: str | Path, *, lenient: bool = False
+) -> dict[str, Any]:
+    """The 4.1 scoring keys for one valid response to one questionnaire (a file, or one read already)."""
     document = read_yaml(response_path)
     response = Response(
         entity_type=str(document["entity"]["type"]),
         date=_date(document["assessment"]["date"]),
         answers=document.get("answers") or {},
     )
-    return Scorer(read_yaml(questionnaire_path), response, lenient).result()
+    definition = questionnaire if isinstance(questionnaire, Mapping) else read_yaml(questionnaire)
+    return Scorer(definition, response, lenient).result()
 
 
 if __name__ == "__main__":
