@@ -548,7 +548,8 @@ def test_a_user_questionnaire_cannot_replace_a_bundled_one(dhti, monkeypatch, tm
         ),
     ]
     listed = dhti("questionnaires", "list", "--lang", "en")
-    assert [line.split()[-1] for line in listed.stdout.splitlines() if line.startswith("dhti-facility")] == ["bundled"] * 2
+    sources = [line.split()[-1] for line in listed.stdout.splitlines() if line.startswith("dhti-facility")]
+    assert sources == ["bundled"] * 2  # versions 1.0 and 2.0
 
 
 def _commands(group: click.Group, path: tuple[str, ...] = ()) -> list[tuple[str, click.Command]]:
