@@ -1,7 +1,7 @@
 """`dhti score --format json` against a second scorer written from the contract alone (tests/holdout/reference.py).
 
-Every holdout response and every sample response must score the same in both, on every key the
-contract defines for scoring: floats to 1e-9, lists exactly and in order.
+Every holdout response, contract-2 scenario and sample response must score the same in both, on
+every key the contract defines for scoring: floats to 1e-9, lists exactly and in order.
 """
 
 from __future__ import annotations
@@ -20,10 +20,12 @@ from holdout.reference import read_yaml, score
 ROOT = Path(__file__).parent.parent
 DATA = Path(__file__).parent / "data"
 HOLDOUT = DATA / "holdout"
-QUESTIONNAIRE_FOLDERS = (ROOT / "questionnaires", HOLDOUT)
+CONTRACT2 = DATA / "contract2"
+QUESTIONNAIRE_FOLDERS = (ROOT / "questionnaires", HOLDOUT, CONTRACT2)
 RESPONSES = sorted(
     [
         *(HOLDOUT / "responses").glob("*.yaml"),
+        *(CONTRACT2 / "responses").glob("*.yaml"),
         *(ROOT / "questionnaires" / "examples").glob("*.yaml"),
         *(DATA / "samples-1.0").glob("*.yaml"),
     ]
@@ -93,10 +95,14 @@ def differences(expected: Any, actual: Any, where: str = "") -> list[str]:
 
 @pytest.fixture
 def holdout_folders(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("DHTI_QUESTIONNAIRES", os.pathsep.join([str(DATA), str(HOLDOUT)]))
+    monkeypatch.setenv("DHTI_QUESTIONNAIRES", os.pathsep.join(str(folder) for folder in (DATA, HOLDOUT, CONTRACT2)))
 
 
-@pytest.mark.parametrize("path", RESPONSES, ids=lambda p: f"{p.parent.name}/{p.name}")
+@pytest.mark.parametrize(
+    "path",
+    RESPONSES,
+    ids=lambda p: f"{p.parent.parent.name if p.parent.name == 'responses' else p.parent.name}/{p.name}",
+)
 def test_dhti_scores_as_the_reference(path: Path, dhti, holdout_folders) -> None:
     expected = reference(path)
     result = dhti("score", path, "--format", "json", *(["--lenient"] if lenient(path) else []))
@@ -139,7 +145,7 @@ def test_the_reference_shares_no_code_with_dhti() -> None:
 def test_every_holdout_response_exercises_the_reference() -> None:
     # The reference must find the features the holdout files are there to exercise, or this test
     # would pass on a questionnaire that uses none of them.
-    results = [reference(p) for p in RESPONSES if p.parent.name == "responses"]
+    results = [reference(p) for p in RESPONSES if p.parent.parent == HOLDOUT]
     indicators = [i for r in results for d in r["domains"] for i in d["indicators"]]
     statuses = {c["status"] for r in results for c in r["compliance"]}
     dues = {r2["due"] for r in results for r2 in r["recommendations"]}
