@@ -175,3 +175,11 @@ def test_gdhm_is_read_for_the_entity_types_of_gdhm_for(scored) -> None:
     assert scored("gdhm-ministry")["gdhm"] == {"5": 2, "21a": 5}
     # the same answers from a Department of Health, which gdhm_for does not list
     assert scored("gdhm-department")["gdhm"] == {}
+
+
+def test_equal_gaps_are_ordered_by_id(scored) -> None:
+    result = scored("ties")
+    # network: (3/4 + 2/3 + 1/3) / 3 = 7/12; skills: (1/2 + 2/3) / 2 = 7/12: both 58.33, both
+    # gaps 100 - 58.33 = 41.67, both high: the id decides, rec.network before rec.skills. (In
+    # floating point the two sums differ in their last bit; the contract's order is on the numbers.)
+    assert recommendations(result) == ["rec.network", "rec.skills"]

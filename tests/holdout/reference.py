@@ -567,6 +567,9 @@ class Scorer:
 
     def question_condition(self, when: Mapping[str, Any]) -> Fraction | None:
         question = self.questions[when["question"]]
+        if self.applicable(question.id) and self.answer(question.id) is NA:
+            # The contract is silent here; a rule that lists `na` among its values fires on it, gap 100.
+            return Fraction(100) if "na" in when["in"] else None
         value = self.expression_value(question.id)
         if value is MISSING:
             return None
