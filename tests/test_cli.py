@@ -78,6 +78,10 @@ def test_questionnaires_show(dhti) -> None:
     assert "    1.1.1 Có kế hoạch không?" in result.stdout
     assert "        - approved = Đã phê duyệt (2)" in result.stdout
     assert "        Chỉ trả lời nếu câu 1.1.1 khác «Chưa có»" in result.stdout
+    # mini cites GDHM-2: shown as a reader names it, in the language asked
+    assert "  1.1 Chiến lược [policy.strategy, trọng số 1; GDHM 2; căn cứ: Chỉ số GDHM 2]\n" in result.stdout
+    english = dhti("questionnaires", "show", "mini@1.0", "--lang", "en").stdout
+    assert "  1.1 Strategy [policy.strategy, weight 1; GDHM 2; refs: GDHM 2]\n" in english
 
 
 def test_show_unknown_questionnaire(dhti) -> None:
@@ -269,7 +273,7 @@ def test_score_table_single_file(dhti) -> None:
 
 def test_score_table_vietnamese_uses_decimal_comma(dhti) -> None:
     result = dhti("score", COMPLETE, "--lang", "vi")
-    assert "Chỉ số tổng hợp 63,1  mức 4 Nâng cao" in result.stdout
+    assert "Chỉ số tổng hợp 63,1  giai đoạn 4 Nâng cao" in result.stdout
 
 
 def test_score_table_many_files(dhti) -> None:
