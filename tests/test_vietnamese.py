@@ -41,11 +41,12 @@ CODES = {
     *("validate", "ingest", "db", "batch", "dir", "file"),
     # abbreviations used in Vietnamese as they are
     *("gdhm", "his", "lis", "pacs", "cpu", "vd", "qd", "bv", "iso"),
+    "ii",  # a hospital grade in Roman numerals (hạng II)
 }
 # Vietnamese words that happen to be written without diacritics.
 UNMARKED_VIETNAMESE = {
     *("trong", "theo", "cho", "cao", "khi", "tin", "hay", "minh", "thang", "quan", "ghi", "thay", "danh"),
-    *("kho", "khu", "ma", "cau", "hoi", "qua", "giai"),
+    *("kho", "khu", "ma", "cau", "hoi", "qua", "giai", "do"),
 }
 
 # The output of commands that print skip logic (the `if:` lines of show, the "Chỉ trả lời nếu" lines
