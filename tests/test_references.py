@@ -107,4 +107,3 @@ def test_a_language_other_than_vietnamese_reads_english() -> None:
 def test_the_gdhm_codes_are_those_the_report_names() -> None:
     assert len(GDHM_CODES) == 31  # 23 indicators and 8 sub-indicators
     assert set(gdhm.NAMES) == GDHM_CODES
-
