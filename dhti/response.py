@@ -219,6 +219,19 @@ class Response:
             return None
         return answer
 
+    def holds(self, source: str) -> bool:
+        """Whether a gate, compliance, ``unless`` or ``expr`` expression of the questionnaire is true.
+
+        It sees the answers as ``relevant`` does: an unanswered, ``na`` or not-applicable question has
+        no value, so any comparison with it is false.
+        """
+
+        def lookup(question_id: str) -> expressions.Value | None:
+            answer = self.usable(question_id)
+            return comparable(answer) if answer is not None else None
+
+        return expressions.evaluate(self.questionnaire.expression(source), lookup)
+
 
 @dataclass(frozen=True)
 class EntitySummary:

@@ -241,7 +241,7 @@ def test_score_json_follows_the_contract(dhti) -> None:
         "id": "policy",
         "score": 75.0,
         "stage": 4,
-        "indicators": [{"id": "policy.strategy", "score": 75.0, "stage": 4}],
+        "indicators": [{"id": "policy.strategy", "score": 75.0, "stage": 4, "score_stage": 4, "gated_by": []}],
     }
     assert good["domains"][1]["score"] == pytest.approx(51.25)
     assert [(r["id"], r["priority"], r["horizon"], r["due"]) for r in good["recommendations"]] == [
@@ -249,8 +249,10 @@ def test_score_json_follows_the_contract(dhti) -> None:
         ("rec.capacity.pacs", "low", "long", "2029-10-15"),
     ]
     assert good["gdhm"] == {"2": 4}
+    assert (good["score_stage"], good["capped_by"], good["compliance"]) == (4, [], [])
     assert good["errors"] == []
     assert bad["index"] is None
+    assert (bad["score_stage"], bad["capped_by"], bad["compliance"]) == (None, [], [])
     assert bad["errors"][0] == {
         "line": 6,
         "column": 3,
@@ -569,9 +571,8 @@ def test_a_user_questionnaire_cannot_replace_a_bundled_one(dhti, monkeypatch, tm
         ),
     ]
     listed = dhti("questionnaires", "list", "--lang", "en")
-    assert [line.split()[-1] for line in listed.stdout.splitlines() if line.startswith("dhti-facility")] == [
-        "bundled"
-    ] * 2
+    sources = [line.split()[-1] for line in listed.stdout.splitlines() if line.startswith("dhti-facility")]
+    assert sources == ["bundled"] * 2  # versions 1.0 and 2.0
 
 
 def _commands(group: click.Group, path: tuple[str, ...] = ()) -> list[tuple[str, click.Command]]:
