@@ -107,3 +107,17 @@ def test_a_language_other_than_vietnamese_reads_english() -> None:
 def test_the_gdhm_codes_are_those_the_report_names() -> None:
     assert len(GDHM_CODES) == 31  # 23 indicators and 8 sub-indicators
     assert set(gdhm.NAMES) == GDHM_CODES
+
+
+def test_questionnaires_show_names_a_compliance_items_documents() -> None:
+    from builders import question, questionnaire  # noqa: PLC0415
+
+    from dhti.views.questionnaires import show_text  # noqa: PLC0415
+
+    emr = {"id": "comp.emr", "text": {"en": "EMR", "vi": "HSBA điện tử"}, "met": "d.i.a == 'all'"}
+    q = questionnaire(
+        {"d": {"d.i": [question("d.i.a")]}},
+        extra={"compliance": [{**emr, "refs": ["TT13/2025/TT-BYT", "my own note"]}]},
+    )
+    assert "refs: Circular 13/2025/TT-BYT, my own note]" in show_text(q, lang="en")
+    assert "căn cứ: Thông tư 13/2025/TT-BYT, my own note]" in show_text(q, lang="vi")
