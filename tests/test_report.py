@@ -13,6 +13,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from dhti.assess import assess
+from dhti.registry import ENV_FOLDERS, Registry
 from dhti.report.render import (
     PDF_TEXT_LIMIT,
     UNBROKEN_RUN,
@@ -429,3 +430,46 @@ def test_gdhm_21a_to_21c_are_the_master_patient_index_and_the_birth_and_death_re
     assert "(MPI)" in gdhm.name("21a", "vi")
     assert "khai sinh" in gdhm.name("21b", "vi")
     assert "khai tử" in gdhm.name("21c", "vi")
+
+
+GATED = Path(__file__).resolve().parent / "data" / "report-c2"
+
+
+@pytest.mark.parametrize(
+    ("lang", "capped", "gated", "rows"),
+    [
+        (
+            "vi",
+            (
+                "Theo điểm số, chỉ số tổng hợp đạt giai đoạn 5; đơn vị chỉ được xếp ở giai đoạn 3 chừng nào còn vi phạm"
+                " các nghĩa vụ pháp lý sau: HSBA điện tử."
+            ),
+            "Điểm số đã đạt giai đoạn 5, nhưng giai đoạn này còn đòi hỏi: kế hoạch được duyệt.",
+            ["HSBA điện tử Vi phạm 30/09/2025", "Sau Đã đáp ứng 31/12/2026"],
+        ),
+        (
+            "en",
+            (
+                "By its score the index reaches stage 5; it is held at stage 3 while these legal obligations are in"
+                " breach: EMR."
+            ),
+            "Its score reaches stage 5, which also needs: an approved plan.",
+            ["EMR In breach 30 September 2025", "Later Met 31 December 2026"],
+        ),
+    ],
+)
+def test_the_report_says_what_holds_a_stage_down_and_lists_the_legal_obligations(
+    tmp_path: Path, lang: str, capped: str, gated: str, rows: list[str]
+) -> None:
+    # capped.yaml scores 83.3 (stage 5 by score); comp.emr is in breach and caps the index at 3,
+    # and the stage-5 gate of its one indicator (an approved plan) fails: see the file's comment.
+    registry = Registry.discover(environ={ENV_FOLDERS: str(GATED)})
+    out = tmp_path / "capped.html"
+    write_report(assess(GATED / "capped.yaml", registry=registry), out, fmt=ReportFormat.HTML, lang=lang)
+    html = out.read_text(encoding="utf-8")
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    assert capped in text
+    assert gated in text
+    table = html[html.index('<table class="compliance">') : html.index("</table>", html.index('class="compliance"'))]
+    cells = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip() for row in table.split("<tr>")[2:]]
+    assert cells == rows

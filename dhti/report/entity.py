@@ -14,7 +14,16 @@ from dhti import __version__, i18n, peers, references
 from dhti.assess import Outcome
 from dhti.i18n import N_
 from dhti.peers import Assessed
-from dhti.questionnaire import HORIZON_MONTHS, Horizon, Indicator, Question, Questionnaire, QuestionType, pick
+from dhti.questionnaire import (
+    HORIZON_MONTHS,
+    Gate,
+    Horizon,
+    Indicator,
+    Question,
+    Questionnaire,
+    QuestionType,
+    pick,
+)
 from dhti.recommendations import Fired
 from dhti.report import charts, gdhm
 from dhti.response import Answer, Response
@@ -77,6 +86,18 @@ class IndicatorView:
     answered: int
     applicable: int
     answers: tuple[AnswerRow, ...]
+    missing: str = ""  # what holds the stage below the one its score reaches (its gates' texts)
+    next_needs: str = ""  # what the next stage needs besides points
+
+
+@dataclass(frozen=True)
+class ComplianceRow:
+    id: str
+    text: str
+    status: str  # met | pending | breach
+    status_label: str
+    due: str
+    refs: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -173,6 +194,8 @@ class ReportContext:
     roadmap: tuple[HorizonGroup, ...]
     gdhm: tuple[GdhmRow, ...]
     gdhm_note: str
+    compliance: tuple[ComplianceRow, ...]
+    capped_note: str
     radar_svg: str
     bars_svg: str
     aggregation: str
@@ -196,6 +219,7 @@ STAGE_MEANINGS = {
     5: N_("Digital work is the norm, data is shared securely to standards, and the entity helps others improve."),
 }
 PRIORITY_LABELS = {"high": N_("High"), "medium": N_("Medium"), "low": N_("Low")}
+COMPLIANCE_LABELS = {"met": N_("Met"), "pending": N_("Pending"), "breach": N_("In breach")}
 HORIZON_LABELS = {
     "short": N_("Within 6 months"),
     "medium": N_("6 to 18 months"),
@@ -278,6 +302,18 @@ def build_context(
         roadmap=builder.roadmap(all_recs),
         gdhm=tuple(GdhmRow(code, gdhm.name(code, lang), phase) for code, phase in scores.gdhm.items()),
         gdhm_note=translate(GDHM_NOTES.get(entity.type, GDHM_NOTE)),
+        compliance=tuple(
+            ComplianceRow(
+                status.id,
+                pick(status.item.text, lang),
+                str(status.status),
+                translate(COMPLIANCE_LABELS[str(status.status)]),
+                i18n.date(status.item.due, lang) if status.item.due else "",
+                tuple(references.display(ref, lang) for ref in status.item.refs),
+            )
+            for status in scores.compliance
+        ),
+        capped_note=_capped_note(scores, lang=lang, translate=translate),
         radar_svg=charts.radar(
             [charts.Point(d.title, _value(scores, d.id), d.score, d.stage.level if d.stage else None) for d in domains],
             title=translate(N_("Scores by domain")),
@@ -312,6 +348,20 @@ def build_context(
         trend=builder.trend_view(history),
         peers=builder.peer_view(peers),
     )
+
+
+def _capped_note(scores: Scores, *, lang: str, translate: Translate) -> str:
+    """Why the index's stage is below its score's, naming the obligations in breach; ``""`` if it is not."""
+    if not scores.capped_by or scores.score_stage is None or scores.stage is None:
+        return ""
+    items = "; ".join(
+        pick(status.item.text, lang) for status in scores.compliance if status.id in set(scores.capped_by)
+    )
+    sentence = N_(
+        "By its score the index reaches stage %(score_stage)s; it is held at stage %(stage)s while these"
+        " legal obligations are in breach: %(items)s."
+    )
+    return translate(sentence) % {"score_stage": scores.score_stage.level, "stage": scores.stage.level, "items": items}
 
 
 def _current_domains(scores: Scores) -> dict[str, float | None]:
@@ -394,7 +444,17 @@ class _Builder:
             score.answered,
             score.applicable,
             tuple(self.answer_row(f"{number}.{n}", question) for n, question in enumerate(definition.questions, 1)),
+            self.gate_texts(score.holding_gates, N_("Its score reaches stage %(stage)s, which also needs: %(what)s.")),
+            self.gate_texts(score.next_gates, N_("Stage %(stage)s also needs: %(what)s.")),
         )
+
+    def gate_texts(self, gates: Sequence[Gate], sentence: str) -> str:
+        """The sentence naming what the lowest of these gates' stage needs, or ``""``."""
+        if not gates:
+            return ""
+        lowest = min(gate.stage for gate in gates)
+        what = "; ".join(pick(gate.text, self.lang) for gate in gates if gate.stage == lowest)
+        return self._(sentence) % {"stage": lowest, "what": what}
 
     def answer_row(self, number: str, question: Question) -> AnswerRow:
         answer = self.response.answers.get(question.id)
