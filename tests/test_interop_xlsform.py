@@ -133,6 +133,9 @@ def test_mini_form_sheets(dhti, tmp_path) -> None:
     assert survey["capacity__systems__vendor"]["required"] == ""
     assert survey["entity_type"]["type"] == "select_one dhti_entity_types"
     assert survey["assessment_date"]["default"] == "today()"
+    # Districts were abolished in 2025: the form does not ask for one; the grade is free text.
+    assert "entity_district" not in survey
+    assert survey["entity_level"]["label::Vietnamese (vi)"] == "Hạng (không bắt buộc, ghi tự do, vd. hạng I, hạng II)"
     groups = [row["name"] for row in sheet_rows(out, "survey") if row["type"] == "begin group"]
     assert groups == ["entity", "assessment", "policy", "policy__strategy", "capacity", "capacity__systems"]
     choices = sheet_rows(out, "choices")

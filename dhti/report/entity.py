@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from dhti import __version__, i18n, peers
+from dhti import __version__, i18n, peers, references
 from dhti.assess import Outcome
 from dhti.i18n import N_
 from dhti.peers import Assessed
@@ -172,6 +172,7 @@ class ReportContext:
     domains: tuple[DomainView, ...]
     roadmap: tuple[HorizonGroup, ...]
     gdhm: tuple[GdhmRow, ...]
+    gdhm_note: str
     radar_svg: str
     bars_svg: str
     aggregation: str
@@ -210,6 +211,22 @@ ENTITY_TYPES = {
     "ministry": N_("Ministry"),
 }
 OWNERSHIP = {"public": N_("Public"), "private": N_("Private")}
+# The GDHM describes countries: a reading of one entity's answers is indicative, whoever it is.
+GDHM_NOTES = {
+    "ministry": N_(
+        "The GDHM describes countries. This reading applies its indicators to the Ministry's own answers, "
+        "each phase being the stage of the indicator's score: it is indicative, not an official GDHM result."
+    ),
+    "provincial_health_department": N_(
+        "The GDHM describes countries. This reading applies its indicators to one province's answers, each "
+        "phase being the stage of the indicator's score: it is indicative and sub-national, and cannot be "
+        "compared with country results."
+    ),
+}
+GDHM_NOTE = N_(
+    "The GDHM describes countries. This reading applies its indicators to one unit's answers, each phase "
+    "being the stage of the indicator's score: it is indicative only, and cannot be compared with country results."
+)
 
 
 def build_context(
@@ -261,6 +278,7 @@ def build_context(
         domains=domains,
         roadmap=builder.roadmap(all_recs),
         gdhm=tuple(GdhmRow(code, gdhm.name(code, lang), phase) for code, phase in scores.gdhm.items()),
+        gdhm_note=translate(GDHM_NOTES.get(entity.type, GDHM_NOTE)),
         radar_svg=charts.radar(
             [charts.Point(d.title, _value(scores, d.id), d.score, d.stage.level if d.stage else None) for d in domains],
             title=translate(N_("Scores by domain")),
@@ -370,8 +388,8 @@ class _Builder:
             pick(definition.description, self.lang),
             i18n.number(score.score, self.lang),
             self.stage_view(level) if level else None,
-            definition.refs,
-            definition.gdhm or "",
+            tuple(references.display(ref, self.lang) for ref in definition.refs),
+            _gdhm_not_cited(definition),
             ladder,
             upcoming.text if upcoming else "",
             score.answered,
@@ -480,15 +498,7 @@ class _Builder:
             [charts.Point(i18n.date(p.date, lang), p.index, i18n.number(p.index, lang), p.stage) for p in found.points],
             title=translate(N_("Index over time")),
         )
-        change = found.last.index - found.first.index
-        summary = translate(
-            N_("Since %(first)s the index has changed by %(change)s points, from %(start)s to %(end)s.")
-        ) % {
-            "first": i18n.date(found.first.date, lang),
-            "change": _signed(change, lang),
-            "start": i18n.number(found.first.index, lang),
-            "end": i18n.number(found.last.index, lang),
-        }
+        summary = _trend_summary(found.first, found.last, lang=lang, translate=translate)
         return TrendView(svg, rows, summary)
 
     def peer_view(self, others: Sequence[Assessed]) -> PeerView | None:
@@ -522,6 +532,36 @@ class _Builder:
             i18n.number(found.peer_median, lang),
             rows,
         )
+
+
+def _gdhm_not_cited(indicator: Indicator) -> str:
+    """The GDHM code an indicator reads as, unless its sources already cite it ("Chỉ số GDHM 2" once)."""
+    cited = references.Reference("GDHM", indicator.gdhm or "") in map(references.parse, indicator.refs)
+    return "" if cited else indicator.gdhm or ""
+
+
+TREND_SUMMARIES = {
+    "rose": N_("Since %(first)s the index has risen by %(change)s points, from %(start)s to %(end)s."),
+    "fell": N_("Since %(first)s the index has fallen by %(change)s points, from %(start)s to %(end)s."),
+    "same": N_("Since %(first)s the index has not changed: it is %(end)s."),
+}
+
+
+def _trend_summary(first: peers.TrendPoint, last: peers.TrendPoint, *, lang: str, translate: Translate) -> str:
+    """One sentence on how the index moved, in step with the two numbers it shows (one decimal).
+
+    "From 29.5 to 49.1" says the index rose by 19.6 even when the unrounded change is 19.64.
+    """
+    shown = [float(i18n.number(point.index, "en")) for point in (first, last)]
+    change = round(shown[1] - shown[0], 1)
+    direction = "same" if change == 0 else ("rose" if change > 0 else "fell")
+    start, end = i18n.number(first.index, lang), i18n.number(last.index, lang)
+    return translate(TREND_SUMMARIES[direction]) % {
+        "first": i18n.date(first.date, lang),
+        "change": i18n.number(abs(change), lang),
+        "start": start,
+        "end": end,
+    }
 
 
 def _status(answer: Answer | None, applicable: bool) -> str:
