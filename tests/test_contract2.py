@@ -177,7 +177,6 @@ def test_gdhm_is_read_for_the_entity_types_of_gdhm_for(scored) -> None:
     assert scored("gdhm-department")["gdhm"] == {}
 
 
-@pytest.mark.xfail(strict=True, reason="dhti orders equal gaps by the last bit of their float sums, not by id")
 def test_equal_gaps_are_ordered_by_id(scored) -> None:
     result = scored("ties")
     # network: (3/4 + 2/3 + 1/3) / 3 = 7/12; skills: (1/2 + 2/3) / 2 = 7/12: both 58.33, both

@@ -101,19 +101,9 @@ def holdout_folders(monkeypatch: pytest.MonkeyPatch) -> None:
 # dhti orders two rules whose gaps are equal (7/12 and 7/12, or 19/24 and 19/24) by the last bit of
 # the floating-point sums that reached them, not by id as contract 3.3 says ("then by the size of the
 # gap ..., then by id"). Strict: take a file out of this set once its order follows the contract.
-EQUAL_GAPS_BY_FLOAT_NOISE = {
-    "commune-station-delta-dong-thap.yaml",
-    "mountainous-health-centre-lai-chau.yaml",
-    "ties.yaml",
-}
-
-
 def case(path: Path) -> Any:
     name = f"{path.parent.parent.name if path.parent.name == 'responses' else path.parent.name}/{path.name}"
-    if path.name not in EQUAL_GAPS_BY_FLOAT_NOISE:
-        return pytest.param(path, id=name)
-    reason = "equal gaps ordered by float noise, not by id"
-    return pytest.param(path, id=name, marks=pytest.mark.xfail(strict=True, reason=reason))
+    return pytest.param(path, id=name)
 
 
 @pytest.mark.parametrize("path", [case(p) for p in RESPONSES])
