@@ -58,6 +58,7 @@ ENTITY_TYPE_LABELS: MappingProxyType[str, dict[str, str]] = MappingProxyType(
         "hospital": {"en": "Hospital", "vi": "Bệnh viện"},
         "health_centre": {"en": "Health centre", "vi": "Trung tâm Y tế"},
         "commune_health_station": {"en": "Commune health station", "vi": "Trạm Y tế xã, phường, đặc khu"},
+        "clinic": {"en": "Clinic", "vi": "Phòng khám"},
         "provincial_health_department": {"en": "Provincial health department", "vi": "Sở Y tế"},
         "ministry": {"en": "Ministry of Health", "vi": "Bộ Y tế"},
     }

@@ -230,6 +230,7 @@ ENTITY_TYPES = {
     "hospital": N_("Hospital"),
     "health_centre": N_("Health centre"),
     "commune_health_station": N_("Commune health station"),
+    "clinic": N_("Clinic"),
     "provincial_health_department": N_("Provincial Department of Health"),
     "ministry": N_("Ministry"),
 }
