@@ -147,9 +147,15 @@ def test_mini_form_sheets(dhti, tmp_path) -> None:
     assert settings["version"] == "1.0"
 
 
-def test_allow_na_choice_gets_a_not_applicable_option(registry, tmp_path) -> None:
-    station = registry.get("dhti-station")
-    form = build_xlsform(station, lang="vi")
+def test_allow_na_choice_gets_a_not_applicable_option() -> None:
+    q = questionnaire(
+        {
+            "standards": {
+                "standards.data_quality": [question("standards.data_quality.feedback", "yes_no", allow_na=True)]
+            }
+        }
+    )
+    form = build_xlsform(q, lang="vi")
     rows = [dict(zip(form.survey.columns, row, strict=True)) for row in form.survey.rows]
     feedback = next(
         row for row in rows if row["dhti_id"] == "standards.data_quality.feedback" and row["label::English (en)"]
