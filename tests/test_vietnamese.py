@@ -36,7 +36,7 @@ CODES = {
     *("value", "evidence", "comment", "schema", "yaml-language-server"),
     # answer codes, and the values of entity fields
     *("yes", "no", "na", "public", "private", "central", "provincial", "regional"),
-    *("hospital", "ministry"),  # entity types (the others have an underscore)
+    *("hospital", "ministry", "clinic"),  # entity types (the others have an underscore)
     # commands and their arguments as a user types them (in `dhti validate FILE`)
     *("validate", "ingest", "db", "batch", "dir", "file"),
     # abbreviations used in Vietnamese as they are
