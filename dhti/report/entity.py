@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from dhti import __version__, i18n, peers, references
+from dhti import __version__, expressions, i18n, peers, references
 from dhti.assess import Outcome
 from dhti.i18n import N_
 from dhti.peers import Assessed
@@ -22,6 +22,7 @@ from dhti.questionnaire import (
     Question,
     Questionnaire,
     QuestionType,
+    Recommendation,
     pick,
 )
 from dhti.recommendations import Fired
@@ -406,7 +407,7 @@ class _Builder:
             | {i.id for i in definition.indicators}
             | {q.id for i in definition.indicators for q in i.questions}
         )
-        mine = tuple(self.recommendation(item) for item in fired if item.rule.when.target in ids)
+        mine = tuple(self.recommendation(item) for item in fired if self.subject(item.rule) in ids)
         return DomainView(
             definition.id,
             number,
@@ -499,10 +500,29 @@ class _Builder:
             pick(rule.owner, self.lang),
             pick(rule.text, self.lang),
             i18n.date(fired.due, self.lang),
-            self.target_title(rule.when.target),
+            self.target_title(rule.when.target or self.first_question(rule.when.expr)),
         )
 
+    def subject(self, rule: Recommendation) -> str:
+        """The domain, indicator or question a rule is about: for a legal obligation, the first question
+        its ``met`` reads; for an expression, the first question it reads."""
+        when = rule.when
+        if when.compliance is not None:
+            item = next((item for item in self.q.compliance if item.id == when.compliance), None)
+            return self.first_question(item.met if item else None)
+        return when.target or self.first_question(when.expr)
+
+    def first_question(self, source: str | None) -> str:
+        """The first question an ``expr`` rule reads (its indicator names the rule's subject), or ``""``."""
+        expr = self.q.parsed_expressions.get(source or "")
+        refs = expressions.references(expr) if expr is not None else []
+        return refs[0].question if refs else ""
+
     def target_title(self, target: str) -> str:
+        """What a rule is about, as readers know it: a domain, an indicator or a legal obligation."""
+        for item in self.q.compliance:
+            if item.id == target:
+                return pick(item.text, self.lang)
         for domain in self.q.domains:
             if domain.id == target:
                 return pick(domain.title, self.lang)
