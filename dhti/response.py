@@ -13,7 +13,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
-from dhti import expressions
+from dhti import expressions, provinces
 from dhti.errors import MAX_PROBLEMS_SHOWN, DhtiError, InputError, Problem, Severity, did_you_mean
 from dhti.frozen import FrozenMap
 from dhti.messages import L_, Count, Local, Message, MessageError, plain, pydantic_message
@@ -173,6 +173,10 @@ ENTITY_FIELDS = tuple(Entity.model_fields)
 """The keys of ``entity:`` in a response, in the order templates, forms and exports write them."""
 ASSESSMENT_FIELDS = tuple(Assessment.model_fields)
 """The keys of ``assessment:`` in a response, in the same order everywhere."""
+RETIRED_ENTITY_FIELDS = frozenset({"district"})
+"""Keys still read in older files but no longer asked for: districts went with two-tier local government (1/7/2025)."""
+ASKED_ENTITY_FIELDS = tuple(key for key in ENTITY_FIELDS if key not in RETIRED_ENTITY_FIELDS)
+"""The keys of ``entity:`` that new forms ask for (``dhti init``, the XLSForm)."""
 
 
 def _iso(value: object) -> dt.date | None:
@@ -315,6 +319,7 @@ class _Validator:
                 self.error([key], L_("unknown key %(key)s%(hint)s", key=repr(key), hint=hint), key=True)
         questionnaire = self.questionnaire(data)
         entity = self.model(Entity, data, "entity")
+        self.province(data.get("entity"))
         assessment = self.model(Assessment, data, "assessment")
         assert entity is None or isinstance(entity, Entity)  # noqa: S101 - for the type checker
         assert assessment is None or isinstance(assessment, Assessment)  # noqa: S101
@@ -353,6 +358,17 @@ class _Validator:
         if entity is None or assessment is None or any(p.is_error for p in problems):
             return None
         return Response(self.doc.file, questionnaire, entity, assessment, FrozenMap(answers), applicable, problems)
+
+    def province(self, raw: object) -> None:
+        """A warning when ``entity.province`` is a former unit or not one of the 34 (it stays optional)."""
+        if not isinstance(raw, dict):
+            return
+        written = self.written_text(["entity", "province"], raw.get("province"))
+        if written is None or text_problem(written, limit=MAX_NAME_CHARS) is not None:
+            return  # absent, or refused already as an error
+        message = provinces.problem(written)
+        if message is not None:
+            self.warning(["entity", "province"], message)
 
     def entity_summary(self, raw: object) -> EntitySummary:
         if not isinstance(raw, dict):

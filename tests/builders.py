@@ -25,7 +25,7 @@ def question(qid: str, kind: str = "choice", **extra: object) -> dict[str, objec
     return body
 
 
-def questionnaire(
+def questionnaire(  # noqa: PLR0913 - every part of a questionnaire a test may set
     domains: Mapping[str, Mapping[str, list[dict[str, object]]]],
     *,
     aggregation: str = "arithmetic",

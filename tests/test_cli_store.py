@@ -422,11 +422,11 @@ def test_compare_across_questionnaires_shows_no_difference(dhti, tmp_path: Path)
     table = dhti("compare", "#1", "#2", "--lang", "en", db=db)
     assert table.exit_code == 0
     assert (
-        "warning: A answers dhti-facility@1.0 and B dhti-station@1.0: different questionnaires, "
+        "warning: A answers dhti-facility@2.0 and B dhti-station@2.0: different questionnaires, "
         "so their scores are shown side by side without a difference"
     ) in table.stderr
     rows = table.stdout.splitlines()[4:]
-    assert rows[0].split() == ["index", "84.8", "75.2"]
+    assert rows[0].split() == ["index", "84.8", "69.4"]  # the 2.0 Cần Thơ station: 69.4, still stage 4
     assert rows[1].split() == ["stage", "5", "4"]
     as_json = json.loads(dhti("compare", "#1", "#2", "--format", "json", db=db).stdout)
     assert {row["difference"] for row in as_json["rows"]} == {None}

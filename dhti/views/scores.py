@@ -14,7 +14,7 @@ from dhti.questionnaire import Questionnaire, Stage, pick
 from dhti.recommendations import Fired
 from dhti.response import EntitySummary, Validation
 from dhti.safetext import csv_text, visible
-from dhti.scoring import ComplianceStatus, DomainScore, IndicatorScore
+from dhti.scoring import ComplianceStatus, DomainScore, IndicatorScore, Scores
 
 
 class EntityJson(TypedDict):
@@ -303,6 +303,9 @@ def _detail(outcome: Outcome, lang: str) -> str:
     entity = response.entity
     titles = _titles(questionnaire, lang)
     stage = f"{scores.stage.level} {pick(scores.stage.label, lang)}" if scores.stage else "–"
+    if scores.capped_by and scores.score_stage is not None:
+        facts = {"stage": scores.score_stage.level, "items": ", ".join(scores.capped_by)}
+        stage += " " + _("(%(stage)s by score, capped by %(items)s)") % facts
     figures = {"index": number(scores.index, lang), "stage": stage}
     head = [
         f"{entity.name or entity.id} ({entity.id}, {entity.type}{', ' + entity.province if entity.province else ''})",
@@ -314,12 +317,40 @@ def _detail(outcome: Outcome, lang: str) -> str:
     ]
     rows = []
     for domain in scores.domains:
-        rows.append([titles[domain.id], number(domain.score, lang), _stage(domain.stage, lang)])
+        rows.append([titles[domain.id], number(domain.score, lang), _stage(domain.stage, lang), ""])
         rows.extend(
-            ["  " + titles[item.id], number(item.score, lang), _stage(item.stage, lang)] for item in domain.indicators
+            ["  " + titles[item.id], number(item.score, lang), _stage(item.stage, lang), _missing(item, lang)]
+            for item in domain.indicators
         )
-    body = table([_("domain / indicator"), _("score"), _("stage")], rows, right=[1])
-    return "\n".join([*map(visible, head), body, *map(visible, _urgent(outcome, lang))])
+    body = table([_("domain / indicator"), _("score"), _("stage"), _("held down by")], rows, right=[1])
+    tail = [*_compliance_lines(scores, lang), *_urgent(outcome, lang)]
+    return "\n".join([*map(visible, head), body, *map(visible, tail)])
+
+
+STATUS_NAMES = {"met": N_("met"), "pending": N_("pending"), "breach": N_("breach")}
+
+
+def _missing(item: IndicatorScore, lang: str) -> str:
+    """What a gated indicator lacks for the stage its score reaches: ``stage 4 needs a budget``."""
+    _ = i18n.texts(lang)
+    if not item.holding_gates:
+        return ""
+    lowest = min(gate.stage for gate in item.holding_gates)
+    what = "; ".join(pick(gate.text, lang) for gate in item.holding_gates if gate.stage == lowest)
+    return _("stage %(stage)s needs %(what)s") % {"stage": lowest, "what": what}
+
+
+def _compliance_lines(scores: Scores, lang: str) -> list[str]:
+    _ = i18n.texts(lang)
+    if not scores.compliance:
+        return []
+    lines = ["", _("Legal obligations:")]
+    for status in scores.compliance:
+        shown = _(STATUS_NAMES[str(status.status)])
+        if status.item.due is not None:
+            shown += " " + _("(deadline %(date)s)") % {"date": i18n.numeric_date(status.item.due, lang)}
+        lines.append(f"  {status.id}: {shown}  {pick(status.item.text, lang)}")
+    return lines
 
 
 def _urgent(outcome: Outcome, lang: str) -> list[str]:
