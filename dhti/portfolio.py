@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from dhti import provinces
 from dhti.peers import Assessed, AssessedRecord, domain_scores
 
 DOMAIN_ORDER = ("policy", "capacity", "standards", "workforce")
@@ -130,7 +131,7 @@ def build_portfolio(given: Sequence[Assessed], *, group_by: GroupBy = GroupBy.PR
             a.record.entity_id,
             a.record.entity_name or a.record.entity_id,
             a.record.entity_type,
-            a.record.province or "",
+            provinces.recorded(a.record.province) or "",
             a.index,
             a.stage,
             domain_scores(a.record),
@@ -165,7 +166,12 @@ def _domain_ids(assessments: Sequence[_Scored]) -> tuple[str, ...]:
 def _groups(assessments: Sequence[_Scored], group_by: GroupBy, domain_ids: Sequence[str]) -> tuple[GroupRow, ...]:
     grouped: dict[str, list[_Scored]] = {}
     for assessment in assessments:
-        key = (assessment.record.province if group_by is GroupBy.PROVINCE else assessment.record.entity_type) or "–"
+        # By province: by the unit, so "Bình Định" (merged on 1 July 2025) counts under "Gia Lai".
+        key = (
+            provinces.recorded(assessment.record.province)
+            if group_by is GroupBy.PROVINCE
+            else assessment.record.entity_type
+        ) or "–"
         grouped.setdefault(key, []).append(assessment)
     rows = []
     for name, members in grouped.items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -91,7 +92,16 @@ class Horizon(enum.StrEnum):
     LONG = "long"
 
 
+class WhenSkipped(enum.StrEnum):
+    """What a question whose ``relevant`` is false counts for (contract 3.2)."""
+
+    EXCLUDE = "exclude"  # it leaves the indicator's sum
+    ZERO = "zero"  # it is in the sum with s = 0: the capability it asks about is absent
+
+
 HORIZON_MONTHS = {Horizon.SHORT: 6, Horizon.MEDIUM: 18, Horizon.LONG: 36}
+MAX_MONTHS = 120
+"""The longest ``months`` a recommendation may name (ten years)."""
 PRIORITY_RANK = {Priority.HIGH: 0, Priority.MEDIUM: 1, Priority.LOW: 2}
 
 
@@ -145,6 +155,7 @@ class Question(_Model):
     allow_na: bool = False
     entity_types: tuple[str, ...] | None = None
     relevant: str | None = None
+    when_skipped: WhenSkipped = WhenSkipped.EXCLUDE
     evidence: Evidence = Evidence.NONE
     bands: tuple[Band, ...] | None = None
     linear: Linear | None = None
@@ -176,6 +187,14 @@ class Question(_Model):
         return max(points, default=0.0)
 
 
+class Gate(_Model):
+    """What a stage needs beyond its score: this stage and every one above it need ``requires``."""
+
+    stage: int = Field(ge=2, le=5)
+    requires: str
+    text: Text
+
+
 class Indicator(_Model):
     id: QuestionId
     title: Text
@@ -183,6 +202,7 @@ class Indicator(_Model):
     weight: float = Field(default=1, gt=0, le=MAX_WEIGHT)
     refs: tuple[str, ...] = ()
     gdhm: str | None = None
+    gates: tuple[Gate, ...] = ()
     stage_text: FrozenMap[int, Text] | None = None
     questions: tuple[Question, ...] = Field(min_length=1)
 
@@ -206,21 +226,31 @@ class Stage(_Model):
 DEFAULT_STAGES = (
     Stage(level=1, min=0, label={"en": "Nascent", "vi": "Khởi đầu"}),
     Stage(level=2, min=20, label={"en": "Emerging", "vi": "Hình thành"}),
-    Stage(level=3, min=40, label={"en": "Established", "vi": "Phát triển"}),
+    Stage(level=3, min=40, label={"en": "Established", "vi": "Định hình"}),
     Stage(level=4, min=60, label={"en": "Advanced", "vi": "Nâng cao"}),
-    Stage(level=5, min=80, label={"en": "Leading", "vi": "Dẫn dắt"}),
+    Stage(level=5, min=80, label={"en": "Leading", "vi": "Dẫn đầu"}),
 )
+
+RuleId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_.-]+$")]
 
 
 class Condition(_Model):
-    """When a recommendation fires: a score below a threshold, or an answer in a list."""
+    """When a recommendation fires (contract 3.3).
+
+    A score or stage below a threshold (``indicator``/``domain`` with ``below`` or ``stage_below``),
+    an answer in a list (``question`` with ``in``), an expression (``expr``), or a compliance item
+    in breach or pending (``compliance``).
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, populate_by_name=True)
 
     indicator: str | None = None
     domain: str | None = None
     question: str | None = None
+    expr: str | None = None
+    compliance: str | None = None
     below: float | None = Field(default=None, gt=0, le=100)
+    stage_below: int | None = Field(default=None, ge=2)
     in_: tuple[str, ...] | None = Field(default=None, alias="in", min_length=1)
 
     _in_text = field_validator("in_", mode="before")(
@@ -229,28 +259,64 @@ class Condition(_Model):
 
     @model_validator(mode="after")
     def _one_target(self) -> Condition:
-        targets = [name for name in ("indicator", "domain", "question") if getattr(self, name)]
+        targets = [name for name in ("indicator", "domain", "question", "expr", "compliance") if getattr(self, name)]
         if len(targets) != 1:
-            raise MessageError(L_("name exactly one of 'indicator', 'domain' or 'question'"))
-        if self.question is not None and (self.in_ is None or self.below is not None):
-            raise MessageError(L_("a question rule takes 'in: [values]' (and no 'below')"))
-        if self.question is None and (self.below is None or self.in_ is not None):
-            raise MessageError(L_("an indicator or domain rule takes 'below: N' (and no 'in')"))
+            raise MessageError(L_("name exactly one of 'indicator', 'domain', 'question', 'expr' or 'compliance'"))
+        thresholds = [name for name in ("below", "stage_below") if getattr(self, name) is not None]
+        if self.question is not None and (self.in_ is None or thresholds):
+            raise MessageError(L_("a question rule takes 'in: [values]' (and no 'below' or 'stage_below')"))
+        if (self.indicator or self.domain) and (len(thresholds) != 1 or self.in_ is not None):
+            raise MessageError(
+                L_("an indicator or domain rule takes either 'below: N' or 'stage_below: N' (and no 'in')")
+            )
+        if (self.expr or self.compliance) and (thresholds or self.in_ is not None):
+            raise MessageError(L_("an 'expr' or 'compliance' rule takes no 'below', 'stage_below' or 'in'"))
         return self
 
     @property
     def target(self) -> str:
-        return self.indicator or self.domain or self.question or ""
+        return self.indicator or self.domain or self.question or self.compliance or ""
 
 
 class Recommendation(_Model):
-    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_.-]+$")]
+    id: RuleId
     when: Condition
+    unless: str | None = None
     priority: Priority
     horizon: Horizon
+    months: int | None = Field(default=None, ge=1, le=MAX_MONTHS)
+    after: tuple[str, ...] = ()
+    replaces: tuple[str, ...] = ()
     owner: Text | None = None
     text: Text
     entity_types: tuple[str, ...] | None = None  # only for these entity types (e.g. wording for a ministry)
+
+
+class ComplianceItem(_Model):
+    """A legal obligation, judged on the assessment date apart from the score (contract 3.5)."""
+
+    id: RuleId
+    text: Text
+    refs: tuple[str, ...] = ()
+    entity_types: tuple[str, ...] | None = None
+    due: dt.date | None = None
+    met: str
+    caps_stage: int | None = Field(default=None, ge=1)
+
+    @field_validator("due", mode="before")
+    @classmethod
+    def _iso_due(cls, value: object) -> object:
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                raise MessageError(L_("due must be an ISO date such as 2026-12-31")) from None
+        if isinstance(value, dt.datetime):
+            raise MessageError(L_("due must be an ISO date such as 2026-12-31"))
+        return value
+
+    def binds(self, entity_type: str) -> bool:
+        return self.entity_types is None or entity_type in self.entity_types
 
 
 def applicable_questions(
@@ -290,9 +356,11 @@ class Questionnaire(_Model):
     description: Text | None = None
     entity_types: tuple[Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]+$")], ...] = Field(min_length=1)
     aggregation: Aggregation = Aggregation.ARITHMETIC
+    gdhm_for: tuple[str, ...] = ()
     stages: tuple[Stage, ...] = DEFAULT_STAGES
     domains: tuple[Domain, ...] = Field(min_length=1)
     recommendations: tuple[Recommendation, ...] = ()
+    compliance: tuple[ComplianceItem, ...] = ()
 
     source: str = Field(default="", exclude=True)
 
@@ -323,6 +391,25 @@ class Questionnaire(_Model):
                     continue
         return FrozenMap(parsed)
 
+    @cached_property
+    def parsed_expressions(self) -> Mapping[str, expressions.Expr]:
+        """Every other expression parsed once, by source text: gates, compliance, ``unless`` and ``expr``."""
+        sources = [gate.requires for indicator in self.indicators() for gate in indicator.gates]
+        sources += [item.met for item in self.compliance]
+        for rule in self.recommendations:
+            sources += [text for text in (rule.unless, rule.when.expr) if text]
+        parsed = {}
+        for source in sources:
+            try:
+                parsed[source] = expressions.parse(source)
+            except expressions.ExpressionError:
+                continue
+        return FrozenMap(parsed)
+
+    def expression(self, source: str) -> expressions.Expr:
+        """The parsed form of a gate, compliance, ``unless`` or ``expr`` expression (lint has checked it)."""
+        return self.parsed_expressions[source]
+
     @property
     def ref(self) -> str:
         return f"{self.id}@{self.version}"
@@ -347,6 +434,14 @@ class Questionnaire(_Model):
         for stage in self.stages:
             # A tolerance of 1e-9 keeps 59.999999999 (float noise for 60) out of stage 3.
             if score + 1e-9 >= stage.min:
+                chosen = stage
+        return chosen
+
+    def stage_at_most(self, level: int) -> Stage:
+        """The highest stage whose level is at most ``level`` (the first stage if none is)."""
+        chosen = self.stages[0]
+        for stage in self.stages:
+            if stage.level <= level:
                 chosen = stage
         return chosen
 
@@ -476,6 +571,8 @@ _CHILD_MODELS: dict[str, type[BaseModel]] = {
     "recommendations": Recommendation,
     "when": Condition,
     "linear": Linear,
+    "gates": Gate,
+    "compliance": ComplianceItem,
 }
 
 # What lint puts in place of a broken required value so that the rest of its element is still
@@ -494,6 +591,8 @@ _SHAPE = Shape(
         (Option, "label"): {},
         (Stage, "label"): {},
         (Recommendation, "text"): {},
+        (Gate, "text"): {},
+        (ComplianceItem, "text"): {},
     },
 )
 
@@ -543,7 +642,10 @@ class _Linter:
         self.check_stages()
         self.check_structure()
         self.check_relevance()
+        self.check_gates()
+        self.check_compliance()
         self.check_recommendations()
+        self._check_entity_types(self.q.gdhm_for, ["gdhm_for"])
         return self.problems
 
     def check_stages(self) -> None:
@@ -573,6 +675,8 @@ class _Linter:
                     self.check_question(question, qpath)
         for r, rec in enumerate(self.q.recommendations):
             self._unique(seen, rec.id, ["recommendations", r, "id"])
+        for c, item in enumerate(self.q.compliance):
+            self._unique(seen, item.id, ["compliance", c, "id"])
 
     def _unique(self, seen: dict[str, str], ident: str, path: list[str | int]) -> None:
         if ident in seen:
@@ -750,12 +854,111 @@ class _Linter:
             if node not in state:
                 visit(node, [node])
 
+    def check_other_expression(self, source: str, path: list[str | int]) -> None:
+        """A gate's ``requires``, a compliance item's ``met``, a rule's ``unless`` or ``expr``."""
+        field = str(path[-1])
+        try:
+            expr = expressions.parse(source)
+        except expressions.ExpressionError as err:
+            message = L_(
+                "%(problem)s (at character %(offset)s of %(excerpt)s)",
+                problem=err.text,
+                offset=err.offset + 1,
+                excerpt=_excerpt(source, err.offset),
+            )
+            self.error(path, _at(field, message))
+            return
+        for ref in expressions.references(expr):
+            if ref.question not in self.q.questions and not self.set_aside(ref.question):
+                hint = _suggest(ref.question, list(self.q.questions))
+                message = L_("unknown question id %(id)s%(hint)s", id=repr(ref.question), hint=hint)
+                self.error(path, _at(field, message))
+        for comparison in expressions.comparisons(expr):
+            problem = self._comparison_problem(comparison)
+            if problem:
+                self.error(path, _at(field, problem))
+
+    def check_gates(self) -> None:
+        levels = {stage.level for stage in self.q.stages}
+        for d, domain in enumerate(self.q.domains):
+            for i, indicator in enumerate(domain.indicators):
+                for g, gate in enumerate(indicator.gates):
+                    path: list[str | int] = ["domains", d, "indicators", i, "gates", g]
+                    if gate.stage not in levels and not self.origins.touched(["stages"]):
+                        message = L_("gate stage %(level)s is not a stage of this questionnaire", level=gate.stage)
+                        self.error([*path, "stage"], message)
+                    self.check_other_expression(gate.requires, [*path, "requires"])
+
+    def check_compliance(self) -> None:
+        for c, item in enumerate(self.q.compliance):
+            path: list[str | int] = ["compliance", c]
+            self._check_entity_types(item.entity_types, [*path, "entity_types"])
+            self.check_other_expression(item.met, [*path, "met"])
+            levels = [stage.level for stage in self.q.stages]
+            if item.caps_stage is not None and item.caps_stage not in levels and not self.origins.touched(["stages"]):
+                message = L_("caps_stage %(level)s is not a stage of this questionnaire", level=item.caps_stage)
+                self.error([*path, "caps_stage"], message)
+
+    def check_rule_links(self) -> None:
+        """``after`` and ``replaces`` name rules; ``after`` forms no cycle."""
+        rules = {rule.id for rule in self.q.recommendations}
+        graph: dict[str, list[str]] = {}
+        for r, rec in enumerate(self.q.recommendations):
+            for field in ("after", "replaces"):
+                for n, name in enumerate(getattr(rec, field)):
+                    path: list[str | int] = ["recommendations", r, field, n]
+                    if name == rec.id:
+                        self.error(path, _at(field, L_("a rule cannot name itself")))
+                    elif name not in rules and not self.set_aside(name):
+                        hint = _suggest(name, sorted(rules))
+                        self.error(path, _at(field, L_("unknown rule %(id)s%(hint)s", id=repr(name), hint=hint)))
+            graph[rec.id] = [name for name in rec.after if name in rules and name != rec.id]
+        positions = {rule.id: r for r, rule in enumerate(self.q.recommendations)}
+        state: dict[str, int] = {}
+
+        def visit(node: str, trail: list[str]) -> None:
+            state[node] = 1
+            for target in graph.get(node, []):
+                if state.get(target) == 1:
+                    cycle = " -> ".join([*trail[trail.index(target) :], target])
+                    message = _at("after", L_("circular order %(cycle)s", cycle=cycle))
+                    self.error(["recommendations", positions[node], "after"], message)
+                elif target not in state:
+                    visit(target, [*trail, target])
+            state[node] = 2
+
+        for node in graph:
+            if node not in state:
+                visit(node, [node])
+
     def check_recommendations(self) -> None:
         indicators = {indicator.id for indicator in self.q.indicators()}
         domains = {domain.id for domain in self.q.domains}
+        items = {item.id for item in self.q.compliance}
+        levels = [stage.level for stage in self.q.stages]
+        self.check_rule_links()
         for r, rec in enumerate(self.q.recommendations):
             when = rec.when
             path: list[str | int] = ["recommendations", r, "when"]
+            if rec.unless is not None:
+                self.check_other_expression(rec.unless, ["recommendations", r, "unless"])
+            if when.expr is not None:
+                self.check_other_expression(when.expr, [*path, "expr"])
+            if when.compliance is not None and when.compliance not in items and not self.set_aside(when.compliance):
+                hint = _suggest(when.compliance, sorted(items))
+                message = L_("unknown compliance item %(id)s%(hint)s", id=repr(when.compliance), hint=hint)
+                self.error([*path, "compliance"], message)
+            if (
+                when.stage_below is not None
+                and when.stage_below not in levels[1:]
+                and not self.origins.touched(["stages"])
+            ):
+                message = L_(
+                    "stage_below %(level)s is not a stage above the first (stages: %(levels)s)",
+                    level=when.stage_below,
+                    levels=", ".join(str(level) for level in levels),
+                )
+                self.error([*path, "stage_below"], message)
             if when.indicator is not None and when.indicator not in indicators and not self.set_aside(when.indicator):
                 hint = _suggest(when.indicator, sorted(indicators))
                 message = L_("unknown indicator %(id)s%(hint)s", id=repr(when.indicator), hint=hint)

@@ -1,14 +1,15 @@
-"""Which recommendation rules fire for a scored response, in what order, and by when."""
+"""Which recommendation rules fire for a scored response, in what order, and by when (contract 3.3)."""
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dhti.questionnaire import HORIZON_MONTHS, PRIORITY_RANK, Recommendation
 from dhti.response import Response
-from dhti.scoring import Scores
+from dhti.scoring import ComplianceStatus, DomainScore, IndicatorScore, Scores, Status
 
 
 @dataclass(frozen=True)
@@ -16,8 +17,9 @@ class Fired:
     """A recommendation that applies, with the gap that ranks it and its due date."""
 
     rule: Recommendation
-    gap: float  # 100 - score of what the rule names
+    gap: float  # 100 - score of what the rule names (100 for an expression or a compliance item)
     due: dt.date
+    deadline: ComplianceStatus | None = None  # the pending item whose ``due`` this rule's date respects
 
     @property
     def id(self) -> str:
@@ -25,31 +27,68 @@ class Fired:
 
 
 def fired_recommendations(response: Response, scores: Scores) -> list[Fired]:
-    """The rules whose condition holds, ordered by priority, then gap (largest first), then id."""
+    """The rules that fire, without those a fired rule replaces, in priority, gap and prerequisite order."""
     fired = []
     for rule in response.questionnaire.recommendations:
         if rule.entity_types is not None and response.entity.type not in rule.entity_types:
             continue
         gap = _gap_if_fires(rule, response, scores)
-        if gap is not None:
-            due = add_months(response.assessment.date, HORIZON_MONTHS[rule.horizon])
-            fired.append(Fired(rule, gap, due))
-    return sorted(fired, key=lambda item: (PRIORITY_RANK[item.rule.priority], -item.gap, item.rule.id))
+        if gap is None or (rule.unless is not None and response.holds(rule.unless)):
+            continue
+        fired.append(_dated(rule, gap, response, scores))
+    replaced = {name for item in fired for name in item.rule.replaces}  # every fired rule's, removed or not
+    kept = [item for item in fired if item.id not in replaced]
+    ranked = sorted(kept, key=lambda item: (PRIORITY_RANK[item.rule.priority], -item.gap, item.rule.id))
+    return after_order(ranked)
+
+
+def after_order(ranked: Sequence[Fired]) -> list[Fired]:
+    """A stable topological sort: repeatedly the first rule none of whose fired prerequisites still waits.
+
+    Prerequisites that did not fire (or were replaced) are ignored; ``after`` has no cycle (lint refuses one).
+    """
+    waiting = list(ranked)
+    ordered: list[Fired] = []
+    while waiting:
+        pending = {item.id for item in waiting}
+        index = next(
+            (i for i, item in enumerate(waiting) if not any(name in pending for name in item.rule.after)),
+            0,  # unreachable for a loaded questionnaire; keeps a hand-made cycle from looping forever
+        )
+        ordered.append(waiting.pop(index))
+    return ordered
+
+
+def _dated(rule: Recommendation, gap: float, response: Response, scores: Scores) -> Fired:
+    months = rule.months if rule.months is not None else HORIZON_MONTHS[rule.horizon]
+    due = add_months(response.assessment.date, months)
+    deadline = None
+    if rule.when.compliance is not None:
+        status = scores.compliance_status(rule.when.compliance)
+        if status is not None and status.status is Status.PENDING and status.item.due is not None:
+            deadline = status
+            due = min(due, status.item.due)
+    return Fired(rule, gap, due, deadline)
 
 
 def _gap_if_fires(rule: Recommendation, response: Response, scores: Scores) -> float | None:
     when = rule.when
-    if when.indicator is not None:
-        indicator = scores.indicator(when.indicator)
-        score = indicator.score if indicator is not None else None
-    elif when.domain is not None:
-        domain = scores.domain(when.domain)
-        score = domain.score if domain is not None else None
-    else:
+    if when.question is not None:
         return _question_gap(rule, response, scores)
-    if score is None or when.below is None or score >= when.below:
+    if when.expr is not None:
+        return 100.0 if response.holds(when.expr) else None
+    if when.compliance is not None:
+        status = scores.compliance_status(when.compliance)
+        return 100.0 if status is not None and status.open else None
+    target: IndicatorScore | DomainScore | None
+    target = scores.indicator(when.indicator) if when.indicator is not None else scores.domain(when.domain or "")
+    if target is None or target.score is None:
         return None
-    return 100 - score
+    if when.below is not None:
+        fires = target.score < when.below
+    else:
+        fires = target.stage is not None and when.stage_below is not None and target.stage.level < when.stage_below
+    return 100 - target.score if fires else None
 
 
 def _question_gap(rule: Recommendation, response: Response, scores: Scores) -> float | None:

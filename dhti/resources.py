@@ -1,4 +1,4 @@
-"""Where the bundled data lives: questionnaires, sample responses and report templates."""
+"""Where the bundled data lives: questionnaires, sample responses, report templates and reference lists."""
 
 from __future__ import annotations
 
@@ -26,3 +26,8 @@ def examples_dir() -> Path:
 def templates_dir() -> Path:
     """The report templates, their stylesheet and the message catalogues (resolved: the PDF fetcher compares paths)."""
     return data_dir("report_templates").resolve()
+
+
+def reference_dir() -> Path:
+    """Reference lists dhti checks input against (Vietnam's provinces)."""
+    return data_dir("reference")

@@ -13,7 +13,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
-from dhti import expressions
+from dhti import expressions, provinces
 from dhti.errors import MAX_PROBLEMS_SHOWN, DhtiError, InputError, Problem, Severity, did_you_mean
 from dhti.frozen import FrozenMap
 from dhti.messages import L_, Count, Local, Message, MessageError, plain, pydantic_message
@@ -215,6 +215,19 @@ class Response:
             return None
         return answer
 
+    def holds(self, source: str) -> bool:
+        """Whether a gate, compliance, ``unless`` or ``expr`` expression of the questionnaire is true.
+
+        It sees the answers as ``relevant`` does: an unanswered, ``na`` or not-applicable question has
+        no value, so any comparison with it is false.
+        """
+
+        def lookup(question_id: str) -> expressions.Value | None:
+            answer = self.usable(question_id)
+            return comparable(answer) if answer is not None else None
+
+        return expressions.evaluate(self.questionnaire.expression(source), lookup)
+
 
 @dataclass(frozen=True)
 class EntitySummary:
@@ -302,6 +315,7 @@ class _Validator:
                 self.error([key], L_("unknown key %(key)s%(hint)s", key=repr(key), hint=hint), key=True)
         questionnaire = self.questionnaire(data)
         entity = self.model(Entity, data, "entity")
+        self.province(data.get("entity"))
         assessment = self.model(Assessment, data, "assessment")
         assert entity is None or isinstance(entity, Entity)  # noqa: S101 - for the type checker
         assert assessment is None or isinstance(assessment, Assessment)  # noqa: S101
@@ -340,6 +354,17 @@ class _Validator:
         if entity is None or assessment is None or any(p.is_error for p in problems):
             return None
         return Response(self.doc.file, questionnaire, entity, assessment, FrozenMap(answers), applicable, problems)
+
+    def province(self, raw: object) -> None:
+        """A warning when ``entity.province`` is a former unit or not one of the 34 (it stays optional)."""
+        if not isinstance(raw, dict):
+            return
+        written = self.written_text(["entity", "province"], raw.get("province"))
+        if written is None or text_problem(written, limit=MAX_NAME_CHARS) is not None:
+            return  # absent, or refused already as an error
+        message = provinces.problem(written)
+        if message is not None:
+            self.warning(["entity", "province"], message)
 
     def entity_summary(self, raw: object) -> EntitySummary:
         if not isinstance(raw, dict):

@@ -6,12 +6,23 @@ outputs round.
 
 from __future__ import annotations
 
+import enum
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from dhti.frozen import FrozenMap
-from dhti.questionnaire import Aggregation, Question, Questionnaire, QuestionType, Stage
+from dhti.questionnaire import (
+    Aggregation,
+    ComplianceItem,
+    Gate,
+    Question,
+    Questionnaire,
+    QuestionType,
+    Stage,
+    WhenSkipped,
+    applies_to,
+)
 from dhti.response import Answer, AnswerValue, Response
 
 
@@ -20,9 +31,54 @@ class IndicatorScore:
     id: str
     weight: float
     score: float | None  # 0..100, None when no scored question was usable
-    stage: Stage | None
+    stage: Stage | None  # after gates
     answered: int
     applicable: int
+    score_stage: Stage | None = None  # by score alone
+    failed_gates: tuple[Gate, ...] = ()  # gates whose ``requires`` is false, in file order
+
+    @property
+    def gated_by(self) -> tuple[int, ...]:
+        """The stages of the failed gates at or below the score's stage, ascending, each once (4.1)."""
+        if self.score_stage is None:
+            return ()
+        return tuple(sorted({gate.stage for gate in self.failed_gates if gate.stage <= self.score_stage.level}))
+
+    @property
+    def holding_gates(self) -> tuple[Gate, ...]:
+        """The failed gates that hold the stage down: what the indicator lacks for its score's stage."""
+        stages = set(self.gated_by)
+        return tuple(gate for gate in self.failed_gates if gate.stage in stages)
+
+    @property
+    def next_gates(self) -> tuple[Gate, ...]:
+        """The failed gates of the stage just above the reported one: what the next stage needs besides points."""
+        if self.stage is None:
+            return ()
+        return tuple(gate for gate in self.failed_gates if gate.stage == self.stage.level + 1)
+
+
+class Status(enum.StrEnum):
+    """A compliance item's status on the assessment date (contract 3.5)."""
+
+    MET = "met"
+    PENDING = "pending"
+    BREACH = "breach"
+
+
+@dataclass(frozen=True)
+class ComplianceStatus:
+    item: ComplianceItem
+    status: Status
+
+    @property
+    def id(self) -> str:
+        return self.item.id
+
+    @property
+    def open(self) -> bool:
+        """In breach or pending: what a ``compliance`` rule fires on."""
+        return self.status is not Status.MET
 
 
 @dataclass(frozen=True)
@@ -39,11 +95,29 @@ class Scores:
     """Everything section 3 computes for one response."""
 
     index: float | None
-    stage: Stage | None
+    stage: Stage | None  # after compliance caps
     completeness: float
     domains: tuple[DomainScore, ...]
     questions: Mapping[str, float]  # question id -> s in [0, 1] for scored, usable answers
     gdhm: Mapping[str, int]
+    score_stage: Stage | None = None  # the index's stage by score alone
+    compliance: tuple[ComplianceStatus, ...] = ()
+
+    @property
+    def capped_by(self) -> tuple[str, ...]:
+        """The ids of the items in breach whose cap is below the score's stage, in questionnaire order."""
+        if self.score_stage is None:
+            return ()
+        return tuple(
+            status.id
+            for status in self.compliance
+            if status.status is Status.BREACH
+            and status.item.caps_stage is not None
+            and status.item.caps_stage < self.score_stage.level
+        )
+
+    def compliance_status(self, item_id: str) -> ComplianceStatus | None:
+        return next((status for status in self.compliance if status.id == item_id), None)
 
     def indicator(self, indicator_id: str) -> IndicatorScore | None:
         for domain in self.domains:
@@ -115,10 +189,15 @@ def score_response(response: Response, *, lenient: bool = False) -> Scores:
     """
     questionnaire = response.questionnaire
     question_scores: dict[str, float] = {}
+    absent: set[str] = set()  # skipped questions that say when_skipped: zero
     applicable_scored = answered_scored = 0
     for qid in questionnaire.questions:
         question = questionnaire.questions[qid]
-        if not question.scored or qid not in response.applicable:
+        if not question.scored:
+            continue
+        if qid not in response.applicable:
+            if question.when_skipped is WhenSkipped.ZERO and applies_to(question, response.entity.type):
+                absent.add(qid)
             continue
         answer = response.answers.get(qid)
         if answer is not None and answer.na:
@@ -130,18 +209,59 @@ def score_response(response: Response, *, lenient: bool = False) -> Scores:
         elif lenient and question.required:
             question_scores[qid] = 0.0
     domains = tuple(
-        _domain(questionnaire, domain_index, question_scores, response)
+        _domain(questionnaire, domain_index, question_scores, absent, response)
         for domain_index in range(len(questionnaire.domains))
     )
     index = _index(questionnaire, domains)
+    compliance = compliance_statuses(response)
+    score_stage = questionnaire.stage_for(index) if index is not None else None
+    read = response.entity.type in questionnaire.gdhm_for
     return Scores(
         index=index,
-        stage=questionnaire.stage_for(index) if index is not None else None,
+        stage=_capped(questionnaire, score_stage, compliance),
         completeness=answered_scored / applicable_scored if applicable_scored else 1.0,
         domains=domains,
         questions=FrozenMap(question_scores),
-        gdhm=FrozenMap(gdhm_reading(questionnaire, domains)),
+        gdhm=FrozenMap(gdhm_reading(questionnaire, domains) if read else {}),
+        score_stage=score_stage,
+        compliance=compliance,
     )
+
+
+def compliance_statuses(response: Response) -> tuple[ComplianceStatus, ...]:
+    """Each item that binds the entity's type, with its status on the assessment date, in file order."""
+    statuses = []
+    for item in response.questionnaire.compliance:
+        if not item.binds(response.entity.type):
+            continue
+        statuses.append(ComplianceStatus(item, _status(item, response)))
+    return tuple(statuses)
+
+
+def _status(item: ComplianceItem, response: Response) -> Status:
+    if response.holds(item.met):
+        return Status.MET
+    if item.due is not None and item.due > response.assessment.date:
+        return Status.PENDING
+    return Status.BREACH
+
+
+def _capped(questionnaire: Questionnaire, stage: Stage | None, compliance: Sequence[ComplianceStatus]) -> Stage | None:
+    """The index stage after the caps of the items in breach (contract 3.2)."""
+    caps = [s.item.caps_stage for s in compliance if s.status is Status.BREACH and s.item.caps_stage is not None]
+    if stage is None or not caps or min(caps) >= stage.level:
+        return stage
+    return questionnaire.stage_at_most(min(caps))
+
+
+def _gated(questionnaire: Questionnaire, stage: Stage | None, failed: Sequence[Gate]) -> Stage | None:
+    """An indicator's stage after its gates: below the lowest stage whose requirement is not met."""
+    if stage is None or not failed:
+        return stage
+    lowest = min(gate.stage for gate in failed)
+    if lowest > stage.level:
+        return stage
+    return questionnaire.stage_at_most(lowest - 1)
 
 
 def _has_value(answer: Answer | None) -> bool:
@@ -149,18 +269,27 @@ def _has_value(answer: Answer | None) -> bool:
 
 
 def _domain(
-    questionnaire: Questionnaire, domain_index: int, question_scores: Mapping[str, float], response: Response
+    questionnaire: Questionnaire,
+    domain_index: int,
+    question_scores: Mapping[str, float],
+    absent: set[str],
+    response: Response,
 ) -> DomainScore:
     domain = questionnaire.domains[domain_index]
     indicators = []
     for indicator in domain.indicators:
         scored = [q for q in indicator.questions if q.scored and q.id in response.applicable]
         pairs = [(q.weight, question_scores[q.id]) for q in scored if q.id in question_scores]
+        pairs += [(q.weight, 0.0) for q in indicator.questions if q.id in absent]
         mean = weighted_mean(pairs)
         score = None if mean is None else 100 * mean
         answered = sum(1 for q in scored if _has_value(response.answers.get(q.id)))
-        stage = questionnaire.stage_for(score) if score is not None else None
-        indicators.append(IndicatorScore(indicator.id, indicator.weight, score, stage, answered, len(scored)))
+        score_stage = questionnaire.stage_for(score) if score is not None else None
+        failed = tuple(gate for gate in indicator.gates if not response.holds(gate.requires))
+        stage = _gated(questionnaire, score_stage, failed)
+        indicators.append(
+            IndicatorScore(indicator.id, indicator.weight, score, stage, answered, len(scored), score_stage, failed)
+        )
     mean = weighted_mean([(item.weight, item.score) for item in indicators if item.score is not None])
     stage = questionnaire.stage_for(mean) if mean is not None else None
     return DomainScore(domain.id, domain.weight, mean, stage, tuple(indicators))

@@ -25,15 +25,19 @@ def question(qid: str, kind: str = "choice", **extra: object) -> dict[str, objec
     return body
 
 
-def questionnaire(
+def questionnaire(  # noqa: PLR0913 - every part of a questionnaire a test may set
     domains: Mapping[str, Mapping[str, list[dict[str, object]]]],
     *,
     aggregation: str = "arithmetic",
     weights: Mapping[str, float] | None = None,
     recommendations: list[dict[str, object]] | None = None,
     gdhm: Mapping[str, str] | None = None,
+    extra: Mapping[str, object] | None = None,
 ) -> Questionnaire:
-    """domains: domain id -> indicator id -> list of question dicts."""
+    """domains: domain id -> indicator id -> list of question dicts; ``extra``: more top-level keys.
+
+    With ``gdhm``, hospitals get the GDHM reading (``gdhm_for: [hospital]``) unless ``extra`` says otherwise.
+    """
     weights = weights or {}
     gdhm = gdhm or {}
     body = {
@@ -42,6 +46,7 @@ def questionnaire(
         "title": T,
         "entity_types": ["hospital", "health_centre"],
         "aggregation": aggregation,
+        **({"gdhm_for": ["hospital"]} if gdhm else {}),
         "domains": [
             {
                 "id": domain_id,
@@ -61,6 +66,7 @@ def questionnaire(
             for domain_id, indicators in domains.items()
         ],
         "recommendations": recommendations or [],
+        **(extra or {}),
     }
     return Questionnaire.model_validate(body)
 

@@ -18,8 +18,9 @@ BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
         ["batch_bench.py", "-n", "5", "--pdfs", "2", "--memory-files", "0", "--repeat", "1"],
         ["report_bench.py", "--repeat", "1"],
         ["startup_bench.py", "--repeat", "1", "--sample", "commune-station-urban-can-tho"],
+        ["lint_bench.py", "--repeat", "1", str(BENCHMARKS.parent / "questionnaires" / "dhti-station.yaml")],
     ],
-    ids=["score", "batch", "report", "startup"],
+    ids=["score", "batch", "report", "startup", "lint"],
 )
 def test_benchmark_runs(command: list[str]) -> None:
     done = subprocess.run(

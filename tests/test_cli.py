@@ -88,8 +88,19 @@ def test_show_unknown_questionnaire(dhti) -> None:
 
 def test_lint(dhti) -> None:
     good = dhti("questionnaires", "lint", str(DATA / "mini.yaml"), "--lang", "en")
-    assert good.exit_code == 0
-    assert good.stdout == ""
+    assert good.exit_code == 0  # a warning alone passes
+    # Choosing PACS (2 of 4 points) over HIS (1) opens the PACS share question, which can score 0:
+    # HIS and 5 IT staff (weight 2) score (0.25 + 2 x 0.5) / 3 = 41.7; PACS with no images in it
+    # (0.5 + 0 + 2 x 0.5) / 4 = 37.5.
+    assert good.stdout.splitlines() == [
+        (
+            f"{DATA / 'mini.yaml'}:34:13: warning: indicator 'capacity.systems' can score lower when one answer gets"
+            " better (capacity.systems.in_use): {capacity.systems.in_use: [his], capacity.systems.staff: 5,"
+            " capacity.systems.vendor: ~, capacity.systems.audit: ~} scores 41.7, but {capacity.systems.in_use: [pacs],"
+            " capacity.systems.pacs_share: 0, capacity.systems.staff: 5, capacity.systems.vendor: ~,"
+            " capacity.systems.audit: ~} scores 37.5"
+        )
+    ]
     assert "ok (mini@1.0, 5 scored questions)" in good.stderr
     bad = dhti(
         "questionnaires",
@@ -100,7 +111,7 @@ def test_lint(dhti) -> None:
         "en",
     )
     assert bad.exit_code == 1
-    assert len(bad.stdout.splitlines()) == 17
+    assert len(bad.stdout.splitlines()) == 18  # mini's warning and many-errors' 17 errors
     assert "1 of 2 file(s) have errors" in bad.stderr
 
 
@@ -237,7 +248,7 @@ def test_score_json_follows_the_contract(dhti) -> None:
         "id": "policy",
         "score": 75.0,
         "stage": 4,
-        "indicators": [{"id": "policy.strategy", "score": 75.0, "stage": 4}],
+        "indicators": [{"id": "policy.strategy", "score": 75.0, "stage": 4, "score_stage": 4, "gated_by": []}],
     }
     assert good["domains"][1]["score"] == pytest.approx(51.25)
     assert [(r["id"], r["priority"], r["horizon"], r["due"]) for r in good["recommendations"]] == [
@@ -245,8 +256,10 @@ def test_score_json_follows_the_contract(dhti) -> None:
         ("rec.capacity.pacs", "low", "long", "2029-10-15"),
     ]
     assert good["gdhm"] == {"2": 4}
+    assert (good["score_stage"], good["capped_by"], good["compliance"]) == (4, [], [])
     assert good["errors"] == []
     assert bad["index"] is None
+    assert (bad["score_stage"], bad["capped_by"], bad["compliance"]) == (None, [], [])
     assert bad["errors"][0] == {
         "line": 6,
         "column": 3,
@@ -546,7 +559,8 @@ def test_a_user_questionnaire_cannot_replace_a_bundled_one(dhti, monkeypatch, tm
         ),
     ]
     listed = dhti("questionnaires", "list", "--lang", "en")
-    assert [line.split()[-1] for line in listed.stdout.splitlines() if line.startswith("dhti-facility")] == ["bundled"] * 2
+    sources = [line.split()[-1] for line in listed.stdout.splitlines() if line.startswith("dhti-facility")]
+    assert sources == ["bundled"] * 2  # versions 1.0 and 2.0
 
 
 def _commands(group: click.Group, path: tuple[str, ...] = ()) -> list[tuple[str, click.Command]]:

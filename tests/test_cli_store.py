@@ -422,7 +422,7 @@ def test_compare_across_questionnaires_shows_no_difference(dhti, tmp_path: Path)
     table = dhti("compare", "#1", "#2", "--lang", "en", db=db)
     assert table.exit_code == 0
     assert (
-        "warning: A answers dhti-facility@1.0 and B dhti-station@1.0: different questionnaires, "
+        "warning: A answers dhti-facility@2.0 and B dhti-station@2.0: different questionnaires, "
         "so their scores are shown side by side without a difference"
     ) in table.stderr
     rows = table.stdout.splitlines()[4:]

@@ -52,6 +52,16 @@ def test_pip_install_gives_a_working_dhti_anywhere(tmp_path: Path) -> None:
         check=True,
     )
     assert str(env_dir) in where.stdout  # the wheel's own copy, not the source tree
+    units = subprocess.run(
+        [str(python), "-c", "import dhti.provinces as p; print(len(p.units()), p.reference_dir())"],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert units.stdout.startswith("34 ")  # the list of provinces is in the wheel
+    assert str(env_dir) in units.stdout
 
 
 def test_validate_does_not_import_report_libraries() -> None:

@@ -128,7 +128,7 @@ def test_loading_a_broken_file_for_scoring_lists_schema_and_logic_errors() -> No
         (
             "    when: {indicator: policy.strategy, below: 60}",
             "    when: {indicator: policy.strategy}",
-            "error: recommendations[0].when: an indicator or domain rule takes 'below: N'",
+            "error: recommendations[0].when: an indicator or domain rule takes either 'below: N'",
         ),
         (
             "    when: {domain: capacity, below: 80}",

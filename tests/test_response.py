@@ -332,7 +332,8 @@ def test_text_that_a_store_or_a_terminal_cannot_take_is_refused(write, registry,
         (ID_LINE, '  id: "Bệnh viện Đà Nẵng/01_A.b-2"'),
         (ID_LINE, f'  id: "{"x" * 64}"'),
         ('  name: "Bệnh viện Đa khoa Mẫu"', r'  name: "Bệnh viện\tĐa khoa\nMẫu"'),
-        ('  province: "Hà Nội"', f'  province: "{"x" * 200}"'),
+        # A name of 200 characters (the province is checked against the list of units besides).
+        ('  province: "Hà Nội"', f'  province: "Hà Nội"\n  commune: "{"x" * 200}"'),
         ('evidence: "Dự thảo kế hoạch số 12/KH-BV"', f'evidence: "{"đ" * 19_999}\\u202b"'),
     ],
 )

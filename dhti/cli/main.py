@@ -160,28 +160,40 @@ def questionnaires_show(ref: str, lang: str) -> None:
 
 @questionnaires.command("lint")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too, not only on errors.")
 @lang_option
-def questionnaires_lint(files: Sequence[Path], lang: str) -> None:
+def questionnaires_lint(files: Sequence[Path], strict: bool, lang: str) -> None:
     """Check questionnaire files; print every problem as FILE:LINE:COL: error: message.
 
-    Exits 1 if any file has an error (warnings alone pass).
+    Besides the loading rules, lint warns about an indicator whose score can fall when one
+    answer gets better (a higher-scoring option, yes for no, a number in a higher band),
+    naming the two answer sets that show it: it tries every combination of the indicator's
+    answers, or a seeded sample of 100,000 where there are more.
+
+    Exits 1 if any file has an error; with --strict, also if any file has a warning.
     """
-    from dhti.questionnaire import lint_file  # noqa: PLC0415
+    from dhti.monotonicity import lint_file  # noqa: PLC0415
 
     _ = texts(lang)
-    failed = 0
+    failed = warned = 0
     for path in files:
         questionnaire, problems = lint_file(path)
         for problem in problems:
             say(problem.render(lang))
         if questionnaire is None:
             failed += 1
-        else:
-            scored = count(questionnaire.scored_question_count(), lang)
-            facts = {"file": path, "ref": questionnaire.ref, "count": scored}
-            say(_("%(file)s: ok (%(ref)s, %(count)s scored questions)") % facts, err=True)
+            continue
+        if any(not problem.is_error for problem in problems):
+            warned += 1
+        scored = count(questionnaire.scored_question_count(), lang)
+        facts = {"file": path, "ref": questionnaire.ref, "count": scored}
+        say(_("%(file)s: ok (%(ref)s, %(count)s scored questions)") % facts, err=True)
     if failed:
         say(_("%(failed)s of %(total)s file(s) have errors") % {"failed": failed, "total": len(files)}, err=True)
+    if strict and warned:
+        facts = {"warned": warned, "total": len(files)}
+        say(_("%(warned)s of %(total)s file(s) have warnings (--strict)") % facts, err=True)
+    if failed or (strict and warned):
         sys.exit(1)
 
 

@@ -123,10 +123,25 @@ def db_option(function: F) -> F:
     )(function)
 
 
+def _province(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """One of the 34 units by its name, however it is written or by a unit merged into it; else as typed."""
+    if value is None:
+        return None
+    from dhti.provinces import recorded  # noqa: PLC0415 - keeps --help fast
+
+    return recorded(value)
+
+
 _DAY = click.DateTime(formats=["%Y-%m-%d"])
 _Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 _FILTERS: dict[str, _Decorator] = {
-    "province": click.option("--province", type=TEXT, help="Only this province (accents and case do not matter)."),
+    "province": click.option(
+        "--province",
+        type=TEXT,
+        callback=_province,
+        help="Only this province or city; accents and case do not matter, and a former province"
+        " (Bình Định) means the one it was merged into (Gia Lai).",
+    ),
     "entity_type": click.option(
         "--type", "entity_type", type=TEXT, metavar="TYPE", help="Only this entity type, e.g. hospital."
     ),

@@ -19,6 +19,7 @@ from typing import Any, Self
 import sqlalchemy as sa
 from sqlalchemy import exc
 
+from dhti import provinces
 from dhti.assess import Outcome
 from dhti.errors import did_you_mean
 from dhti.messages import L_, Message, plain
@@ -68,8 +69,10 @@ class AssessmentFilter:
     """Which assessments to read; every field left ``None`` matches everything.
 
     ``province`` matches without regard to accents, case or spacing ("ha noi" finds "Hà Nội");
-    ``questionnaire`` is an id (any version) or ``id@version``; ``since`` and ``until`` are
-    inclusive assessment dates.
+    one of the 34 units, by any name :func:`dhti.provinces.lookup` accepts ("TP.HCM", or a unit
+    merged into it such as "Bình Dương"), matches every assessment recorded under that unit, however
+    it was written. ``questionnaire`` is an id (any version) or ``id@version``; ``since`` and
+    ``until`` are inclusive assessment dates.
     """
 
     province: str | None = None
@@ -79,11 +82,15 @@ class AssessmentFilter:
     until: dt.date | None = None
     entity_id: str | None = None
 
-    def conditions(self) -> list[sa.ColumnElement[bool]]:
+    def conditions(self, province_keys: Sequence[str] | None = None) -> list[sa.ColumnElement[bool]]:
+        """The SQL conditions; ``province_keys`` are the stored keys that stand for the province asked for."""
         table = m.assessments.c
         found: list[sa.ColumnElement[bool]] = []
         if self.province is not None:
-            found.append(table.province_key == fold(self.province))
+            if province_keys is None:
+                found.append(table.province_key == fold(self.province))
+            else:
+                found.append(table.province_key.in_(province_keys))
         if self.entity_type is not None:
             found.append(table.entity_type == self.entity_type)
         if self.questionnaire is not None:
@@ -196,8 +203,23 @@ class Store:
 
     def select(self, where: AssessmentFilter) -> list[StoredAssessment]:
         table = m.assessments.c
-        query = _select_assessments().where(*where.conditions())
+        query = _select_assessments().where(*self._conditions(where))
         return self._load(query.order_by(table.assessment_date, table.entity_id, table.id))
+
+    def _conditions(self, where: AssessmentFilter) -> list[sa.ColumnElement[bool]]:
+        """``where``'s conditions; a province that is one of the 34 units matches each way it is stored.
+
+        Rows stored before dhti knew the units keep the province as written ("Bình Định",
+        "TP. Hồ Chí Minh"), so the keys standing for the unit are found among those stored.
+        """
+        found = provinces.lookup(where.province) if where.province is not None else None
+        if found is None:
+            return where.conditions()
+        column = m.assessments.c.province_key
+        with self._guard("read"), self._engine.connect() as conn:
+            stored = conn.execute(sa.select(column).distinct().where(column.is_not(None))).scalars().all()
+        keys = [k for k in stored if isinstance(k, str) and provinces.recorded(k) == found.unit.name]
+        return where.conditions(province_keys=keys)
 
     def history(self, entity_id: str) -> list[StoredAssessment]:
         """Every assessment of one entity, oldest first."""
@@ -216,7 +238,7 @@ class Store:
         where = AssessmentFilter(province, entity_type, questionnaire, None, until)
         newest_first = (table.assessment_date.desc(), table.id.desc())
         rank = sa.func.row_number().over(partition_by=table.entity_id, order_by=newest_first)
-        ranked = sa.select(table.id, rank.label("rank")).where(*where.conditions()).subquery()
+        ranked = sa.select(table.id, rank.label("rank")).where(*self._conditions(where)).subquery()
         latest = sa.select(ranked.c.id).where(ranked.c.rank == 1)
         query = _select_assessments().where(table.id.in_(latest))
         return self._load(query.order_by(table.entity_id))
@@ -385,7 +407,7 @@ def _stored(row: sa.RowMapping, children: _Children, *, store: str) -> StoredAss
         entity_id=check.text("entity_id", row["entity_id"]),
         entity_name=check.optional_text("entity_name", row["entity_name"]),
         entity_type=check.text("entity_type", row["entity_type"]),
-        province=check.optional_text("province", row["province"]),
+        province=provinces.recorded(check.optional_text("province", row["province"])),
         questionnaire_id=check.text("questionnaire_id", row["questionnaire_id"]),
         questionnaire_version=check.text("questionnaire_version", row["questionnaire_version"]),
         assessment_date=check.day("assessment_date", row["assessment_date"]),

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from dhti import provinces
 from dhti.assess import Outcome
 from dhti.errors import DhtiError
 from dhti.messages import L_
@@ -51,6 +52,9 @@ class AssessmentRecord:
     """Everything stored about one valid, scored response except its bytes.
 
     ``index`` and ``stage`` are ``None`` only for a response with no scorable answer at all.
+    ``province`` is the unit's name when the response names one of the 34 units or a unit merged
+    into one ("Bình Định" is recorded as "Gia Lai"), else the text as written; the response's
+    bytes keep what it wrote.
     """
 
     entity_id: str
@@ -98,7 +102,7 @@ def record_from_outcome(outcome: Outcome) -> AssessmentRecord:
         entity_id=entity.id,
         entity_name=entity.name,
         entity_type=entity.type,
-        province=entity.province,
+        province=provinces.recorded(entity.province),
         questionnaire_id=response.questionnaire.id,
         questionnaire_version=response.questionnaire.version,
         assessment_date=response.assessment.date,

@@ -14,7 +14,7 @@ from dhti.questionnaire import Questionnaire, Stage, pick
 from dhti.recommendations import Fired
 from dhti.response import EntitySummary, Validation
 from dhti.safetext import csv_text, visible
-from dhti.scoring import DomainScore
+from dhti.scoring import ComplianceStatus, DomainScore, IndicatorScore, Scores
 
 
 class EntityJson(TypedDict):
@@ -37,6 +37,8 @@ class IndicatorJson(TypedDict):
     id: str
     score: float | None
     stage: int | None
+    score_stage: int | None
+    gated_by: list[int]
 
 
 class DomainJson(TypedDict):
@@ -56,6 +58,12 @@ class RecommendationJson(TypedDict):
     text: str
 
 
+class ComplianceJson(TypedDict):
+    id: str
+    status: str
+    due: str | None
+
+
 class ScoreJson(TypedDict):
     """The object of contract 4.1 for one file (extra keys are additions, never renames)."""
 
@@ -66,6 +74,9 @@ class ScoreJson(TypedDict):
     index: float | None
     stage: int | None
     stage_label: str | None
+    score_stage: int | None
+    capped_by: list[str]
+    compliance: list[ComplianceJson]
     completeness: float | None
     domains: list[DomainJson]
     recommendations: list[RecommendationJson]
@@ -87,6 +98,9 @@ def score_json(outcome: Outcome, *, lang: str) -> ScoreJson:
         "index": scores.index if scores else None,
         "stage": stage.level if stage else None,
         "stage_label": pick(stage.label, lang) if stage else None,
+        "score_stage": scores.score_stage.level if scores and scores.score_stage else None,
+        "capped_by": list(scores.capped_by) if scores else [],
+        "compliance": [_compliance_json(status) for status in scores.compliance] if scores else [],
         "completeness": scores.completeness if scores else None,
         "domains": [_domain_json(domain) for domain in scores.domains] if scores else [],
         "recommendations": [_recommendation_json(fired, lang) for fired in outcome.recommendations] if scores else [],
@@ -110,11 +124,23 @@ def _domain_json(domain: DomainScore) -> DomainJson:
         "id": domain.id,
         "score": domain.score,
         "stage": domain.stage.level if domain.stage else None,
-        "indicators": [
-            {"id": item.id, "score": item.score, "stage": item.stage.level if item.stage else None}
-            for item in domain.indicators
-        ],
+        "indicators": [_indicator_json(item) for item in domain.indicators],
     }
+
+
+def _indicator_json(item: IndicatorScore) -> IndicatorJson:
+    return {
+        "id": item.id,
+        "score": item.score,
+        "stage": item.stage.level if item.stage else None,
+        "score_stage": item.score_stage.level if item.score_stage else None,
+        "gated_by": list(item.gated_by),
+    }
+
+
+def _compliance_json(status: ComplianceStatus) -> ComplianceJson:
+    due = status.item.due
+    return {"id": status.id, "status": str(status.status), "due": due.isoformat() if due else None}
 
 
 def _recommendation_json(fired: Fired, lang: str) -> RecommendationJson:
@@ -154,21 +180,28 @@ ENTITY_COLUMNS = ("entity_id", "entity_name", "entity_type", "province")
 """The CSV columns of an entity (of :class:`EntitySummary`), in ``score`` and ``db export`` alike."""
 CSV_HEAD = (
     *("file", *ENTITY_COLUMNS, "questionnaire", "version", "date"),
-    *("index", "stage", "stage_label", "completeness", "errors"),
+    *("index", "stage", "stage_label", "score_stage", "capped_by", "completeness", "errors"),
 )
 
 
 def score_csv(outcomes: Sequence[Outcome], *, lang: str) -> str:
-    """One row per file; a column per domain and per indicator met in any file."""
-    domain_columns: list[str] = []
-    indicator_columns: list[str] = []
+    """One row per file; a column per domain, per indicator (score, stage, gated_by) and per compliance item.
+
+    ``capped_by`` and ``gated_by:…`` hold their lists separated by spaces; ``compliance:…`` the status.
+    """
+    columns: dict[str, list[str]] = {"domain": [], "indicator": [], "stage": [], "gated_by": [], "compliance": []}
     for outcome in outcomes:
-        for domain in outcome.scores.domains if outcome.scores else ():
-            _add(domain_columns, f"domain:{domain.id}")
+        scores = outcome.scores
+        for domain in scores.domains if scores else ():
+            _add(columns["domain"], f"domain:{domain.id}")
             for indicator in domain.indicators:
-                _add(indicator_columns, f"indicator:{indicator.id}")
-    rows = [_csv_row(outcome, lang, domain_columns + indicator_columns) for outcome in outcomes]
-    return csv_text([*CSV_HEAD, *domain_columns, *indicator_columns], rows)
+                for kind in ("indicator", "stage", "gated_by"):
+                    _add(columns[kind], f"{kind}:{indicator.id}")
+        for status in scores.compliance if scores else ():
+            _add(columns["compliance"], f"compliance:{status.id}")
+    names = [name for kind in columns.values() for name in kind]
+    rows = [_csv_row(outcome, lang, names) for outcome in outcomes]
+    return csv_text([*CSV_HEAD, *names], rows)
 
 
 def _add(columns: list[str], name: str) -> None:
@@ -180,15 +213,21 @@ def _csv_row(outcome: Outcome, lang: str, score_columns: list[str]) -> list[obje
     validation, scores = outcome.validation, outcome.scores
     entity, questionnaire, response = validation.entity, validation.questionnaire, validation.response
     stage = scores.stage if scores else None
-    values: dict[str, float | None] = {}
+    values: dict[str, object] = {}
     for domain in scores.domains if scores else ():
         values[f"domain:{domain.id}"] = domain.score
         for indicator in domain.indicators:
             values[f"indicator:{indicator.id}"] = indicator.score
+            values[f"stage:{indicator.id}"] = indicator.stage.level if indicator.stage else None
+            values[f"gated_by:{indicator.id}"] = " ".join(map(str, indicator.gated_by))
+    for status in scores.compliance if scores else ():
+        values[f"compliance:{status.id}"] = str(status.status)
     row: list[object] = [validation.file, *entity_cells(entity)]
     row += [questionnaire.id, questionnaire.version] if questionnaire else [None, None]
     row += [response.assessment.date.isoformat() if response else None, scores.index if scores else None]
     row += [stage.level if stage else None, pick(stage.label, lang) if stage else None]
+    row += [scores.score_stage.level if scores and scores.score_stage else None]
+    row += [" ".join(scores.capped_by) if scores else None]
     row += [scores.completeness if scores else None, len(validation.errors)]
     return row + [values.get(column) for column in score_columns]
 
@@ -264,6 +303,9 @@ def _detail(outcome: Outcome, lang: str) -> str:
     entity = response.entity
     titles = _titles(questionnaire, lang)
     stage = f"{scores.stage.level} {pick(scores.stage.label, lang)}" if scores.stage else "–"
+    if scores.capped_by and scores.score_stage is not None:
+        facts = {"stage": scores.score_stage.level, "items": ", ".join(scores.capped_by)}
+        stage += " " + _("(%(stage)s by score, capped by %(items)s)") % facts
     figures = {"index": number(scores.index, lang), "stage": stage}
     head = [
         f"{entity.name or entity.id} ({entity.id}, {entity.type}{', ' + entity.province if entity.province else ''})",
@@ -275,12 +317,40 @@ def _detail(outcome: Outcome, lang: str) -> str:
     ]
     rows = []
     for domain in scores.domains:
-        rows.append([titles[domain.id], number(domain.score, lang), _stage(domain.stage, lang)])
+        rows.append([titles[domain.id], number(domain.score, lang), _stage(domain.stage, lang), ""])
         rows.extend(
-            ["  " + titles[item.id], number(item.score, lang), _stage(item.stage, lang)] for item in domain.indicators
+            ["  " + titles[item.id], number(item.score, lang), _stage(item.stage, lang), _missing(item, lang)]
+            for item in domain.indicators
         )
-    body = table([_("domain / indicator"), _("score"), _("stage")], rows, right=[1])
-    return "\n".join([*map(visible, head), body, *map(visible, _urgent(outcome, lang))])
+    body = table([_("domain / indicator"), _("score"), _("stage"), _("held down by")], rows, right=[1])
+    tail = [*_compliance_lines(scores, lang), *_urgent(outcome, lang)]
+    return "\n".join([*map(visible, head), body, *map(visible, tail)])
+
+
+STATUS_NAMES = {"met": N_("met"), "pending": N_("pending"), "breach": N_("breach")}
+
+
+def _missing(item: IndicatorScore, lang: str) -> str:
+    """What a gated indicator lacks for the stage its score reaches: ``stage 4 needs a budget``."""
+    _ = i18n.texts(lang)
+    if not item.holding_gates:
+        return ""
+    lowest = min(gate.stage for gate in item.holding_gates)
+    what = "; ".join(pick(gate.text, lang) for gate in item.holding_gates if gate.stage == lowest)
+    return _("stage %(stage)s needs %(what)s") % {"stage": lowest, "what": what}
+
+
+def _compliance_lines(scores: Scores, lang: str) -> list[str]:
+    _ = i18n.texts(lang)
+    if not scores.compliance:
+        return []
+    lines = ["", _("Legal obligations:")]
+    for status in scores.compliance:
+        shown = _(STATUS_NAMES[str(status.status)])
+        if status.item.due is not None:
+            shown += " " + _("(deadline %(date)s)") % {"date": i18n.numeric_date(status.item.due, lang)}
+        lines.append(f"  {status.id}: {shown}  {pick(status.item.text, lang)}")
+    return lines
 
 
 def _urgent(outcome: Outcome, lang: str) -> list[str]:

@@ -1,0 +1,349 @@
+"""Whether a better answer can lower an indicator's score (the monotonicity warning of ``lint``, contract 1.2).
+
+For each indicator, lint tries the answer combinations of its questions and of the questions their
+``relevant`` reads (directly or through others): all of them, or a seeded sample of
+:data:`SAMPLE` where there are more. For every combination and every question, it tries each
+answer that scores higher (a higher-scoring option, ``yes`` for ``no``, a number in a higher band)
+and reports the first pair of answer sets in which the indicator's score falls.
+
+Answers are drawn from what a respondent can give: each option (and each set of options of a small
+``multi``), one number per band and at each number the conditions compare with, ``na`` where
+allowed, nothing where not required. The entity types of the questionnaire are tried one by one.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from dhti import expressions
+from dhti.errors import InputError, Problem, Severity
+from dhti.messages import L_, Decimal
+from dhti.questionnaire import (
+    Indicator,
+    Question,
+    Questionnaire,
+    QuestionType,
+    WhenSkipped,
+    applies_to,
+    lint_document,
+)
+from dhti.scoring import question_score, weighted_mean
+from dhti.yamlio import Document, load
+
+SAMPLE = 100_000
+"""How many combinations lint tries when an indicator has more."""
+SEED = 20261201
+"""The seed of the sample, so that two runs of lint agree."""
+MULTI_SUBSETS_UP_TO = 5
+"""A multi question with at most this many options is tried with every set of them."""
+TOLERANCE = 1e-9
+
+Choice = object  # an answer value as scoring takes it, "na", or None for unanswered
+NA = "na"
+
+
+@dataclass(frozen=True)
+class Counterexample:
+    """Two answer sets that differ in one better answer, the second scoring lower than the first."""
+
+    indicator: Indicator
+    entity_type: str
+    before: Mapping[str, Choice]
+    after: Mapping[str, Choice]
+    question: str
+    high: float
+    low: float
+
+
+def counterexamples(questionnaire: Questionnaire) -> Iterator[Counterexample]:
+    """The first counterexample of each indicator that has one, in file order."""
+    for indicator in questionnaire.indicators():
+        if not any(question.scored for question in indicator.questions):
+            continue
+        tried: set[tuple[tuple[str, bool], ...]] = set()
+        for entity_type in questionnaire.entity_types:
+            checker = _Checker(questionnaire, indicator, entity_type)
+            asked = tuple((qid, applies_to(questionnaire.questions[qid], entity_type)) for qid in checker.variables)
+            if asked in tried:
+                continue  # the same questions are asked of this type as of one already tried
+            tried.add(asked)
+            found = checker.first()
+            if found is not None:
+                yield found
+                break
+
+
+class _Checker:
+    def __init__(self, questionnaire: Questionnaire, indicator: Indicator, entity_type: str) -> None:
+        self.q = questionnaire
+        self.indicator = indicator
+        self.entity_type = entity_type
+        self.variables = _variables(questionnaire, indicator, entity_type)
+        self.domains = [_answers(questionnaire, self.q.questions[qid]) for qid in self.variables]
+        questions = [self.q.questions[qid] for qid in self.variables]
+        strengths = [
+            [_strength(question, value) for value in domain]
+            for question, domain in zip(questions, self.domains, strict=True)
+        ]
+        self.strengths = strengths
+        self.steps = [_next_better(row) for row in strengths]  # the answers one step better than each
+        in_sum = {question.id for question in indicator.questions if question.scored}
+        self.weights = [question.weight if question.id in in_sum else None for question in questions]
+        self.zero = [question.when_skipped is WhenSkipped.ZERO for question in questions]
+        self.asked = [applies_to(question, entity_type) for question in questions]
+        self.conditions = [questionnaire.condition(question.id) for question in questions]
+        self.positions = {qid: position for position, qid in enumerate(self.variables)}
+        self.cache: dict[tuple[int, ...], tuple[float | None, frozenset[str]]] = {}
+
+    def first(self) -> Counterexample | None:
+        if not self.variables:
+            return None
+        size = 1
+        for domain in self.domains:
+            size *= len(domain)
+        for combo in self._combinations(size):
+            found = self._check(combo)
+            if found is not None:
+                return found
+        return None
+
+    def _combinations(self, size: int) -> Iterator[tuple[int, ...]]:
+        ranges = [range(len(domain)) for domain in self.domains]
+        if size <= SAMPLE:
+            yield from itertools.product(*ranges)
+            return
+        rng = random.Random(SEED)  # noqa: S311 - a reproducible sample, not a secret
+        for _ in range(SAMPLE):
+            yield tuple(rng.randrange(len(domain)) for domain in self.domains)
+
+    def _check(self, combo: tuple[int, ...]) -> Counterexample | None:
+        score, applicable = self._scored(combo)
+        if score is None:
+            return None
+        for position, qid in enumerate(self.variables):
+            if qid not in applicable:
+                continue  # its answer is not read: changing it changes nothing
+            for index in self.steps[position][combo[position]]:
+                better = (*combo[:position], index, *combo[position + 1 :])
+                other = self._scored(better)[0]
+                if other is not None and other < score - TOLERANCE:
+                    return Counterexample(
+                        self.indicator,
+                        self.entity_type,
+                        self._shown(combo),
+                        self._shown(better),
+                        qid,
+                        score,
+                        other,
+                    )
+        return None
+
+    def _values(self, combo: tuple[int, ...]) -> dict[str, Choice]:
+        return {qid: self.domains[p][combo[p]] for p, qid in enumerate(self.variables)}
+
+    def _applicable(self, combo: tuple[int, ...]) -> frozenset[str]:
+        values = self._values(combo)
+        decided: dict[str, bool] = {}
+
+        def lookup(qid: str) -> expressions.Value | None:
+            if qid not in values or not is_applicable(qid):
+                return None
+            return _comparable(values[qid])
+
+        def is_applicable(qid: str) -> bool:
+            if qid not in decided:
+                decided[qid] = False
+                position = self.positions[qid]
+                condition = self.conditions[position]
+                decided[qid] = self.asked[position] and (condition is None or expressions.evaluate(condition, lookup))
+            return decided[qid]
+
+        return frozenset(qid for qid in self.variables if is_applicable(qid))
+
+    def _scored(self, combo: tuple[int, ...]) -> tuple[float | None, frozenset[str]]:
+        """The indicator's score for this combination, and the questions it asks."""
+        if combo not in self.cache:
+            applicable = self._applicable(combo)
+            self.cache[combo] = (self._compute(combo, applicable), applicable)
+        return self.cache[combo]
+
+    def _compute(self, combo: tuple[int, ...], applicable: frozenset[str]) -> float | None:
+        pairs = []
+        for position, weight in enumerate(self.weights):
+            if weight is None or not self.asked[position]:
+                continue
+            if self.variables[position] not in applicable:
+                if self.zero[position]:
+                    pairs.append((weight, 0.0))
+                continue
+            strength = self.strengths[position][combo[position]]
+            if strength is not None:
+                pairs.append((weight, strength))
+        mean = weighted_mean(pairs)
+        return None if mean is None else 100 * mean
+
+    def _shown(self, combo: tuple[int, ...]) -> dict[str, Choice]:
+        """The answers of the questions asked in this combination (the rest do not matter)."""
+        applicable = self._scored(combo)[1]
+        values = self._values(combo)
+        return {qid: values[qid] for qid in self.variables if qid in applicable}
+
+
+def _variables(questionnaire: Questionnaire, indicator: Indicator, entity_type: str) -> list[str]:
+    """The indicator's questions asked of the entity type, and every question their conditions read."""
+    found: list[str] = []
+    waiting = [question.id for question in indicator.questions if applies_to(question, entity_type)]
+    while waiting:
+        qid = waiting.pop(0)
+        if qid in found or qid not in questionnaire.questions:
+            continue
+        found.append(qid)
+        condition = questionnaire.condition(qid)
+        if condition is not None:
+            waiting += [ref.question for ref in expressions.references(condition)]
+    return found
+
+
+def _answers(questionnaire: Questionnaire, question: Question) -> list[Choice]:
+    """The answers lint tries for a question."""
+    values: list[Choice]
+    kind = question.type
+    if kind is QuestionType.YES_NO:
+        values = ["no", "yes"]
+    elif kind is QuestionType.CHOICE:
+        values = list(question.option_values)
+    elif kind is QuestionType.MULTI:
+        options = list(question.option_values)
+        if len(options) <= MULTI_SUBSETS_UP_TO:
+            values = [tuple(c) for n in range(len(options) + 1) for c in itertools.combinations(options, n)]
+        else:
+            values = [(), *((option,) for option in options), tuple(options)]
+    elif kind in (QuestionType.NUMBER, QuestionType.PERCENT):
+        values = [*sorted(set(_numbers(questionnaire, question)))]
+    else:
+        values = [None]  # text and date: not scored; conditions on them see no answer
+    if question.allow_na:
+        values.append(NA)
+    if not question.required and None not in values:
+        values.append(None)
+    return values
+
+
+def _numbers(questionnaire: Questionnaire, question: Question) -> list[float]:
+    top = 100.0 if question.type is QuestionType.PERCENT else float("inf")
+    numbers = [0.0]
+    for band in question.bands or ():
+        numbers += [band.min, band.min - 1]
+    if question.linear is not None:
+        low, high = question.linear.from_, question.linear.to
+        numbers += [low, high, (low + high) / 2]
+    for literal in _literals_compared_with(questionnaire, question.id):
+        numbers += [literal - 1, literal, literal + 1]
+    return [number for number in numbers if 0 <= number <= top]
+
+
+def _literals_compared_with(questionnaire: Questionnaire, qid: str) -> list[float]:
+    """The numbers that conditions compare a question with."""
+    found = []
+    sources: list[expressions.Expr] = [*questionnaire.conditions.values(), *questionnaire.parsed_expressions.values()]
+    for expr in sources:
+        for comparison in expressions.comparisons(expr):
+            sides = (comparison.left, comparison.right)
+            if any(isinstance(side, expressions.Ref) and side.question == qid for side in sides):
+                found += [
+                    side.value
+                    for side in sides
+                    if isinstance(side, expressions.Literal) and isinstance(side.value, float)
+                ]
+    return found
+
+
+def _next_better(strengths: list[float | None]) -> list[list[int]]:
+    """For each answer, the answers of the lowest strength above its own.
+
+    Checking these steps alone finds every fall a bigger improvement shows: a path of single steps
+    leads from any answer to any better one, and if the score falls along the path, it falls on a step.
+    """
+    steps: list[list[int]] = []
+    for current in strengths:
+        above = [s for s in strengths if s is not None and current is not None and s > current + TOLERANCE]
+        if not above:
+            steps.append([])
+            continue
+        lowest = min(above)
+        steps.append([i for i, s in enumerate(strengths) if s is not None and abs(s - lowest) <= TOLERANCE])
+    return steps
+
+
+def _strength(question: Question, value: Choice) -> float | None:
+    """How good an answer is (its s), or None where answers are not ordered (none, na, text)."""
+    if value is None or value == NA or question.type not in _ORDERED:
+        return None
+    return question_score(question, value)  # type: ignore[arg-type]
+
+
+_ORDERED = frozenset(
+    {QuestionType.CHOICE, QuestionType.YES_NO, QuestionType.MULTI, QuestionType.NUMBER, QuestionType.PERCENT}
+)
+
+
+def _comparable(value: Choice) -> expressions.Value | None:
+    if value is None or value == NA:
+        return None
+    if isinstance(value, tuple):
+        return frozenset(value)
+    return value  # type: ignore[return-value]
+
+
+def describe(answers: Mapping[str, Choice]) -> str:
+    """Answer sets as lint prints them: ``{q1: none, q2: [his, lis], q3: 40}``."""
+    return "{" + ", ".join(f"{qid}: {_text(value)}" for qid, value in answers.items()) + "}"
+
+
+def _text(value: Choice) -> str:
+    if value is None:
+        return "~"
+    if isinstance(value, tuple):
+        return "[" + ", ".join(value) + "]"
+    if isinstance(value, float):
+        return expressions.value_text(value)
+    return str(value)
+
+
+def lint_file(path: str | Path, *, display: str | None = None) -> tuple[Questionnaire | None, list[Problem]]:
+    """:func:`dhti.questionnaire.lint_file`, then a warning for each indicator a better answer can lower."""
+    try:
+        document = load(path, display=display)
+    except InputError as err:
+        return None, list(err.problems)
+    questionnaire, problems = lint_document(document)
+    if questionnaire is None:
+        return None, problems
+    return questionnaire, problems + warnings(questionnaire, document)
+
+
+def warnings(questionnaire: Questionnaire, document: Document) -> list[Problem]:
+    """One warning per indicator whose score can fall when one answer gets better, at the indicator's id."""
+    paths = {
+        indicator.id: ("domains", d, "indicators", i, "id")
+        for d, domain in enumerate(questionnaire.domains)
+        for i, indicator in enumerate(domain.indicators)
+    }
+    found = []
+    for example in counterexamples(questionnaire):
+        message = L_(
+            "indicator %(id)s can score lower when one answer gets better (%(question)s):"
+            " %(before)s scores %(high)s, but %(after)s scores %(low)s",
+            id=repr(example.indicator.id),
+            question=example.question,
+            before=describe(example.before),
+            high=Decimal(example.high),
+            after=describe(example.after),
+            low=Decimal(example.low),
+        )
+        found.append(document.problem(list(paths[example.indicator.id]), message, severity=Severity.WARNING))
+    return found
