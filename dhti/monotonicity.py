@@ -323,7 +323,7 @@ def lint_file(path: str | Path, *, display: str | None = None) -> tuple[Question
     questionnaire, problems = lint_document(document)
     if questionnaire is None:
         return None, problems
-    return questionnaire, problems + warnings(questionnaire, document)
+    return questionnaire, sorted(set(problems + warnings(questionnaire, document)))
 
 
 def warnings(questionnaire: Questionnaire, document: Document) -> list[Problem]:

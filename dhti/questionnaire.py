@@ -100,6 +100,8 @@ class WhenSkipped(enum.StrEnum):
 
 
 HORIZON_MONTHS = {Horizon.SHORT: 6, Horizon.MEDIUM: 18, Horizon.LONG: 36}
+HORIZON_SPANS = {Horizon.SHORT: (0, 6), Horizon.MEDIUM: (6, 18), Horizon.LONG: (18, 36)}
+"""The months each horizon covers, as reports group the roadmap by them."""
 MAX_MONTHS = 120
 """The longest ``months`` a recommendation may name (ten years)."""
 PRIORITY_RANK = {Priority.HIGH: 0, Priority.MEDIUM: 1, Priority.LOW: 2}
@@ -942,6 +944,17 @@ class _Linter:
             path: list[str | int] = ["recommendations", r, "when"]
             if rec.unless is not None:
                 self.check_other_expression(rec.unless, ["recommendations", r, "unless"])
+            low, high = HORIZON_SPANS[rec.horizon]
+            if rec.months is not None and not low <= rec.months <= high:
+                message = L_(
+                    "months %(months)s is outside its horizon %(horizon)s (%(low)s to %(high)s months):"
+                    " the roadmap would list it under the wrong period",
+                    months=rec.months,
+                    horizon=str(rec.horizon),
+                    low=low,
+                    high=high,
+                )
+                self.warning(["recommendations", r, "months"], message)
             if when.expr is not None:
                 self.check_other_expression(when.expr, [*path, "expr"])
             if when.compliance is not None and when.compliance not in items and not self.set_aside(when.compliance):

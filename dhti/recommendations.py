@@ -11,6 +11,10 @@ from dhti.questionnaire import HORIZON_MONTHS, PRIORITY_RANK, Recommendation
 from dhti.response import Response
 from dhti.scoring import ComplianceStatus, DomainScore, IndicatorScore, Scores, Status
 
+GAP_DIGITS = 9
+"""Gaps are compared to this many decimals: two equal gaps summed in different orders (175/3 as
+41.666666666666664 and as 41.66666666666667) are equal, and the rule id decides, as 3.3 says."""
+
 
 @dataclass(frozen=True)
 class Fired:
@@ -38,7 +42,7 @@ def fired_recommendations(response: Response, scores: Scores) -> list[Fired]:
         fired.append(_dated(rule, gap, response, scores))
     replaced = {name for item in fired for name in item.rule.replaces}  # every fired rule's, removed or not
     kept = [item for item in fired if item.id not in replaced]
-    ranked = sorted(kept, key=lambda item: (PRIORITY_RANK[item.rule.priority], -item.gap, item.rule.id))
+    ranked = sorted(kept, key=lambda item: (PRIORITY_RANK[item.rule.priority], -round(item.gap, GAP_DIGITS), item.id))
     return after_order(ranked)
 
 

@@ -173,6 +173,10 @@ ENTITY_FIELDS = tuple(Entity.model_fields)
 """The keys of ``entity:`` in a response, in the order templates, forms and exports write them."""
 ASSESSMENT_FIELDS = tuple(Assessment.model_fields)
 """The keys of ``assessment:`` in a response, in the same order everywhere."""
+RETIRED_ENTITY_FIELDS = frozenset({"district"})
+"""Keys still read in older files but no longer asked for: districts went with two-tier local government (1/7/2025)."""
+ASKED_ENTITY_FIELDS = tuple(key for key in ENTITY_FIELDS if key not in RETIRED_ENTITY_FIELDS)
+"""The keys of ``entity:`` that new forms ask for (``dhti init``, the XLSForm)."""
 
 
 def _iso(value: object) -> dt.date | None:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import PurePath
 
-from dhti import __version__
+from dhti import __version__, references
 from dhti.errors import OutputError
 from dhti.i18n import N_, translations
 from dhti.questionnaire import Evidence, Question, Questionnaire, QuestionType, pick, question_numbers
-from dhti.response import ASSESSMENT_FIELDS, ENTITY_FIELDS
+from dhti.response import ASKED_ENTITY_FIELDS, ASSESSMENT_FIELDS
 from dhti.skiplogic import only_if
 from dhti.yamlio import TemplateEntry, dump_template
 
@@ -22,7 +23,7 @@ _TEXT: dict[str, str] = {
     "forms": N_(
         "Answer forms: an option value (e.g. approved), yes / no, a number, [a, b] for several options,\n"
         "na where 'not applicable' is allowed. To add evidence or a comment, write the answer as\n"
-        '  question.id: {value: approved, evidence: "Decision 123/QD-BV, 2025-03-01", comment: "..."}'
+        '  question.id: {value: approved, evidence: "Decision 123/QĐ-BV, 2025-03-01", comment: "..."}'
     ),
     "entity": N_("About the facility or agency"),
     "assessment": N_("About this assessment"),
@@ -33,10 +34,9 @@ _TEXT: dict[str, str] = {
     "name": N_("full name"),
     "type": N_("required: one of {types}"),
     "province": N_("province or city"),
-    "district": N_("optional"),
     "commune": N_("commune or ward (optional)"),
     "ownership": N_("public or private"),
-    "level": N_("central, provincial, regional or commune"),
+    "level": N_("optional, free text: the hospital grade, e.g. hạng I, hạng II"),
     "beds": N_("number of planned beds (optional)"),
     "date": N_("required: date of assessment, e.g. 2026-10-15"),
     "assessor": N_("who assessed"),
@@ -58,6 +58,7 @@ _TEXT: dict[str, str] = {
     "only_for": N_("Only for"),
     "not_scored": N_("context only, not scored"),
     "unit": N_("Unit"),
+    "sources": N_("Sources"),
 }
 
 
@@ -71,18 +72,21 @@ def schema_name_for(file_name: str) -> str:
     return f"{PurePath(file_name).stem}.schema.json"
 
 
-def build_template(
+def build_template(  # noqa: PLR0913 - the options of dhti init, all keyword-only
     questionnaire: Questionnaire,
     *,
     lang: str,
     entity_type: str | None = None,
     file_name: str = "FILE",
     schema: str | None = None,
+    show_points: bool = False,
 ) -> str:
     """The text of a fillable response file for ``questionnaire``.
 
     Its first line names the JSON Schema for editors such as VS Code (yaml-language-server):
     ``schema`` (a path or URL), by default the ``.schema.json`` file beside ``file_name``.
+    Options are listed without their points unless ``show_points``: a respondent who sees
+    which answer scores most is invited to give it.
     """
     if entity_type is not None and entity_type not in questionnaire.entity_types:
         allowed = ", ".join(questionnaire.entity_types)
@@ -107,14 +111,18 @@ def build_template(
             [TemplateEntry(key, note=_t(key, lang)) for key in ASSESSMENT_FIELDS],
             before=["", _t("assessment", lang)],
         ),
-        TemplateEntry("answers", _answer_entries(questionnaire, lang, entity_type), before=["", _t("answers", lang)]),
+        TemplateEntry(
+            "answers",
+            _answer_entries(questionnaire, _Form(lang, entity_type, show_points)),
+            before=["", _t("answers", lang)],
+        ),
     ]
     return dump_template(entries, header=header)
 
 
 def _entity_entries(questionnaire: Questionnaire, lang: str, entity_type: str | None) -> list[TemplateEntry]:
     entries = []
-    for key in ENTITY_FIELDS:
+    for key in ASKED_ENTITY_FIELDS:
         if key == "type":
             note = _t("type", lang, types=", ".join(questionnaire.entity_types))
             entries.append(TemplateEntry(key, entity_type, note=note))
@@ -123,9 +131,19 @@ def _entity_entries(questionnaire: Questionnaire, lang: str, entity_type: str | 
     return entries
 
 
-def _answer_entries(questionnaire: Questionnaire, lang: str, entity_type: str | None) -> list[TemplateEntry]:
+@dataclass(frozen=True)
+class _Form:
+    """What a form is written for: its language, the entity type it asks, whether it shows points."""
+
+    lang: str
+    entity_type: str | None
+    show_points: bool
+
+
+def _answer_entries(questionnaire: Questionnaire, form: _Form) -> list[TemplateEntry]:
     entries: list[TemplateEntry] = []
-    numbers = question_numbers(questionnaire, entity_type=entity_type)
+    lang = form.lang
+    numbers = question_numbers(questionnaire, entity_type=form.entity_type)
     for d, domain in enumerate(questionnaire.domains, start=1):
         heading = [
             *([""] if d > 1 else []),
@@ -134,21 +152,29 @@ def _answer_entries(questionnaire: Questionnaire, lang: str, entity_type: str | 
             "=" * 70,
         ]
         for i, indicator in enumerate(domain.indicators, start=1):
-            heading += ["", f"--- {d}.{i} {pick(indicator.title, lang)} ---"]
+            heading += ["", f"--- {d}.{i} {pick(indicator.title, lang)} ---", *_sources(indicator.refs, lang)]
             for question in (q for q in indicator.questions if q.id in numbers):
-                lines = [*heading, "", *_question_comment(questionnaire, question, numbers=numbers, lang=lang)]
+                lines = [*heading, "", *_question_comment(questionnaire, question, numbers=numbers, form=form)]
                 entries.append(TemplateEntry(question.id, before=lines))
                 heading = []
     return entries
 
 
+def _sources(refs: tuple[str, ...], lang: str) -> list[str]:
+    """The documents an indicator follows, as they print them: "Căn cứ: Thông tư 13/2025/TT-BYT"."""
+    if not refs:
+        return []
+    return _wrap(f"{_t('sources', lang)}: " + ", ".join(references.display(ref, lang) for ref in refs))
+
+
 def _question_comment(
-    questionnaire: Questionnaire, question: Question, *, numbers: Mapping[str, str], lang: str
+    questionnaire: Questionnaire, question: Question, *, numbers: Mapping[str, str], form: _Form
 ) -> list[str]:
+    lang = form.lang
     lines = [f"[{numbers[question.id]}] {pick(question.text, lang)}"]
     if question.unit:
         lines.append(f"    {_t('unit', lang)}: {pick(question.unit, lang)}")
-    lines += [f"    {line}" for line in _answer_form(question, lang)]
+    lines += [f"    {line}" for line in _answer_form(question, form)]
     if question.help:
         lines += [f"    {_t('help', lang)}: {first}" for first in _wrap(pick(question.help, lang))[:1]]
         lines += [f"      {rest}" for rest in _wrap(pick(question.help, lang))[1:]]
@@ -170,12 +196,13 @@ def _question_comment(
     return lines
 
 
-def _answer_form(question: Question, lang: str) -> list[str]:
-    kind = question.type
+def _answer_form(question: Question, form: _Form) -> list[str]:
+    kind, lang = question.type, form.lang
     if kind in (QuestionType.CHOICE, QuestionType.MULTI):
         title = _t("choose_one" if kind is QuestionType.CHOICE else "choose_many", lang) + ":"
         options = [
-            f"  {option.value} = {pick(option.label, lang)} ({_points(option.points)} {_t('points', lang)})"
+            f"  {option.value} = {pick(option.label, lang)}"
+            + (f" ({_points(option.points)} {_t('points', lang)})" if form.show_points else "")
             for option in question.options or ()
         ]
         return [title, *options]

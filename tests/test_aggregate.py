@@ -27,13 +27,13 @@ def test_portfolio_html_by_province(runner, store: str, tmp_path: Path) -> None:
     out = tmp_path / "portfolio.html"
     result = runner.invoke(main, ["aggregate", "-o", str(out), "--db", store, "--lang", "en"])
     assert result.exit_code == 0, result.output
-    assert result.stderr.strip().endswith("(11 entities)")
+    assert result.stderr.strip().endswith("(13 entities)")
     html = out.read_text(encoding="utf-8")
     assert "Digital transformation portfolio" in html
-    assert "11 entities were assessed. Their median index is 52.2" in html
+    assert "13 entities were assessed. Their median index is 60.3" in html
     league = re.findall(r'<td class="num">(\d+)</td><td class="wrap">([^<]+)<br>', html)
     assert league[0] == ("1", "Bệnh viện Đa khoa Trung ương Hồng Hà")
-    assert len(league) == 11
+    assert len(league) == 13
     assert html.count('<table class="heat">') == 1
     assert "<th>Province</th>" in html
     assert "Hà Nội" in html

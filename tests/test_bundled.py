@@ -14,6 +14,7 @@ BUNDLED = {
     "dhti-facility": ({"hospital", "health_centre"}, 60, None),
     "dhti-agency": ({"provincial_health_department", "ministry"}, 50, None),
     "dhti-station": ({"commune_health_station"}, 20, 30),
+    "dhti-clinic": ({"clinic"}, 15, 22),
 }
 DOMAINS = ["policy", "capacity", "standards", "workforce"]
 VIETNAMESE = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹáàãéèíìóòõúùýĐ]", re.IGNORECASE)

@@ -78,6 +78,10 @@ def test_questionnaires_show(dhti) -> None:
     assert "    1.1.1 Có kế hoạch không?" in result.stdout
     assert "        - approved = Đã phê duyệt (2)" in result.stdout
     assert "        Chỉ trả lời nếu câu 1.1.1 khác «Chưa có»" in result.stdout
+    # mini cites GDHM-2: shown as a reader names it, in the language asked
+    assert "  1.1 Chiến lược [policy.strategy, trọng số 1; GDHM 2; căn cứ: Chỉ số GDHM 2]\n" in result.stdout
+    english = dhti("questionnaires", "show", "mini@1.0", "--lang", "en").stdout
+    assert "  1.1 Strategy [policy.strategy, weight 1; GDHM 2; refs: GDHM 2]\n" in english
 
 
 def test_show_unknown_questionnaire(dhti) -> None:
@@ -282,7 +286,7 @@ def test_score_table_single_file(dhti) -> None:
 
 def test_score_table_vietnamese_uses_decimal_comma(dhti) -> None:
     result = dhti("score", COMPLETE, "--lang", "vi")
-    assert "Chỉ số tổng hợp 63,1  mức 4 Nâng cao" in result.stdout
+    assert "Chỉ số tổng hợp 63,1  giai đoạn 4 Nâng cao" in result.stdout
 
 
 def test_score_table_many_files(dhti) -> None:
@@ -325,6 +329,20 @@ def test_questionnaire_override(dhti, write) -> None:
     assert "warning: response names 'my-own@1.0'; checking it against mini@1.0 as asked" in result.stdout
 
 
+def test_init_shows_the_points_only_when_asked(dhti, tmp_path) -> None:
+    out = tmp_path / "cham-diem.yaml"
+    assert dhti("init", "mini", "-o", str(out), "--lang", "vi", "--show-points").exit_code == 0
+    text = out.read_text(encoding="utf-8")
+    # mini's plan options earn 0, 1 and 2 points; HIS, LIS and PACS 1, 1 and 2
+    assert "  #       none = Chưa có (0 điểm)\n" in text
+    assert "  #       approved = Đã phê duyệt (2 điểm)\n" in text
+    assert "  #       pacs = PACS (2 điểm)\n" in text
+    assert "Đã phê duyệt (2)" in (tmp_path / "cham-diem.schema.json").read_text(encoding="utf-8")
+    english = tmp_path / "points.yaml"
+    assert dhti("init", "mini", "-o", str(english), "--lang", "en", "--show-points").exit_code == 0
+    assert "  #       approved = Approved (2 points)\n" in english.read_text(encoding="utf-8")
+
+
 def test_init_writes_a_fillable_file_that_validates_once_filled(dhti, tmp_path) -> None:
     out = tmp_path / "benh-vien.yaml"
     result = dhti("init", "mini", "-o", str(out), "--lang", "vi", "--entity-type", "hospital")
@@ -333,7 +351,12 @@ def test_init_writes_a_fillable_file_that_validates_once_filled(dhti, tmp_path) 
     assert text.startswith("# yaml-language-server: $schema=benh-vien.schema.json\n# Bộ câu hỏi rút gọn (mini@1.0)\n")
     assert (tmp_path / "benh-vien.schema.json").is_file()
     assert "  # [1.1.1] Có kế hoạch không?\n" in text
-    assert "  #       approved = Đã phê duyệt (2 điểm)\n" in text
+    assert "  #       approved = Đã phê duyệt\n" in text  # no points: they invite answering for the score
+    assert not re.search(r"\(\d+ điểm\)", text)
+    assert "  # Căn cứ: Chỉ số GDHM 2\n" in text  # the indicator's refs, as a reader names them
+    # Districts were abolished in 2025: not asked; the grade is free text.
+    assert "district" not in text
+    assert "  level: ~       # không bắt buộc, ghi tự do: hạng bệnh viện, vd. hạng I, hạng II\n" in text
     assert "Minh chứng: bắt buộc" in text
     assert "  policy.strategy.plan: ~\n" in text
     assert "  type: hospital" in text

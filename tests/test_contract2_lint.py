@@ -125,3 +125,40 @@ def test_an_indicator_with_more_combinations_than_lint_tries_is_sampled_with_a_f
 )
 def test_answer_sets_read_as_yaml(answers: dict[str, object], expected: str) -> None:
     assert monotonicity.describe(answers) == expected
+
+
+@pytest.mark.parametrize(
+    ("horizon", "months", "warned"),
+    [
+        ("short", 12, True),
+        ("short", 6, False),
+        ("medium", 6, False),
+        ("medium", 19, True),
+        ("long", 18, False),
+        ("long", 48, True),
+    ],
+)
+def test_months_outside_the_horizon_are_a_warning(tmp_path: Path, horizon: str, months: int, warned: bool) -> None:
+    # The roadmap groups actions by horizon (short 0-6 months, medium 6-18, long 18-36): a due date
+    # outside its group's span would sit under the wrong heading.
+    rule = (
+        "recommendations:\n  - id: rec.x\n    when: {indicator: plan.open, stage_below: 5}\n    priority: low\n"
+        f"    horizon: {horizon}\n    months: {months}\n    text: {{en: X, vi: X}}\n"
+    )
+    path = tmp_path / "months.yaml"
+    path.write_text(MONOTONE.read_text(encoding="utf-8") + rule, encoding="utf-8")
+    _, problems = lint_file(path)
+    found = [(p.line, p.message) for p in problems]
+    if warned:
+        low, high = {"short": (0, 6), "medium": (6, 18), "long": (18, 36)}[horizon]
+        assert found == [
+            (
+                53,
+                (
+                    f"months {months} is outside its horizon {horizon} ({low} to {high} months):"
+                    " the roadmap would list it under the wrong period"
+                ),
+            )
+        ]
+    else:
+        assert found == []

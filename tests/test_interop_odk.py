@@ -245,6 +245,14 @@ def test_plain_question_ids_and_questionnaire_option(dhti, write, tmp_path) -> N
     assert by_file.exit_code == 0, by_file.output
 
 
+def test_a_submission_from_an_older_form_keeps_its_district(dhti, write, tmp_path) -> None:
+    text = "entity_id,entity_type,entity_district,assessment_date,policy.strategy.plan,capacity.systems.in_use,"
+    text += "capacity.systems.staff\n01-BV-8,hospital,Quận Ba Đình,2026-10-20,none,his,2\n"
+    result = dhti("import", "odk", write("old.csv", text), "-o", tmp_path / "a", "--questionnaire", "mini@1.0")
+    assert result.exit_code == 0, result.output
+    assert load(tmp_path / "a" / "01-BV-8.yaml")["entity"]["district"] == "Quận Ba Đình"
+
+
 def test_a_short_row_is_skipped_and_does_not_name_a_questionnaire(dhti, write, tmp_path) -> None:
     path = write("subs.csv", central_csv(GOOD.format(id="A"), "a,b,c", GOOD.format(id="B")))
     result = dhti("import", "odk", path, "-o", tmp_path / "out", "--lang", "en")

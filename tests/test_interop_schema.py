@@ -109,7 +109,27 @@ def test_schema_describes_questions_for_hover(registry) -> None:
     schema = response_schema(registry.get("mini"), lang="vi")
     plan = schema["properties"]["answers"]["properties"]["policy.strategy.plan"]
     assert plan["title"] == "Có kế hoạch không?"
-    assert "- approved: Đã phê duyệt (2)" in plan["description"]
+    # An editor shows this as the respondent types: the options, not what each one scores.
+    assert "- approved: Đã phê duyệt" in plan["description"]
+    assert "(2)" not in plan["description"]
+    shown = response_schema(registry.get("mini"), lang="vi", show_points=True)["properties"]["answers"]
+    assert shown["properties"]["policy.strategy.plan"]["description"].endswith("- approved: Đã phê duyệt (2)")
+
+
+def test_export_schema_shows_points_only_when_asked(dhti) -> None:
+    hidden = dhti("export", "schema", "mini", "--lang", "vi").stdout
+    shown = dhti("export", "schema", "mini", "--lang", "vi", "--show-points").stdout
+    assert "Đã phê duyệt (2)" not in hidden
+    assert "Đã phê duyệt (2)" in shown
+
+
+def test_a_file_that_still_names_its_district_matches_the_schema(registry) -> None:
+    data = load(MINI).data
+    data["entity"]["district"] = "Quận Ba Đình"  # written before districts were abolished: still accepted
+    assert errors("mini", data) == []
+    schema = response_schema(registry.get("mini"), lang="vi")["properties"]["entity"]["properties"]
+    assert schema["district"]["deprecated"] is True
+    assert "hạng I" in schema["level"]["description"]
 
 
 def test_export_schema_command(dhti, tmp_path) -> None:

@@ -133,6 +133,9 @@ def test_mini_form_sheets(dhti, tmp_path) -> None:
     assert survey["capacity__systems__vendor"]["required"] == ""
     assert survey["entity_type"]["type"] == "select_one dhti_entity_types"
     assert survey["assessment_date"]["default"] == "today()"
+    # Districts were abolished in 2025: the form does not ask for one; the grade is free text.
+    assert "entity_district" not in survey
+    assert survey["entity_level"]["label::Vietnamese (vi)"] == "Hạng (không bắt buộc, ghi tự do, vd. hạng I, hạng II)"
     groups = [row["name"] for row in sheet_rows(out, "survey") if row["type"] == "begin group"]
     assert groups == ["entity", "assessment", "policy", "policy__strategy", "capacity", "capacity__systems"]
     choices = sheet_rows(out, "choices")
@@ -144,9 +147,15 @@ def test_mini_form_sheets(dhti, tmp_path) -> None:
     assert settings["version"] == "1.0"
 
 
-def test_allow_na_choice_gets_a_not_applicable_option(registry, tmp_path) -> None:
-    station = registry.get("dhti-station")
-    form = build_xlsform(station, lang="vi")
+def test_allow_na_choice_gets_a_not_applicable_option() -> None:
+    q = questionnaire(
+        {
+            "standards": {
+                "standards.data_quality": [question("standards.data_quality.feedback", "yes_no", allow_na=True)]
+            }
+        }
+    )
+    form = build_xlsform(q, lang="vi")
     rows = [dict(zip(form.survey.columns, row, strict=True)) for row in form.survey.rows]
     feedback = next(
         row for row in rows if row["dhti_id"] == "standards.data_quality.feedback" and row["label::English (en)"]

@@ -66,6 +66,7 @@ def test_listing_and_resolving_parse_no_bundled_file(parsed: list[str]) -> None:
     assert [listing.ref for listing in registry.listings] == [
         "dhti-agency@1.0",
         "dhti-agency@2.0",
+        "dhti-clinic@1.0",
         "dhti-facility@1.0",
         "dhti-facility@2.0",
         "dhti-station@1.0",
@@ -74,7 +75,7 @@ def test_listing_and_resolving_parse_no_bundled_file(parsed: list[str]) -> None:
     assert registry.resolve("dhti-station").ref == "dhti-station@2.0"
     assert registry.resolve("dhti-facility@2.0").source == str(bundled_dir() / "dhti-facility.yaml")
     assert registry.resolve("dhti-facility@1.0").source == str(bundled_dir() / "dhti-facility-1.0.yaml")
-    assert registry.ids() == ["dhti-agency", "dhti-facility", "dhti-station"]
+    assert registry.ids() == ["dhti-agency", "dhti-clinic", "dhti-facility", "dhti-station"]
     assert parsed == []
 
 
@@ -161,12 +162,13 @@ def test_without_an_index_every_bundled_file_is_parsed_at_start_up(tmp_path, mon
     assert parsed == [
         "dhti-agency-1.0.yaml",
         "dhti-agency.yaml",
+        "dhti-clinic.yaml",
         "dhti-facility-1.0.yaml",
         "dhti-facility.yaml",
         "dhti-station-1.0.yaml",
         "dhti-station.yaml",
     ]
-    assert registry.ids() == ["dhti-agency", "dhti-facility", "dhti-station"]
+    assert registry.ids() == ["dhti-agency", "dhti-clinic", "dhti-facility", "dhti-station"]
 
 
 def test_an_override_replaces_a_listing_of_the_same_ref(tmp_path: Path) -> None:

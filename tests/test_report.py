@@ -13,6 +13,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from dhti.assess import assess
+from dhti.registry import ENV_FOLDERS, Registry
 from dhti.report.render import (
     PDF_TEXT_LIMIT,
     UNBROKEN_RUN,
@@ -60,7 +61,11 @@ def test_pdf_text_has_the_entity_index_stages_and_recommendations(hospital_text:
     text = re.sub(r"\s+", " ", hospital_text)
     assert "Bệnh viện Đa khoa Lam Hồng" in text
     assert "49,1" in text  # the index, with a Vietnamese decimal comma
-    assert "Mức 3 · Phát triển" in text
+    stage = outcome.scores.stage
+    assert stage is not None
+    # A stage is a "Giai đoạn", never a "Mức", which readers take for a Circular 54 level.
+    assert f"Giai đoạn {stage.level} · {stage.label['vi']}" in text
+    assert f"Mức {stage.level} · " not in text
     assert "Tóm tắt dành cho lãnh đạo" in text
     assert "Lộ trình thực hiện khuyến nghị" in text
     first = outcome.recommendations[0].rule.text["vi"]
@@ -246,7 +251,7 @@ def test_trend_and_peers_appear_when_the_store_has_them(registry) -> None:
     assert (context.peers.peers, context.peers.percentile, context.peers.peer_median) == (4, "50", "45,0")
     html = render_html(context)
     assert "Tiến bộ và so sánh với đơn vị cùng loại" in html
-    assert "chỉ số tổng hợp thay đổi +19,6 điểm, từ 29,5 lên 49,1" in html
+    assert "chỉ số tổng hợp tăng 19,6 điểm, từ 29,5 lên 49,1" in html
     assert html.count("<svg") == 3
     assert "Tiến bộ và so sánh" not in render_html(context_for(outcome, lang="vi"))
 
@@ -350,3 +355,121 @@ def test_the_score_table_rounds_as_the_report_does(registry, lang: str) -> None:
     assert f"{index} {i18n.number(63.15, lang)}  " in shown
     assert i18n.percent(0.99996, lang) == "100%"
     assert f"{completeness} 100%\n" in shown
+
+
+def _trend_summary(registry, earlier: float, lang: str) -> str:
+    import datetime as dt  # noqa: PLC0415
+
+    from test_portfolio import Record, Row  # noqa: PLC0415
+
+    outcome = assess(HOSPITAL, registry=registry)  # index 49.1
+    assert outcome.validation.response is not None
+    me = outcome.validation.response.entity.id
+    history = [Row(1, Record(me, earlier, (), assessment_date=dt.date(2025, 4, 1), stage=3))]
+    context = context_for(outcome, lang=lang, history=history)
+    assert context.trend is not None
+    return context.trend.summary
+
+
+@pytest.mark.parametrize(
+    ("earlier", "lang", "summary"),
+    [
+        # 49.1 now, 60.0 before: down by 10.9
+        (60.0, "vi", "Từ 01/04/2025 đến nay, chỉ số tổng hợp giảm 10,9 điểm, từ 60,0 xuống 49,1."),
+        (60.0, "en", "Since 1 April 2025 the index has fallen by 10.9 points, from 60.0 to 49.1."),
+        # 49.1 now, 29.5 before: up by 19.6
+        (29.5, "vi", "Từ 01/04/2025 đến nay, chỉ số tổng hợp tăng 19,6 điểm, từ 29,5 lên 49,1."),
+        # 49.12 rounds to the 49.1 shown now: no change, whatever the third decimal says
+        (49.12, "vi", "Từ 01/04/2025 đến nay, chỉ số tổng hợp không thay đổi, vẫn là 49,1 điểm."),
+    ],
+)
+def test_the_trend_sentence_says_which_way_the_index_moved(registry, earlier: float, lang: str, summary: str) -> None:
+    assert _trend_summary(registry, earlier, lang) == summary
+
+
+def test_indicator_sources_are_shown_as_documents_print_them(registry) -> None:
+    outcome = assess(HOSPITAL, registry=registry)
+    vi, en = (render_html(context_for(outcome, lang=lang)) for lang in ("vi", "en"))
+    sources = {ref for indicator in outcome.validation.response.questionnaire.indicators() for ref in indicator.refs}
+    assert "QD5316/QD-BYT" in sources
+    assert "Quyết định 5316/QĐ-BYT" in vi
+    assert "Decision 5316/QĐ-BYT" in en
+    for html in (vi, en):  # no ASCII id reaches the reader
+        assert not re.search(r"(?:QD|ND|TT)[0-9]+/", html)
+        assert "GDHM-" not in html
+
+
+@pytest.mark.parametrize(
+    ("sample", "words"),
+    [
+        ("ministry-of-health.yaml", "không phải kết quả GDHM chính thức"),
+        ("provincial-department-cao-bang.yaml", "tham khảo ở cấp tỉnh"),
+        ("provincial-hospital-nghe-an.yaml", "của một đơn vị"),
+    ],
+)
+def test_the_gdhm_reading_is_labelled_indicative_for_whoever_it_is(registry, sample: str, words: str) -> None:
+    context = context_for(assess(examples_dir() / sample, registry=registry), lang="vi")
+    assert context.gdhm_note.startswith("GDHM là bộ chỉ số đánh giá ở cấp quốc gia.")
+    assert "tham khảo" in context.gdhm_note
+    assert words in context.gdhm_note
+    html = render_html(context)
+    if context.gdhm:
+        assert "Đối chiếu tham khảo với Bộ chỉ số Giám sát Y tế số toàn cầu của WHO/ITU (GDHM)" in html
+        assert "Giai đoạn GDHM (tham khảo)" in html
+        assert context.gdhm_note in html
+    else:  # no reading for this entity type: nothing is said about one
+        assert "Giai đoạn GDHM" not in html
+
+
+def test_gdhm_21a_to_21c_are_the_master_patient_index_and_the_birth_and_death_registries() -> None:
+    from dhti.report import gdhm  # noqa: PLC0415
+
+    assert gdhm.name("21a", "en").endswith("master patient index")
+    assert gdhm.name("21b", "en").endswith("birth registry")
+    assert gdhm.name("21c", "en").endswith("death registry")
+    assert "(MPI)" in gdhm.name("21a", "vi")
+    assert "khai sinh" in gdhm.name("21b", "vi")
+    assert "khai tử" in gdhm.name("21c", "vi")
+
+
+GATED = Path(__file__).resolve().parent / "data" / "report-c2"
+
+
+@pytest.mark.parametrize(
+    ("lang", "capped", "gated", "rows"),
+    [
+        (
+            "vi",
+            (
+                "Theo điểm số, chỉ số tổng hợp đạt giai đoạn 5; đơn vị chỉ được xếp ở giai đoạn 3 chừng nào còn vi phạm"
+                " các nghĩa vụ pháp lý sau: HSBA điện tử."
+            ),
+            "Điểm số đã đạt giai đoạn 5, nhưng giai đoạn này còn đòi hỏi: kế hoạch được duyệt.",
+            ["HSBA điện tử Vi phạm 30/09/2025", "Sau Đã đáp ứng 31/12/2026"],
+        ),
+        (
+            "en",
+            (
+                "By its score the index reaches stage 5; it is held at stage 3 while these legal obligations are in"
+                " breach: EMR."
+            ),
+            "Its score reaches stage 5, which also needs: an approved plan.",
+            ["EMR In breach 30 September 2025", "Later Met 31 December 2026"],
+        ),
+    ],
+)
+def test_the_report_says_what_holds_a_stage_down_and_lists_the_legal_obligations(
+    tmp_path: Path, lang: str, capped: str, gated: str, rows: list[str]
+) -> None:
+    # capped.yaml scores 83.3 (stage 5 by score); comp.emr is in breach and caps the index at 3,
+    # and the stage-5 gate of its one indicator (an approved plan) fails: see the file's comment.
+    registry = Registry.discover(environ={ENV_FOLDERS: str(GATED)})
+    out = tmp_path / "capped.html"
+    write_report(assess(GATED / "capped.yaml", registry=registry), out, fmt=ReportFormat.HTML, lang=lang)
+    html = out.read_text(encoding="utf-8")
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    assert capped in text
+    assert gated in text
+    table = html[html.index('<table class="compliance">') : html.index("</table>", html.index('class="compliance"'))]
+    cells = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip() for row in table.split("<tr>")[2:]]
+    assert cells == rows

@@ -36,16 +36,17 @@ CODES = {
     *("value", "evidence", "comment", "schema", "yaml-language-server"),
     # answer codes, and the values of entity fields
     *("yes", "no", "na", "public", "private", "central", "provincial", "regional"),
-    *("hospital", "ministry"),  # entity types (the others have an underscore)
+    *("hospital", "ministry", "clinic"),  # entity types (the others have an underscore)
     # commands and their arguments as a user types them (in `dhti validate FILE`)
     *("validate", "ingest", "db", "batch", "dir", "file"),
     # abbreviations used in Vietnamese as they are
     *("gdhm", "his", "lis", "pacs", "cpu", "vd", "qd", "bv", "iso"),
+    "ii",  # a hospital grade in Roman numerals (hạng II)
 }
 # Vietnamese words that happen to be written without diacritics.
 UNMARKED_VIETNAMESE = {
     *("trong", "theo", "cho", "cao", "khi", "tin", "hay", "minh", "thang", "quan", "ghi", "thay", "danh"),
-    *("kho", "khu", "ma", "cau", "hoi", "qua"),
+    *("kho", "khu", "ma", "cau", "hoi", "qua", "giai", "do"),
 }
 
 # The output of commands that print skip logic (the `if:` lines of show, the "Chỉ trả lời nếu" lines
@@ -157,7 +158,7 @@ def test_validate_a_bad_file(vi) -> None:
 def test_score(vi) -> None:
     result = vi("score", COMPLETE)
     assert result.exit_code == 0
-    assert "Chỉ số tổng hợp 63,1  mức 4 Nâng cao" in result.stdout
+    assert "Chỉ số tổng hợp 63,1  giai đoạn 4 Nâng cao" in result.stdout
     assert "[ưu tiên trung bình, hạn 15/04/2028]" in result.stdout
     assert english_words(printed(result)) == set()
 

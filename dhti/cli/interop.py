@@ -15,7 +15,15 @@ from typing import TYPE_CHECKING
 
 import click
 
-from dhti.cli.options import current_lang, lang_option, lenient_option, load_registry, questionnaire_option, say
+from dhti.cli.options import (
+    current_lang,
+    lang_option,
+    lenient_option,
+    load_registry,
+    questionnaire_option,
+    say,
+    show_points_option,
+)
 from dhti.i18n import count, texts
 from dhti.safetext import to_json
 
@@ -142,15 +150,18 @@ def export_fhir_response(
 @click.option("-o", "--output", type=OUTPUT_FILE, help="The .json file to write (default: print it).")
 @lang_option
 @force_option
-def export_schema(ref: str, output: Path | None, lang: str, force: bool) -> None:
+@show_points_option
+def export_schema(ref: str, output: Path | None, lang: str, force: bool, show_points: bool) -> None:
     """Write a JSON Schema (draft 2020-12) of response files for questionnaire ID.
 
     Editors such as VS Code (with the YAML extension) then check answers as you type when the
-    response file starts with: # yaml-language-server: $schema=FILE.json
+    response file starts with: # yaml-language-server: $schema=FILE.json. Editors show each
+    question's options as it is answered; their points only with --show-points.
     """
     from dhti.interop.jsonschema import response_schema  # noqa: PLC0415
 
-    _emit(to_json(response_schema(_registry(lang=lang).get(ref), lang=lang)) + "\n", output, force=force, lang=lang)
+    schema = response_schema(_registry(lang=lang).get(ref), lang=lang, show_points=show_points)
+    _emit(to_json(schema) + "\n", output, force=force, lang=lang)
 
 
 @click.group("import")

@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from dhti import __version__
-from dhti.cli.options import current_lang, lang_option, lenient_option, questionnaire_option, say
+from dhti.cli.options import current_lang, lang_option, lenient_option, questionnaire_option, say, show_points_option
 from dhti.cli.options import load_registry as _registry
 from dhti.errors import DhtiError, InputError, first_problems
 from dhti.i18n import count, texts
@@ -203,19 +203,24 @@ def questionnaires_lint(files: Sequence[Path], strict: bool, lang: str) -> None:
 @lang_option
 @click.option("--entity-type", help="Only the questions asked of this entity type (and fill in the type).")
 @click.option("--force", is_flag=True, help="Overwrite OUTPUT (and its schema) if they exist.")
-def init(ref: str, output: Path, lang: str, entity_type: str | None, force: bool) -> None:
+@show_points_option
+def init(ref: str, output: Path, lang: str, entity_type: str | None, force: bool, show_points: bool) -> None:
     """Write a fillable response file for questionnaire ID.
 
-    Every question becomes a key set to ~, with its text, options, points, guidance and
-    evidence needs as comments above it. Beside it goes OUTPUT's JSON Schema (x.schema.json
-    for x.yaml), named on the file's first line, so editors such as VS Code check answers
-    as they are typed.
+    Every question becomes a key set to ~, with its text, options, guidance and evidence
+    needs as comments above it. Beside it goes OUTPUT's JSON Schema (x.schema.json for
+    x.yaml), named on the file's first line, so editors such as VS Code check answers as
+    they are typed. The options' points are left out, so that no one answers for the
+    score; --show-points puts them in (for the assessor's own copy).
     """
     from dhti.interop.jsonschema import write_template_with_schema  # noqa: PLC0415
 
     _ = texts(lang)
     questionnaire = _registry(lang=lang).get(ref)
-    for path in write_template_with_schema(questionnaire, output, lang=lang, entity_type=entity_type, force=force):
+    written = write_template_with_schema(
+        questionnaire, output, lang=lang, entity_type=entity_type, force=force, show_points=show_points
+    )
+    for path in written:
         say(_("wrote %(file)s") % {"file": path}, err=True)
     if output.suffix.lower() not in (".yaml", ".yml"):
         warning = _(

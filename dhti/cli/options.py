@@ -103,6 +103,13 @@ def lenient_option(function: F) -> F:
     )(function)
 
 
+def show_points_option(function: F) -> F:
+    # Forms hide how many points each option earns: a respondent who sees it is invited to answer for the score.
+    return click.option("--show-points", is_flag=True, help="Show the points each option earns (hidden by default).")(
+        function
+    )
+
+
 def format_option(*choices: str) -> Callable[[F], F]:
     def decorate(function: F) -> F:
         return click.option("--format", "fmt", type=click.Choice(choices), default=choices[0], show_default=True)(

@@ -60,8 +60,12 @@ def schema_file_for(response_file: Path) -> Path:
     return response_file.with_name(schema_name_for(response_file.name))
 
 
-def response_schema(questionnaire: Questionnaire, *, lang: str) -> Schema:
-    """The JSON Schema of response files for ``questionnaire``; texts in ``lang``."""
+def response_schema(questionnaire: Questionnaire, *, lang: str, show_points: bool = False) -> Schema:
+    """The JSON Schema of response files for ``questionnaire``; texts in ``lang``.
+
+    An editor shows each question's description as the respondent types, so the options'
+    points are in it only if ``show_points`` (as in the form ``dhti init`` writes).
+    """
     title = pick(questionnaire.title, lang)
     return {
         "$schema": DRAFT,
@@ -81,7 +85,10 @@ def response_schema(questionnaire: Questionnaire, *, lang: str) -> Schema:
             "answers": {
                 "type": ["object", "null"],
                 "additionalProperties": False,
-                "properties": {qid: _answer(question, lang) for qid, question in questionnaire.questions.items()},
+                "properties": {
+                    qid: _answer(question, lang, show_points=show_points)
+                    for qid, question in questionnaire.questions.items()
+                },
             },
         },
     }
@@ -105,6 +112,12 @@ def _entity(questionnaire: Questionnaire) -> Schema:
     properties["id"] = {"anyOf": [{"type": "string", "pattern": ID_PATTERN}, {"type": "number"}]}
     properties["type"] = {"enum": list(questionnaire.entity_types)}
     properties["beds"] = {"type": ["integer", "null"], "minimum": 0, "maximum": MAX_BEDS}
+    # Still accepted, as dhti validate accepts it in files written before districts were abolished.
+    properties["district"] = {**_text(MAX_NAME_CHARS, "number", "null"), "deprecated": True}
+    properties["level"] = {
+        **_text(MAX_NAME_CHARS, "number", "null"),
+        "description": "Optional free text, such as the hospital grade: hạng I, hạng II.",
+    }
     return {"type": "object", "required": ["id", "type"], "additionalProperties": False, "properties": properties}
 
 
@@ -115,7 +128,7 @@ def _assessment() -> Schema:
     return {"type": "object", "required": ["date"], "additionalProperties": False, "properties": properties}
 
 
-def _answer(question: Question, lang: str) -> Schema:
+def _answer(question: Question, lang: str, *, show_points: bool) -> Schema:
     """A bare value, ``~``, ``na`` where allowed, or the mapping with value, evidence and comment."""
     value = _value(question)
     choices: list[object] = [value, {"type": "null"}]
@@ -129,7 +142,7 @@ def _answer(question: Question, lang: str) -> Schema:
     }
     return {
         "title": pick(question.text, lang),
-        "description": _description(question, lang),
+        "description": _description(question, lang, show_points=show_points),
         "anyOf": [*choices, mapping],
     }
 
@@ -164,10 +177,11 @@ def _option_values(question: Question) -> list[object]:
     return values
 
 
-def _description(question: Question, lang: str) -> str:
+def _description(question: Question, lang: str, *, show_points: bool) -> str:
     lines = [f"{question.id} ({question.type})"]
     if question.type in (QuestionType.CHOICE, QuestionType.MULTI):
-        lines += [f"- {o.value}: {pick(o.label, lang)} ({o.points:g})" for o in question.options or ()]
+        points = {o.value: f" ({o.points:g})" if show_points else "" for o in question.options or ()}
+        lines += [f"- {o.value}: {pick(o.label, lang)}{points[o.value]}" for o in question.options or ()]
     if question.help:
         lines.append(pick(question.help, lang))
     if question.allow_na:
@@ -177,20 +191,30 @@ def _description(question: Question, lang: str) -> str:
     return "\n".join(lines)
 
 
-def write_template_with_schema(
-    questionnaire: Questionnaire, output: Path, *, lang: str, entity_type: str | None = None, force: bool = False
+def write_template_with_schema(  # noqa: PLR0913 - the options of dhti init, all keyword-only
+    questionnaire: Questionnaire,
+    output: Path,
+    *,
+    lang: str,
+    entity_type: str | None = None,
+    force: bool = False,
+    show_points: bool = False,
 ) -> tuple[Path, Path]:
     """What ``dhti init`` writes: the fillable response file and, beside it, its JSON Schema.
 
     The template's first line names the schema for editors (yaml-language-server); neither file
-    is written when either exists and ``force`` is not given.
+    is written when either exists and ``force`` is not given.  Neither shows the options'
+    points unless ``show_points``.
     """
     from dhti.interop.drafts import refuse_existing  # noqa: PLC0415
     from dhti.template import build_template  # noqa: PLC0415
 
     schema_path = schema_file_for(output)
-    text = build_template(questionnaire, lang=lang, entity_type=entity_type, file_name=output.name)
+    text = build_template(
+        questionnaire, lang=lang, entity_type=entity_type, file_name=output.name, show_points=show_points
+    )
     refuse_existing([output, schema_path], force=force)
     write_atomic(output, text, force=force)
-    write_atomic(schema_path, to_json(response_schema(questionnaire, lang=lang)) + "\n", force=force)
+    schema = response_schema(questionnaire, lang=lang, show_points=show_points)
+    write_atomic(schema_path, to_json(schema) + "\n", force=force)
     return output, schema_path

@@ -22,8 +22,8 @@ LABELS: MappingProxyType[str, dict[str, str]] = MappingProxyType(
         "entity.commune": {"en": "Commune or ward", "vi": "Xã/phường"},
         "entity.ownership": {"en": "Ownership (public or private)", "vi": "Hình thức sở hữu (public hoặc private)"},
         "entity.level": {
-            "en": "Level (central, provincial, regional or commune)",
-            "vi": "Tuyến (central, provincial, regional hoặc commune)",
+            "en": "Grade (optional, free text, e.g. hạng I, hạng II)",
+            "vi": "Hạng (không bắt buộc, ghi tự do, vd. hạng I, hạng II)",
         },
         "entity.beds": {"en": "Planned beds", "vi": "Số giường bệnh kế hoạch"},
         "assessment.date": {"en": "Date of the assessment", "vi": "Ngày đánh giá"},
@@ -58,6 +58,7 @@ ENTITY_TYPE_LABELS: MappingProxyType[str, dict[str, str]] = MappingProxyType(
         "hospital": {"en": "Hospital", "vi": "Bệnh viện"},
         "health_centre": {"en": "Health centre", "vi": "Trung tâm Y tế"},
         "commune_health_station": {"en": "Commune health station", "vi": "Trạm Y tế xã, phường, đặc khu"},
+        "clinic": {"en": "Clinic", "vi": "Phòng khám"},
         "provincial_health_department": {"en": "Provincial health department", "vi": "Sở Y tế"},
         "ministry": {"en": "Ministry of Health", "vi": "Bộ Y tế"},
     }

@@ -22,7 +22,7 @@ from dhti.interop.texts import entity_type_text, label, labels
 from dhti.messages import L_
 from dhti.outfiles import write_atomic
 from dhti.questionnaire import Evidence, Question, Questionnaire, QuestionType, pick
-from dhti.response import ASSESSMENT_FIELDS, ENTITY_FIELDS
+from dhti.response import ASKED_ENTITY_FIELDS, ASSESSMENT_FIELDS, ENTITY_FIELDS
 
 LANGUAGE_NAMES = {"en": "English", "vi": "Vietnamese"}
 QUESTIONNAIRE_FIELD = "dhti_questionnaire"
@@ -224,7 +224,8 @@ class _Builder:
         kinds = {"type": f"select_one {ENTITY_TYPE_LIST}", "beds": "integer", "date": "date", "notes": "text"}
         required = {"entity.id", "entity.type", "assessment.date"}
         rows: list[Row] = []
-        for group, keys in ((ENTITY_GROUP, ENTITY_FIELDS), (ASSESSMENT_GROUP, ASSESSMENT_FIELDS)):
+        # The form asks only for what is asked today; form_fields still reads older submissions' district.
+        for group, keys in ((ENTITY_GROUP, ASKED_ENTITY_FIELDS), (ASSESSMENT_GROUP, ASSESSMENT_FIELDS)):
             rows.append({"type": "begin group", "name": group, **self.texts("label", labels(group, self.languages))})
             for key in keys:
                 dotted = f"{group}.{key}"

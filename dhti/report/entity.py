@@ -10,11 +10,21 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from dhti import __version__, i18n, peers
+from dhti import __version__, expressions, i18n, peers, references
 from dhti.assess import Outcome
 from dhti.i18n import N_
 from dhti.peers import Assessed
-from dhti.questionnaire import HORIZON_MONTHS, Horizon, Indicator, Question, Questionnaire, QuestionType, pick
+from dhti.questionnaire import (
+    HORIZON_MONTHS,
+    Gate,
+    Horizon,
+    Indicator,
+    Question,
+    Questionnaire,
+    QuestionType,
+    Recommendation,
+    pick,
+)
 from dhti.recommendations import Fired
 from dhti.report import charts, gdhm
 from dhti.response import Answer, Response
@@ -77,6 +87,18 @@ class IndicatorView:
     answered: int
     applicable: int
     answers: tuple[AnswerRow, ...]
+    missing: str = ""  # what holds the stage below the one its score reaches (its gates' texts)
+    next_needs: str = ""  # what the next stage needs besides points
+
+
+@dataclass(frozen=True)
+class ComplianceRow:
+    id: str
+    text: str
+    status: str  # met | pending | breach
+    status_label: str
+    due: str
+    refs: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -172,6 +194,9 @@ class ReportContext:
     domains: tuple[DomainView, ...]
     roadmap: tuple[HorizonGroup, ...]
     gdhm: tuple[GdhmRow, ...]
+    gdhm_note: str
+    compliance: tuple[ComplianceRow, ...]
+    capped_note: str
     radar_svg: str
     bars_svg: str
     aggregation: str
@@ -195,6 +220,7 @@ STAGE_MEANINGS = {
     5: N_("Digital work is the norm, data is shared securely to standards, and the entity helps others improve."),
 }
 PRIORITY_LABELS = {"high": N_("High"), "medium": N_("Medium"), "low": N_("Low")}
+COMPLIANCE_LABELS = {"met": N_("Met"), "pending": N_("Pending"), "breach": N_("In breach")}
 HORIZON_LABELS = {
     "short": N_("Within 6 months"),
     "medium": N_("6 to 18 months"),
@@ -205,10 +231,27 @@ ENTITY_TYPES = {
     "hospital": N_("Hospital"),
     "health_centre": N_("Health centre"),
     "commune_health_station": N_("Commune health station"),
+    "clinic": N_("Clinic"),
     "provincial_health_department": N_("Provincial Department of Health"),
     "ministry": N_("Ministry"),
 }
 OWNERSHIP = {"public": N_("Public"), "private": N_("Private")}
+# The GDHM describes countries: a reading of one entity's answers is indicative, whoever it is.
+GDHM_NOTES = {
+    "ministry": N_(
+        "The GDHM describes countries. This reading applies its indicators to the Ministry's own answers, "
+        "each phase being the stage of the indicator's score: it is indicative, not an official GDHM result."
+    ),
+    "provincial_health_department": N_(
+        "The GDHM describes countries. This reading applies its indicators to one province's answers, each "
+        "phase being the stage of the indicator's score: it is indicative and sub-national, and cannot be "
+        "compared with country results."
+    ),
+}
+GDHM_NOTE = N_(
+    "The GDHM describes countries. This reading applies its indicators to one unit's answers, each phase "
+    "being the stage of the indicator's score: it is indicative only, and cannot be compared with country results."
+)
 
 
 def build_context(
@@ -260,6 +303,19 @@ def build_context(
         domains=domains,
         roadmap=builder.roadmap(all_recs),
         gdhm=tuple(GdhmRow(code, gdhm.name(code, lang), phase) for code, phase in scores.gdhm.items()),
+        gdhm_note=translate(GDHM_NOTES.get(entity.type, GDHM_NOTE)),
+        compliance=tuple(
+            ComplianceRow(
+                status.id,
+                pick(status.item.text, lang),
+                str(status.status),
+                translate(COMPLIANCE_LABELS[str(status.status)]),
+                i18n.date(status.item.due, lang) if status.item.due else "",
+                tuple(references.display(ref, lang) for ref in status.item.refs),
+            )
+            for status in scores.compliance
+        ),
+        capped_note=_capped_note(scores, lang=lang, translate=translate),
         radar_svg=charts.radar(
             [charts.Point(d.title, _value(scores, d.id), d.score, d.stage.level if d.stage else None) for d in domains],
             title=translate(N_("Scores by domain")),
@@ -294,6 +350,20 @@ def build_context(
         trend=builder.trend_view(history),
         peers=builder.peer_view(peers),
     )
+
+
+def _capped_note(scores: Scores, *, lang: str, translate: Translate) -> str:
+    """Why the index's stage is below its score's, naming the obligations in breach; ``""`` if it is not."""
+    if not scores.capped_by or scores.score_stage is None or scores.stage is None:
+        return ""
+    items = "; ".join(
+        pick(status.item.text, lang) for status in scores.compliance if status.id in set(scores.capped_by)
+    )
+    sentence = N_(
+        "By its score the index reaches stage %(score_stage)s; it is held at stage %(stage)s while these"
+        " legal obligations are in breach: %(items)s."
+    )
+    return translate(sentence) % {"score_stage": scores.score_stage.level, "stage": scores.stage.level, "items": items}
 
 
 def _current_domains(scores: Scores) -> dict[str, float | None]:
@@ -337,7 +407,7 @@ class _Builder:
             | {i.id for i in definition.indicators}
             | {q.id for i in definition.indicators for q in i.questions}
         )
-        mine = tuple(self.recommendation(item) for item in fired if item.rule.when.target in ids)
+        mine = tuple(self.recommendation(item) for item in fired if self.subject(item.rule) in ids)
         return DomainView(
             definition.id,
             number,
@@ -369,14 +439,24 @@ class _Builder:
             pick(definition.description, self.lang),
             i18n.number(score.score, self.lang),
             self.stage_view(level) if level else None,
-            definition.refs,
-            definition.gdhm or "",
+            tuple(references.display(ref, self.lang) for ref in definition.refs),
+            _gdhm_not_cited(definition),
             ladder,
             upcoming.text if upcoming else "",
             score.answered,
             score.applicable,
             tuple(self.answer_row(f"{number}.{n}", question) for n, question in enumerate(definition.questions, 1)),
+            self.gate_texts(score.holding_gates, N_("Its score reaches stage %(stage)s, which also needs: %(what)s.")),
+            self.gate_texts(score.next_gates, N_("Stage %(stage)s also needs: %(what)s.")),
         )
+
+    def gate_texts(self, gates: Sequence[Gate], sentence: str) -> str:
+        """The sentence naming what the lowest of these gates' stage needs, or ``""``."""
+        if not gates:
+            return ""
+        lowest = min(gate.stage for gate in gates)
+        what = "; ".join(pick(gate.text, self.lang) for gate in gates if gate.stage == lowest)
+        return self._(sentence) % {"stage": lowest, "what": what}
 
     def answer_row(self, number: str, question: Question) -> AnswerRow:
         answer = self.response.answers.get(question.id)
@@ -420,10 +500,29 @@ class _Builder:
             pick(rule.owner, self.lang),
             pick(rule.text, self.lang),
             i18n.date(fired.due, self.lang),
-            self.target_title(rule.when.target),
+            self.target_title(rule.when.target or self.first_question(rule.when.expr)),
         )
 
+    def subject(self, rule: Recommendation) -> str:
+        """The domain, indicator or question a rule is about: for a legal obligation, the first question
+        its ``met`` reads; for an expression, the first question it reads."""
+        when = rule.when
+        if when.compliance is not None:
+            item = next((item for item in self.q.compliance if item.id == when.compliance), None)
+            return self.first_question(item.met if item else None)
+        return when.target or self.first_question(when.expr)
+
+    def first_question(self, source: str | None) -> str:
+        """The first question an ``expr`` rule reads (its indicator names the rule's subject), or ``""``."""
+        expr = self.q.parsed_expressions.get(source or "")
+        refs = expressions.references(expr) if expr is not None else []
+        return refs[0].question if refs else ""
+
     def target_title(self, target: str) -> str:
+        """What a rule is about, as readers know it: a domain, an indicator or a legal obligation."""
+        for item in self.q.compliance:
+            if item.id == target:
+                return pick(item.text, self.lang)
         for domain in self.q.domains:
             if domain.id == target:
                 return pick(domain.title, self.lang)
@@ -479,15 +578,7 @@ class _Builder:
             [charts.Point(i18n.date(p.date, lang), p.index, i18n.number(p.index, lang), p.stage) for p in found.points],
             title=translate(N_("Index over time")),
         )
-        change = found.last.index - found.first.index
-        summary = translate(
-            N_("Since %(first)s the index has changed by %(change)s points, from %(start)s to %(end)s.")
-        ) % {
-            "first": i18n.date(found.first.date, lang),
-            "change": _signed(change, lang),
-            "start": i18n.number(found.first.index, lang),
-            "end": i18n.number(found.last.index, lang),
-        }
+        summary = _trend_summary(found.first, found.last, lang=lang, translate=translate)
         return TrendView(svg, rows, summary)
 
     def peer_view(self, others: Sequence[Assessed]) -> PeerView | None:
@@ -521,6 +612,36 @@ class _Builder:
             i18n.number(found.peer_median, lang),
             rows,
         )
+
+
+def _gdhm_not_cited(indicator: Indicator) -> str:
+    """The GDHM code an indicator reads as, unless its sources already cite it ("Chỉ số GDHM 2" once)."""
+    cited = references.Reference("GDHM", indicator.gdhm or "") in map(references.parse, indicator.refs)
+    return "" if cited else indicator.gdhm or ""
+
+
+TREND_SUMMARIES = {
+    "rose": N_("Since %(first)s the index has risen by %(change)s points, from %(start)s to %(end)s."),
+    "fell": N_("Since %(first)s the index has fallen by %(change)s points, from %(start)s to %(end)s."),
+    "same": N_("Since %(first)s the index has not changed: it is %(end)s."),
+}
+
+
+def _trend_summary(first: peers.TrendPoint, last: peers.TrendPoint, *, lang: str, translate: Translate) -> str:
+    """One sentence on how the index moved, in step with the two numbers it shows (one decimal).
+
+    "From 29.5 to 49.1" says the index rose by 19.6 even when the unrounded change is 19.64.
+    """
+    shown = [float(i18n.number(point.index, "en")) for point in (first, last)]
+    change = round(shown[1] - shown[0], 1)
+    direction = "same" if change == 0 else ("rose" if change > 0 else "fell")
+    start, end = i18n.number(first.index, lang), i18n.number(last.index, lang)
+    return translate(TREND_SUMMARIES[direction]) % {
+        "first": i18n.date(first.date, lang),
+        "change": i18n.number(abs(change), lang),
+        "start": start,
+        "end": end,
+    }
 
 
 def _status(answer: Answer | None, applicable: bool) -> str:

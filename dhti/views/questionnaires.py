@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from dhti import i18n
+from dhti import i18n, references
 from dhti.i18n import N_
 from dhti.questionnaire import (
     ComplianceItem,
@@ -74,7 +74,8 @@ def show_text(questionnaire: Questionnaire, *, lang: str) -> str:
     for d, domain in enumerate(q.domains, start=1):
         lines += ["", f"{d}. {pick(domain.title, lang)} [{domain.id}, {_weight(domain.weight, lang)}]"]
         for i, indicator in enumerate(domain.indicators, start=1):
-            refs = "; " + _("refs: %(refs)s") % {"refs": ", ".join(indicator.refs)} if indicator.refs else ""
+            shown = ", ".join(references.display(ref, lang) for ref in indicator.refs)
+            refs = "; " + _("refs: %(refs)s") % {"refs": shown} if indicator.refs else ""
             gdhm = f"; GDHM {indicator.gdhm}" if indicator.gdhm else ""
             about_indicator = f"{indicator.id}, {_weight(indicator.weight, lang)}{gdhm}{refs}"
             lines.append(f"  {d}.{i} {pick(indicator.title, lang)} [{about_indicator}]")
@@ -119,7 +120,7 @@ def _compliance(q: Questionnaire, item: ComplianceItem, *, numbers: Mapping[str,
     binds = ", ".join(item.entity_types) if item.entity_types else ", ".join(q.entity_types)
     about = [item.id, _("binds %(types)s") % {"types": binds}]
     if item.refs:
-        about.append(_("refs: %(refs)s") % {"refs": ", ".join(item.refs)})
+        about.append(_("refs: %(refs)s") % {"refs": ", ".join(references.display(ref, lang) for ref in item.refs)})
     lines = [f"  - {pick(item.text, lang)} [{'; '.join(about)}]"]
     condition = _condition(q, item.met, numbers=numbers, lang=lang)
     lines.append("      " + _("Met when %(condition)s") % {"condition": condition})
