@@ -67,10 +67,9 @@ def counterexamples(questionnaire: Questionnaire) -> Iterator[Counterexample]:
         tried: set[tuple[tuple[str, bool], ...]] = set()
         for entity_type in questionnaire.entity_types:
             checker = _Checker(questionnaire, indicator, entity_type)
-            asked = tuple((qid, applies_to(questionnaire.questions[qid], entity_type)) for qid in checker.variables)
-            if asked in tried:
+            if checker.asked_key in tried:
                 continue  # the same questions are asked of this type as of one already tried
-            tried.add(asked)
+            tried.add(checker.asked_key)
             found = checker.first()
             if found is not None:
                 yield found
@@ -78,26 +77,67 @@ def counterexamples(questionnaire: Questionnaire) -> Iterator[Counterexample]:
 
 
 class _Checker:
+    """The search for one indicator and one entity type.
+
+    Two kinds of question need not be searched one by one. A question that is neither scored nor
+    read by a condition changes nothing. A scored question that no condition reads, that has no
+    condition of its own and whose answer is always given (required, no ``na``) is *free*: a better
+    answer to it always raises the weighted mean, and for every other question the difference
+    between two scores is a linear function of the free questions' weighted sum, so it is negative
+    for some sum only if it is negative at the lowest or the highest. The free questions are
+    therefore searched together, as one variable with two values: all at their worst answers, all at
+    their best. For the same reasons a scored question that no condition reads but that has a
+    condition of its own is tried at its worst and best answers only (and unanswered or ``na`` where
+    it may be), whatever its options.
+    """
+
     def __init__(self, questionnaire: Questionnaire, indicator: Indicator, entity_type: str) -> None:
         self.q = questionnaire
         self.indicator = indicator
         self.entity_type = entity_type
-        self.variables = _variables(questionnaire, indicator, entity_type)
-        self.domains = [_answers(questionnaire, self.q.questions[qid]) for qid in self.variables]
-        questions = [self.q.questions[qid] for qid in self.variables]
-        strengths = [
+        every = _variables(questionnaire, indicator, entity_type)
+        read = {ref.question for qid in every for ref in _references(questionnaire, qid)}
+        free = [qid for qid in every if _is_free(questionnaire.questions[qid], read, entity_type)]
+        self.asked_key = tuple((qid, applies_to(questionnaire.questions[qid], entity_type)) for qid in every)
+        self.variables = [
+            qid for qid in every if qid not in free and (questionnaire.questions[qid].scored or qid in read)
+        ]
+        questions = [questionnaire.questions[qid] for qid in self.variables]
+        self.domains = [
+            _answers(questionnaire, question) if question.id in read else _extremes(questionnaire, question)
+            for question in questions
+        ]
+        self.strengths = [
             [_strength(question, value) for value in domain]
             for question, domain in zip(questions, self.domains, strict=True)
         ]
-        self.strengths = strengths
-        self.steps = [_next_better(row) for row in strengths]  # the answers one step better than each
+        self.steps = [_next_better(row) for row in self.strengths]  # the answers one step better than each
         in_sum = {question.id for question in indicator.questions if question.scored}
         self.weights = [question.weight if question.id in in_sum else None for question in questions]
         self.zero = [question.when_skipped is WhenSkipped.ZERO for question in questions]
         self.asked = [applies_to(question, entity_type) for question in questions]
         self.conditions = [questionnaire.condition(question.id) for question in questions]
         self.positions = {qid: position for position, qid in enumerate(self.variables)}
+        self.depends = [self._depends(position) for position in range(len(self.variables))]
+        self.memo: dict[tuple[int, tuple[int, ...]], bool] = {}
+        self.free = [_Free.of(questionnaire.questions[qid], questionnaire) for qid in free]
+        if self.free:  # one more variable: 0 = every free question at its worst answer, 1 = at its best
+            self.domains.append([0, 1])
+            self.steps.append([[], []])
         self.cache: dict[tuple[int, ...], tuple[float | None, frozenset[str]]] = {}
+
+    def _depends(self, position: int) -> tuple[int, ...]:
+        """The variables whose answers decide whether this one is asked (through its condition, and theirs)."""
+        found: set[int] = set()
+        waiting = [ref.question for ref in _references(self.q, self.variables[position])]
+        while waiting:
+            qid = waiting.pop()
+            other = self.positions.get(qid)
+            if other is None or other in found or other == position:
+                continue
+            found.add(other)
+            waiting += [ref.question for ref in _references(self.q, qid)]
+        return tuple(sorted(found))
 
     def first(self) -> Counterexample | None:
         if not self.variables:
@@ -142,27 +182,31 @@ class _Checker:
                     )
         return None
 
-    def _values(self, combo: tuple[int, ...]) -> dict[str, Choice]:
-        return {qid: self.domains[p][combo[p]] for p, qid in enumerate(self.variables)}
-
     def _applicable(self, combo: tuple[int, ...]) -> frozenset[str]:
-        values = self._values(combo)
-        decided: dict[str, bool] = {}
+        decided: dict[int, bool] = {}
 
         def lookup(qid: str) -> expressions.Value | None:
-            if qid not in values or not is_applicable(qid):
+            position = self.positions.get(qid)
+            if position is None or not is_applicable(position):
                 return None
-            return _comparable(values[qid])
+            return _comparable(self.domains[position][combo[position]])
 
-        def is_applicable(qid: str) -> bool:
-            if qid not in decided:
-                decided[qid] = False
-                position = self.positions[qid]
+        def is_applicable(position: int) -> bool:
+            if position not in decided:
+                decided[position] = False
                 condition = self.conditions[position]
-                decided[qid] = self.asked[position] and (condition is None or expressions.evaluate(condition, lookup))
-            return decided[qid]
+                if not self.asked[position]:
+                    pass
+                elif condition is None:
+                    decided[position] = True
+                else:
+                    key = (position, tuple(combo[other] for other in self.depends[position]))
+                    if key not in self.memo:
+                        self.memo[key] = expressions.evaluate(condition, lookup)
+                    decided[position] = self.memo[key]
+            return decided[position]
 
-        return frozenset(qid for qid in self.variables if is_applicable(qid))
+        return frozenset(qid for position, qid in enumerate(self.variables) if is_applicable(position))
 
     def _scored(self, combo: tuple[int, ...]) -> tuple[float | None, frozenset[str]]:
         """The indicator's score for this combination, and the questions it asks."""
@@ -183,14 +227,70 @@ class _Checker:
             strength = self.strengths[position][combo[position]]
             if strength is not None:
                 pairs.append((weight, strength))
+        if self.free:
+            best = combo[-1] == 1
+            pairs += [(free.weight, free.high if best else free.low) for free in self.free]
         mean = weighted_mean(pairs)
         return None if mean is None else 100 * mean
 
     def _shown(self, combo: tuple[int, ...]) -> dict[str, Choice]:
-        """The answers of the questions asked in this combination (the rest do not matter)."""
+        """The answers of the questions asked in this combination (the rest do not matter), in file order."""
         applicable = self._scored(combo)[1]
-        values = self._values(combo)
-        return {qid: values[qid] for qid in self.variables if qid in applicable}
+        shown = {qid: self.domains[p][combo[p]] for p, qid in enumerate(self.variables) if qid in applicable}
+        if self.free:
+            best = combo[-1] == 1
+            shown.update((free.id, free.best if best else free.worst) for free in self.free)
+        order = {qid: n for n, qid in enumerate(_variables(self.q, self.indicator, self.entity_type))}
+        return dict(sorted(shown.items(), key=lambda item: order.get(item[0], len(order))))
+
+
+@dataclass(frozen=True)
+class _Free:
+    """A free question (see :class:`_Checker`): its weight, and its worst and best answers with their scores."""
+
+    id: str
+    weight: float
+    worst: Choice
+    low: float
+    best: Choice
+    high: float
+
+    @classmethod
+    def of(cls, question: Question, questionnaire: Questionnaire) -> _Free:
+        rated = [
+            (s, value) for value in _answers(questionnaire, question) if (s := _strength(question, value)) is not None
+        ]
+        low = min(rated, key=lambda item: item[0])
+        high = max(rated, key=lambda item: item[0])
+        return cls(question.id, question.weight, low[1], low[0], high[1], high[0])
+
+
+def _extremes(questionnaire: Questionnaire, question: Question) -> list[Choice]:
+    """A question's worst and best answers, and the answers that leave it out (unanswered, ``na``)."""
+    answers = _answers(questionnaire, question)
+    rated = [(s, value) for value in answers if (s := _strength(question, value)) is not None]
+    if not rated:
+        return answers
+    ends = [min(rated, key=lambda item: item[0])[1], max(rated, key=lambda item: item[0])[1]]
+    unrated = [value for value in answers if _strength(question, value) is None]
+    return list(dict.fromkeys([*ends, *unrated]))
+
+
+def _is_free(question: Question, read: set[str], entity_type: str) -> bool:
+    return (
+        question.scored
+        and question.type in _ORDERED
+        and applies_to(question, entity_type)
+        and question.relevant is None
+        and question.id not in read
+        and question.required
+        and not question.allow_na
+    )
+
+
+def _references(questionnaire: Questionnaire, qid: str) -> list[expressions.Ref]:
+    condition = questionnaire.condition(qid)
+    return expressions.references(condition) if condition is not None else []
 
 
 def _variables(questionnaire: Questionnaire, indicator: Indicator, entity_type: str) -> list[str]:

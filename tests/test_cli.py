@@ -94,15 +94,14 @@ def test_lint(dhti) -> None:
     good = dhti("questionnaires", "lint", str(DATA / "mini.yaml"), "--lang", "en")
     assert good.exit_code == 0  # a warning alone passes
     # Choosing PACS (2 of 4 points) over HIS (1) opens the PACS share question, which can score 0:
-    # HIS and 5 IT staff (weight 2) score (0.25 + 2 x 0.5) / 3 = 41.7; PACS with no images in it
-    # (0.5 + 0 + 2 x 0.5) / 4 = 37.5.
+    # HIS and 10 IT staff (weight 2) score (0.25 + 2 x 1) / 3 = 75.0; PACS with no images in it
+    # (0.5 + 0 + 2 x 1) / 4 = 62.5. The text and date questions, neither scored nor read, are not shown.
     assert good.stdout.splitlines() == [
         (
-            f"{DATA / 'mini.yaml'}:34:13: warning: indicator 'capacity.systems' can score lower when one answer gets"
-            " better (capacity.systems.in_use): {capacity.systems.in_use: [his], capacity.systems.staff: 5,"
-            " capacity.systems.vendor: ~, capacity.systems.audit: ~} scores 41.7, but {capacity.systems.in_use: [pacs],"
-            " capacity.systems.pacs_share: 0, capacity.systems.staff: 5, capacity.systems.vendor: ~,"
-            " capacity.systems.audit: ~} scores 37.5"
+            f"{DATA / 'mini.yaml'}:34:13: warning: indicator 'capacity.systems' can score lower when one answer"
+            " gets better (capacity.systems.in_use): {capacity.systems.in_use: [his], capacity.systems.staff: 10}"
+            " scores 75.0, but {capacity.systems.in_use: [pacs], capacity.systems.pacs_share: 0,"
+            " capacity.systems.staff: 10} scores 62.5"
         )
     ]
     assert "ok (mini@1.0, 5 scored questions)" in good.stderr

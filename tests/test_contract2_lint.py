@@ -102,18 +102,36 @@ def test_loading_a_questionnaire_does_not_run_the_monotonicity_search() -> None:
 
 
 def test_an_indicator_with_more_combinations_than_lint_tries_is_sampled_with_a_fixed_seed() -> None:
+    # Seven six-option questions that the follow-up's condition reads, and the follow-up at its
+    # worst and best: 6**7 x 2 = 559,872 combinations, so lint tries a seeded 100,000 of them.
     questionnaire = load_questionnaire(SAMPLED)
     (indicator,) = questionnaire.indicators()
     checker = monotonicity._Checker(questionnaire, indicator, "hospital")
-    assert monotonicity.SAMPLE < 6**7  # every combination would be too many
+    sizes = [len(domain) for domain in checker.domains]
+    assert sizes == [6] * 7 + [2]
+    assert monotonicity.SAMPLE < 6**7 * 2
     first = [next(monotonicity.counterexamples(questionnaire)) for _ in range(2)]
     assert first[0] == first[1]  # the same sample, the same pair, run after run
     example = first[0]
-    assert example.question == "big.x.q0"
-    assert example.before["big.x.q0"] == "o0"
-    assert example.after["big.x.q0"] == "o1"
+    # The last o0 among the seven becomes o1 and opens the follow-up, answered at its worst (o0).
+    assert example.before[example.question] == "o0"
+    assert example.after[example.question] == "o1"
+    assert example.after["big.x.follow"] == "o0"
+    assert "big.x.follow" not in example.before
     assert example.low < example.high
-    assert len(checker.variables) == 7
+
+
+def test_free_questions_are_searched_together_at_their_worst_and_best() -> None:
+    # In mini's capacity.systems, the IT-staff count has no condition and none reads it: it is tried
+    # only at 0 and 10 staff (all free questions at their worst, all at their best); the PACS share,
+    # which only a condition of its own decides, only at its worst and best bands. The text and date
+    # questions, neither scored nor read, are not searched at all.
+    questionnaire = load_questionnaire(LINT.parent / "mini.yaml")
+    indicator = next(i for i in questionnaire.indicators() if i.id == "capacity.systems")
+    checker = monotonicity._Checker(questionnaire, indicator, "hospital")
+    assert checker.variables == ["capacity.systems.in_use", "capacity.systems.pacs_share"]
+    assert checker.domains[1] == [0.0, 90.0, "na"]
+    assert [(free.id, free.worst, free.best) for free in checker.free] == [("capacity.systems.staff", 0.0, 10.0)]
 
 
 @pytest.mark.parametrize(
