@@ -426,7 +426,7 @@ def test_compare_across_questionnaires_shows_no_difference(dhti, tmp_path: Path)
         "so their scores are shown side by side without a difference"
     ) in table.stderr
     rows = table.stdout.splitlines()[4:]
-    assert rows[0].split() == ["index", "84.8", "69.4"]  # the 2.0 Cần Thơ station: 69.4, still stage 4
+    assert rows[0].split() == ["index", "83.4", "69.4"]  # the 2.0 samples: Hà Nội 83.4, Cần Thơ 69.4
     assert rows[1].split() == ["stage", "5", "4"]
     as_json = json.loads(dhti("compare", "#1", "#2", "--format", "json", db=db).stdout)
     assert {row["difference"] for row in as_json["rows"]} == {None}
