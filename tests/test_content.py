@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from click.testing import CliRunner, Result
 
 from dhti import expressions
@@ -137,6 +138,56 @@ def test_refs_cite_no_replaced_document(questionnaire_id: str) -> None:
     refs = [(indicator.id, ref) for indicator in q.indicators() for ref in indicator.refs]
     refs += [(item.id, ref) for item in q.compliance for ref in item.refs]
     assert [(owner, ref) for owner, ref in refs if any(old in ref for old in HISTORY)] == []
+
+
+def vietnamese_texts(node: Any, where: str = "") -> list[tuple[str, str]]:
+    """Every Vietnamese text of a questionnaire file, with where it is: the `vi` strings of its tree."""
+    if isinstance(node, dict):
+        found = [(where, value) for key, value in node.items() if key == "vi" and isinstance(value, str)]
+        return found + [
+            text for key, value in node.items() for text in vietnamese_texts(value, f"{where}/{node.get('id', key)}")
+        ]
+    if isinstance(node, list):
+        return [text for i, item in enumerate(node) for text in vietnamese_texts(item, f"{where}[{i}]")]
+    return []
+
+
+# Terms the Vietnamese texts must not use, each with the one they use instead.
+WRONG_TERMS = {
+    "CCCD": (re.compile(r"CCCD"), "thẻ căn cước"),
+    "bare bệnh án điện tử": (re.compile(r"(?<!hồ sơ )bệnh án điện tử", re.IGNORECASE), "hồ sơ bệnh án điện tử"),
+    "ASCII QD/ND": (re.compile(r"(?<![A-Za-z])(?:QD|ND)(?![A-Za-z])"), "QĐ-BYT, NĐ-CP"),
+    "district health centre": (re.compile(r"Trung tâm Y tế huyện", re.IGNORECASE), "Trung tâm Y tế khu vực"),
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "wrong"),
+    [
+        ("Bệnh viện triển khai hồ sơ bệnh án điện tử ngoại trú.", []),
+        ("Hồ sơ bệnh án điện tử ở mọi khoa.", []),
+        ("Triển khai bệnh án điện tử ngoại trú.", ["bare bệnh án điện tử"]),
+        ("Đọc thẻ CCCD gắn chíp.", ["CCCD"]),
+        ("Theo QD5316 và Nghị định 356/2025/ND-CP.", ["ASCII QD/ND"]),
+        ("Theo Quyết định 5316/QĐ-BYT và Nghị định 356/2025/NĐ-CP.", []),
+        ("Trung tâm Y tế huyện cũ.", ["district health centre"]),
+    ],
+)
+def test_wrong_terms_are_found(text: str, wrong: list[str]) -> None:
+    assert [name for name, (pattern, _) in WRONG_TERMS.items() if pattern.search(text)] == wrong
+
+
+@pytest.mark.parametrize("questionnaire_id", NEWEST)
+def test_vietnamese_texts_use_the_official_terms(questionnaire_id: str) -> None:
+    source = Path(BUNDLED.resolve(questionnaire_id).source)
+    tree = yaml.safe_load(source.read_text(encoding="utf-8"))
+    wrong = [
+        (where, name, use)
+        for where, text in vietnamese_texts(tree)
+        for name, (pattern, use) in WRONG_TERMS.items()
+        if pattern.search(text)
+    ]
+    assert wrong == []
 
 
 # --- the samples ----------------------------------------------------------------------------
