@@ -356,8 +356,8 @@ def _capped_note(scores: Scores, *, lang: str, translate: Translate) -> str:
     """Why the index's stage is below its score's, naming the obligations in breach; ``""`` if it is not."""
     if not scores.capped_by or scores.score_stage is None or scores.stage is None:
         return ""
-    items = "; ".join(
-        pick(status.item.text, lang) for status in scores.compliance if status.id in set(scores.capped_by)
+    items = "; ".join(  # each text is a sentence of its own: its full stop would double the list's
+        pick(status.item.text, lang).rstrip(". ") for status in scores.compliance if status.id in set(scores.capped_by)
     )
     sentence = N_(
         "By its score the index reaches stage %(score_stage)s; it is held at stage %(stage)s while these"
