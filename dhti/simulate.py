@@ -190,8 +190,15 @@ def entities(plan: Plan) -> list[_Entity]:
             found.append(_Entity(entity_id, name, DEPARTMENT, province, folder, by_type[DEPARTMENT], None))
     if MINISTRY in by_type:
         name = f"Bộ Y tế {SIMULATED}"
-        found.append(_Entity("SIM-BYT", name, MINISTRY, MINISTRY_PROVINCE, slug(MINISTRY_PROVINCE), by_type[MINISTRY], None))
+        found.append(
+            _Entity("SIM-BYT", name, MINISTRY, MINISTRY_PROVINCE, slug(MINISTRY_PROVINCE), by_type[MINISTRY], None)
+        )
     return found
+
+
+def file_count(plan: Plan) -> int:
+    """How many files :func:`simulate` gives for ``plan``."""
+    return len(entities(plan)) * plan.rounds
 
 
 def _beds(entity_type: str, seed: int, entity_id: str) -> int | None:
@@ -273,7 +280,7 @@ def _answers(entity: _Entity, levels: Mapping[str, float], rng: random.Random, d
     return {key: drawn[key] for key in questionnaire.questions if key in drawn}
 
 
-def _draw(question: Question, level: float, rng: random.Random, day: dt.date) -> _Drawn | None:  # noqa: C901, PLR0911
+def _draw(question: Question, level: float, rng: random.Random, day: dt.date) -> _Drawn | None:
     """One answer to ``question`` at maturity ``level``, or None to leave an optional question out."""
     if not question.required and not question.scored and rng.random() > OPTIONAL_CHANCE:
         return None
@@ -319,11 +326,9 @@ def _number(question: Question, target: float, rng: random.Random) -> int | floa
         best = max(band.points for band in bands) or 1.0
         chosen = min(range(len(bands)), key=lambda i: abs(bands[i].points / best - target))
         low = bands[chosen].min
-        if chosen + 1 < len(bands):
-            high = bands[chosen + 1].min
-        else:
-            high = 100.0 if percent else max(low * 1.5, low + 1)
-        return _between(low, high, rng, last=chosen + 1 == len(bands))
+        last = chosen + 1 == len(bands)
+        high = (100.0 if percent else max(low * 1.5, low + 1)) if last else bands[chosen + 1].min
+        return _between(low, high, rng, last=last)
     if question.linear:
         start, end = question.linear.from_, question.linear.to
         value = start + target * (end - start)
