@@ -156,6 +156,14 @@ def check_plan(plan: Plan) -> None:
         raise SimulateError(L_("--rounds must be between 1 and %(most)s", most=MAX_ROUNDS))
     if not plan.questionnaires:
         raise SimulateError(L_("no questionnaire to simulate"))
+    if not entities(plan):
+        raise SimulateError(
+            L_(
+                "%(questionnaires)s: none of its entity types is simulated (%(types)s)",
+                questionnaires=", ".join(q.ref for q in plan.questionnaires),
+                types=", ".join((*FACILITY_TYPES, DEPARTMENT, MINISTRY)),
+            )
+        )
 
 
 def slug(text: str) -> str:

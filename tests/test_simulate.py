@@ -159,3 +159,45 @@ def test_existing_files_are_kept_unless_force(dhti, tmp_path: Path) -> None:
     assert target.read_text(encoding="utf-8") == "mine\n"
     assert dhti(*args, "--force").exit_code == 0
     assert target.read_text(encoding="utf-8").startswith("# Mô phỏng")
+
+
+def test_a_symbolic_link_in_place_of_a_file_is_never_replaced(dhti, tmp_path: Path) -> None:
+    (tmp_path / "cao-bang").mkdir()
+    aim = tmp_path / "aim.yaml"
+    aim.write_text("keep\n", encoding="utf-8")
+    (tmp_path / "cao-bang" / "SIM-CAO-BANG-PK-001-r1.yaml").symlink_to(aim)
+    args = ("simulate", "-o", tmp_path, "--questionnaire", "dhti-clinic", "--entities", 1, "--rounds", 1, "--force")
+    result = dhti(*args)
+    assert result.exit_code == 1
+    assert "is a symbolic link; dhti writes only regular files" in result.stderr
+    assert aim.read_text(encoding="utf-8") == "keep\n"
+    assert not (tmp_path / "can-tho").exists()  # refused before the first file is written
+
+
+def test_a_questionnaire_for_no_simulated_type_is_refused(dhti, tmp_path: Path) -> None:
+    mini = (Path(__file__).parent / "data" / "mini.yaml").read_text(encoding="utf-8")
+    folder = tmp_path / "questionnaires"
+    folder.mkdir()
+    other = mini.replace("id: mini", "id: pharmacy-mini").replace("[hospital, health_centre]", "[pharmacy]")
+    other = other.replace("entity_types: [hospital]", "entity_types: [pharmacy]")
+    (folder / "pharmacy-mini.yaml").write_text(other, encoding="utf-8")
+    result = dhti(
+        "simulate", "-o", tmp_path / "sim", "--questionnaire", "pharmacy-mini", env={"DHTI_QUESTIONNAIRES": str(folder)}
+    )
+    assert result.exit_code == 1, result.output
+    assert (
+        "dhti: error: pharmacy-mini@1.0: none of its entity types is simulated (hospital, health_centre,"
+        in result.stderr
+    )
+    assert not (tmp_path / "sim").exists()
+
+
+def test_a_questionnaire_of_every_question_type_simulates_into_valid_files(dhti, tmp_path: Path) -> None:
+    # tests/data/mini.yaml (on DHTI_QUESTIONNAIRES in tests) has a choice, yes/no, multi, percent
+    # with na, linear number, text and date, and skip logic; it is for hospitals and health centres.
+    result = dhti("simulate", "-o", tmp_path, "--questionnaire", "mini", "--entities", 5, "--rounds", 2)
+    assert result.exit_code == 0, result.output
+    assert "mini@1.0: 40 file(s)" in result.stderr  # 2 provinces x 2 types x 5 x 2 rounds
+    checked = dhti("validate", tmp_path, "--strict")
+    assert checked.exit_code == 0, checked.output
+    assert "warning" not in checked.output
