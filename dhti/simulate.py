@@ -33,6 +33,7 @@ from dhti.messages import L_, Message
 from dhti.questionnaire import Question, Questionnaire, QuestionType, applicable_questions, applies_to
 from dhti.registry import Registry, version_key
 from dhti.resources import bundled_dir
+from dhti.response import FIRST_DATE, LAST_DATE
 from dhti.safetext import without_accents
 
 DEFAULT_PROVINCES = ("Cao Bằng", "Cần Thơ")
@@ -154,6 +155,11 @@ def check_plan(plan: Plan) -> None:
         raise SimulateError(L_("--entities must be between 1 and %(most)s", most=MAX_ENTITIES))
     if not 1 <= plan.rounds <= MAX_ROUNDS:
         raise SimulateError(L_("--rounds must be between 1 and %(most)s", most=MAX_ROUNDS))
+    last = _add_years(plan.start, plan.rounds - 1)
+    if plan.start < FIRST_DATE or last > LAST_DATE:
+        raise SimulateError(
+            L_("assessment dates must be between %(first)s and %(last)s", first=FIRST_DATE, last=LAST_DATE)
+        )
     if not plan.questionnaires:
         raise SimulateError(L_("no questionnaire to simulate"))
     if not entities(plan):

@@ -130,6 +130,7 @@ def test_an_unknown_province_is_refused_as_a_usage_error(dhti, tmp_path: Path) -
         (("--entities", 0), 2, "Invalid value for '--entities': 0 is not in the range 1<=x<=10000"),
         (("--rounds", 0), 2, "Invalid value for '--rounds': 0 is not in the range 1<=x<=20"),
         (("--date", "15/10/2025"), 2, "Invalid value for '--date'"),
+        (("--date", "2098-10-15", "--rounds", 3), 1, "assessment dates must be between 2000-01-01 and 2099-12-31"),
         (("--questionnaire", "dhti-statoin"), 1, "unknown questionnaire 'dhti-statoin'"),
     ],
 )

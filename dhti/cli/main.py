@@ -158,6 +158,7 @@ def demo(output: Path, lang: str, db: str | None) -> None:
 @click.option(
     "--entities",
     type=click.IntRange(1, 10_000),
+    metavar="N",
     default=4,
     show_default=True,
     help="Units of each facility type (hospital, health_centre, commune_health_station, clinic) per province.",
@@ -165,11 +166,14 @@ def demo(output: Path, lang: str, db: str | None) -> None:
 @click.option(
     "--rounds",
     type=click.IntRange(1, 20),
+    metavar="R",
     default=2,
     show_default=True,
     help="Assessments of each entity, a year apart.",
 )
-@click.option("--seed", type=int, default=0, show_default=True, help="The same seed and options give the same files.")
+@click.option(
+    "--seed", type=int, metavar="S", default=0, show_default=True, help="The same seed and options give the same files."
+)
 @click.option(
     "--date",
     "start",
