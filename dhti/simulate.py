@@ -186,21 +186,20 @@ def entities(plan: Plan) -> list[_Entity]:
             by_type.setdefault(entity_type, questionnaire)
     found: list[_Entity] = []
     for province in plan.provinces:
-        folder = slug(province)
-        unit = provinces.lookup(province)
-        kind = "thành phố" if unit is not None and unit.unit.kind is provinces.Kind.CITY else "tỉnh"
+        folder = slug(provinces.key(province))  # "Thành phố Hồ Chí Minh" -> "ho-chi-minh"
+        place = _place(province)
         for entity_type in FACILITY_TYPES:
             if entity_type not in by_type:
                 continue
             label, code = _KINDS[entity_type]
             for number in range(1, plan.entities + 1):
                 entity_id = f"SIM-{folder.upper()}-{code}-{number:03d}"
-                name = f"{label} số {number} {kind} {province} {SIMULATED}"
+                name = f"{label} số {number} {place} {SIMULATED}"
                 beds = _beds(entity_type, plan.seed, entity_id)
                 found.append(_Entity(entity_id, name, entity_type, province, folder, by_type[entity_type], beds))
         if DEPARTMENT in by_type:
             entity_id = f"SIM-{folder.upper()}-SYT"
-            name = f"Sở Y tế {kind} {province} {SIMULATED}"
+            name = f"Sở Y tế {place} {SIMULATED}"
             found.append(_Entity(entity_id, name, DEPARTMENT, province, folder, by_type[DEPARTMENT], None))
     if MINISTRY in by_type:
         name = f"Bộ Y tế {SIMULATED}"
@@ -208,6 +207,14 @@ def entities(plan: Plan) -> list[_Entity]:
             _Entity("SIM-BYT", name, MINISTRY, MINISTRY_PROVINCE, slug(MINISTRY_PROVINCE), by_type[MINISTRY], None)
         )
     return found
+
+
+def _place(province: str) -> str:
+    """The province as a name says it: "tỉnh Cao Bằng", "thành phố Cần Thơ", "Thành phố Hồ Chí Minh"."""
+    found = provinces.lookup(province)
+    if found is None or found.unit.kind is not provinces.Kind.CITY:
+        return f"tỉnh {province}"
+    return province if province.startswith("Thành phố ") else f"thành phố {province}"
 
 
 def file_count(plan: Plan) -> int:

@@ -202,3 +202,14 @@ def test_a_questionnaire_of_every_question_type_simulates_into_valid_files(dhti,
     checked = dhti("validate", tmp_path, "--strict")
     assert checked.exit_code == 0, checked.output
     assert "warning" not in checked.output
+
+
+def test_provinces_are_read_as_the_store_s_filters_read_them(dhti, tmp_path: Path) -> None:
+    args = ("--questionnaire", "dhti-clinic", "--entities", 1, "--rounds", 1)
+    result = dhti("simulate", "-o", tmp_path, "--province", "tp.hcm", "--province", "Hồ Chí Minh", *args)
+    assert result.exit_code == 0, result.output
+    [path] = files_of(tmp_path)  # the two spellings name one unit, simulated once
+    assert path.relative_to(tmp_path).as_posix() == "ho-chi-minh/SIM-HO-CHI-MINH-PK-001-r1.yaml"
+    entity = load(path).data["entity"]
+    assert entity["province"] == "Thành phố Hồ Chí Minh"
+    assert entity["name"] == "Phòng khám số 1 Thành phố Hồ Chí Minh (mô phỏng)"
