@@ -85,6 +85,7 @@ def _commands(tmp_path: Path, store: str) -> dict[str, list[object]]:
         "aggregate": ["aggregate", "--db", store, "-o", out / "a.html"],
         "batch": ["batch", STORE_DATA, "-o", out / "batch", "--db", store, "--jobs", "1"],
         "demo": ["demo", "-o", out / "demo"],
+        "simulate": ["simulate", "-o", out / "sim", "--questionnaire", "dhti-clinic", "--entities", 1, "--rounds", 1],
     }
 
 
@@ -107,7 +108,7 @@ def test_a_read_only_or_full_disk_is_one_message_and_no_temporary_file(
     assert leftovers == []
 
 
-@pytest.mark.parametrize("name", ["batch", "demo", "import odk"])
+@pytest.mark.parametrize("name", ["batch", "demo", "import odk", "simulate"])
 def test_an_output_folder_that_cannot_be_made_is_one_message(dhti, tmp_path: Path, store: str, name: str) -> None:
     (tmp_path / "out").write_text("a file, where a folder would go")
     result = dhti(*_commands(tmp_path, store)[name])

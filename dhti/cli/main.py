@@ -13,7 +13,15 @@ from typing import Any
 import click
 
 from dhti import __version__
-from dhti.cli.options import current_lang, lang_option, lenient_option, questionnaire_option, say, show_points_option
+from dhti.cli.options import (
+    TEXT,
+    current_lang,
+    lang_option,
+    lenient_option,
+    questionnaire_option,
+    say,
+    show_points_option,
+)
 from dhti.cli.options import load_registry as _registry
 from dhti.errors import DhtiError, InputError, first_problems
 from dhti.i18n import count, texts
@@ -132,6 +140,121 @@ def demo(output: Path, lang: str, db: str | None) -> None:
         say(f"  {path}", err=True)
     if not all(outcome.valid for outcome in result.outcomes):
         sys.exit(1)
+
+
+@main.command("simulate")
+@click.option(
+    "-o", "--output", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder for the files."
+)
+@click.option(
+    "--province",
+    "province_names",
+    type=TEXT,
+    multiple=True,
+    metavar="NAME",
+    help="A province or city to simulate (repeat for more; default: Cao Bằng and Cần Thơ). A former"
+    " province (Bình Định) means the one it was merged into (Gia Lai).",
+)
+@click.option(
+    "--entities",
+    type=click.IntRange(1, 10_000),
+    metavar="N",
+    default=4,
+    show_default=True,
+    help="Units of each facility type (hospital, health_centre, commune_health_station, clinic) per province.",
+)
+@click.option(
+    "--rounds",
+    type=click.IntRange(1, 20),
+    metavar="R",
+    default=2,
+    show_default=True,
+    help="Assessments of each entity, a year apart.",
+)
+@click.option(
+    "--seed", type=int, metavar="S", default=0, show_default=True, help="The same seed and options give the same files."
+)
+@click.option(
+    "--date",
+    "start",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default="2025-10-15",
+    show_default=True,
+    metavar="YYYY-MM-DD",
+    help="Date of the first round's assessments.",
+)
+@click.option(
+    "--questionnaire",
+    "refs",
+    type=TEXT,
+    multiple=True,
+    metavar="ID[@VERSION]",
+    help="Only this questionnaire (repeat for more; default: the newest version of each bundled one).",
+)
+@click.option("--force", is_flag=True, help="Overwrite files a former run wrote.")
+@lang_option
+def simulate(
+    output: Path,
+    province_names: tuple[str, ...],
+    entities: int,
+    rounds: int,
+    seed: int,
+    start: Any,  # noqa: ANN401 - click gives a datetime
+    refs: tuple[str, ...],
+    force: bool,
+    lang: str,
+) -> None:
+    """Write a synthetic campaign of response files, to try reports, peers and trends.
+
+    In each province: ENTITIES units of every facility type, and its Department of Health;
+    once for the campaign, the Ministry of Health. Each is assessed ROUNDS times, a year apart,
+    and improves a little each year. Answers are drawn from a seeded model of maturity per
+    entity and domain, respect the questionnaire's skip logic and give the evidence it
+    requires, so every file validates. Every file and entity is marked as simulated
+    (ids SIM-..., names "(mô phỏng)"): they are not real data.
+
+    \b
+      dhti simulate -o sim
+      dhti simulate -o sim --province "Gia Lai" --entities 6 --rounds 3 --seed 7
+      dhti db ingest sim --db sim.sqlite
+
+    Files go to OUTPUT/PROVINCE/ENTITY-rROUND.yaml; existing ones are replaced only with --force.
+    What was written is counted on stderr.
+    """
+    from dhti.jobs.simulate import write_campaign  # noqa: PLC0415
+    from dhti.simulate import (  # noqa: PLC0415
+        DEFAULT_PROVINCES,
+        Plan,
+        SimulateError,
+        file_count,
+        newest_bundled,
+        resolve_provinces,
+    )
+
+    _ = texts(lang)
+    try:
+        units, notes = resolve_provinces(province_names or DEFAULT_PROVINCES)
+    except SimulateError as err:
+        raise click.BadParameter(err.render(lang), param_hint="'--province'") from err
+    for note in notes:
+        say(f"dhti: {note.render(lang)}", err=True)
+    registry = _registry(lang=lang)
+    plan = Plan(
+        newest_bundled(registry, refs),
+        provinces=units,
+        entities=entities,
+        rounds=rounds,
+        seed=seed,
+        start=start.date(),
+    )
+    total = file_count(plan)
+    label = _("Simulating the campaign")
+    with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
+        result = write_campaign(plan, output, force=force, progress=lambda _file: bar.update(1))
+    for ref, written in result.per_questionnaire.items():
+        say(_("%(questionnaire)s: %(count)s file(s)") % {"count": count(written, lang), "questionnaire": ref}, err=True)
+    facts = {"count": count(len(result.written), lang), "folder": output}
+    say(_("wrote %(count)s simulated files into %(folder)s/") % facts, err=True)
 
 
 @main.group()
