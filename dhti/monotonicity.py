@@ -41,9 +41,21 @@ SEED = 20261201
 MULTI_SUBSETS_UP_TO = 5
 """A multi question with at most this many options is tried with every set of them."""
 TOLERANCE = 1e-9
+MAX_VARIABLES = 20
+"""The most questions an indicator's search may vary at once (its questions that are not free, and those
+their conditions read). Each combination costs about the square of this; above it, lint says the
+indicator was not searched instead of running for hours on a questionnaire no one would write."""
 
 Choice = object  # an answer value as scoring takes it, "na", or None for unanswered
 NA = "na"
+
+
+@dataclass(frozen=True)
+class Unsearched:
+    """An indicator with too many interdependent questions to search."""
+
+    indicator: Indicator
+    variables: int
 
 
 @dataclass(frozen=True)
@@ -61,6 +73,13 @@ class Counterexample:
 
 def counterexamples(questionnaire: Questionnaire) -> Iterator[Counterexample]:
     """The first counterexample of each indicator that has one, in file order."""
+    for found in findings(questionnaire):
+        if isinstance(found, Counterexample):
+            yield found
+
+
+def findings(questionnaire: Questionnaire) -> Iterator[Counterexample | Unsearched]:
+    """Per indicator, in file order: its first counterexample, or that it was too large to search."""
     for indicator in questionnaire.indicators():
         if not any(question.scored for question in indicator.questions):
             continue
@@ -70,6 +89,9 @@ def counterexamples(questionnaire: Questionnaire) -> Iterator[Counterexample]:
             if checker.asked_key in tried:
                 continue  # the same questions are asked of this type as of one already tried
             tried.add(checker.asked_key)
+            if len(checker.variables) > MAX_VARIABLES:
+                yield Unsearched(indicator, len(checker.variables))
+                break
             found = checker.first()
             if found is not None:
                 yield found
@@ -434,7 +456,17 @@ def warnings(questionnaire: Questionnaire, document: Document) -> list[Problem]:
         for i, indicator in enumerate(domain.indicators)
     }
     found = []
-    for example in counterexamples(questionnaire):
+    for example in findings(questionnaire):
+        if isinstance(example, Unsearched):
+            message = L_(
+                "indicator %(id)s was not searched for scores that fall when an answer gets better:"
+                " %(count)s of its questions depend on one another (at most %(limit)s are searched)",
+                id=repr(example.indicator.id),
+                count=example.variables,
+                limit=MAX_VARIABLES,
+            )
+            found.append(document.problem(list(paths[example.indicator.id]), message, severity=Severity.WARNING))
+            continue
         message = L_(
             "indicator %(id)s can score lower when one answer gets better (%(question)s):"
             " %(before)s scores %(high)s, but %(after)s scores %(low)s",

@@ -192,7 +192,7 @@ class Question(_Model):
 class Gate(_Model):
     """What a stage needs beyond its score: this stage and every one above it need ``requires``."""
 
-    stage: int = Field(ge=2, le=5)
+    stage: int = Field(ge=2, le=5, strict=True)
     requires: str
     text: Text
 
@@ -252,7 +252,7 @@ class Condition(_Model):
     expr: str | None = None
     compliance: str | None = None
     below: float | None = Field(default=None, gt=0, le=100)
-    stage_below: int | None = Field(default=None, ge=2)
+    stage_below: int | None = Field(default=None, ge=2, strict=True)
     in_: tuple[str, ...] | None = Field(default=None, alias="in", min_length=1)
 
     _in_text = field_validator("in_", mode="before")(
@@ -286,7 +286,7 @@ class Recommendation(_Model):
     unless: str | None = None
     priority: Priority
     horizon: Horizon
-    months: int | None = Field(default=None, ge=1, le=MAX_MONTHS)
+    months: int | None = Field(default=None, ge=1, le=MAX_MONTHS, strict=True)
     after: tuple[str, ...] = ()
     replaces: tuple[str, ...] = ()
     owner: Text | None = None
@@ -303,7 +303,7 @@ class ComplianceItem(_Model):
     entity_types: tuple[str, ...] | None = None
     due: dt.date | None = None
     met: str
-    caps_stage: int | None = Field(default=None, ge=1)
+    caps_stage: int | None = Field(default=None, ge=1, strict=True)
 
     @field_validator("due", mode="before")
     @classmethod

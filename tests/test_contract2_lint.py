@@ -180,3 +180,42 @@ def test_months_outside_the_horizon_are_a_warning(tmp_path: Path, horizon: str, 
         ]
     else:
         assert found == []
+
+
+def test_true_is_not_a_number_of_months_or_a_stage(tmp_path: Path) -> None:
+    text = ERRORS.read_text(encoding="utf-8").replace("    months: 0\n", "    months: true\n")
+    text = text.replace("    caps_stage: 9\n", "    caps_stage: yes\n")
+    path = tmp_path / "bools.yaml"
+    path.write_text(text, encoding="utf-8")
+    _, problems = lint_file(path)
+    messages = {(p.line, p.message) for p in problems}
+    assert (53, "recommendations[2].months: Input should be a valid integer") in messages
+    assert (33, "compliance[0].caps_stage: Input should be a valid integer") in messages
+
+
+def test_an_indicator_with_too_many_interdependent_questions_is_said_to_be_unsearched(tmp_path: Path) -> None:
+    # 25 yes/no questions, each asked only when the one before is yes: all 25 depend on one another,
+    # more than the 20 a search may vary, so lint says so instead of searching for hours.
+    questions = "".join(
+        f"          - id: chain.x.q{n}\n            text: {{en: Q{n}, vi: Câu {n}}}\n            type: yes_no\n"
+        + (f"            relevant: \"chain.x.q{n - 1} == 'yes'\"\n" if n else "")
+        for n in range(25)
+    )
+    path = tmp_path / "chain.yaml"
+    path.write_text(
+        "id: chain\nversion: '1.0'\ntitle: {en: Chain, vi: Chuỗi}\nentity_types: [hospital]\ndomains:\n"
+        "  - id: policy\n    title: {en: Policy, vi: Chính sách}\n    indicators:\n      - id: chain.x\n"
+        "        title: {en: Chain, vi: Chuỗi}\n        questions:\n" + questions,
+        encoding="utf-8",
+    )
+    _, problems = monotonicity.lint_file(path)
+    assert [(p.line, p.column, p.message) for p in problems] == [
+        (
+            9,
+            13,
+            (
+                "indicator 'chain.x' was not searched for scores that fall when an answer gets better:"
+                " 25 of its questions depend on one another (at most 20 are searched)"
+            ),
+        )
+    ]
