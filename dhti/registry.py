@@ -21,7 +21,7 @@ from types import MappingProxyType
 from dhti.errors import DhtiError, InputError, Problem, QuestionnaireNotFoundError, did_you_mean
 from dhti.messages import ENGLISH, L_
 from dhti.questionnaire import Questionnaire, lint_document, load_questionnaire
-from dhti.resources import bundled_dir
+from dhti.resources import bundled_dir, superseded_dir
 from dhti.yamlio import load, load_bytes, read_bounded
 
 ENV_FOLDERS = "DHTI_QUESTIONNAIRES"
@@ -129,7 +129,9 @@ class Registry:
         """
         env = os.environ if environ is None else environ
         finder = _Finder()
-        finder.folder(bundled_dir(), index=read_index(bundled_dir()))
+        bundled = bundled_dir()
+        for folder in (bundled, superseded_dir(bundled)):
+            finder.folder(folder, index=read_index(folder))
         for part in env.get(ENV_FOLDERS, "").split(os.pathsep):
             if part:
                 finder.folder(Path(part), index={})

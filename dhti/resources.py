@@ -18,6 +18,14 @@ def bundled_dir() -> Path:
     return data_dir("questionnaires")
 
 
+def superseded_dir(bundled: Path | None = None) -> Path:
+    """Bundled questionnaire versions that a newer one replaces: frozen, kept so that stored assessments still read.
+
+    They are not held to ``lint --strict``: changing one would change the scores of what was assessed with it.
+    """
+    return (bundled or bundled_dir()) / "superseded"
+
+
 def examples_dir() -> Path:
     """The bundled sample responses."""
     return bundled_dir() / "examples"

@@ -21,7 +21,7 @@ ROOT = Path(__file__).parent.parent
 DATA = Path(__file__).parent / "data"
 HOLDOUT = DATA / "holdout"
 CONTRACT2 = DATA / "contract2"
-QUESTIONNAIRE_FOLDERS = (ROOT / "questionnaires", HOLDOUT, CONTRACT2)
+QUESTIONNAIRE_FOLDERS = (ROOT / "questionnaires", ROOT / "questionnaires" / "superseded", HOLDOUT, CONTRACT2)
 RESPONSES = sorted(
     [
         *(HOLDOUT / "responses").glob("*.yaml"),

@@ -74,7 +74,7 @@ def test_listing_and_resolving_parse_no_bundled_file(parsed: list[str]) -> None:
     ]
     assert registry.resolve("dhti-station").ref == "dhti-station@2.0"
     assert registry.resolve("dhti-facility@2.0").source == str(bundled_dir() / "dhti-facility.yaml")
-    assert registry.resolve("dhti-facility@1.0").source == str(bundled_dir() / "dhti-facility-1.0.yaml")
+    assert registry.resolve("dhti-facility@1.0").source == str(bundled_dir() / "superseded" / "dhti-facility-1.0.yaml")
     assert registry.ids() == ["dhti-agency", "dhti-clinic", "dhti-facility", "dhti-station"]
     assert parsed == []
 
@@ -158,15 +158,16 @@ def test_a_broken_bundled_file_the_index_does_not_describe_is_skipped(tmp_path, 
 def test_without_an_index_every_bundled_file_is_parsed_at_start_up(tmp_path, monkeypatch, parsed) -> None:
     folder = _bundled_copy(tmp_path, monkeypatch)
     (folder / INDEX_NAME).write_text("not json", encoding="utf-8")
+    (folder / "superseded" / INDEX_NAME).write_text("not json", encoding="utf-8")
     registry = Registry.discover(environ={})
     assert parsed == [
-        "dhti-agency-1.0.yaml",
         "dhti-agency.yaml",
         "dhti-clinic.yaml",
-        "dhti-facility-1.0.yaml",
         "dhti-facility.yaml",
-        "dhti-station-1.0.yaml",
         "dhti-station.yaml",
+        "dhti-agency-1.0.yaml",
+        "dhti-facility-1.0.yaml",
+        "dhti-station-1.0.yaml",
     ]
     assert registry.ids() == ["dhti-agency", "dhti-clinic", "dhti-facility", "dhti-station"]
 
