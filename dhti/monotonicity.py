@@ -31,6 +31,7 @@ from dhti.questionnaire import (
     applies_to,
     lint_document,
 )
+from dhti.response import NA
 from dhti.scoring import question_score, weighted_mean
 from dhti.yamlio import Document, load
 
@@ -47,7 +48,6 @@ their conditions read). Each combination costs about the square of this; above i
 indicator was not searched instead of running for hours on a questionnaire no one would write."""
 
 Choice = object  # an answer value as scoring takes it, "na", or None for unanswered
-NA = "na"
 
 
 @dataclass(frozen=True)

@@ -197,6 +197,14 @@ class Gate(_Model):
     text: Text
 
 
+def needs(gates: Sequence[Gate], lang: str) -> tuple[int, str] | None:
+    """The lowest stage among these gates and what it needs, its gates' texts joined: ``(4, "a budget; a plan")``."""
+    if not gates:
+        return None
+    lowest = min(gate.stage for gate in gates)
+    return lowest, "; ".join(pick(gate.text, lang) for gate in gates if gate.stage == lowest)
+
+
 class Indicator(_Model):
     id: QuestionId
     title: Text
@@ -839,22 +847,9 @@ class _Linter:
         return None
 
     def _check_cycles(self, graph: dict[str, list[str]]) -> None:
-        state: dict[str, int] = {}
-
-        def visit(node: str, trail: list[str]) -> None:
-            state[node] = 1
-            for target in graph.get(node, []):
-                if state.get(target) == 1:
-                    cycle = " -> ".join([*trail[trail.index(target) :], target])
-                    message = L_("relevant: circular condition %(cycle)s", cycle=cycle)
-                    self.error([*self.question_paths[node], "relevant"], message)
-                elif target not in state:
-                    visit(target, [*trail, target])
-            state[node] = 2
-
-        for node in graph:
-            if node not in state:
-                visit(node, [node])
+        for node, cycle in _cycles(graph):
+            message = L_("relevant: circular condition %(cycle)s", cycle=cycle)
+            self.error([*self.question_paths[node], "relevant"], message)
 
     def check_other_expression(self, source: str, path: list[str | int]) -> None:
         """A gate's ``requires``, a compliance item's ``met``, a rule's ``unless`` or ``expr``."""
@@ -916,22 +911,9 @@ class _Linter:
                         self.error(path, _at(field, L_("unknown rule %(id)s%(hint)s", id=repr(name), hint=hint)))
             graph[rec.id] = [name for name in rec.after if name in rules and name != rec.id]
         positions = {rule.id: r for r, rule in enumerate(self.q.recommendations)}
-        state: dict[str, int] = {}
-
-        def visit(node: str, trail: list[str]) -> None:
-            state[node] = 1
-            for target in graph.get(node, []):
-                if state.get(target) == 1:
-                    cycle = " -> ".join([*trail[trail.index(target) :], target])
-                    message = _at("after", L_("circular order %(cycle)s", cycle=cycle))
-                    self.error(["recommendations", positions[node], "after"], message)
-                elif target not in state:
-                    visit(target, [*trail, target])
-            state[node] = 2
-
-        for node in graph:
-            if node not in state:
-                visit(node, [node])
+        for node, cycle in _cycles(graph):
+            message = _at("after", L_("circular order %(cycle)s", cycle=cycle))
+            self.error(["recommendations", positions[node], "after"], message)
 
     def check_recommendations(self) -> None:
         indicators = {indicator.id for indicator in self.q.indicators()}
@@ -995,6 +977,26 @@ class _Linter:
         for index, value in enumerate(when.in_ or ()):
             if values and value not in values and not (value == "na" and question.allow_na):
                 self.error([*path, "in", index], _not_an_answer(value, question.id, values))
+
+
+def _cycles(graph: Mapping[str, Sequence[str]]) -> list[tuple[str, str]]:
+    """Each cycle of a graph of ids once, as (the node that closes it, ``a -> b -> a``), in graph order."""
+    found: list[tuple[str, str]] = []
+    state: dict[str, int] = {}
+
+    def visit(node: str, trail: list[str]) -> None:
+        state[node] = 1
+        for target in graph.get(node, []):
+            if state.get(target) == 1:
+                found.append((node, " -> ".join([*trail[trail.index(target) :], target])))
+            elif target not in state:
+                visit(target, [*trail, target])
+        state[node] = 2
+
+    for node in graph:
+        if node not in state:
+            visit(node, [node])
+    return found
 
 
 def _language_problems(document: Document) -> list[Problem]:

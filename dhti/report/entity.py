@@ -23,6 +23,7 @@ from dhti.questionnaire import (
     Questionnaire,
     QuestionType,
     Recommendation,
+    needs,
     pick,
 )
 from dhti.recommendations import Fired
@@ -452,11 +453,10 @@ class _Builder:
 
     def gate_texts(self, gates: Sequence[Gate], sentence: str) -> str:
         """The sentence naming what the lowest of these gates' stage needs, or ``""``."""
-        if not gates:
+        missing = needs(gates, self.lang)
+        if missing is None:
             return ""
-        lowest = min(gate.stage for gate in gates)
-        what = "; ".join(pick(gate.text, self.lang) for gate in gates if gate.stage == lowest)
-        return self._(sentence) % {"stage": lowest, "what": what}
+        return self._(sentence) % {"stage": missing[0], "what": missing[1]}
 
     def answer_row(self, number: str, question: Question) -> AnswerRow:
         answer = self.response.answers.get(question.id)

@@ -10,7 +10,7 @@ from dhti import i18n
 from dhti.assess import Outcome
 from dhti.errors import ProblemJson, first_problems
 from dhti.i18n import N_, number, percent
-from dhti.questionnaire import Questionnaire, Stage, pick
+from dhti.questionnaire import Questionnaire, Stage, needs, pick
 from dhti.recommendations import Fired
 from dhti.response import EntitySummary, Validation
 from dhti.safetext import csv_text, visible
@@ -333,11 +333,10 @@ STATUS_NAMES = {"met": N_("met"), "pending": N_("pending"), "breach": N_("breach
 def _missing(item: IndicatorScore, lang: str) -> str:
     """What a gated indicator lacks for the stage its score reaches: ``stage 4 needs a budget``."""
     _ = i18n.texts(lang)
-    if not item.holding_gates:
+    missing = needs(item.holding_gates, lang)
+    if missing is None:
         return ""
-    lowest = min(gate.stage for gate in item.holding_gates)
-    what = "; ".join(pick(gate.text, lang) for gate in item.holding_gates if gate.stage == lowest)
-    return _("stage %(stage)s needs %(what)s") % {"stage": lowest, "what": what}
+    return _("stage %(stage)s needs %(what)s") % {"stage": missing[0], "what": missing[1]}
 
 
 def _compliance_lines(scores: Scores, lang: str) -> list[str]:
