@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import logging
 import os
@@ -403,9 +404,18 @@ def validate(
     metavar="PATH|URL",
     envvar="DHTI_DB",
     show_envvar=True,
-    help="Store to compare with: earlier assessments give a trend, peers a percentile. Default: your store, if any.",
+    help="Store to compare with: earlier assessments give the change and a trend, peers the ranks."
+    " Default: your store, if any.",
 )
-def report(
+@click.option(
+    "--report-date",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The date the report is issued (YYYY-MM-DD); due dates before it are flagged overdue. Default: today.",
+)
+@click.option(
+    "--issuer", metavar="TEXT", help="The issuing body named on the cover. Default: the assessor, else the entity."
+)
+def report(  # noqa: PLR0913 - one parameter per option
     file: Path,
     output: Path,
     fmt: str | None,
@@ -415,13 +425,17 @@ def report(
     pdfa: bool,
     force: bool,
     db: str | None,
+    report_date: dt.datetime | None,
+    issuer: str | None,
 ) -> None:
     """Write one entity's report for leadership, as HTML or PDF.
 
-    The report has a cover, an executive summary with the three most urgent actions, charts,
-    a page per domain with each indicator's stage ladder, a dated roadmap of recommendations,
-    the answers and evidence, and the methodology. An existing OUTPUT is replaced only with
-    --force; a symbolic link, device or FIFO never is.
+    Page 1 holds the cover and the summary: the index and its stage, the domains against their
+    peers' median, the ranks in the province and nationally, the change since the last
+    assessment, the legal obligations and the first actions. Then one compact section per
+    domain, the progress and peers, the roadmap once with each owner's load, and the annex
+    (stage ladders, every answer with its evidence, the methodology). An existing OUTPUT is
+    replaced only with --force; a symbolic link, device or FIFO never is.
     """
     from dhti.assess import assess  # noqa: PLC0415
     from dhti.outfiles import check_target  # noqa: PLC0415
@@ -440,7 +454,18 @@ def report(
     from dhti.jobs.aggregate import store_comparisons  # noqa: PLC0415 - the store only when reporting
 
     history, peers = store_comparisons(outcome, db)
-    write_report(outcome, output, fmt=kind, lang=lang, pdfa=pdfa, history=history, peers=peers, force=force)
+    write_report(
+        outcome,
+        output,
+        fmt=kind,
+        lang=lang,
+        report_date=report_date.date() if report_date else dt.date.today(),  # noqa: DTZ011 - the user's own day
+        issuer=issuer,
+        pdfa=pdfa,
+        history=history,
+        peers=peers,
+        force=force,
+    )
     _ = texts(lang)
     say(_("wrote %(file)s") % {"file": output}, err=True)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,7 +64,16 @@ def run_demo(  # noqa: PLR0913 - each is a separate choice of the caller
                 for fmt in ReportFormat:
                     target = output / f"{path.stem}.{fmt}"
                     written.append(
-                        write_report(outcome, target, fmt=fmt, lang=lang, history=history, peers=peers, force=True)
+                        write_report(
+                            outcome,
+                            target,
+                            fmt=fmt,
+                            lang=lang,
+                            report_date=dt.date.today(),  # noqa: DTZ011 - the user's own day
+                            history=history,
+                            peers=peers,
+                            force=True,
+                        )
                     )
             progress(path)
         for fmt in ReportFormat:

@@ -25,6 +25,7 @@ from dhti.outfiles import check_target, write_atomic
 from dhti.resources import templates_dir
 
 if TYPE_CHECKING:
+    import datetime as dt
     from collections.abc import Callable, Iterator, Sequence
 
     from jinja2 import Environment
@@ -145,15 +146,30 @@ def environment(lang: str, *, pdf: bool = False) -> Environment:
     return env
 
 
-def context_for(
-    outcome: Outcome, *, lang: str, history: Sequence[Assessed] = (), peers: Sequence[Assessed] = ()
+def context_for(  # noqa: PLR0913 - each is a separate choice of the caller
+    outcome: Outcome,
+    *,
+    lang: str,
+    report_date: dt.date,
+    issuer: str | None = None,
+    history: Sequence[Assessed] = (),
+    peers: Sequence[Assessed] = (),
 ) -> ReportContext:
+    """The entity report's context, as of ``report_date`` (see :func:`dhti.report.entity.build_context`)."""
     from dhti.i18n import translations  # noqa: PLC0415
     from dhti.report.entity import build_context  # noqa: PLC0415
 
     if outcome.scores is None:
         raise InputError(outcome.validation.errors)
-    return build_context(outcome, lang=lang, translate=translations(lang).gettext, history=history, peers=peers)
+    return build_context(
+        outcome,
+        lang=lang,
+        translate=translations(lang).gettext,
+        report_date=report_date,
+        issuer=issuer,
+        history=history,
+        peers=peers,
+    )
 
 
 def render_html(context: ReportContext, *, pdf: bool = False) -> str:
@@ -230,15 +246,18 @@ def write_report(  # noqa: PLR0913 - each is a separate choice of the caller
     *,
     fmt: ReportFormat,
     lang: str,
+    report_date: dt.date,
+    issuer: str | None = None,
     pdfa: bool = True,
     history: Sequence[Assessed] = (),
     peers: Sequence[Assessed] = (),
     force: bool = False,
 ) -> Path:
-    """Render one entity's report and write it atomically to exactly ``output``.
+    """Render one entity's report, as of ``report_date``, and write it atomically to exactly ``output``.
 
-    ``history`` and ``peers`` (from the store) add the trend and the standing among peers; an
-    existing ``output`` is replaced only with ``force``.
+    ``history`` and ``peers`` (from the store) give the change, the trend and the ranks among
+    peers; ``issuer`` names the issuing body on the cover; an existing ``output`` is replaced only
+    with ``force``.
     """
-    context = context_for(outcome, lang=lang, history=history, peers=peers)
+    context = context_for(outcome, lang=lang, report_date=report_date, issuer=issuer, history=history, peers=peers)
     return write_document(lambda pdf: render_html(context, pdf=pdf), output, fmt=fmt, pdfa=pdfa, force=force)
