@@ -415,7 +415,7 @@ def validate(
 @click.option(
     "--issuer", metavar="TEXT", help="The issuing body named on the cover. Default: the assessor, else the entity."
 )
-def report(  # noqa: PLR0913 - one parameter per option
+def report(
     file: Path,
     output: Path,
     fmt: str | None,

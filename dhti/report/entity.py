@@ -104,6 +104,7 @@ class ComplianceRow:
     due: str
     refs: tuple[str, ...]
     overdue: bool = False  # not met, and its deadline is before the report date
+    blocks: str = ""  # "holds back stage 4": in breach, its cap keeps the index below the next stage
 
 
 @dataclass(frozen=True)
@@ -111,18 +112,20 @@ class DomainBar:
     """One domain as page 1 draws it: a bar over the stage bands, with the peer median marked."""
 
     title: str
-    width: float  # 0..100, the bar's length in percent
+    width: str  # the bar's length as a CSS percentage: "45.2%"
     shown: str
     stage: int | None
-    median: float | None  # 0..100, where the marker stands
+    median_at: str  # where the peer median's marker stands, as a CSS percentage; "" for none
     median_shown: str
 
 
 @dataclass(frozen=True)
 class Band:
+    """One stage's stretch of the 0..100 scale, as CSS percentages."""
+
     level: int
-    start: float
-    width: float
+    start: str
+    width: str
 
 
 @dataclass(frozen=True)
@@ -247,6 +250,7 @@ class ReportContext:
     scored_questions: int
     answered_questions: int
     na_questions: int
+    not_asked: int  # questions the entity's type or the skip logic leaves out, which the annex does not list
     warnings: tuple[str, ...] = field(default_factory=tuple)
     trend: TrendView | None = None
 
@@ -384,6 +388,7 @@ def build_context(  # noqa: PLR0913 - each is a separate choice of the caller
         scored_questions=builder.count("scored"),
         answered_questions=builder.count("answered"),
         na_questions=builder.count("na"),
+        not_asked=sum(1 for d in domains for i in d.indicators for a in i.answers if a.status == "skipped"),
         warnings=tuple(problem.render(lang) for problem in outcome.validation.warnings),
         trend=builder.trend_view(trend),
     )
@@ -403,7 +408,15 @@ def _bands(q: Questionnaire) -> tuple[Band, ...]:
     """The stage bands under the domain bars: each stage from its threshold to the next one's."""
     stages = sorted(q.stages, key=lambda stage: stage.min)
     ends = [stage.min for stage in stages[1:]] + [100.0]
-    return tuple(Band(stage.level, stage.min, end - stage.min) for stage, end in zip(stages, ends, strict=True))
+    return tuple(
+        Band(stage.level, _css_percent(stage.min), _css_percent(end - stage.min))
+        for stage, end in zip(stages, ends, strict=True)
+    )
+
+
+def _css_percent(value: float) -> str:
+    """A length on the 0..100 scale for a style attribute (CSS wants a full stop, whatever the language)."""
+    return f"{min(max(value, 0.0), 100.0):.1f}%"
 
 
 def _capped_note(scores: Scores, *, lang: str, translate: Translate) -> str:
@@ -567,6 +580,9 @@ class _Builder:
             i18n.date(item.due, self.lang) if item.due else "",
             tuple(references.display(ref, self.lang) for ref in item.refs),
             status.status is not Status.MET and summary.overdue(item.due, self.today),
+            self._(summary.BLOCKS) % {"level": self.scores.stage.level + 1}
+            if self.scores.stage is not None and status.id in summary.blocking_obligations(self.scores)
+            else "",
         )
 
     def subject(self, rule: Recommendation) -> str:
@@ -695,11 +711,11 @@ class _Builder:
         return tuple(
             DomainBar(
                 d.title,
-                min(max(_value(self.scores, d.id), 0.0), 100.0),
+                _css_percent(_value(self.scores, d.id)),
                 d.score,
                 d.stage.level if d.stage else None,
-                medians.get(d.id),
-                i18n.number(medians.get(d.id), self.lang) if medians.get(d.id) is not None else "",
+                _css_percent(median) if (median := medians.get(d.id)) is not None else "",
+                i18n.number(median, self.lang) if median is not None else "",
             )
             for d in domains
         )

@@ -48,11 +48,12 @@ FIRST_ASSESSMENT = N_("This is the first assessment stored for this entity: ther
 TOP_STAGE = N_("Stage %(level)s (%(label)s) is the top stage.")
 NEXT_STAGE = N_("%(points)s points to stage %(level)s (%(label)s).")
 NEXT_STAGE_AND_OBLIGATIONS = N_(
-    "%(points)s points to stage %(level)s (%(label)s), and these legal obligations must be met as well: %(items)s."
+    "%(points)s points to stage %(level)s (%(label)s); the legal obligations marked below must be met as well."
 )
 NEXT_STAGE_ONLY_OBLIGATIONS = N_(
-    "Stage %(level)s (%(label)s) needs no more points, only these legal obligations met: %(items)s."
+    "Stage %(level)s (%(label)s) needs no more points, only the legal obligations marked below met."
 )
+BLOCKS = N_("holds back stage %(level)s")
 OWNER_OVERLOAD = N_(
     "%(owner)s has %(count)s high-priority actions within 6 months: more than one person usually carries at"
     " once; share them out or phase them."
@@ -158,21 +159,24 @@ def next_stage(q: Questionnaire, scores: Scores, *, lang: str, translate: Transl
     following = next((stage for stage in q.stages if stage.level == level), None)
     if following is None:
         return translate(TOP_STAGE) % {"level": scores.stage.level, "label": pick(scores.stage.label, lang)}
-    blocking = [
-        pick(status.item.text, lang).rstrip(". ")
-        for status in scores.compliance
-        if status.status is Status.BREACH and status.item.caps_stage is not None and status.item.caps_stage < level
-    ]
+    blocking = blocking_obligations(scores)
     points = following.min - scores.index
-    values = {
-        "points": i18n.number(max(points, 0.0), lang),
-        "level": level,
-        "label": pick(following.label, lang),
-        "items": "; ".join(blocking),
-    }
+    values = {"points": i18n.number(max(points, 0.0), lang), "level": level, "label": pick(following.label, lang)}
     if points <= 0 and blocking:
         return translate(NEXT_STAGE_ONLY_OBLIGATIONS) % values
     return translate(NEXT_STAGE_AND_OBLIGATIONS if blocking else NEXT_STAGE) % values
+
+
+def blocking_obligations(scores: Scores) -> tuple[str, ...]:
+    """The ids of the obligations in breach whose cap keeps the index below the next stage."""
+    if scores.stage is None:
+        return ()
+    level = scores.stage.level + 1
+    return tuple(
+        status.id
+        for status in scores.compliance
+        if status.status is Status.BREACH and status.item.caps_stage is not None and status.item.caps_stage < level
+    )
 
 
 def first_actions(actions: Sequence[Action]) -> tuple[int, ...]:
