@@ -324,7 +324,9 @@ def build_context(  # noqa: PLR0913 - each is a separate choice of the caller
     builder = _Builder(q, response, scores, lang, translate, report_date)
     domains = tuple(builder.domain(number, score) for number, score in enumerate(scores.domains, 1))
     all_recs = tuple(builder.recommendation(fired) for fired in outcome.recommendations)
-    actions = tuple(summary.Action(n, rec.owner, rec.priority, rec.horizon) for n, rec in enumerate(all_recs))
+    actions = tuple(
+        summary.Action(n, rec.owner, rec.priority, rec.horizon, len(rec.text)) for n, rec in enumerate(all_recs)
+    )
     entity = response.entity
     standing = builder.standing(peers)
     trend = builder.trend(history)
@@ -351,14 +353,14 @@ def build_context(  # noqa: PLR0913 - each is a separate choice of the caller
         index=i18n.number(scores.index, lang),
         stage=builder.stage_view(scores.stage.level),
         completeness=i18n.percent(scores.completeness, lang),
-        capped_note=_capped_note(scores, lang=lang, translate=translate),
+        capped_note=_capped_note(scores, translate=translate),
         next_stage=summary.next_stage(q, scores, lang=lang, translate=translate),
         change=summary.change(trend, lang=lang, translate=translate),
         standing=builder.peer_view(standing),
         domain_bars=builder.domain_bars(domains, standing),
         bands=_bands(q),
         compliance=tuple(builder.compliance_row(status) for status in scores.compliance),
-        first_actions=tuple(all_recs[n] for n in summary.first_actions(actions)),
+        first_actions=tuple(all_recs[n] for n in summary.first_actions(actions, room=_room(scores, lang))),
         domains=domains,
         roadmap=builder.roadmap(all_recs),
         owners=tuple(
@@ -394,6 +396,12 @@ def build_context(  # noqa: PLR0913 - each is a separate choice of the caller
     )
 
 
+def _room(scores: Scores, lang: str) -> int:
+    """The characters page 1 has left for the first actions once the legal obligations are listed."""
+    listed = sum(len(pick(status.item.text, lang)) + summary.ACTION_LINE for status in scores.compliance)
+    return summary.PAGE_ONE_CHARACTERS - listed
+
+
 def _ownership(entity_type: str, ownership: str | None, translate: Translate) -> str:
     """Public or private, for a facility; an agency's ownership goes without saying."""
     if entity_type in AGENCIES or not ownership:
@@ -419,18 +427,15 @@ def _css_percent(value: float) -> str:
     return f"{min(max(value, 0.0), 100.0):.1f}%"
 
 
-def _capped_note(scores: Scores, *, lang: str, translate: Translate) -> str:
-    """Why the index's stage is below its score's, naming the obligations in breach; ``""`` if it is not."""
+def _capped_note(scores: Scores, *, translate: Translate) -> str:
+    """Why the index's stage is below its score's (the panel below marks the obligations); ``""`` if it is not."""
     if not scores.capped_by or scores.score_stage is None or scores.stage is None:
         return ""
-    items = "; ".join(  # each text is a sentence of its own: its full stop would double the list's
-        pick(status.item.text, lang).rstrip(". ") for status in scores.compliance if status.id in set(scores.capped_by)
-    )
     sentence = N_(
-        "By its score the index reaches stage %(score_stage)s; it is held at stage %(stage)s while these"
-        " legal obligations are in breach: %(items)s."
+        "By its score the index reaches stage %(score_stage)s; it is held at stage %(stage)s while the legal"
+        " obligations marked below are in breach."
     )
-    return translate(sentence) % {"score_stage": scores.score_stage.level, "stage": scores.stage.level, "items": items}
+    return translate(sentence) % {"score_stage": scores.score_stage.level, "stage": scores.stage.level}
 
 
 def _current_domains(scores: Scores) -> dict[str, float | None]:

@@ -20,6 +20,11 @@ Translate = Callable[[str], str]
 #: How many first actions page 1 lists at most, and at least when the roadmap has them.
 MOST_FIRST_ACTIONS = 5
 FEWEST_FIRST_ACTIONS = 3
+#: About how many characters of action and obligation text page 1 holds at its type size, beside the
+#: rest of the summary: a fourth or fifth first action is taken only while the page has room for it.
+PAGE_ONE_CHARACTERS = 3400
+#: The characters an action's owner, date and priority line takes, counted with its text.
+ACTION_LINE = 120
 #: More high-priority actions than this for one owner within six months is flagged as a load to share.
 OWNER_HIGH_LOAD = 4
 
@@ -49,9 +54,6 @@ TOP_STAGE = N_("Stage %(level)s (%(label)s) is the top stage.")
 NEXT_STAGE = N_("%(points)s points to stage %(level)s (%(label)s).")
 NEXT_STAGE_AND_OBLIGATIONS = N_(
     "%(points)s points to stage %(level)s (%(label)s); the legal obligations marked below must be met as well."
-)
-NEXT_STAGE_ONLY_OBLIGATIONS = N_(
-    "Stage %(level)s (%(label)s) needs no more points, only the legal obligations marked below met."
 )
 BLOCKS = N_("holds back stage %(level)s")
 OWNER_OVERLOAD = N_(
@@ -86,6 +88,7 @@ class Action:
     owner: str
     priority: str
     horizon: str
+    length: int = 0  # characters of its text
 
 
 @dataclass(frozen=True)
@@ -152,7 +155,10 @@ def change(found: peers.Trend | None, *, lang: str, translate: Translate) -> Cha
 
 
 def next_stage(q: Questionnaire, scores: Scores, *, lang: str, translate: Translate) -> str:
-    """How far the index is from the next stage, and which obligations in breach stand in its way too."""
+    """How far the index is from the next stage, and whether obligations in breach stand in its way too.
+
+    ``""`` when the score already reaches the next stage: the note on the cap says what holds it.
+    """
     if scores.index is None or scores.stage is None:
         return ""
     level = scores.stage.level + 1
@@ -162,8 +168,8 @@ def next_stage(q: Questionnaire, scores: Scores, *, lang: str, translate: Transl
     blocking = blocking_obligations(scores)
     points = following.min - scores.index
     values = {"points": i18n.number(max(points, 0.0), lang), "level": level, "label": pick(following.label, lang)}
-    if points <= 0 and blocking:
-        return translate(NEXT_STAGE_ONLY_OBLIGATIONS) % values
+    if points <= 0:
+        return ""
     return translate(NEXT_STAGE_AND_OBLIGATIONS if blocking else NEXT_STAGE) % values
 
 
@@ -179,19 +185,25 @@ def blocking_obligations(scores: Scores) -> tuple[str, ...]:
     )
 
 
-def first_actions(actions: Sequence[Action]) -> tuple[int, ...]:
-    """The positions of the first actions: each owner's first in roadmap order (up to 5), then the next ones up to 3.
+def first_actions(actions: Sequence[Action], *, room: int = PAGE_ONE_CHARACTERS) -> tuple[int, ...]:
+    """The positions of the first actions, in roadmap order.
 
-    Returned in roadmap order, so that page 1 reads as the roadmap does.
+    Walk the roadmap and take the first action of each owner not yet taken, up to five; then
+    fill up to three with the next ones in order. Beyond three, an action is taken only while
+    the texts taken fit in ``room`` characters, so that page 1 holds them all.
     """
     chosen: list[int] = []
     owners: set[str] = set()
+    used = 0
     for action in actions:
         if len(chosen) == MOST_FIRST_ACTIONS:
             break
-        if action.owner not in owners:
-            owners.add(action.owner)
-            chosen.append(action.position)
+        size = action.length + ACTION_LINE
+        if action.owner in owners or (len(chosen) >= FEWEST_FIRST_ACTIONS and used + size > room):
+            continue
+        owners.add(action.owner)
+        chosen.append(action.position)
+        used += size
     for action in actions:
         if len(chosen) >= FEWEST_FIRST_ACTIONS:
             break
