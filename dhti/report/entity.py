@@ -168,27 +168,23 @@ class WeightRow:
 
 
 @dataclass(frozen=True)
-class TrendRow:
-    date: str
-    index: str
-    change: str
-    stage: int
-    domains: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class TrendView:
     svg: str
-    rows: tuple[TrendRow, ...]
     summary: str
+    before: str  # the date of the last earlier assessment, heading its column of the comparison
 
 
 @dataclass(frozen=True)
-class PeerRow:
+class ComparisonRow:
+    """The index or one domain: before, now, the change, and against the peers (each "" when not known)."""
+
     title: str
-    score: str
+    before: str
+    now: str
+    change: str
     peer_median: str
-    rank: str  # "5/23"
+    rank: str
+    stage: int | None  # now, for the cell's tint
 
 
 @dataclass(frozen=True)
@@ -199,7 +195,6 @@ class PeerView:
     lines: tuple[str, ...]
     peer_median: str  # "" with too few peers for a median
     group: str  # the peers named in words
-    rows: tuple[PeerRow, ...]
 
 
 @dataclass(frozen=True)
@@ -253,6 +248,7 @@ class ReportContext:
     not_asked: int  # questions the entity's type or the skip logic leaves out, which the annex does not list
     warnings: tuple[str, ...] = field(default_factory=tuple)
     trend: TrendView | None = None
+    comparison: tuple[ComparisonRow, ...] = ()
 
 
 STAGE_MEANINGS = {
@@ -393,6 +389,7 @@ def build_context(  # noqa: PLR0913 - each is a separate choice of the caller
         not_asked=sum(1 for d in domains for i in d.indicators for a in i.answers if a.status == "skipped"),
         warnings=tuple(problem.render(lang) for problem in outcome.validation.warnings),
         trend=builder.trend_view(trend),
+        comparison=builder.comparison(trend, standing),
     )
 
 
@@ -440,6 +437,33 @@ def _capped_note(scores: Scores, *, translate: Translate) -> str:
 
 def _current_domains(scores: Scores) -> dict[str, float | None]:
     return {domain.id: domain.score for domain in scores.domains}
+
+
+def _comparison_row(
+    title: str,
+    scores: tuple[float | None, float | None],
+    against: tuple[float | None, str],
+    stage: int | None,
+    *,
+    lang: str,
+) -> ComparisonRow:
+    before, now = scores
+    median, rank = against
+    # The change between the two numbers as shown (one decimal), so that the three agree.
+    change = _signed(_as_shown(now) - _as_shown(before), lang) if before is not None and now is not None else ""
+    return ComparisonRow(
+        title,
+        i18n.number(before, lang) if before is not None else "",
+        i18n.number(now, lang),
+        change,
+        i18n.number(median, lang) if median is not None else "",
+        rank,
+        stage,
+    )
+
+
+def _as_shown(value: float) -> float:
+    return float(i18n.number(value, "en"))
 
 
 def _signed(value: float | None, lang: str) -> str:
@@ -655,22 +679,41 @@ class _Builder:
         if found is None:
             return None
         lang = self.lang
-        ids = [domain.id for domain in self.q.domains]
-        rows = tuple(
-            TrendRow(
-                i18n.date(point.date, lang),
-                i18n.number(point.index, lang),
-                _signed(point.change, lang),
-                point.stage,
-                tuple(i18n.number(point.domains.get(d), lang) for d in ids),
-            )
-            for point in found.points
-        )
         svg = charts.trend(
             [charts.Point(i18n.date(p.date, lang), p.index, i18n.number(p.index, lang), p.stage) for p in found.points],
             title=self._(N_("Index over time")),
         )
-        return TrendView(svg, rows, _trend_summary(found.first, found.last, lang=lang, translate=self._))
+        summary = _trend_summary(found.first, found.last, lang=lang, translate=self._)
+        return TrendView(svg, summary, i18n.date(found.points[-2].date, lang))
+
+    def comparison(self, found: peers.Trend | None, standing: peers.Standing) -> tuple[ComparisonRow, ...]:
+        """The index, then each domain: the last earlier score, today's, the change, the peers' median and the rank."""
+        if found is None and not standing.peers:
+            return ()
+        lang, scores = self.lang, self.scores
+        before = found.points[-2] if found is not None else None
+        shown = summary.rank_text
+        rows = [
+            _comparison_row(
+                self._(N_("Index")),
+                (before.index if before else None, scores.index),
+                (standing.peer_median, shown(standing.national, lang) if standing.peers else ""),
+                scores.stage.level if scores.stage else None,
+                lang=lang,
+            )
+        ]
+        for row, domain in zip(standing.domains, self.q.domains, strict=True):
+            score = scores.domain(domain.id)
+            rows.append(
+                _comparison_row(
+                    pick(domain.title, lang),
+                    (before.domains.get(domain.id) if before else None, row.score),
+                    (row.peer_median, shown(row.rank, lang) if standing.peers else ""),
+                    score.stage.level if score is not None and score.stage else None,
+                    lang=lang,
+                )
+            )
+        return tuple(rows)
 
     def standing(self, others: Sequence[Assessed]) -> peers.Standing:
         """The ranks among the latest assessments of entities of the same type that answered the same questionnaire."""
@@ -690,16 +733,6 @@ class _Builder:
 
     def peer_view(self, found: peers.Standing) -> PeerView:
         lang = self.lang
-        titles = {domain.id: pick(domain.title, lang) for domain in self.q.domains}
-        rows = tuple(
-            PeerRow(
-                titles.get(row.domain_id, row.domain_id),
-                i18n.number(row.score, lang),
-                i18n.number(row.peer_median, lang),
-                summary.rank_text(row.rank, lang),
-            )
-            for row in found.domains
-        )
         ranking = summary.ranking(
             found, entity_type=self.response.entity.type, province=self.province, lang=lang, translate=self._
         )
@@ -708,7 +741,6 @@ class _Builder:
             ranking.lines,
             i18n.number(found.peer_median, lang) if found.peer_median is not None else "",
             summary.group_words(self.response.entity.type, self._)[1],
-            rows,
         )
 
     def domain_bars(self, domains: Sequence[DomainView], found: peers.Standing) -> tuple[DomainBar, ...]:

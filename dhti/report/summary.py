@@ -22,7 +22,7 @@ MOST_FIRST_ACTIONS = 5
 FEWEST_FIRST_ACTIONS = 3
 #: About how many characters of action and obligation text page 1 holds at its type size, beside the
 #: rest of the summary: a fourth or fifth first action is taken only while the page has room for it.
-PAGE_ONE_CHARACTERS = 3400
+PAGE_ONE_CHARACTERS = 3250
 #: The characters an action's owner, date and priority line takes, counted with its text.
 ACTION_LINE = 120
 #: More high-priority actions than this for one owner within six months is flagged as a load to share.
