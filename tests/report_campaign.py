@@ -46,9 +46,7 @@ def earlier_round(raw: bytes, *, registry: Registry, change: float) -> tuple[Ass
     assert record.index is not None
     index = min(max(record.index + change, 0.0), 100.0)
     domains = tuple(
-        entry._replace(score=min(max(entry.score + change, 0.0), 100.0))
-        if entry.score is not None
-        else entry
+        entry._replace(score=min(max(entry.score + change, 0.0), 100.0)) if entry.score is not None else entry
         for entry in record.domains
     )
     return dataclasses.replace(record, index=index, domains=domains), earlier

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from dhti.report.render import ReportFormat, write_report
 from dhti.resources import examples_dir
 from dhti.response import MAX_NAME_CHARS
 
+DAY = dt.date(2026, 12, 2)  # the report date: fixed, so that overdue flags do not move with the clock
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = [
     "--headless",
@@ -95,7 +97,7 @@ def test_the_longest_unbroken_name_wraps_on_a_phone(browser, registry, write, tm
     hanoi = (examples_dir() / "central-hospital-hanoi.yaml").read_text(encoding="utf-8")
     response = write("long.yaml", hanoi.replace("Bệnh viện Đa khoa Trung ương Hồng Hà", "B" * MAX_NAME_CHARS, 1))
     out = tmp_path / "long.html"
-    write_report(assess(response, registry=registry), out, fmt=ReportFormat.HTML, lang="vi")
+    write_report(assess(response, registry=registry), out, fmt=ReportFormat.HTML, lang="vi", report_date=DAY)
     page, _events = open_report(browser, out, 390)
     assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 1
     page.close()
@@ -104,7 +106,7 @@ def test_the_longest_unbroken_name_wraps_on_a_phone(browser, registry, write, tm
 def test_hostile_report_runs_no_script_and_fetches_nothing(browser, registry, tmp_path) -> None:
     out = tmp_path / "hostile.html"
     hostile = Path(__file__).parent / "data" / "responses" / "mini-hostile.yaml"
-    write_report(assess(hostile, registry=registry), out, fmt=ReportFormat.HTML, lang="en")
+    write_report(assess(hostile, registry=registry), out, fmt=ReportFormat.HTML, lang="en", report_date=DAY)
     page, events = open_report(browser, out, 1280)
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: dialogs.append(dialog.message))
@@ -126,6 +128,7 @@ def sample_reports(tmp_path_factory, registry) -> dict[str, Path]:
             folder / f"{sample}.html",
             fmt=ReportFormat.HTML,
             lang="vi",
+            report_date=DAY,
         )
         for sample in ALL_SAMPLES
     }

@@ -143,4 +143,6 @@ def test_the_trend_chart_keeps_its_date_labels_inside_and_its_text_large() -> No
 def _texts(svg: str) -> list[tuple[str, str, str]]:
     import re  # noqa: PLC0415
 
-    return re.findall(r'<text x="([\d.]+)" y="[\d.]+" text-anchor="middle" font-size="([\d.]+)"[^>]*>([^<]+)</text>', svg)
+    return re.findall(
+        r'<text x="([\d.]+)" y="[\d.]+" text-anchor="middle" font-size="([\d.]+)"[^>]*>([^<]+)</text>', svg
+    )
