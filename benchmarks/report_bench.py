@@ -9,8 +9,8 @@ trivial page). The aim is a full report in at most 4x the cold trivial document.
 
 from __future__ import annotations
 
-import datetime as dt
 import argparse
+import datetime as dt
 import statistics
 import subprocess
 import sys

@@ -78,7 +78,9 @@ def open_report(browser, path: Path, width: int):
 @pytest.mark.parametrize("width", [1280, 390])
 def test_report_loads_cleanly_and_draws_its_charts(browser, registry, tmp_path, sample: str, width: int) -> None:
     out = tmp_path / "report.html"
-    write_report(assess(examples_dir() / sample, registry=registry), out, fmt=ReportFormat.HTML, lang="vi", report_date=DAY)
+    write_report(
+        assess(examples_dir() / sample, registry=registry), out, fmt=ReportFormat.HTML, lang="vi", report_date=DAY
+    )
     page, events = open_report(browser, out, width)
     assert events["requests"] == [out.as_uri()]  # the document itself, nothing else
     assert events["failed"] == []
@@ -188,14 +190,20 @@ def compared_reports(tmp_path_factory, registry) -> dict[str, Path]:
 #: Elements wider than the screen, unless a horizontally scrolling wrapper holds them.
 OVERFLOWING = """() => {
   const width = document.documentElement.clientWidth;
-  const scrolls = e => { for (let p = e.parentElement; p; p = p.parentElement) {
-      const o = getComputedStyle(p).overflowX; if ((o === 'auto' || o === 'scroll') && p.getBoundingClientRect().right <= width + 1) return true;
-    } return false; };
+  const scrolls = e => {
+    for (let p = e.parentElement; p; p = p.parentElement) {
+      const o = getComputedStyle(p).overflowX;
+      if ((o === 'auto' || o === 'scroll') && p.getBoundingClientRect().right <= width + 1) return true;
+    }
+    return false;
+  };
   const found = [];
   for (const e of document.querySelectorAll('body *')) {
     const r = e.getBoundingClientRect();
     if (r.width === 0 || scrolls(e)) continue;
-    if (r.right > width + 1 || r.left < -1) found.push(`${e.tagName}.${e.className} ${Math.round(r.left)}..${Math.round(r.right)}`);
+    if (r.right > width + 1 || r.left < -1) {
+      found.push(`${e.tagName}.${e.className} ${Math.round(r.left)}..${Math.round(r.right)}`);
+    }
   }
   const tables = [...document.querySelectorAll('table')].filter(t => t.scrollWidth > width && !scrolls(t)).length;
   return {found: found.slice(0, 5), tables};
@@ -207,7 +215,8 @@ def test_on_a_phone_nothing_is_wider_than_the_screen(browser, compared_reports, 
     page, _events = open_report(browser, compared_reports[sample], 390)
     assert page.evaluate(OVERFLOWING) == {"found": [], "tables": 0}
     wrapped = page.eval_on_selector_all("main table", "ts => ts.map(t => t.parentElement.className)")
-    assert wrapped and set(wrapped) == {"table-wrap"}  # every table may scroll sideways rather than squeeze
+    assert wrapped
+    assert set(wrapped) == {"table-wrap"}  # every table may scroll sideways rather than squeeze
     # The summary starts on the first screen: the cover is compact.
     assert page.eval_on_selector("#summary", "s => s.getBoundingClientRect().top") < 900
     page.close()
@@ -224,7 +233,8 @@ def test_the_trend_chart_is_readable_and_unclipped(browser, compared_reports, wi
     )
     assert len(texts) >= 6
     for left, right, box, pixels in texts:
-        assert 0 <= left and right <= box  # no label clipped at the chart's edge
+        assert left >= 0  # no label clipped at the chart's edges
+        assert right <= box
         assert pixels >= 11  # CSS px at this width
     page.close()
 

@@ -249,5 +249,5 @@ def test_numeric_answers_group_their_thousands(rendered: dict[str, Rendered], na
 def test_the_formula_is_on_the_scale_of_the_scores_and_on_one_line(rendered: dict[str, Rendered]) -> None:
     for name in ("central-hospital-hanoi", "provincial-department-cao-bang"):
         text = "\n".join(rendered[name].pages)
-        assert re.search(r"I = Σ wd · Dd / Σ wd", text), name  # one line; no "100 ×" for scores already 0-100
+        assert re.search(r"I = Σ wd · Dd / Σ wd", text), name  # on one line, and no factor 100 for scores already 0-100
         assert "I = 100 ×" not in text

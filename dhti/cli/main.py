@@ -20,6 +20,7 @@ from dhti.cli.options import (
     lang_option,
     lenient_option,
     questionnaire_option,
+    report_date_option,
     say,
     show_points_option,
 )
@@ -109,12 +110,16 @@ def main(verbose: bool) -> None:
     metavar="PATH|URL",
     help="Store the samples here (default: OUTPUT/dhti-demo.sqlite, apart from your own store).",
 )
-def demo(output: Path, lang: str, db: str | None) -> None:
+@report_date_option
+def demo(output: Path, lang: str, db: str | None, report_date: dt.date) -> None:
     """Run dhti on the bundled sample responses: validate, score, store, write reports.
 
-    Needs no input: for every sample it writes an HTML and a PDF report into OUTPUT, then the
-    portfolio report of all of them (portfolio.html, portfolio.pdf), scores.json and
-    scores.csv, and prints a summary. It is what `make demo` runs. OUTPUT is the demo's own
+    Needs no input: it stores the samples beside a simulated campaign (two provinces, every
+    entity type, two rounds a year apart, and an earlier round of each sample; written to
+    OUTPUT/simulated/ and marked as not real data), so that every report shows its peers and
+    its trend. For every sample it writes an HTML and a PDF report into OUTPUT, then the
+    portfolio report of the store (portfolio.html, portfolio.pdf), scores.json and
+    scores.csv of the samples, and prints a summary. It is what `make demo` runs. OUTPUT is the demo's own
     folder: running the demo again replaces the files it wrote there, and only those.
     """
     from dhti.jobs.demo import run_demo, sample_files  # noqa: PLC0415
@@ -126,13 +131,22 @@ def demo(output: Path, lang: str, db: str | None) -> None:
     label = _("Scoring the samples and writing their reports")
     with click.progressbar(length=len(files), label=label, file=sys.stderr) as bar:
         result = run_demo(
-            output, registry=registry, lang=lang, db=db, files=files, progress=lambda _path: bar.update(1)
+            output,
+            registry=registry,
+            lang=lang,
+            db=db,
+            files=files,
+            report_date=report_date,
+            progress=lambda _path: bar.update(1),
         )
     say(score_table(list(result.outcomes), lang=lang))
     for outcome in result.outcomes:
         for problem in first_problems(outcome.validation.problems):
             say(problem.render(lang), err=True)
     say("", err=True)
+    facts = {"count": count(result.simulated, lang), "folder": output / "simulated"}
+    stored = _("stored %(count)s simulated assessments beside the samples (%(folder)s/: not real data)")
+    say(stored % facts, err=True)
     say(
         _("wrote %(count)s files into %(folder)s/:") % {"count": count(len(result.written), lang), "folder": output},
         err=True,
@@ -407,11 +421,7 @@ def validate(
     help="Store to compare with: earlier assessments give the change and a trend, peers the ranks."
     " Default: your store, if any.",
 )
-@click.option(
-    "--report-date",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="The date the report is issued (YYYY-MM-DD); due dates before it are flagged overdue. Default: today.",
-)
+@report_date_option
 @click.option(
     "--issuer", metavar="TEXT", help="The issuing body named on the cover. Default: the assessor, else the entity."
 )
@@ -425,7 +435,7 @@ def report(
     pdfa: bool,
     force: bool,
     db: str | None,
-    report_date: dt.datetime | None,
+    report_date: dt.date,
     issuer: str | None,
 ) -> None:
     """Write one entity's report for leadership, as HTML or PDF.
@@ -459,7 +469,7 @@ def report(
         output,
         fmt=kind,
         lang=lang,
-        report_date=report_date.date() if report_date else dt.date.today(),  # noqa: DTZ011 - the user's own day
+        report_date=report_date,
         issuer=issuer,
         pdfa=pdfa,
         history=history,

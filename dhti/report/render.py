@@ -8,6 +8,7 @@ template folder and ``data:`` URLs.
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import logging
 import re
@@ -25,7 +26,6 @@ from dhti.outfiles import check_target, write_atomic
 from dhti.resources import templates_dir
 
 if TYPE_CHECKING:
-    import datetime as dt
     from collections.abc import Callable, Iterator, Sequence
 
     from jinja2 import Environment
@@ -150,12 +150,12 @@ def context_for(  # noqa: PLR0913 - each is a separate choice of the caller
     outcome: Outcome,
     *,
     lang: str,
-    report_date: dt.date,
+    report_date: dt.date | None = None,
     issuer: str | None = None,
     history: Sequence[Assessed] = (),
     peers: Sequence[Assessed] = (),
 ) -> ReportContext:
-    """The entity report's context, as of ``report_date`` (see :func:`dhti.report.entity.build_context`)."""
+    """The entity report's context as of ``report_date``, by default today (see ``build_context``)."""
     from dhti.i18n import translations  # noqa: PLC0415
     from dhti.report.entity import build_context  # noqa: PLC0415
 
@@ -165,7 +165,7 @@ def context_for(  # noqa: PLR0913 - each is a separate choice of the caller
         outcome,
         lang=lang,
         translate=translations(lang).gettext,
-        report_date=report_date,
+        report_date=report_date or dt.date.today(),  # noqa: DTZ011 - the reader's calendar day
         issuer=issuer,
         history=history,
         peers=peers,
@@ -246,14 +246,14 @@ def write_report(  # noqa: PLR0913 - each is a separate choice of the caller
     *,
     fmt: ReportFormat,
     lang: str,
-    report_date: dt.date,
+    report_date: dt.date | None = None,
     issuer: str | None = None,
     pdfa: bool = True,
     history: Sequence[Assessed] = (),
     peers: Sequence[Assessed] = (),
     force: bool = False,
 ) -> Path:
-    """Render one entity's report, as of ``report_date``, and write it atomically to exactly ``output``.
+    """Render one entity's report, as of ``report_date`` (default today), and write it atomically to ``output``.
 
     ``history`` and ``peers`` (from the store) give the change, the trend and the ranks among
     peers; ``issuer`` names the issuing body on the cover; an existing ``output`` is replaced only
