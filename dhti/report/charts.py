@@ -147,6 +147,27 @@ class Spread:
     shown: str
 
 
+def _wrap(label: str, width: int) -> list[str]:
+    """``label`` in lines of about ``width`` characters, broken between words."""
+    lines: list[str] = []
+    for word in label.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+def _label_lines(label: str, *, x: float, mid: float) -> str:
+    """A row label ending at ``x``, on one line or two (a long domain title would run past the chart's edge)."""
+    lines = _wrap(label, 34)
+    if len(lines) > 2:
+        lines = [lines[0], " ".join(lines[1:])]
+    top = mid + 4 - 6.5 * (len(lines) - 1)
+    spans = "".join(f'<tspan x="{x}" dy="{0 if n == 0 else 13}">{escape(line)}</tspan>' for n, line in enumerate(lines))
+    return f'<text x="{x}" y="{top:.1f}" text-anchor="end" font-size="11" fill="{INK}">{spans}</text>'
+
+
 def boxes(rows: Sequence[Spread], *, title: str) -> str:
     """Horizontal box plots on a 0..100 scale, one per row."""
     label_width, plot_w, row, top = 230, 330, 34, 12
@@ -172,10 +193,7 @@ def boxes(rows: Sequence[Spread], *, title: str) -> str:
         )
     for index, spread in enumerate(rows):
         mid = top + index * row + row / 2
-        parts.append(
-            f'<text x="{label_width - 8}" y="{mid + 4:.1f}" text-anchor="end" font-size="11.5" fill="{INK}">'
-            f"{escape(spread.label)}</text>"
-        )
+        parts.append(_label_lines(spread.label, x=label_width - 8, mid=mid))
         parts.append(
             f'<line x1="{x(spread.minimum):.1f}" y1="{mid:.1f}" x2="{x(spread.maximum):.1f}" y2="{mid:.1f}"'
             f' stroke="{INK}" stroke-width="1.2"/>'
