@@ -251,3 +251,18 @@ def test_the_formula_is_on_the_scale_of_the_scores_and_on_one_line(rendered: dic
         text = "\n".join(rendered[name].pages)
         assert re.search(r"I = Σ wd · Dd / Σ wd", text), name  # on one line, and no factor 100 for scores already 0-100
         assert "I = 100 ×" not in text
+
+
+def test_report_takes_its_date_and_issuer_from_the_command_line(dhti, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.delenv("DHTI_DB", raising=False)
+    out = tmp_path / "bao-cao.html"
+    sample = examples_dir() / "commune-station-urban-can-tho.yaml"
+    args = ["report", sample, "-o", out, "--lang", "vi", "--report-date", "2027-01-15", "--issuer", "Sở Y tế <Cần Thơ>"]
+    result = dhti(*args)
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    assert "<td>15/01/2027</td>" in html
+    assert "Sở Y tế &lt;Cần Thơ&gt;" in html  # the issuer is text from the user: escaped
+    bad = dhti("report", sample, "-o", tmp_path / "x.html", "--report-date", "15/01/2027")
+    assert bad.exit_code == 2
+    assert "Traceback" not in bad.output
