@@ -478,11 +478,6 @@ def _value(scores: Scores, domain_id: str) -> float:
     return domain.score if domain is not None and domain.score is not None else 0.0
 
 
-def _indicator_value(scores: Scores, indicator_id: str) -> float | None:
-    indicator = scores.indicator(indicator_id)
-    return indicator.score if indicator is not None else None
-
-
 class _Builder:
     def __init__(  # noqa: PLR0913, PLR0917 - the one place that holds them all
         self, q: Questionnaire, response: Response, scores: Scores, lang: str, translate: Translate, today: dt.date
