@@ -261,7 +261,7 @@ def test_report_takes_its_date_and_issuer_from_the_command_line(dhti, tmp_path: 
     result = dhti(*args)
     assert result.exit_code == 0, result.output
     html = out.read_text(encoding="utf-8")
-    assert "<td>15/01/2027</td>" in html
+    assert '<td class="date">15/01/2027</td>' in html
     assert "Sở Y tế &lt;Cần Thơ&gt;" in html  # the issuer is text from the user: escaped
     bad = dhti("report", sample, "-o", tmp_path / "x.html", "--report-date", "15/01/2027")
     assert bad.exit_code == 2
