@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from dhti.store.location import Backend, Location, resolve
 from dhti.store.record import (
     AssessmentRecord,
+    ComplianceRecord,
     DomainEntry,
     IndicatorRecord,
     RecommendationRecord,

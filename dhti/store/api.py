@@ -27,7 +27,9 @@ from dhti.store import models as m
 from dhti.store.connect import WRITE, Schema, engine_for, migrate, read_schema
 from dhti.store.location import Backend, Location, resolve
 from dhti.store.record import (
+    COMPLIANCE_STATUSES,
     AssessmentRecord,
+    ComplianceRecord,
     DomainEntry,
     IndicatorRecord,
     RecommendationRecord,
@@ -234,14 +236,41 @@ class Store:
         until: dt.date | None = None,
     ) -> list[StoredAssessment]:
         """For each matching entity its newest assessment (as of ``until``), ordered by entity id."""
+        where = AssessmentFilter(province, entity_type, questionnaire, None, until)
+        return self._load(self._newest(where, 1).order_by(m.assessments.c.entity_id))
+
+    def latest_and_previous(
+        self,
+        *,
+        entity_type: str | None = None,
+        questionnaire: str | None = None,
+        province: str | None = None,
+        until: dt.date | None = None,
+    ) -> list[tuple[StoredAssessment, StoredAssessment | None]]:
+        """For each matching entity its newest assessment and the one before it (``None`` if none), by entity id.
+
+        One read for all entities (the two newest of each, ranked in the database), so that a
+        national campaign aggregates in seconds.
+        """
         table = m.assessments.c
         where = AssessmentFilter(province, entity_type, questionnaire, None, until)
+        found = self._load(self._newest(where, 2).order_by(table.entity_id, table.assessment_date.desc(), table.id.desc()))
+        pairs: list[tuple[StoredAssessment, StoredAssessment | None]] = []
+        for assessment in found:
+            if pairs and pairs[-1][0].record.entity_id == assessment.record.entity_id:
+                pairs[-1] = (pairs[-1][0], assessment)
+            else:
+                pairs.append((assessment, None))
+        return pairs
+
+    def _newest(self, where: AssessmentFilter, most: int) -> sa.Select[Any]:
+        """The assessments among the ``most`` newest of each entity matching ``where``."""
+        table = m.assessments.c
         newest_first = (table.assessment_date.desc(), table.id.desc())
         rank = sa.func.row_number().over(partition_by=table.entity_id, order_by=newest_first)
         ranked = sa.select(table.id, rank.label("rank")).where(*self._conditions(where)).subquery()
-        latest = sa.select(ranked.c.id).where(ranked.c.rank == 1)
-        query = _select_assessments().where(table.id.in_(latest))
-        return self._load(query.order_by(table.entity_id))
+        chosen = sa.select(ranked.c.id).where(ranked.c.rank <= most)
+        return _select_assessments().where(table.id.in_(chosen))
 
     def get(self, assessment_id: int) -> StoredAssessment:
         """One assessment by its id; :class:`StoreError` when there is none."""
@@ -337,6 +366,7 @@ class _Children:
     indicators: dict[int, list[IndicatorRecord]]
     recommendations: dict[int, list[RecommendationRecord]]
     gdhm: dict[int, list[tuple[str, int]]]
+    compliance: dict[int, list[ComplianceRecord]]
 
     @classmethod
     def read(cls, conn: sa.Connection, ids: sa.ScalarSelect[Any], *, store: str) -> _Children:
@@ -365,7 +395,10 @@ class _Children:
             gdhm[check.ident].append(
                 (check.text("gdhm_readings.code", code), check.whole("gdhm_readings.phase", phase))
             )
-        return cls(domains, indicators, recommendations, gdhm)
+        compliance: dict[int, list[ComplianceRecord]] = defaultdict(list)
+        for check, row in _rows(conn, m.compliance_items, ids, "item_id", "status", "due", store=store):
+            compliance[check.ident].append(_compliance(check, row))
+        return cls(domains, indicators, recommendations, gdhm, compliance)
 
 
 def _indicator(check: RowReader, row: Sequence[object]) -> IndicatorRecord:
@@ -386,6 +419,17 @@ def _recommendation(check: RowReader, row: Sequence[object]) -> RecommendationRe
         check.text("recommendations.horizon", horizon),
         check.number("recommendations.gap", gap),
         check.day("recommendations.due", due),
+    )
+
+
+def _compliance(check: RowReader, row: Sequence[object]) -> ComplianceRecord:
+    item_id, status, due = row
+    if status not in COMPLIANCE_STATUSES:
+        raise check.invalid("compliance_items.status", status)
+    return ComplianceRecord(
+        check.text("compliance_items.item_id", item_id),
+        check.text("compliance_items.status", status),
+        None if due is None else check.day("compliance_items.due", due),
     )
 
 
@@ -419,9 +463,19 @@ def _stored(row: sa.RowMapping, children: _Children, *, store: str) -> StoredAss
         recommendations=tuple(children.recommendations.get(ident, ())),
         gdhm=tuple(children.gdhm.get(ident, ())),
         source_file=check.text("source_file", row["source_file"]),
+        compliance=tuple(children.compliance.get(ident, ())) if _recorded(check, row) else None,
+        score_stage=check.optional_whole("score_stage", row["score_stage"]),
     )
     content = check.text("content_hash", row["content_hash"])
     return StoredAssessment(ident, record, content, check.moment("ingested_at", row["ingested_at"]))
+
+
+def _recorded(check: RowReader, row: sa.RowMapping) -> bool:
+    """Whether compliance was kept (schema 0002 on); SQLite gives the flag as 0 or 1."""
+    value = row["compliance_recorded"]
+    if value in (True, False):  # also 1 and 0
+        return bool(value)
+    raise check.invalid("compliance_recorded", value)
 
 
 def _id_for_hash(conn: sa.Connection, digest: str) -> int | None:
@@ -446,6 +500,8 @@ def _insert(conn: sa.Connection, record: AssessmentRecord, raw: bytes, digest: s
         "completeness": record.completeness,
         "source_file": record.source_file,
         "ingested_at": dt.datetime.now(dt.UTC),
+        "score_stage": record.score_stage,
+        "compliance_recorded": record.compliance is not None,
     }
     key = conn.execute(m.assessments.insert(), values).inserted_primary_key
     if key is None:  # pragma: no cover - both back ends report the new key
@@ -480,6 +536,13 @@ def _child_rows(ident: int, record: AssessmentRecord) -> Iterator[tuple[sa.Table
             {"assessment_id": ident, "position": n, "rule_id": r.id, "priority": r.priority, "horizon": r.horizon}
             | {"gap": r.gap, "due": r.due}
             for n, r in enumerate(record.recommendations)
+        ],
+    )
+    yield (
+        m.compliance_items,
+        [
+            {"assessment_id": ident, "position": n, "item_id": c.id, "status": c.status, "due": c.due}
+            for n, c in enumerate(record.compliance or ())
         ],
     )
     yield (
