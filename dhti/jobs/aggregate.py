@@ -72,7 +72,7 @@ def write_portfolio(  # noqa: PLR0913 - each is a separate choice of the caller
     scored = [(latest, before) for latest, before in pairs if latest.record.index is not None]
     if not scored:
         raise DhtiError(_nothing_to_report(store.display, scope, lang))
-    lookup = _Lookup(registry)
+    lookup = RegistryLookup(registry)
     portfolio = build_portfolio(
         [latest for latest, _before in scored],
         previous={latest.record.entity_id: before for latest, before in scored if before is not None},
@@ -93,7 +93,7 @@ def write_portfolio(  # noqa: PLR0913 - each is a separate choice of the caller
     return portfolio.entities
 
 
-class _Lookup:
+class RegistryLookup:
     """Questionnaires by reference and the theme of each rule, each looked up once."""
 
     def __init__(self, registry: Registry) -> None:
@@ -119,7 +119,7 @@ def _store_name(store: Store) -> str:
     return store.display.rpartition("/")[2].partition("?")[0] or store.display
 
 
-def _scope_words(scope: Scope, lookup: _Lookup, lang: str) -> str:
+def _scope_words(scope: Scope, lookup: RegistryLookup, lang: str) -> str:
     """The filters in words: a province's name, a type's label, a questionnaire's title, a date."""
     _ = translations(lang).gettext
     parts = []
@@ -163,7 +163,7 @@ def _find(registry: Registry, questionnaire_id: str) -> Questionnaire | None:
         return None
 
 
-def _domain_titles(lookup: _Lookup, refs: set[str], lang: str) -> dict[str, str]:
+def _domain_titles(lookup: RegistryLookup, refs: set[str], lang: str) -> dict[str, str]:
     titles: dict[str, str] = {}
     for ref in sorted(refs):
         definition = lookup.questionnaire(ref)
