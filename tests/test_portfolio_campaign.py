@@ -265,8 +265,10 @@ def test_a_store_without_an_earlier_round_and_a_section_of_one_unit(registry: Re
         write_portfolio(store, out, registry=registry, fmt=ReportFormat.HTML, lang="en", report_date=REPORT_DATE)
     html = out.read_text(encoding="utf-8")
     assert "the change will show after the next round" in html
-    assert "One unit, " in html  # the Ministry, alone of its kind: a line, not charts
-    assert html.count('class="chart chart-distribution"') == 5  # one per kind with more than one unit
+    # One province: its Department and the Ministry are each alone of their kind, a line and no chart;
+    # the four facility types have two units each, an index histogram each and no change yet.
+    assert html.count("One unit, ") == 2
+    assert html.count('class="chart chart-distribution"') == 4
     assert "2 December 2026" in html
 
 

@@ -41,6 +41,8 @@ SECTION_TITLES = {
     "commune_health_station": N_("Commune health stations"),
     "clinic": N_("Clinics"),
 }
+OTHER_UNITS = N_("Other units")  # a type this dhti does not know, never shown as its code
+UNITS = N_("units")
 # The unit as counted: "14/23 commune health stations".
 UNIT_NOUNS = {
     "ministry": N_("ministries"),
@@ -215,11 +217,11 @@ def stage_of(score: float) -> int:
 
 def type_label(entity_type: str, _: Translate) -> str:
     """An entity type in words; a type dhti does not know is "Other units", never its code."""
-    return _(ENTITY_TYPES.get(entity_type, N_("Other units")))
+    return _(ENTITY_TYPES.get(entity_type, OTHER_UNITS))
 
 
 def type_noun(entity_type: str, _: Translate) -> str:
-    return _(UNIT_NOUNS.get(entity_type, N_("units")))
+    return _(UNIT_NOUNS.get(entity_type, UNITS))
 
 
 def build_portfolio_context(portfolio: Portfolio, wording: Wording) -> PortfolioContext:
@@ -287,7 +289,7 @@ class _Words:
         more = len(units) - NAMED_UNITS
         if more <= 0:
             return shown
-        return self._(N_("%(names)s and %(count)s more")) % {"names": shown, "count": self.count(more)}
+        return self._(N_("%(names)s and %(count)s more units")) % {"names": shown, "count": self.count(more)}
 
     def reach(self, part: int, whole: int, entity_type: str) -> str:
         return f"{self.count(part)}/{self.count(whole)} {type_noun(entity_type, self._)}"
@@ -389,7 +391,7 @@ class _Words:
     def section(self, section: Section, number: int) -> SectionView:
         _ = self._
         entity_type = section.key.entity_type
-        title = _(SECTION_TITLES.get(entity_type, N_("Other units")))
+        title = _(SECTION_TITLES.get(entity_type, OTHER_UNITS))
         if section.split:
             definition = self.w.questionnaire(section.questionnaire_ref)
             title = f"{title}: {pick(definition.title, self.lang) if definition else section.key.questionnaire_id}"
@@ -575,7 +577,7 @@ class _Words:
             RuleView(
                 self.rule(r.questionnaire_ref, r.rule_id)[0],
                 r.priority,
-                self._(PRIORITY_LABELS.get(r.priority, N_("Medium"))),
+                self._(PRIORITY_LABELS.get(r.priority, PRIORITY_LABELS["medium"])),
                 self.reach(r.entities, section.entities, entity_type),
             )
             for r in action.rules[:ACTION_RULES]
@@ -585,7 +587,7 @@ class _Words:
             reach=self.reach(len(action.units), section.entities, entity_type),
             share=i18n.percent(action.share, self.lang),
             priority=action.priority,
-            priority_label=self._(PRIORITY_LABELS.get(action.priority, N_("Medium"))),
+            priority_label=self._(PRIORITY_LABELS.get(action.priority, PRIORITY_LABELS["medium"])),
             rules=rules,
             more_rules=max(len(action.rules) - ACTION_RULES, 0),
             units=self.names(action.units),
