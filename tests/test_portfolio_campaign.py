@@ -267,7 +267,7 @@ def test_a_store_without_an_earlier_round_and_a_section_of_one_unit(registry: Re
     assert "the change will show after the next round" in html
     # One province: its Department and the Ministry are each alone of their kind, a line and no chart;
     # the four facility types have two units each, an index histogram each and no change yet.
-    assert html.count("One unit, ") == 2
+    assert html.count("One unit, ") == 2 * 2  # at a glance, and as its section
     assert html.count('class="chart chart-distribution"') == 4
     assert "2 December 2026" in html
 
