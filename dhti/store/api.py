@@ -254,7 +254,9 @@ class Store:
         """
         table = m.assessments.c
         where = AssessmentFilter(province, entity_type, questionnaire, None, until)
-        found = self._load(self._newest(where, 2).order_by(table.entity_id, table.assessment_date.desc(), table.id.desc()))
+        found = self._load(
+            self._newest(where, 2).order_by(table.entity_id, table.assessment_date.desc(), table.id.desc())
+        )
         pairs: list[tuple[StoredAssessment, StoredAssessment | None]] = []
         for assessment in found:
             if pairs and pairs[-1][0].record.entity_id == assessment.record.entity_id:

@@ -20,11 +20,12 @@ depends_on: str | None = None
 
 def upgrade() -> None:
     """Add the compliance items of each assessment, and its stage by score alone."""
-    with op.batch_alter_table("assessments") as batch:
-        batch.add_column(sa.Column("score_stage", sa.Integer(), nullable=True))
-        batch.add_column(
-            sa.Column("compliance_recorded", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
+    # Plain ALTER TABLE ... ADD COLUMN on both back ends: a batch copy of the table on SQLite would
+    # drop the old one, and with foreign keys on, every score and recommendation with it.
+    op.add_column("assessments", sa.Column("score_stage", sa.Integer(), nullable=True))
+    op.add_column(
+        "assessments", sa.Column("compliance_recorded", sa.Boolean(), nullable=False, server_default=sa.false())
+    )
     op.create_table(
         "compliance_items",
         sa.Column("assessment_id", sa.Integer(), nullable=False),
