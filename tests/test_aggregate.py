@@ -32,7 +32,7 @@ def test_portfolio_html_has_a_section_per_kind(runner, store: str, tmp_path: Pat
     html = out.read_text(encoding="utf-8")
     assert "Digital transformation portfolio" in html
     assert "Sở Y tế &lt;b&gt;Cao Bằng&lt;/b&gt;" in html  # the issuer as typed, escaped
-    assert "<th scope=\"row\">Report date</th><td>2 December 2026</td>" in html
+    assert '<th scope="row">Report date</th><td>2 December 2026</td>' in html
     # One league table per kind with more than one unit: the Ministry is never ranked with a station.
     sections = re.findall(r'<section id="s\d+" class="group( single)?">\s*<h2 class="section">([^<]+)</h2>', html)
     titles = [title for _single, title in sections]

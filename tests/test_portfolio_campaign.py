@@ -68,7 +68,7 @@ def portfolio(campaign_db: str, registry: Registry) -> Portfolio:
 
 
 def _change(items: list[StoredAssessment]) -> float | None:
-    if len(items) < 2:  # noqa: PLR2004 - a change needs two assessments
+    if len(items) < 2:
         return None
     latest, previous = items[0].record, items[1].record
     assert latest.index is not None

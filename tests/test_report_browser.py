@@ -208,6 +208,6 @@ def test_campaign_portfolio_on_a_phone_and_a_desktop(browser, axe_source: str, c
     assert [edge for edge in edges if edge[0] > width + 1 and (edge[1] is None or edge[1] > width + 1)] == []
     if width == 390:
         assert any(table_right > width for table_right, _frame in edges)  # the league tables do scroll
-    assert page.evaluate(SMALLEST_CHART_TEXT) >= 11  # noqa: PLR2004 - the minimum chart text, in CSS px
+    assert page.evaluate(SMALLEST_CHART_TEXT) >= 11
     assert axe_violations(page, axe_source) == []
     page.close()

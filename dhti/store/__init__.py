@@ -53,6 +53,7 @@ __all__ = [
     "AssessmentFilter",
     "AssessmentRecord",
     "Backend",
+    "ComplianceRecord",
     "DomainEntry",
     "IndicatorRecord",
     "IngestResult",
