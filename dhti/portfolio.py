@@ -11,6 +11,7 @@ spots; the portfolio adds a priority list across sections. The store supplies th
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -84,6 +85,15 @@ class Stored(Protocol):
     def record(self) -> PortfolioRecord: ...
 
 
+class Earlier(Protocol):
+    """The assessment before an entity's latest one: its date and index are what a change needs."""
+
+    @property
+    def assessment_date(self) -> dt.date: ...
+    @property
+    def index(self) -> float | None: ...
+
+
 # (questionnaire ref "id@version", rule id) -> the theme the rule is about, or None if unknown
 ThemeLookup = Callable[[str, str], str | None]
 
@@ -140,15 +150,19 @@ class Unit:
     first_action: FirstAction | None
     rules: tuple[tuple[str, str], ...]  # (rule id, priority) of each recommendation, in roadmap order
 
-    @property
+    @functools.cached_property
     def breaches(self) -> tuple[str, ...] | None:
         """The ids of the compliance items in breach; None when compliance was not recorded."""
         if self.compliance is None:
             return None
         return tuple(item.id for item in self.compliance if item.status == "breach")
 
+    @functools.cached_property
+    def _scores(self) -> dict[str, float]:
+        return dict(self.domains)
+
     def domain(self, domain_id: str) -> float | None:
-        return next((score for found, score in self.domains if found == domain_id), None)
+        return self._scores.get(domain_id)
 
     @property
     def weakest_domain(self) -> str | None:
@@ -161,6 +175,10 @@ class Unit:
 
     def priority_key(self) -> tuple[int, int, float, float, str]:
         """Breaches first, then the lowest stage, the largest fall, the lowest index."""
+        return self._priority_key
+
+    @functools.cached_property
+    def _priority_key(self) -> tuple[int, int, float, float, str]:
         fall = min(self.change, 0.0) if self.change is not None else 0.0
         return (-len(self.breaches or ()), self.stage, fall, self.index, self.entity_id)
 
@@ -345,7 +363,7 @@ def _subject(questionnaire: Questionnaire, rule: Recommendation) -> str:
 def build_portfolio(
     latest: Sequence[Stored],
     *,
-    previous: Mapping[str, Stored] | None = None,
+    previous: Mapping[str, Earlier] | None = None,
     themes: ThemeLookup | None = None,
 ) -> Portfolio:
     """The portfolio of the latest assessment of each entity (unscored ones are left out).
@@ -390,11 +408,10 @@ def _ref(record: PortfolioRecord) -> str:
     return f"{record.questionnaire_id}@{record.questionnaire_version}"
 
 
-def _unit(latest: Stored, previous: Stored | None) -> Unit | None:
+def _unit(latest: Stored, before: Earlier | None) -> Unit | None:
     record = latest.record
     if record.index is None or record.stage is None:
         return None
-    before = previous.record if previous is not None else None
     changed = before is not None and before.index is not None and before.assessment_date < record.assessment_date
     first = record.recommendations[0] if record.recommendations else None
     return Unit(
@@ -414,7 +431,7 @@ def _unit(latest: Stored, previous: Stored | None) -> Unit | None:
         if record.compliance is None
         else tuple(ItemStatus(s.id, s.status, s.due) for s in record.compliance),
         first_action=FirstAction(_ref(record), first.id, first.priority, first.due) if first else None,
-        rules=tuple(dict.fromkeys((r.id, r.priority) for r in record.recommendations)),
+        rules=tuple((r.id, r.priority) for r in record.recommendations),  # each rule fires once
     )
 
 

@@ -136,9 +136,9 @@ def _portfolio():
         ),
     ]
     earlier = {
-        "E1": row(11, 70, assessment_date=dt.date(2025, 1, 1)),
-        "E3": row(13, 56, assessment_date=dt.date(2025, 1, 1)),
-        "E5": row(15, 60, assessment_date=dt.date(2025, 1, 1)),
+        "E1": row(11, 70, assessment_date=dt.date(2025, 1, 1)).record,
+        "E3": row(13, 56, assessment_date=dt.date(2025, 1, 1)).record,
+        "E5": row(15, 60, assessment_date=dt.date(2025, 1, 1)).record,
     }
     themes = {"rec.a": "1.1", "rec.b": "1.1", "rec.c": "2.1"}
     return build_portfolio(latest, previous=earlier, themes=lambda _ref, rule: themes.get(rule))

@@ -243,7 +243,7 @@ def test_the_two_newest_assessments_of_each_entity_in_one_read(store_url: str, r
         until = store.latest_and_previous(until=dt.date(2025, 12, 31))
     by_entity = {latest.record.entity_id: (latest, before) for latest, before in pairs}
     hospital, earlier = by_entity["01-BV-0001"]
-    assert (hospital.record.assessment_date.year, earlier and earlier.record.assessment_date.year) == (2026, 2025)
+    assert (hospital.record.assessment_date.year, earlier and earlier.assessment_date.year) == (2026, 2025)
     assert all(before is None for entity, (_l, before) in by_entity.items() if entity != "01-BV-0001")
     assert [(latest.record.assessment_date.year, before) for latest, before in until] == [(2025, None)]
 

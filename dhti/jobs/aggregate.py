@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -66,18 +69,19 @@ def write_portfolio(  # noqa: PLR0913 - each is a separate choice of the caller
     ``issuer`` names the body that issues it (default: dhti and the store it read). An
     existing ``output`` is replaced only with ``force``.
     """
-    pairs = store.latest_and_previous(
-        entity_type=scope.entity_type, questionnaire=scope.questionnaire, province=scope.province, until=scope.until
-    )
-    scored = [(latest, before) for latest, before in pairs if latest.record.index is not None]
-    if not scored:
-        raise DhtiError(_nothing_to_report(store.display, scope, lang))
-    lookup = RegistryLookup(registry)
-    portfolio = build_portfolio(
-        [latest for latest, _before in scored],
-        previous={latest.record.entity_id: before for latest, before in scored if before is not None},
-        themes=lookup.theme,
-    )
+    with _without_cycle_collection():
+        pairs = store.latest_and_previous(
+            entity_type=scope.entity_type, questionnaire=scope.questionnaire, province=scope.province, until=scope.until
+        )
+        scored = [(latest, before) for latest, before in pairs if latest.record.index is not None]
+        if not scored:
+            raise DhtiError(_nothing_to_report(store.display, scope, lang))
+        lookup = RegistryLookup(registry)
+        portfolio = build_portfolio(
+            [latest for latest, _before in scored],
+            previous={latest.record.entity_id: before for latest, before in scored if before is not None},
+            themes=lookup.theme,
+        )
     _ = translations(lang).gettext
     wording = Wording(
         lang=lang,
@@ -91,6 +95,22 @@ def write_portfolio(  # noqa: PLR0913 - each is a separate choice of the caller
     context = build_portfolio_context(portfolio, wording)
     write_document(lambda pdf: render_portfolio_html(context, pdf=pdf), output, fmt=fmt, pdfa=pdfa, force=force)
     return portfolio.entities
+
+
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """Pause Python's cycle collector while a campaign is read and counted.
+
+    A national campaign is a million small frozen values, none in a reference cycle; the
+    collector would walk all of them again at every threshold, which doubles the time.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class RegistryLookup:

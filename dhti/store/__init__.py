@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from dhti.store.api import (
         AssessmentFilter,
         IngestResult,
+        Previous,
         Store,
         StoredAssessment,
         find_assessment,
@@ -36,7 +37,16 @@ if TYPE_CHECKING:
 # The API needs SQLAlchemy (a quarter of a second to import): load it on first use, so that
 # code that only asks where the store is (dhti report without a store) stays fast.
 _API = frozenset(
-    {"AssessmentFilter", "IngestResult", "Store", "StoredAssessment", "find_assessment", "open_store", "unknown_entity"}
+    {
+        "AssessmentFilter",
+        "IngestResult",
+        "Previous",
+        "Store",
+        "StoredAssessment",
+        "find_assessment",
+        "open_store",
+        "unknown_entity",
+    }
 )
 
 
@@ -58,6 +68,7 @@ __all__ = [
     "IndicatorRecord",
     "IngestResult",
     "Location",
+    "Previous",
     "RecommendationRecord",
     "Store",
     "StoreError",
