@@ -24,6 +24,7 @@ from dhti.cli.options import (
     lang_option,
     lenient_option,
     questionnaire_option,
+    report_date_option,
     say,
 )
 from dhti.cli.options import load_registry as _registry
@@ -430,25 +431,17 @@ def _jobs(requested: int | None, lang: str) -> int:
     return jobs
 
 
-DAY = click.DateTime(formats=["%Y-%m-%d"])
-
-
 @click.command("aggregate")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Report to write.")
 @click.option("--by", "group_by", type=click.Choice(["province", "entity_type"]), hidden=True)
 @click.option("--format", "fmt", type=click.Choice(["html", "pdf"]), help="Default: from OUTPUT's suffix.")
 @filter_options("province", "entity_type", "questionnaire", "until")
-@click.option(
-    "--report-date",
-    type=DAY,
-    metavar="YYYY-MM-DD",
-    help="Date printed on the cover, against which actions are overdue. Default: today.",
-)
 @click.option("--issuer", type=TEXT, help="Body issuing the report, for the cover. Default: dhti and the store's name.")
 @click.option("--pdfa/--no-pdfa", default=True, show_default=True, help="Write PDF/A-3b, for archiving.")
 @click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
 @db_option
 @lang_option
+@report_date_option
 def aggregate(
     output: Path,
     group_by: str | None,
@@ -457,12 +450,12 @@ def aggregate(
     entity_type: str | None,
     questionnaire: str | None,
     until: dt.datetime | None,
-    report_date: dt.datetime | None,
     issuer: str | None,
     pdfa: bool,
     force: bool,
     db: str | None,
     lang: str,
+    report_date: dt.date,
 ) -> None:
     """Write the portfolio report of the store: whom to support, and with what.
 
@@ -495,7 +488,7 @@ def aggregate(
             fmt=kind,
             lang=lang,
             scope=scope,
-            report_date=report_date.date() if report_date else dt.date.today(),  # noqa: DTZ011 - the local day
+            report_date=report_date,
             issuer=issuer,
             pdfa=pdfa,
             force=force,
