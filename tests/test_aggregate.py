@@ -114,3 +114,16 @@ def test_entity_report_with_a_store_that_cannot_be_opened(runner, tmp_path: Path
     assert "does not exist yet" in result.stderr
     assert not out.exists()
     assert not missing.exists()
+
+
+def test_hostile_names_and_provinces_are_escaped_in_the_portfolio(runner, store: str, tmp_path: Path) -> None:
+    hostile = Path(__file__).parent / "data" / "responses" / "mini-hostile.yaml"
+    assert runner.invoke(main, ["db", "ingest", str(hostile), "--db", store]).exit_code == 0
+    out = tmp_path / "portfolio.html"
+    result = runner.invoke(main, ["aggregate", "-o", str(out), "--db", store, "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    assert "<script>" not in html
+    assert "<img" not in html
+    assert "&lt;script&gt;alert(" in html
+    assert "{{ 7*7 }}" in html  # shown as typed, never evaluated
