@@ -179,8 +179,8 @@ def _engine_for_test(store_url: str) -> sa.Engine:
     return sa.create_engine(store_url if "://" in store_url else f"sqlite:///{store_url}")
 
 
-def _store_at_0001(store_url: str) -> None:
-    """A store as dhti wrote it before schema 0002: one assessment, with a recommendation."""
+def _store_at_0001(store_url: str, digest: str = "0" * 64) -> None:
+    """A store as dhti wrote it before schema 0002: one assessment (of bytes ``digest``), with a recommendation."""
     from alembic import command  # noqa: PLC0415
 
     engine = _engine_for_test(store_url)
@@ -195,7 +195,7 @@ def _store_at_0001(store_url: str) -> None:
                 " VALUES (:digest, 'OLD-1', 'commune_health_station', 'dhti-station', '2.0', :day, 41.5, 3, 1.0,"
                 " 'old.yaml', :now)"
             ),
-            {"digest": "0" * 64, "day": dt.date(2025, 5, 1), "now": dt.datetime(2025, 5, 2, tzinfo=dt.UTC)},
+            {"digest": digest, "day": dt.date(2025, 5, 1), "now": dt.datetime(2025, 5, 2, tzinfo=dt.UTC)},
         )
         conn.execute(
             sa.text(
@@ -233,6 +233,22 @@ def test_a_store_at_0001_upgrades_in_place_and_says_compliance_was_not_recorded(
         assert new.record.compliance[1].due == dt.date(2026, 12, 31)
         assert new.record.score_stage == 4
         assert [latest.id for latest, _before in store.latest_and_previous()] == [new.id, 1]
+
+
+def test_ingesting_the_same_bytes_again_records_what_0001_did_not_keep(store_url: str, registry: Registry) -> None:
+    sample = examples_dir() / "commune-station-urban-can-tho.yaml"
+    raw = sample.read_bytes()
+    _store_at_0001(store_url, digest=content_hash(raw))
+    with open_store(store_url) as store:
+        result = store.ingest(assess(sample, registry=registry), raw)
+        assert (result.stored, result.duplicate_of) == (False, 1)
+        again = store.ingest(assess(sample, registry=registry), raw)  # a third time changes nothing
+        assert again.duplicate_of == 1
+        old = store.get(1)
+    assert old.record.compliance is not None
+    assert [c.status for c in old.record.compliance] == ["met", "pending", "met"]
+    assert old.record.score_stage == 4
+    assert old.record.index == 41.5  # what was stored stays as it was
 
 
 def test_the_two_newest_assessments_of_each_entity_in_one_read(store_url: str, registry: Registry) -> None:

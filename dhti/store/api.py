@@ -184,6 +184,7 @@ class Store:
             with self._guard("store"), self._writer.begin() as conn:
                 existing = _id_for_hash(conn, digest)
                 if existing is not None:
+                    _complete(conn, existing, record)
                     return IngestResult(stored=False, assessment_id=existing, duplicate_of=existing)
                 new_id = _insert(conn, record, raw, digest)
         except StoreError as err:
@@ -555,6 +556,24 @@ def _insert(conn: sa.Connection, record: AssessmentRecord, raw: bytes, digest: s
         if rows:
             conn.execute(table.insert(), rows)
     return ident
+
+
+def _complete(conn: sa.Connection, ident: int, record: AssessmentRecord) -> None:
+    """Add what an assessment stored before schema 0002 lacks (compliance, stage by score) when its bytes come again."""
+    table = m.assessments
+    recorded = conn.execute(sa.select(table.c.compliance_recorded).where(table.c.id == ident)).scalar_one()
+    if recorded or record.compliance is None:
+        return
+    conn.execute(
+        table.update().where(table.c.id == ident).values(score_stage=record.score_stage, compliance_recorded=True)
+    )
+    rows = [
+        {"assessment_id": ident, "position": n, "item_id": c.id, "status": c.status, "due": c.due}
+        for n, c in enumerate(record.compliance)
+    ]
+    if rows:
+        conn.execute(m.compliance_items.insert(), rows)
+    log.info("recorded the compliance of assessment %d, stored before dhti kept it", ident)
 
 
 def _child_rows(ident: int, record: AssessmentRecord) -> Iterator[tuple[sa.Table, list[dict[str, object]]]]:
