@@ -203,3 +203,12 @@ def test_compliance_and_bright_spots() -> None:
 def test_empty_portfolio_is_refused() -> None:
     with pytest.raises(ValueError, match="no assessments"):
         build_portfolio([])
+
+
+def test_what_a_unit_needs_first_is_cut_at_its_first_semicolon() -> None:
+    from dhti.report.portfolio import first_clause  # noqa: PLC0415 - the report layer, apart from the core
+
+    long = "Within three months, appoint a board member responsible for digital work; meet every quarter."
+    assert first_clause(long) == "Within three months, appoint a board member responsible for digital work …"
+    assert first_clause("Train staff; now.") == "Train staff; now."  # too short a clause to stand alone
+    assert first_clause("Buy a backup line.") == "Buy a backup line."

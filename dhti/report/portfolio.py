@@ -383,6 +383,12 @@ class _Words:
                     " is not a clear difference."
                 )
             ),
+            _(
+                N_(
+                    "What a unit needs first is the first step of its roadmap, up to the first semicolon;"
+                    " the unit's own report gives it in full, with the steps after it."
+                )
+            ),
             _(N_("The results are self-assessments that have not been verified.")),
         )
 
@@ -565,7 +571,7 @@ class _Words:
             weakest=self.domain(unit.weakest_domain),
             breaches=_(N_("not recorded")) if breaches is None else self.count(len(breaches)),
             breach_count=len(breaches or ()),
-            action=text,
+            action=first_clause(text),
             owner=owner,
             due=self.date(first.due) if first else "",
             overdue=first is not None and first.due < self.w.report_date,
@@ -611,6 +617,15 @@ class _Words:
         return self._(
             N_("Compliance not recorded for %(count)s units: they were stored before dhti kept it; ingest them again.")
         ) % {"count": self.count(section.compliance_not_recorded)}
+
+
+def first_clause(text: str, *, shortest: int = 40) -> str:
+    """A recommendation up to its first semicolon, for a list read at a glance ("…" where it is cut).
+
+    A clause shorter than ``shortest`` characters says too little alone: the text is kept whole.
+    """
+    head, sep, _rest = text.partition(";")
+    return f"{head.rstrip()} …" if sep and len(head) >= shortest else text
 
 
 Ranked = list[tuple[int, Unit]]
