@@ -598,3 +598,34 @@ def test_a_store_in_a_folder_that_cannot_be_written_is_read_without_wal_files(
     with open_store(path, create=False) as store:
         assert [a.record.entity_id for a in store.assessments()] == ["01-BV-0001"]
         assert sorted(p.name for p in tmp_path.iterdir()) == ["s.sqlite"]  # no -wal, no -shm
+
+
+def _statements_to_read_pairs(store) -> int:
+    count = 0
+
+    def counted(*_args: object) -> None:
+        nonlocal count
+        count += 1
+
+    sa.event.listen(store._engine, "before_cursor_execute", counted)
+    try:
+        store.latest_and_previous()
+    finally:
+        sa.event.remove(store._engine, "before_cursor_execute", counted)
+    return count
+
+
+def test_the_latest_and_previous_of_every_entity_take_the_same_few_reads_however_many(
+    tmp_path: Path, registry: Registry
+) -> None:
+    paths = _many_responses(tmp_path / "responses", 12)
+    with open_store(tmp_path / "store.sqlite") as store:
+        for path in paths[:2]:
+            store.ingest(assess(path, registry=registry), path.read_bytes())
+        few = _statements_to_read_pairs(store)
+        for path in paths[2:]:
+            store.ingest(assess(path, registry=registry), path.read_bytes())
+        many = _statements_to_read_pairs(store)
+        assert len(store.latest_and_previous()) == 12
+    # Two BEGINs, then the ranked pairs, the newest, and their domains, recommendations and compliance.
+    assert few == many <= 7
