@@ -395,17 +395,11 @@ class _Words:
     # A section
 
     def section(self, section: Section, number: int) -> SectionView:
-        _ = self._
-        entity_type = section.key.entity_type
-        title = _(SECTION_TITLES.get(entity_type, OTHER_UNITS))
-        if section.split:
-            definition = self.w.questionnaire(section.questionnaire_ref)
-            title = f"{title}: {pick(definition.title, self.lang) if definition else section.key.questionnaire_id}"
         head, tail, hidden = _ends(section.units, LEAGUE_ENDS)
         return SectionView(
             anchor=f"s{number}",
-            title=title,
-            noun=type_noun(entity_type, _),
+            title=self.title(section),
+            noun=type_noun(section.key.entity_type, self._),
             entities=section.entities,
             summary=self.summary(section),
             contrast=self.contrast(section),
@@ -413,24 +407,11 @@ class _Words:
             mean=self.number(section.index.mean),
             range=f"{self.number(section.index.minimum)} – {self.number(section.index.maximum)}",
             stages=self.stages(section),
-            histogram_svg=charts.distribution(
-                section.histogram,
-                title=_(N_("Units by index")),
-                labels=[f"{10 * n}–{10 * n + 10}" for n in range(len(section.histogram))],
-                colours=[charts.stage_colour(min(n // 2 + 1, 5)) for n in range(len(section.histogram))],
-            ),
+            histogram_svg=self.histogram_chart(section),
             changes_svg=self.changes_chart(section),
             changes_note=self.changes_note(section),
             domains=tuple(self.domain(d) for d in section.domain_ids),
-            provinces=tuple(
-                ProvinceView(
-                    self.province(row.name),
-                    self.count(row.entities),
-                    self.cell(row.index),
-                    tuple(self.cell(v) for v in row.domains),
-                )
-                for row in section.provinces
-            ),
+            provinces=self.heat(section),
             league=tuple(self.league(rank, unit, section) for rank, unit in head),
             league_tail=tuple(self.league(rank, unit, section) for rank, unit in tail),
             league_hidden=hidden,
@@ -441,23 +422,57 @@ class _Words:
             actions_left_out=section.actions_left_out,
             obligations=tuple(self.obligation(o) for o in section.obligations),
             compliance_note=self.compliance_note(section),
-            improved=tuple(
-                BrightView(
-                    u.name,
-                    self.province(u.province),
-                    _(N_("%(change)s since %(date)s"))
-                    % {"change": self.signed(u.change), "date": self.date(u.previous_date or u.date)},
-                )
-                for u in section.improved
-            ),
-            leaders=tuple(
-                BrightView(
-                    leader.unit.name,
-                    self.province(leader.unit.province),
-                    f"{self.domain(leader.domain_id)}: {self.number(leader.score)}",
-                )
-                for leader in section.leaders
-            ),
+            improved=self.improved(section),
+            leaders=self.leaders(section),
+        )
+
+    def title(self, section: Section) -> str:
+        """The kind of unit, and the questionnaire when the kind answered more than one."""
+        title = self._(SECTION_TITLES.get(section.key.entity_type, OTHER_UNITS))
+        if not section.split:
+            return title
+        definition = self.w.questionnaire(section.questionnaire_ref)
+        return f"{title}: {pick(definition.title, self.lang) if definition else section.key.questionnaire_id}"
+
+    def histogram_chart(self, section: Section) -> str:
+        bands = range(len(section.histogram))
+        return charts.distribution(
+            section.histogram,
+            title=self._(N_("Units by index")),
+            labels=[f"{10 * n}–{10 * n + 10}" for n in bands],
+            colours=[charts.stage_colour(min(n // 2 + 1, 5)) for n in bands],  # two bands per stage
+        )
+
+    def heat(self, section: Section) -> tuple[ProvinceView, ...]:
+        return tuple(
+            ProvinceView(
+                self.province(row.name),
+                self.count(row.entities),
+                self.cell(row.index),
+                tuple(self.cell(v) for v in row.domains),
+            )
+            for row in section.provinces
+        )
+
+    def improved(self, section: Section) -> tuple[BrightView, ...]:
+        since = self._(N_("%(change)s since %(date)s"))
+        return tuple(
+            BrightView(
+                u.name,
+                self.province(u.province),
+                since % {"change": self.signed(u.change), "date": self.date(u.previous_date or u.date)},
+            )
+            for u in section.improved
+        )
+
+    def leaders(self, section: Section) -> tuple[BrightView, ...]:
+        return tuple(
+            BrightView(
+                leader.unit.name,
+                self.province(leader.unit.province),
+                f"{self.domain(leader.domain_id)}: {self.number(leader.score)}",
+            )
+            for leader in section.leaders
         )
 
     def summary(self, section: Section) -> str:
