@@ -25,7 +25,7 @@ PRIORITY_STAGE = 2  # units at this stage or below need support
 CLEAR_GAP = 5.0  # points between the strongest and weakest domain below which they are a tie
 CHANGE_BANDS = (-10.0, -5.0, 0.0, 5.0, 10.0)  # edges of the bands of the change since the last round
 BRIGHT_SPOTS = 3  # the most improved units named per section
-COMMON_ACTIONS = 8  # themes shown per section (more when they tie on share and priority with the last)
+COMMON_ACTIONS = 5  # themes shown per section (more when they tie on share and priority with the last)
 TOP_PRIORITY = 10  # units in the priority list across sections
 
 
