@@ -212,3 +212,6 @@ def test_what_a_unit_needs_first_is_cut_at_its_first_semicolon() -> None:
     assert first_clause(long) == "Within three months, appoint a board member responsible for digital work …"
     assert first_clause("Train staff; now.") == "Train staff; now."  # too short a clause to stand alone
     assert first_clause("Buy a backup line.") == "Buy a backup line."
+    rambling = "Within three months " + "and then some more words " * 10
+    assert first_clause(rambling).endswith(" more …")  # cut between words
+    assert len(first_clause(rambling)) <= 142

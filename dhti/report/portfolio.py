@@ -275,8 +275,10 @@ class _Words:
     def signed(self, change: float | None) -> str:
         if change is None:
             return self._(N_("first assessment"))
-        shown = self.number(change)
-        return f"+{shown}" if change > 0 and shown.strip("0,.") else shown
+        shown = self.number(abs(change))
+        if not shown.strip("0,."):
+            return shown  # no change at one decimal: no sign
+        return f"+{shown}" if change > 0 else f"−{shown}"  # a minus sign, as the entity report prints it
 
     def domain(self, domain_id: str | None) -> str:
         return self.w.domain_titles.get(domain_id, domain_id) if domain_id else "–"
@@ -385,7 +387,7 @@ class _Words:
             ),
             _(
                 N_(
-                    "What a unit needs first is the first step of its roadmap, up to the first semicolon;"
+                    "What a unit needs first is the first step of its roadmap, shortened to its first words;"
                     " the unit's own report gives it in full, with the steps after it."
                 )
             ),
@@ -634,13 +636,18 @@ class _Words:
         ) % {"count": self.count(section.compliance_not_recorded)}
 
 
-def first_clause(text: str, *, shortest: int = 40) -> str:
+def first_clause(text: str, *, shortest: int = 40, longest: int = 140) -> str:
     """A recommendation up to its first semicolon, for a list read at a glance ("…" where it is cut).
 
     A clause shorter than ``shortest`` characters says too little alone: the text is kept whole.
+    What is still longer than ``longest`` characters is cut at the last space before it.
     """
     head, sep, _rest = text.partition(";")
-    return f"{head.rstrip()} …" if sep and len(head) >= shortest else text
+    shown = f"{head.rstrip()} …" if sep and len(head) >= shortest else text
+    if len(shown) <= longest:
+        return shown
+    cut = shown.rfind(" ", 0, longest)
+    return f"{shown[: cut if cut > shortest else longest].rstrip(' ,.:')} …"
 
 
 Ranked = list[tuple[int, Unit]]
