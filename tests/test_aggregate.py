@@ -23,36 +23,44 @@ def store(runner, tmp_path: Path) -> str:
     return db
 
 
-def test_portfolio_html_by_province(runner, store: str, tmp_path: Path) -> None:
+def test_portfolio_html_has_a_section_per_kind(runner, store: str, tmp_path: Path) -> None:
     out = tmp_path / "portfolio.html"
-    result = runner.invoke(main, ["aggregate", "-o", str(out), "--db", store, "--lang", "en"])
+    args = ["aggregate", "-o", str(out), "--db", store, "--lang", "en", "--report-date", "2026-12-02"]
+    result = runner.invoke(main, [*args, "--issuer", "Sở Y tế <b>Cao Bằng</b>"])
     assert result.exit_code == 0, result.output
     assert result.stderr.strip().endswith("(13 entities)")
     html = out.read_text(encoding="utf-8")
     assert "Digital transformation portfolio" in html
-    # the middle of the 13 sample indices: the Ministry of Health (57.8) since dhti-agency 2.0
-    assert "13 entities were assessed. Their median index is 57.8" in html
-    league = re.findall(r'<td class="num">(\d+)</td><td class="wrap">([^<]+)<br>', html)
-    assert league[0] == ("1", "Bệnh viện Đa khoa Trung ương Hồng Hà")
-    assert len(league) == 13
-    assert html.count('<table class="heat">') == 1
-    assert "<th>Province</th>" in html
-    assert "Hà Nội" in html
-    assert "Most common recommendations" in html
+    assert "Sở Y tế &lt;b&gt;Cao Bằng&lt;/b&gt;" in html  # the issuer as typed, escaped
+    assert '<th scope="row">Report date</th><td>2 December 2026</td>' in html
+    # One league table per kind with more than one unit: the Ministry is never ranked with a station.
+    sections = re.findall(r'<section id="s\d+" class="group( single)?">\s*<h2 class="section">([^<]+)</h2>', html)
+    titles = [title for _single, title in sections]
+    assert titles[:2] == ["Ministry of Health", "Departments of Health"]
+    assert {"Hospitals", "Commune health stations"} <= set(titles)
+    assert html.count('<table class="heat league wide">') == sum(1 for single, _t in sections if not single)
+    assert "Units to support first" in html
+    assert "commune_health_station" not in html
+    assert not re.search(r">\s*\d{4}-\d\d-\d\d", html)  # no ISO date shown
 
 
-def test_portfolio_pdf_by_entity_type_and_filtered(runner, store: str, tmp_path: Path) -> None:
+def test_portfolio_pdf_filtered_by_type_says_the_scope_in_words(runner, store: str, tmp_path: Path) -> None:
     out = tmp_path / "portfolio.pdf"
-    result = runner.invoke(
-        main, ["aggregate", "-o", str(out), "--db", store, "--by", "entity_type", "--type", "hospital"]
-    )
+    result = runner.invoke(main, ["aggregate", "-o", str(out), "--db", store, "--type", "commune_health_station"])
     assert result.exit_code == 0, result.output
     assert "(3 đơn vị)" in result.stderr
     text = re.sub(r"\s+", " ", "\n".join(page.extract_text() for page in PdfReader(out).pages))
     assert "Tổng hợp chuyển đổi số" in text
-    assert "Đã đánh giá 3 đơn vị" in text
-    assert "Bệnh viện" in text
+    assert "Phạm vi Trạm Y tế xã/phường" in text  # the filter, by its label (D11)
+    assert "commune_health_station" not in text
     assert "Sở Y tế tỉnh" not in text
+
+
+def test_by_is_accepted_with_a_warning(runner, store: str, tmp_path: Path) -> None:
+    out = tmp_path / "p.html"
+    result = runner.invoke(main, ["aggregate", "-o", str(out), "--db", store, "--by", "province", "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert "warning: --by is no longer needed" in result.stderr
 
 
 def test_aggregate_errors(runner, store: str, tmp_path: Path) -> None:
@@ -106,3 +114,16 @@ def test_entity_report_with_a_store_that_cannot_be_opened(runner, tmp_path: Path
     assert "does not exist yet" in result.stderr
     assert not out.exists()
     assert not missing.exists()
+
+
+def test_hostile_names_and_provinces_are_escaped_in_the_portfolio(runner, store: str, tmp_path: Path) -> None:
+    hostile = Path(__file__).parent / "data" / "responses" / "mini-hostile.yaml"
+    assert runner.invoke(main, ["db", "ingest", str(hostile), "--db", store]).exit_code == 0
+    out = tmp_path / "portfolio.html"
+    result = runner.invoke(main, ["aggregate", "-o", str(out), "--db", store, "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    assert "<script>" not in html
+    assert "<img" not in html
+    assert "&lt;script&gt;alert(" in html
+    assert "{{ 7*7 }}" in html  # shown as typed, never evaluated

@@ -8,12 +8,30 @@ from dataclasses import dataclass
 import pytest
 
 from dhti.peers import trend
-from dhti.portfolio import GroupBy, build_portfolio, histogram, summarise
+from dhti.portfolio import build_portfolio, change_histogram, histogram, summarise
+
+
+@dataclass(frozen=True)
+class Fired:
+    """A stored recommendation: its rule, priority and due date."""
+
+    id: str
+    priority: str = "medium"
+    due: dt.date = dt.date(2026, 6, 1)
+
+
+@dataclass(frozen=True)
+class Status:
+    """A stored compliance status."""
+
+    id: str
+    status: str
+    due: dt.date | None = None
 
 
 @dataclass(frozen=True)
 class Record:
-    """What was stored of an assessment, as the comparisons see it."""
+    """What was stored of an assessment, as the comparisons and the portfolio see it."""
 
     entity_id: str
     index: float
@@ -24,7 +42,13 @@ class Record:
     assessment_date: dt.date = dt.date(2026, 1, 1)
     stage: int = 3
     entity_name: str | None = None
-    recommendation_ids: tuple[str, ...] = ()
+    recommendations: tuple[Fired, ...] = ()
+    compliance: tuple[Status, ...] | None = ()
+    questionnaire_version: str = "1.0"
+
+    @property
+    def recommendation_ids(self) -> tuple[str, ...]:
+        return tuple(fired.id for fired in self.recommendations)
 
 
 @dataclass(frozen=True)
@@ -67,11 +91,16 @@ def test_summary_and_histogram() -> None:
     assert histogram([0, 9.9, 10, 55, 100]) == (2, 1, 0, 0, 0, 1, 0, 0, 0, 1)
 
 
-def test_portfolio_groups_ranks_and_counts() -> None:
-    assessments = [
-        row(1, 80, stage=5, province="Hà Nội", recommendation_ids=("rec.a",)),
-        row(2, 30, stage=2, province="Lào Cai", recommendation_ids=("rec.a", "rec.b")),
-        row(3, 50, stage=3, province="Lào Cai", recommendation_ids=("rec.a",)),
+def test_change_histogram_bands() -> None:
+    assert change_histogram([-12, -10, -5.1, -0.1, 0, 4.9, 5, 10, 30]) == (1, 2, 1, 2, 1, 2)
+
+
+def _portfolio():
+    """Three hospitals and two stations in two provinces, one earlier round for three of them."""
+    latest = [
+        row(1, 80, stage=5, province="Hà Nội", recommendations=(Fired("rec.a", "low"),)),
+        row(2, 30, stage=2, province="Lào Cai", recommendations=(Fired("rec.b", "high"), Fired("rec.a", "low"))),
+        row(3, 50, stage=3, province="Lào Cai", recommendations=(Fired("rec.a", "low"),), compliance=None),
         row(
             4,
             45,
@@ -79,29 +108,96 @@ def test_portfolio_groups_ranks_and_counts() -> None:
             province="Lào Cai",
             entity_type="commune_health_station",
             questionnaire_id="dhti-station",
-            recommendation_ids=("rec.a",),
+            recommendations=(Fired("rec.c"),),
+            compliance=(Status("law.1", "breach"), Status("law.2", "pending", dt.date(2027, 1, 1))),
+        ),
+        row(
+            5,
+            70,
+            stage=4,
+            province="Hà Nội",
+            entity_type="commune_health_station",
+            questionnaire_id="dhti-station",
+            compliance=(Status("law.1", "met"), Status("law.2", "met")),
         ),
     ]
-    portfolio = build_portfolio(assessments, group_by=GroupBy.PROVINCE)
-    assert portfolio.entities == 4
-    assert [r.entity_id for r in portfolio.league] == ["E1", "E3", "E4", "E2"]
-    assert portfolio.stages == {2: 1, 3: 2, 5: 1}
-    assert portfolio.domain_ids == ("policy", "capacity")
-    hanoi, laocai = portfolio.groups
-    assert (hanoi.name, hanoi.entities, hanoi.index) == ("Hà Nội", 1, 80)
-    assert (laocai.name, laocai.entities) == ("Lào Cai", 3)
-    assert laocai.index == pytest.approx((30 + 50 + 45) / 3)
-    assert laocai.stages == {2: 1, 3: 2}
-    common = [(c.questionnaire_id, c.rule_id, c.entities, c.share) for c in portfolio.recommendations]
-    assert common == [
-        ("dhti-facility", "rec.a", 3, 1.0),
-        ("dhti-facility", "rec.b", 1, 1 / 3),
-        ("dhti-station", "rec.a", 1, 1.0),
+    earlier = {
+        "E1": row(11, 70, assessment_date=dt.date(2025, 1, 1)).record,
+        "E3": row(13, 56, assessment_date=dt.date(2025, 1, 1)).record,
+        "E5": row(15, 60, assessment_date=dt.date(2025, 1, 1)).record,
+    }
+    themes = {"rec.a": "1.1", "rec.b": "1.1", "rec.c": "2.1"}
+    return build_portfolio(latest, previous=earlier, themes=lambda _ref, rule: themes.get(rule))
+
+
+def test_each_kind_has_its_own_section_ranked_apart() -> None:
+    portfolio = _portfolio()
+    assert portfolio.entities == 5
+    hospitals, stations = portfolio.sections
+    assert (hospitals.key.entity_type, stations.key.entity_type) == ("hospital", "commune_health_station")
+    assert [u.entity_id for u in hospitals.units] == ["E1", "E3", "E2"]
+    assert [u.entity_id for u in stations.units] == ["E5", "E4"]
+    assert hospitals.stages == {2: 1, 3: 1, 5: 1}
+    assert hospitals.index.median == 50
+    assert [(p.name, p.entities, p.index) for p in hospitals.provinces] == [("Hà Nội", 1, 80), ("Lào Cai", 2, 40)]
+    assert hospitals.changes == (0, 1, 0, 0, 0, 1)  # E3 fell 6 points, E1 rose 10
+    assert hospitals.compared == 2
+    assert (portfolio.first_date, portfolio.last_date) == (dt.date(2025, 1, 1), dt.date(2026, 1, 1))
+    assert portfolio.provinces == ("Hà Nội", "Lào Cai")
+
+
+def test_priority_breaches_first_then_stage_fall_and_index() -> None:
+    portfolio = _portfolio()
+    hospitals, stations = portfolio.sections
+    # E2 is at stage 2; E3 fell 6 points (its compliance was not recorded); E1 rose.
+    assert [u.entity_id for u in hospitals.priority] == ["E2", "E3"]
+    assert hospitals.priority[1].breaches is None
+    assert [u.entity_id for u in stations.priority] == ["E4"]  # one breach
+    assert [u.entity_id for u in portfolio.priority] == ["E4", "E2", "E3"]
+    assert portfolio.priority[1].first_action is not None
+    assert portfolio.priority[1].first_action.rule_id == "rec.b"
+    assert portfolio.priority[1].weakest_domain == "capacity"
+
+
+def test_common_actions_by_theme_share_then_priority() -> None:
+    hospitals, stations = _portfolio().sections
+    (theme,) = hospitals.actions  # rec.a and rec.b are both about indicator 1.1
+    assert (theme.theme, theme.share, theme.priority, theme.firings) == ("1.1", 1.0, "high", 4)
+    assert [(r.rule_id, r.entities) for r in theme.rules] == [("rec.a", 3), ("rec.b", 1)]
+    assert [u.entity_id for u in theme.units] == ["E2", "E3", "E1"]  # the neediest named first
+    assert [(a.theme, a.share) for a in stations.actions] == [("2.1", 0.5)]
+
+
+def test_compliance_and_bright_spots() -> None:
+    hospitals, stations = _portfolio().sections
+    assert hospitals.obligations == ()
+    assert hospitals.compliance_not_recorded == 1
+    law1, law2 = stations.obligations
+    assert (law1.item_id, law1.met, law1.pending, law1.breach) == ("law.1", 1, 0, 1)
+    assert [u.entity_id for u in law1.in_breach] == ["E4"]
+    assert (law2.pending, law2.next_due) == (1, dt.date(2027, 1, 1))
+    assert [u.entity_id for u in hospitals.improved] == ["E1"]
+    assert [(leader.domain_id, leader.unit.entity_id) for leader in hospitals.leaders] == [
+        ("policy", "E1"),
+        ("capacity", "E1"),
     ]
-    by_type = build_portfolio(assessments, group_by=GroupBy.ENTITY_TYPE)
-    assert [g.name for g in by_type.groups] == ["hospital", "commune_health_station"]
+    contrast = hospitals.contrast
+    assert contrast is not None
+    assert (contrast.gap, contrast.clear) == (0, False)  # both medians are 50: a tie, not a finding
 
 
 def test_empty_portfolio_is_refused() -> None:
     with pytest.raises(ValueError, match="no assessments"):
         build_portfolio([])
+
+
+def test_what_a_unit_needs_first_is_cut_at_its_first_semicolon() -> None:
+    from dhti.report.portfolio import first_clause  # noqa: PLC0415 - the report layer, apart from the core
+
+    long = "Within three months, appoint a board member responsible for digital work; meet every quarter."
+    assert first_clause(long) == "Within three months, appoint a board member responsible for digital work …"
+    assert first_clause("Train staff; now.") == "Train staff; now."  # too short a clause to stand alone
+    assert first_clause("Buy a backup line.") == "Buy a backup line."
+    rambling = "Within three months " + "and then some more words " * 10
+    assert first_clause(rambling).endswith(" more …")  # cut between words
+    assert len(first_clause(rambling)) <= 142

@@ -257,9 +257,9 @@ def _check_groups(store_url: str) -> None:
         assert _ids(store.latest_per_entity(province="Bình Dương")) == HCM
         assert _ids(store.assessments(province="ATLANTIS")) == ["99-BV-0001"]
         assert store.assessments(province="Quảng Nam") == []  # Đà Nẵng: no assessment there
-    portfolio = build_portfolio(latest)
-    # Every index is 90, so the groups come in name order.
-    assert [(group.name, group.entities, group.index) for group in portfolio.groups] == [
+    (hospitals,) = build_portfolio(latest).sections
+    # Each unit counts once, under its province as recorded; the heat map's rows come in name order.
+    assert [(row.name, row.entities, row.index) for row in hospitals.provinces] == [
         ("Atlantis", 1, 90.0),
         ("Gia Lai", 2, 90.0),
         ("Thành phố Hồ Chí Minh", 3, 90.0),

@@ -248,3 +248,52 @@ def test_a_report_with_peers_and_a_trend_passes_axe(
     assert axe_violations(page, axe_source) == []
     assert events["requests"] == [compared_reports[sample].as_uri()]
     page.close()
+
+
+@pytest.fixture(scope="module")
+def campaign_portfolio(tmp_path_factory, registry) -> Path:
+    """The portfolio of a simulated campaign (two provinces, two rounds), as `dhti aggregate` writes it."""
+    from click.testing import CliRunner  # noqa: PLC0415
+
+    folder = tmp_path_factory.mktemp("campaign")
+    db, out = str(folder / "store.sqlite"), folder / "portfolio.html"
+    runner = CliRunner()
+    simulate = ["simulate", "-o", str(folder / "sim"), "--province", "Cao Bằng", "--province", "Cần Thơ"]
+    for args in (
+        [*simulate, "--entities", "3", "--rounds", "2", "--seed", "5"],
+        ["db", "ingest", str(folder / "sim"), "--db", db],
+        ["aggregate", "-o", str(out), "--db", db, "--report-date", "2026-12-02"],
+    ):
+        result = runner.invoke(main, args)
+        assert result.exit_code == 0, result.output
+    return out
+
+
+# Each table's right edge, and that of the nearest scrolling frame around it (null when there is none).
+TABLE_EDGES = """() => [...document.querySelectorAll('table')].map(t => {
+    const frame = t.closest('.scroll');
+    const scrolls = frame && ['auto', 'scroll'].includes(getComputedStyle(frame).overflowX);
+    return [t.getBoundingClientRect().right, scrolls ? frame.getBoundingClientRect().right : null];
+})"""
+# The smallest text of the portfolio's charts in CSS px, as drawn (the SVG scaled to its box).
+SMALLEST_CHART_TEXT = """() => Math.min(...[...document.querySelectorAll('svg.chart-distribution')].flatMap(svg => {
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    return [...svg.querySelectorAll('text')].map(t => parseFloat(t.getAttribute('font-size')) * scale);
+}))"""
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_campaign_portfolio_on_a_phone_and_a_desktop(browser, axe_source: str, campaign_portfolio: Path, width) -> None:
+    page, events = open_report(browser, campaign_portfolio, width)
+    assert events["requests"] == [campaign_portfolio.as_uri()]
+    assert events["console"] == []
+    assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 1
+    edges = page.evaluate(TABLE_EDGES)
+    assert len(edges) > 20
+    # A table wider than the screen is only ever inside a frame that scrolls and itself fits (D10).
+    assert [edge for edge in edges if edge[0] > width + 1 and (edge[1] is None or edge[1] > width + 1)] == []
+    if width == 390:
+        assert any(table_right > width for table_right, _frame in edges)  # the league tables do scroll
+    assert page.evaluate(SMALLEST_CHART_TEXT) >= 11
+    assert axe_violations(page, axe_source) == []
+    page.close()

@@ -215,7 +215,7 @@ def test_a_deadline_past_the_report_date_is_flagged(registry) -> None:
 def test_without_peers_or_history_page_one_says_so(registry) -> None:
     outcome = assess(examples_dir() / "commune-station-satellite-dien-bien.yaml", registry=registry)
     context = context_for(outcome, lang="vi", report_date=REPORT_DATE)
-    assert context.standing.lines == ("Chưa có dữ liệu so sánh: chưa có trạm y tế xã nào khác được đánh giá.",)
+    assert context.standing.lines == ("Chưa có dữ liệu so sánh: chưa có trạm y tế xã, phường nào khác được đánh giá.",)
     assert context.change.sentence.startswith("Đây là lần đánh giá đầu tiên")
     html = render_html(context)
     assert "Chưa có dữ liệu so sánh" in html

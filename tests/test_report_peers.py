@@ -46,15 +46,15 @@ def test_rank_sentences_name_the_group_in_words() -> None:
     peers = [row(n, 40 + n, province="Cao Bằng" if n < 4 else "Hà Nội") for n in range(2, 8)]
     found = standing(entity_id="E1", province="Cao Bằng", index=60, domains={}, peers=peers)
     assert _ranking(found) == (
-        "Hạng 1/3 trạm y tế xã đã đánh giá ở Cao Bằng",
-        "Hạng 1/7 trạm y tế xã đã đánh giá trên toàn quốc",
+        "Hạng 1/3 trạm y tế xã, phường đã đánh giá ở Cao Bằng",
+        "Hạng 1/7 trạm y tế xã, phường đã đánh giá trên toàn quốc",
     )
     # A Department of Health is the only one of its province: no provincial rank.
     assert _ranking(found, "provincial_health_department") == ("Hạng 1/7 Sở Y tế đã đánh giá trên toàn quốc",)
     alone = standing(entity_id="E1", province="Lai Châu", index=60, domains={}, peers=peers)
-    assert _ranking(alone, province="Lai Châu")[0] == "Chưa có trạm y tế xã nào khác ở Lai Châu được đánh giá."
+    assert _ranking(alone, province="Lai Châu")[0] == "Chưa có trạm y tế xã, phường nào khác ở Lai Châu được đánh giá."
     nobody = standing(entity_id="E1", province="Cao Bằng", index=60, domains={}, peers=[])
-    assert _ranking(nobody) == ("Chưa có dữ liệu so sánh: chưa có trạm y tế xã nào khác được đánh giá.",)
+    assert _ranking(nobody) == ("Chưa có dữ liệu so sánh: chưa có trạm y tế xã, phường nào khác được đánh giá.",)
 
 
 @pytest.mark.parametrize(

@@ -19,6 +19,7 @@ from alembic.script import ScriptDirectory
 
 from dhti.assess import assess
 from dhti.registry import Registry
+from dhti.resources import examples_dir
 from dhti.store import (
     Backend,
     DomainEntry,
@@ -172,6 +173,106 @@ def test_migrations_build_exactly_the_models_and_run_once(store_url: str) -> Non
             assert compare_metadata(MigrationContext.configure(conn), m.metadata) == []
             versions = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars().all()
     assert versions == [m.SCHEMA_REVISION]
+
+
+def _engine_for_test(store_url: str) -> sa.Engine:
+    return sa.create_engine(store_url if "://" in store_url else f"sqlite:///{store_url}")
+
+
+def _store_at_0001(store_url: str, digest: str = "0" * 64) -> None:
+    """A store as dhti wrote it before schema 0002: one assessment (of bytes ``digest``), with a recommendation."""
+    from alembic import command  # noqa: PLC0415
+
+    engine = _engine_for_test(store_url)
+    with engine.begin() as conn:
+        config = migrations_config()
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0001")
+        conn.execute(
+            sa.text(
+                "INSERT INTO assessments (content_hash, entity_id, entity_type, questionnaire_id,"
+                " questionnaire_version, assessment_date, index_score, stage, completeness, source_file, ingested_at)"
+                " VALUES (:digest, 'OLD-1', 'commune_health_station', 'dhti-station', '2.0', :day, 41.5, 3, 1.0,"
+                " 'old.yaml', :now)"
+            ),
+            {"digest": digest, "day": dt.date(2025, 5, 1), "now": dt.datetime(2025, 5, 2, tzinfo=dt.UTC)},
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO recommendations (assessment_id, position, rule_id, priority, horizon, gap, due)"
+                " SELECT id, 0, 'rec.x', 'high', 'short', 10.0, :due FROM assessments WHERE entity_id = 'OLD-1'"
+            ),
+            {"due": dt.date(2025, 11, 1)},
+        )
+    engine.dispose()
+
+
+def test_a_store_at_0001_upgrades_in_place_and_says_compliance_was_not_recorded(
+    store_url: str, registry: Registry
+) -> None:
+    _store_at_0001(store_url)
+    with pytest.raises(StoreError, match=r"schema revision '0001' is not '0002'"):
+        open_store(store_url, create=False)  # a command that only reads never migrates
+    sample = examples_dir() / "commune-station-urban-can-tho.yaml"
+    with open_store(store_url) as store:
+        old = store.get(1)
+        assert (old.record.entity_id, old.record.index, old.record.recommendation_ids) == ("OLD-1", 41.5, ("rec.x",))
+        assert old.record.compliance is None  # not recorded, which is not "none in breach"
+        assert old.record.score_stage is None
+        store.ingest(assess(sample, registry=registry), sample.read_bytes())
+        with store._engine.connect() as conn:
+            assert compare_metadata(MigrationContext.configure(conn), m.metadata) == []
+    with open_store(store_url, create=False) as store:
+        new, _old = store.latest_per_entity(entity_type="commune_health_station")  # 92-TYT-0001, OLD-1
+        assert new.record.compliance is not None
+        assert [(c.id, c.status) for c in new.record.compliance] == [
+            ("comp.eprescribing", "met"),
+            ("comp.emr", "pending"),
+            ("comp.personal_data", "met"),
+        ]
+        assert new.record.compliance[1].due == dt.date(2026, 12, 31)
+        assert new.record.score_stage == 4
+        assert [latest.id for latest, _before in store.latest_and_previous()] == [new.id, 1]
+
+
+def test_ingesting_the_same_bytes_again_records_what_0001_did_not_keep(store_url: str, registry: Registry) -> None:
+    sample = examples_dir() / "commune-station-urban-can-tho.yaml"
+    raw = sample.read_bytes()
+    _store_at_0001(store_url, digest=content_hash(raw))
+    with open_store(store_url) as store:
+        result = store.ingest(assess(sample, registry=registry), raw)
+        assert (result.stored, result.duplicate_of) == (False, 1)
+        again = store.ingest(assess(sample, registry=registry), raw)  # a third time changes nothing
+        assert again.duplicate_of == 1
+        old = store.get(1)
+    assert old.record.compliance is not None
+    assert [c.status for c in old.record.compliance] == ["met", "pending", "met"]
+    assert old.record.score_stage == 4
+    assert old.record.index == 41.5  # what was stored stays as it was
+
+
+def test_the_two_newest_assessments_of_each_entity_in_one_read(store_url: str, registry: Registry) -> None:
+    with open_store(store_url) as store:
+        for name in ("hospital-2025.yaml", "hospital-2026.yaml", "centre-2026.yaml"):
+            ingest(store, registry, name)
+        pairs = store.latest_and_previous()
+        until = store.latest_and_previous(until=dt.date(2025, 12, 31))
+    by_entity = {latest.record.entity_id: (latest, before) for latest, before in pairs}
+    hospital, earlier = by_entity["01-BV-0001"]
+    assert (hospital.record.assessment_date.year, earlier and earlier.assessment_date.year) == (2026, 2025)
+    assert all(before is None for entity, (_l, before) in by_entity.items() if entity != "01-BV-0001")
+    assert [(latest.record.assessment_date.year, before) for latest, before in until] == [(2025, None)]
+
+
+def test_a_compliance_status_edited_by_hand_is_named(store_url: str) -> None:
+    sample = examples_dir() / "commune-station-urban-can-tho.yaml"
+    registry = Registry.discover()
+    with open_store(store_url) as store:
+        store.ingest(assess(sample, registry=registry), sample.read_bytes())
+        with store._engine.begin() as conn:
+            conn.execute(sa.text("UPDATE compliance_items SET status = 'maybe' WHERE position = 0"))
+        with pytest.raises(StoreError, match=r"invalid compliance_items.status \('maybe'\)"):
+            store.assessments()
 
 
 def test_a_database_from_a_newer_dhti_is_refused(store_url: str) -> None:
@@ -497,3 +598,34 @@ def test_a_store_in_a_folder_that_cannot_be_written_is_read_without_wal_files(
     with open_store(path, create=False) as store:
         assert [a.record.entity_id for a in store.assessments()] == ["01-BV-0001"]
         assert sorted(p.name for p in tmp_path.iterdir()) == ["s.sqlite"]  # no -wal, no -shm
+
+
+def _statements_to_read_pairs(store) -> int:
+    count = 0
+
+    def counted(*_args: object) -> None:
+        nonlocal count
+        count += 1
+
+    sa.event.listen(store._engine, "before_cursor_execute", counted)
+    try:
+        store.latest_and_previous()
+    finally:
+        sa.event.remove(store._engine, "before_cursor_execute", counted)
+    return count
+
+
+def test_the_latest_and_previous_of_every_entity_take_the_same_few_reads_however_many(
+    tmp_path: Path, registry: Registry
+) -> None:
+    paths = _many_responses(tmp_path / "responses", 12)
+    with open_store(tmp_path / "store.sqlite") as store:
+        for path in paths[:2]:
+            store.ingest(assess(path, registry=registry), path.read_bytes())
+        few = _statements_to_read_pairs(store)
+        for path in paths[2:]:
+            store.ingest(assess(path, registry=registry), path.read_bytes())
+        many = _statements_to_read_pairs(store)
+        assert len(store.latest_and_previous()) == 12
+    # Two BEGINs, then the ranked pairs, the newest, and their domains, recommendations and compliance.
+    assert few == many <= 7

@@ -433,16 +433,10 @@ def _jobs(requested: int | None, lang: str) -> int:
 
 @click.command("aggregate")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Report to write.")
-@click.option(
-    "--by",
-    "group_by",
-    type=click.Choice(["province", "entity_type"]),
-    default="province",
-    show_default=True,
-    help="Rows of the heat map.",
-)
+@click.option("--by", "group_by", type=click.Choice(["province", "entity_type"]), hidden=True)
 @click.option("--format", "fmt", type=click.Choice(["html", "pdf"]), help="Default: from OUTPUT's suffix.")
 @filter_options("province", "entity_type", "questionnaire", "until")
+@click.option("--issuer", type=TEXT, help="Body issuing the report, for the cover. Default: dhti and the store's name.")
 @click.option("--pdfa/--no-pdfa", default=True, show_default=True, help="Write PDF/A-3b, for archiving.")
 @click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
 @db_option
@@ -450,31 +444,36 @@ def _jobs(requested: int | None, lang: str) -> int:
 @report_date_option
 def aggregate(
     output: Path,
-    group_by: str,
+    group_by: str | None,
     fmt: str | None,
     province: str | None,
     entity_type: str | None,
     questionnaire: str | None,
     until: dt.datetime | None,
+    issuer: str | None,
     pdfa: bool,
     force: bool,
     db: str | None,
     lang: str,
     report_date: dt.date,
 ) -> None:
-    """Write the portfolio report of the store, for a provincial department or the Ministry.
+    """Write the portfolio report of the store: whom to support, and with what.
 
-    Each entity counts once, with its latest assessment: the distribution of the index and of
-    each domain, stage counts, a heat map of domains by province (or entity type), a league
-    table and the most common recommendations; --until gives the picture as of that date. An
-    existing OUTPUT is replaced only with --force.
+    Each entity counts once, with its latest assessment, compared with the one before it.
+    Units are compared only with their own kind: one section per entity type (and
+    questionnaire), each with its distribution, heat map of domains by province, league
+    table, units to support first, common actions, compliance and bright spots; the first
+    pages list the units to support first across all sections. --until gives the picture as
+    of that date. An existing OUTPUT is replaced only with --force.
     """
     from dhti.jobs.aggregate import Scope, write_portfolio  # noqa: PLC0415
     from dhti.outfiles import check_target  # noqa: PLC0415
-    from dhti.portfolio import GroupBy  # noqa: PLC0415
     from dhti.report.render import ReportError, format_for  # noqa: PLC0415
     from dhti.store import open_store  # noqa: PLC0415
 
+    _ = texts(lang)
+    if group_by is not None:
+        say("warning: " + _("--by is no longer needed: each entity type has its own heat map by province"), err=True)
     try:
         kind = format_for(output, fmt)
     except ReportError as err:
@@ -488,12 +487,11 @@ def aggregate(
             registry=_registry(lang=lang),
             fmt=kind,
             lang=lang,
-            group_by=GroupBy(group_by),
             scope=scope,
-            pdfa=pdfa,
             report_date=report_date,
+            issuer=issuer,
+            pdfa=pdfa,
             force=force,
         )
-    _ = texts(lang)
     wrote = _("wrote %(file)s (1 entity)") if entities == 1 else _("wrote %(file)s (%(count)s entities)")
     say(wrote % {"file": output, "count": count(entities, lang)}, err=True)

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from dhti import i18n, provinces
 from dhti.assess import Outcome
 from dhti.errors import DhtiError
 from dhti.i18n import translations
-from dhti.portfolio import GroupBy, build_portfolio
+from dhti.portfolio import build_portfolio, rule_theme
 from dhti.questionnaire import Questionnaire, pick
 from dhti.registry import Registry
-from dhti.report.portfolio import build_portfolio_context
+from dhti.report.portfolio import Wording, build_portfolio_context, type_label
 from dhti.report.render import ReportFormat, render_portfolio_html, write_document
 from dhti.store.location import resolve
 
@@ -53,34 +57,102 @@ def write_portfolio(  # noqa: PLR0913 - each is a separate choice of the caller
     registry: Registry,
     fmt: ReportFormat,
     lang: str,
-    group_by: GroupBy = GroupBy.PROVINCE,
     scope: Scope = Scope(),
-    pdfa: bool = True,
     report_date: dt.date | None = None,
+    issuer: str | None = None,
+    pdfa: bool = True,
     force: bool = False,
 ) -> int:
     """Write the portfolio of the latest assessment of every entity in ``scope``; return how many.
 
-    An existing ``output`` is replaced only with ``force``.
+    ``report_date`` (default today) is printed on the cover and marks overdue actions;
+    ``issuer`` names the body that issues it (default: dhti and the store it read). An
+    existing ``output`` is replaced only with ``force``.
     """
-    latest = store.latest_per_entity(
-        entity_type=scope.entity_type, questionnaire=scope.questionnaire, province=scope.province, until=scope.until
-    )
-    scored = [assessment for assessment in latest if assessment.record.index is not None]
-    if not scored:
-        raise DhtiError(_nothing_to_report(store.display, scope, lang))
-    portfolio = build_portfolio(scored, group_by=group_by)
-    context = build_portfolio_context(
-        portfolio,
+    with _without_cycle_collection():
+        pairs = store.latest_and_previous(
+            entity_type=scope.entity_type, questionnaire=scope.questionnaire, province=scope.province, until=scope.until
+        )
+        scored = [(latest, before) for latest, before in pairs if latest.record.index is not None]
+        if not scored:
+            raise DhtiError(_nothing_to_report(store.display, scope, lang))
+        lookup = RegistryLookup(registry)
+        portfolio = build_portfolio(
+            [latest for latest, _before in scored],
+            previous={latest.record.entity_id: before for latest, before in scored if before is not None},
+            themes=lookup.theme,
+        )
+    _ = translations(lang).gettext
+    wording = Wording(
         lang=lang,
-        translate=translations(lang).gettext,
-        domain_titles=_domain_titles(registry, {a.record.questionnaire_id for a in scored}, lang),
-        questionnaire=lambda questionnaire_id: _find(registry, questionnaire_id),
-        report_date=report_date or dt.date.today(),  # noqa: DTZ011 - the reader's calendar day
-        scope=scope.describe(),
+        translate=_,
+        domain_titles=_domain_titles(lookup, {a.record.questionnaire_ref for a, _b in scored}, lang),
+        questionnaire=lookup.questionnaire,
+        report_date=report_date or dt.date.today(),  # noqa: DTZ011 - the report's date is the local day
+        issuer=issuer or _("dhti portfolio of the assessment store %(store)s") % {"store": _store_name(store)},
+        scope=_scope_words(scope, lookup, lang),
     )
+    context = build_portfolio_context(portfolio, wording)
     write_document(lambda pdf: render_portfolio_html(context, pdf=pdf), output, fmt=fmt, pdfa=pdfa, force=force)
     return portfolio.entities
+
+
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """Pause Python's cycle collector while a campaign is read and counted.
+
+    A national campaign is a million small frozen values, none in a reference cycle; the
+    collector would walk all of them again at every threshold, which doubles the time.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+class RegistryLookup:
+    """Questionnaires by reference and the theme of each rule, each looked up once."""
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+        self._questionnaires: dict[str, Questionnaire | None] = {}
+        self._themes: dict[tuple[str, str], str | None] = {}
+
+    def questionnaire(self, ref: str) -> Questionnaire | None:
+        if ref not in self._questionnaires:
+            self._questionnaires[ref] = _find(self.registry, ref) or _find(self.registry, ref.partition("@")[0])
+        return self._questionnaires[ref]
+
+    def theme(self, ref: str, rule_id: str) -> str | None:
+        key = (ref, rule_id)
+        if key not in self._themes:
+            definition = self.questionnaire(ref)
+            self._themes[key] = rule_theme(definition, rule_id) if definition else None
+        return self._themes[key]
+
+
+def _store_name(store: Store) -> str:
+    """The store's file or database name, without its folder, host or password."""
+    return store.display.rpartition("/")[2].partition("?")[0] or store.display
+
+
+def _scope_words(scope: Scope, lookup: RegistryLookup, lang: str) -> str:
+    """The filters in words: a province's name, a type's label, a questionnaire's title, a date."""
+    _ = translations(lang).gettext
+    parts = []
+    if scope.province:
+        parts.append(provinces.recorded(scope.province) or scope.province)
+    if scope.entity_type:
+        parts.append(type_label(scope.entity_type, _))
+    if scope.questionnaire:
+        definition = lookup.questionnaire(scope.questionnaire)
+        parts.append(pick(definition.title, lang) if definition else scope.questionnaire)
+    if scope.until:
+        parts.append(_("assessed by %(date)s") % {"date": i18n.date(scope.until, lang)})
+    return " · ".join(parts)
 
 
 def store_comparisons(outcome: Outcome, db: str | None) -> tuple[list[StoredAssessment], list[StoredAssessment]]:
@@ -111,10 +183,10 @@ def _find(registry: Registry, questionnaire_id: str) -> Questionnaire | None:
         return None
 
 
-def _domain_titles(registry: Registry, questionnaire_ids: set[str], lang: str) -> dict[str, str]:
+def _domain_titles(lookup: RegistryLookup, refs: set[str], lang: str) -> dict[str, str]:
     titles: dict[str, str] = {}
-    for questionnaire_id in sorted(questionnaire_ids):
-        definition = _find(registry, questionnaire_id)
+    for ref in sorted(refs):
+        definition = lookup.questionnaire(ref)
         for domain in definition.domains if definition else ():
             titles.setdefault(domain.id, pick(domain.title, lang))
     return titles

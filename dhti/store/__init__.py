@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from dhti.store.location import Backend, Location, resolve
 from dhti.store.record import (
     AssessmentRecord,
+    ComplianceRecord,
     DomainEntry,
     IndicatorRecord,
     RecommendationRecord,
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from dhti.store.api import (
         AssessmentFilter,
         IngestResult,
+        Previous,
         Store,
         StoredAssessment,
         find_assessment,
@@ -35,7 +37,16 @@ if TYPE_CHECKING:
 # The API needs SQLAlchemy (a quarter of a second to import): load it on first use, so that
 # code that only asks where the store is (dhti report without a store) stays fast.
 _API = frozenset(
-    {"AssessmentFilter", "IngestResult", "Store", "StoredAssessment", "find_assessment", "open_store", "unknown_entity"}
+    {
+        "AssessmentFilter",
+        "IngestResult",
+        "Previous",
+        "Store",
+        "StoredAssessment",
+        "find_assessment",
+        "open_store",
+        "unknown_entity",
+    }
 )
 
 
@@ -52,10 +63,12 @@ __all__ = [
     "AssessmentFilter",
     "AssessmentRecord",
     "Backend",
+    "ComplianceRecord",
     "DomainEntry",
     "IndicatorRecord",
     "IngestResult",
     "Location",
+    "Previous",
     "RecommendationRecord",
     "Store",
     "StoreError",

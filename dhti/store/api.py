@@ -6,6 +6,7 @@ Everything that leaves this module is a frozen value; no SQLAlchemy object escap
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import re
 from collections import defaultdict
@@ -27,7 +28,9 @@ from dhti.store import models as m
 from dhti.store.connect import WRITE, Schema, engine_for, migrate, read_schema
 from dhti.store.location import Backend, Location, resolve
 from dhti.store.record import (
+    COMPLIANCE_STATUSES,
     AssessmentRecord,
+    ComplianceRecord,
     DomainEntry,
     IndicatorRecord,
     RecommendationRecord,
@@ -62,6 +65,16 @@ class StoredAssessment:
     record: AssessmentRecord
     content_hash: str
     ingested_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Previous:
+    """The assessment of an entity before its newest one: what a change since then needs."""
+
+    id: int
+    assessment_date: dt.date
+    index: float | None
+    stage: int | None
 
 
 @dataclass(frozen=True)
@@ -171,6 +184,7 @@ class Store:
             with self._guard("store"), self._writer.begin() as conn:
                 existing = _id_for_hash(conn, digest)
                 if existing is not None:
+                    _complete(conn, existing, record)
                     return IngestResult(stored=False, assessment_id=existing, duplicate_of=existing)
                 new_id = _insert(conn, record, raw, digest)
         except StoreError as err:
@@ -234,14 +248,54 @@ class Store:
         until: dt.date | None = None,
     ) -> list[StoredAssessment]:
         """For each matching entity its newest assessment (as of ``until``), ordered by entity id."""
+        where = AssessmentFilter(province, entity_type, questionnaire, None, until)
+        return self._load(self._newest(where, 1).order_by(m.assessments.c.entity_id))
+
+    def latest_and_previous(
+        self,
+        *,
+        entity_type: str | None = None,
+        questionnaire: str | None = None,
+        province: str | None = None,
+        until: dt.date | None = None,
+    ) -> list[tuple[StoredAssessment, Previous | None]]:
+        """For each matching entity its newest assessment and the one before it (``None`` if none), by entity id.
+
+        The same few reads for all entities, whatever their number: the two newest of each,
+        ranked in the database, then the newest with its domain scores, recommendations and
+        compliance, so that a national campaign aggregates in seconds. The newest come without
+        indicator scores and GDHM readings (``indicators`` and ``gdhm`` are empty: the portfolio
+        needs neither; :meth:`get_many` reads them whole); of the one before, only what a
+        change needs is read.
+        """
         table = m.assessments.c
         where = AssessmentFilter(province, entity_type, questionnaire, None, until)
+        ranked = self._ranked(where)
+        query = sa.select(
+            ranked.c.entity_id,
+            ranked.c.id,
+            sa.type_coerce(ranked.c.assessment_date, sa.String).label("assessment_date"),
+            ranked.c.index_score,
+            ranked.c.stage,
+        ).where(ranked.c.rank == 2)
+        with self._guard("read"), self._engine.connect() as conn:
+            earlier = {row.entity_id: _previous(row, store=self.display) for row in conn.execute(query)}
+        latest = self._load(self._newest(where, 1).order_by(table.entity_id), light=True)
+        return [(assessment, earlier.get(assessment.record.entity_id)) for assessment in latest]
+
+    def _ranked(self, where: AssessmentFilter) -> sa.Subquery:
+        """The matching assessments, each with its rank among its entity's (1 for the newest)."""
+        table = m.assessments.c
         newest_first = (table.assessment_date.desc(), table.id.desc())
         rank = sa.func.row_number().over(partition_by=table.entity_id, order_by=newest_first)
-        ranked = sa.select(table.id, rank.label("rank")).where(*self._conditions(where)).subquery()
-        latest = sa.select(ranked.c.id).where(ranked.c.rank == 1)
-        query = _select_assessments().where(table.id.in_(latest))
-        return self._load(query.order_by(table.entity_id))
+        columns = (table.id, table.entity_id, table.assessment_date, table.index_score, table.stage)
+        return sa.select(*columns, rank.label("rank")).where(*self._conditions(where)).subquery()
+
+    def _newest(self, where: AssessmentFilter, most: int) -> sa.Select[Any]:
+        """The assessments among the ``most`` newest of each entity matching ``where``."""
+        ranked = self._ranked(where)
+        chosen = sa.select(ranked.c.id).where(ranked.c.rank <= most)
+        return _select_assessments().where(m.assessments.c.id.in_(chosen))
 
     def get(self, assessment_id: int) -> StoredAssessment:
         """One assessment by its id; :class:`StoreError` when there is none."""
@@ -298,13 +352,14 @@ class Store:
         with self._guard("read"), self._engine.connect() as conn:
             return int(conn.execute(sa.select(sa.func.count()).select_from(m.assessments)).scalar_one())
 
-    def _load(self, query: sa.Select[Any]) -> list[StoredAssessment]:
+    def _load(self, query: sa.Select[Any], *, light: bool = False) -> list[StoredAssessment]:
+        """The assessments ``query`` selects, with their rows (``light``: no indicator scores nor GDHM readings)."""
         ids = query.with_only_columns(m.assessments.c.id).order_by(None).scalar_subquery()
         with self._guard("read"), self._engine.connect() as conn:
             rows = conn.execute(query).mappings().all()
             if not rows:
                 return []
-            children = _Children.read(conn, ids, store=self.display)
+            children = _Children.read(conn, ids, store=self.display, light=light)
         return [_stored(row, children, store=self.display) for row in rows]
 
     @contextmanager
@@ -337,9 +392,10 @@ class _Children:
     indicators: dict[int, list[IndicatorRecord]]
     recommendations: dict[int, list[RecommendationRecord]]
     gdhm: dict[int, list[tuple[str, int]]]
+    compliance: dict[int, list[ComplianceRecord]]
 
     @classmethod
-    def read(cls, conn: sa.Connection, ids: sa.ScalarSelect[Any], *, store: str) -> _Children:
+    def read(cls, conn: sa.Connection, ids: sa.ScalarSelect[Any], *, store: str, light: bool = False) -> _Children:
         domains: dict[int, list[DomainEntry]] = defaultdict(list)
         for check, (domain_id, score, stage) in _rows(
             conn, m.domain_scores, ids, "domain_id", "score", "stage", store=store
@@ -352,20 +408,24 @@ class _Children:
                 )
             )
         indicators: dict[int, list[IndicatorRecord]] = defaultdict(list)
-        for check, row in _rows(
-            conn, m.indicator_scores, ids, "indicator_id", "domain_id", "score", "stage", store=store
-        ):
-            indicators[check.ident].append(_indicator(check, row))
+        gdhm: dict[int, list[tuple[str, int]]] = defaultdict(list)
+        if not light:
+            for check, row in _rows(
+                conn, m.indicator_scores, ids, "indicator_id", "domain_id", "score", "stage", store=store
+            ):
+                indicators[check.ident].append(_indicator(check, row))
+            for check, (code, phase) in _rows(conn, m.gdhm_readings, ids, "code", "phase", store=store):
+                gdhm[check.ident].append(
+                    (check.text("gdhm_readings.code", code), check.whole("gdhm_readings.phase", phase))
+                )
         recommendations: dict[int, list[RecommendationRecord]] = defaultdict(list)
         columns = ("rule_id", "priority", "horizon", "gap", "due")
         for check, row in _rows(conn, m.recommendations, ids, *columns, store=store):
             recommendations[check.ident].append(_recommendation(check, row))
-        gdhm: dict[int, list[tuple[str, int]]] = defaultdict(list)
-        for check, (code, phase) in _rows(conn, m.gdhm_readings, ids, "code", "phase", store=store):
-            gdhm[check.ident].append(
-                (check.text("gdhm_readings.code", code), check.whole("gdhm_readings.phase", phase))
-            )
-        return cls(domains, indicators, recommendations, gdhm)
+        compliance: dict[int, list[ComplianceRecord]] = defaultdict(list)
+        for check, row in _rows(conn, m.compliance_items, ids, "item_id", "status", "due", store=store):
+            compliance[check.ident].append(_compliance(check, row))
+        return cls(domains, indicators, recommendations, gdhm, compliance)
 
 
 def _indicator(check: RowReader, row: Sequence[object]) -> IndicatorRecord:
@@ -389,6 +449,17 @@ def _recommendation(check: RowReader, row: Sequence[object]) -> RecommendationRe
     )
 
 
+def _compliance(check: RowReader, row: Sequence[object]) -> ComplianceRecord:
+    item_id, status, due = row
+    if status not in COMPLIANCE_STATUSES:
+        raise check.invalid("compliance_items.status", status)
+    return ComplianceRecord(
+        check.text("compliance_items.item_id", item_id),
+        check.text("compliance_items.status", status),
+        None if due is None else check.day("compliance_items.due", due),
+    )
+
+
 def _rows(
     conn: sa.Connection, table: sa.Table, ids: sa.ScalarSelect[Any], *columns: str, store: str
 ) -> Iterator[tuple[RowReader, Sequence[Any]]]:
@@ -396,8 +467,15 @@ def _rows(
     chosen = (sa.type_coerce(table.c[name], sa.String) if name == "due" else table.c[name] for name in columns)
     query = sa.select(table.c.assessment_id, *chosen)
     ordered = query.where(table.c.assessment_id.in_(ids)).order_by(table.c.assessment_id, table.c.position)
+    check = RowReader(store, 0)
     for owner, *values in conn.execute(ordered):
-        yield RowReader(store, owner), values
+        if owner != check.ident:  # rows come grouped by assessment: one checker for each
+            check = RowReader(store, owner)
+        yield check, values
+
+
+# The same few provinces come back on every row: look each spelling up once.
+_recorded_province = functools.lru_cache(maxsize=4096)(provinces.recorded)
 
 
 def _stored(row: sa.RowMapping, children: _Children, *, store: str) -> StoredAssessment:
@@ -407,7 +485,7 @@ def _stored(row: sa.RowMapping, children: _Children, *, store: str) -> StoredAss
         entity_id=check.text("entity_id", row["entity_id"]),
         entity_name=check.optional_text("entity_name", row["entity_name"]),
         entity_type=check.text("entity_type", row["entity_type"]),
-        province=provinces.recorded(check.optional_text("province", row["province"])),
+        province=_recorded_province(check.optional_text("province", row["province"])),
         questionnaire_id=check.text("questionnaire_id", row["questionnaire_id"]),
         questionnaire_version=check.text("questionnaire_version", row["questionnaire_version"]),
         assessment_date=check.day("assessment_date", row["assessment_date"]),
@@ -419,9 +497,29 @@ def _stored(row: sa.RowMapping, children: _Children, *, store: str) -> StoredAss
         recommendations=tuple(children.recommendations.get(ident, ())),
         gdhm=tuple(children.gdhm.get(ident, ())),
         source_file=check.text("source_file", row["source_file"]),
+        compliance=tuple(children.compliance.get(ident, ())) if _recorded(check, row) else None,
+        score_stage=check.optional_whole("score_stage", row["score_stage"]),
     )
     content = check.text("content_hash", row["content_hash"])
     return StoredAssessment(ident, record, content, check.moment("ingested_at", row["ingested_at"]))
+
+
+def _recorded(check: RowReader, row: sa.RowMapping) -> bool:
+    """Whether compliance was kept (schema 0002 on); SQLite gives the flag as 0 or 1."""
+    value = row["compliance_recorded"]
+    if value in (True, False):  # also 1 and 0
+        return bool(value)
+    raise check.invalid("compliance_recorded", value)
+
+
+def _previous(row: sa.Row[Any], *, store: str) -> Previous:
+    check = RowReader(store, row.id)
+    return Previous(
+        row.id,
+        check.day("assessment_date", row.assessment_date),
+        check.optional_number("index_score", row.index_score),
+        check.optional_whole("stage", row.stage),
+    )
 
 
 def _id_for_hash(conn: sa.Connection, digest: str) -> int | None:
@@ -446,6 +544,8 @@ def _insert(conn: sa.Connection, record: AssessmentRecord, raw: bytes, digest: s
         "completeness": record.completeness,
         "source_file": record.source_file,
         "ingested_at": dt.datetime.now(dt.UTC),
+        "score_stage": record.score_stage,
+        "compliance_recorded": record.compliance is not None,
     }
     key = conn.execute(m.assessments.insert(), values).inserted_primary_key
     if key is None:  # pragma: no cover - both back ends report the new key
@@ -456,6 +556,24 @@ def _insert(conn: sa.Connection, record: AssessmentRecord, raw: bytes, digest: s
         if rows:
             conn.execute(table.insert(), rows)
     return ident
+
+
+def _complete(conn: sa.Connection, ident: int, record: AssessmentRecord) -> None:
+    """Add what an assessment stored before schema 0002 lacks (compliance, stage by score) when its bytes come again."""
+    table = m.assessments
+    recorded = conn.execute(sa.select(table.c.compliance_recorded).where(table.c.id == ident)).scalar_one()
+    if recorded or record.compliance is None:
+        return
+    conn.execute(
+        table.update().where(table.c.id == ident).values(score_stage=record.score_stage, compliance_recorded=True)
+    )
+    rows = [
+        {"assessment_id": ident, "position": n, "item_id": c.id, "status": c.status, "due": c.due}
+        for n, c in enumerate(record.compliance)
+    ]
+    if rows:
+        conn.execute(m.compliance_items.insert(), rows)
+    log.info("recorded the compliance of assessment %d, stored before dhti kept it", ident)
 
 
 def _child_rows(ident: int, record: AssessmentRecord) -> Iterator[tuple[sa.Table, list[dict[str, object]]]]:
@@ -480,6 +598,13 @@ def _child_rows(ident: int, record: AssessmentRecord) -> Iterator[tuple[sa.Table
             {"assessment_id": ident, "position": n, "rule_id": r.id, "priority": r.priority, "horizon": r.horizon}
             | {"gap": r.gap, "due": r.due}
             for n, r in enumerate(record.recommendations)
+        ],
+    )
+    yield (
+        m.compliance_items,
+        [
+            {"assessment_id": ident, "position": n, "item_id": c.id, "status": c.status, "due": c.due}
+            for n, c in enumerate(record.compliance or ())
         ],
     )
     yield (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -15,10 +16,11 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
 )
 
 # The newest migration; the store skips Alembic entirely when a database is already there.
-SCHEMA_REVISION = "0001"
+SCHEMA_REVISION = "0002"
 
 metadata = MetaData(
     naming_convention={
@@ -48,6 +50,9 @@ assessments = Table(
     Column("completeness", Float(53), nullable=False),
     Column("source_file", Text, nullable=False),
     Column("ingested_at", DateTime(timezone=True), nullable=False),
+    Column("score_stage", Integer),  # the index's stage by score alone, before compliance caps (0002)
+    # False for assessments stored before 0002: their compliance was not kept ("not recorded").
+    Column("compliance_recorded", Boolean, nullable=False, server_default=false()),
     Index(None, "entity_id", "assessment_date"),
     Index(None, "province_key"),
     Index(None, "questionnaire_id", "questionnaire_version"),
@@ -100,4 +105,15 @@ gdhm_readings = Table(
     Column("position", Integer, primary_key=True),
     Column("code", Text, nullable=False),
     Column("phase", Integer, nullable=False),
+)
+
+# Each compliance item binding the entity on the assessment date: met, pending (due later) or breach.
+compliance_items = Table(
+    "compliance_items",
+    metadata,
+    Column("assessment_id", Integer, ForeignKey("assessments.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("item_id", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("due", Date),
 )

@@ -47,6 +47,18 @@ class RecommendationRecord:
     due: dt.date
 
 
+COMPLIANCE_STATUSES = ("met", "pending", "breach")
+
+
+@dataclass(frozen=True)
+class ComplianceRecord:
+    """A compliance item's status on the assessment date: ``met``, ``pending`` (due after it) or ``breach``."""
+
+    id: str
+    status: str
+    due: dt.date | None
+
+
 @dataclass(frozen=True)
 class AssessmentRecord:
     """Everything stored about one valid, scored response except its bytes.
@@ -54,7 +66,9 @@ class AssessmentRecord:
     ``index`` and ``stage`` are ``None`` only for a response with no scorable answer at all.
     ``province`` is the unit's name when the response names one of the 34 units or a unit merged
     into one ("Bình Định" is recorded as "Gia Lai"), else the text as written; the response's
-    bytes keep what it wrote.
+    bytes keep what it wrote. ``compliance`` is ``None`` for an assessment stored before the store
+    kept compliance (schema 0002): not recorded, which is not the same as none in breach.
+    ``score_stage`` is the index's stage by score alone, before compliance caps.
     """
 
     entity_id: str
@@ -72,6 +86,8 @@ class AssessmentRecord:
     recommendations: tuple[RecommendationRecord, ...]
     gdhm: tuple[tuple[str, int], ...]
     source_file: str
+    compliance: tuple[ComplianceRecord, ...] | None = None
+    score_stage: int | None = None
 
     @property
     def entity(self) -> EntitySummary:
@@ -124,6 +140,10 @@ def record_from_outcome(outcome: Outcome) -> AssessmentRecord:
         ),
         gdhm=tuple(scores.gdhm.items()),
         source_file=outcome.file,
+        compliance=tuple(
+            ComplianceRecord(status.id, str(status.status), status.item.due) for status in scores.compliance
+        ),
+        score_stage=scores.score_stage.level if scores.score_stage else None,
     )
 
 
