@@ -55,6 +55,9 @@ def test_rank_sentences_name_the_group_in_words() -> None:
     assert _ranking(alone, province="Lai Châu")[0] == "Chưa có trạm y tế xã, phường nào khác ở Lai Châu được đánh giá."
     nobody = standing(entity_id="E1", province="Cao Bằng", index=60, domains={}, peers=[])
     assert _ranking(nobody) == ("Chưa có dữ liệu so sánh: chưa có trạm y tế xã, phường nào khác được đánh giá.",)
+    assert _ranking(nobody, "ministry") == (
+        "Không có đơn vị cùng loại để so sánh: Bộ là đơn vị duy nhất thuộc loại này.",
+    )
 
 
 @pytest.mark.parametrize(

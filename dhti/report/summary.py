@@ -43,6 +43,9 @@ ONE_PER_PROVINCE = frozenset({"provincial_health_department", "ministry"})
 RANK_PROVINCE = N_("Rank %(rank)s/%(of)s among the %(group)s assessed in %(province)s")
 RANK_NATION = N_("Rank %(rank)s/%(of)s among the %(group)s assessed nationally")
 NO_PEER = N_("No comparison yet: no other %(one)s has been assessed.")
+ONLY_ONE = N_("No comparison: the Ministry is the only entity of its kind.")
+#: Types of which there is one in the country: no peer is ever missing.
+UNIQUE = frozenset({"ministry"})
 NO_LOCAL_PEER = N_("No other %(one)s in %(province)s has been assessed yet.")
 CHANGES = {
     "rose": N_("Up %(change)s points since the assessment of %(date)s (from %(start)s to %(end)s)."),
@@ -115,7 +118,8 @@ def ranking(
     """The ranks as sentences: in the province (for types a province has several of), then nationally."""
     one, several = group_words(entity_type, translate)
     if found.peers == 0:
-        return Ranking((translate(NO_PEER) % {"one": one},), 0, None)
+        alone = translate(ONLY_ONE) if entity_type in UNIQUE else translate(NO_PEER) % {"one": one}
+        return Ranking((alone,), 0, None)
     lines = []
     if province and entity_type not in ONE_PER_PROVINCE and found.provincial is not None:
         if found.provincial_peers:
