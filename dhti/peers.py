@@ -70,22 +70,40 @@ class Trend:
 
 
 @dataclass(frozen=True)
+class Rank:
+    """A competition rank: 1 + the number of peers strictly above, among ``of`` (the peers and the entity)."""
+
+    position: int
+    of: int
+
+
+@dataclass(frozen=True)
 class DomainStanding:
     domain_id: str
     score: float | None
     peer_median: float | None
-    percentile: float | None
+    rank: Rank | None  # among the peers with a score in this domain
 
 
 @dataclass(frozen=True)
 class Standing:
-    """Where one assessment stands among the latest assessments of its peers."""
+    """Where one assessment stands among the latest assessments of its peers, nationally and in its province.
+
+    ``national`` counts every peer; ``provincial`` only those recorded in the entity's province
+    (``None`` when the entity names none). The medians are of the peers alone, and ``None`` with
+    fewer than :data:`MEDIAN_MINIMUM` peers: the median of one or two others is not a reference.
+    """
 
     peers: int
-    entity_type: str
-    percentile: float  # share of peers at or below the entity's index, 0..100
-    peer_median: float
+    national: Rank
+    provincial: Rank | None
+    provincial_peers: int
+    peer_median: float | None
     domains: tuple[DomainStanding, ...]
+
+
+#: The fewest peers whose median a report shows as a reference.
+MEDIAN_MINIMUM = 3
 
 
 class HasDomains(Protocol):
@@ -122,36 +140,45 @@ def trend(
     return Trend(points)
 
 
-def percentile_of(value: float, population: Sequence[float]) -> float:
-    """The share (0..100) of the population at or below ``value``."""
-    if not population:
-        return 100.0
-    return 100 * sum(1 for item in population if item <= value + 1e-9) / len(population)
+def rank_of(value: float, population: Sequence[float]) -> Rank:
+    """Competition ranking ("1224"): 1 + the number of others strictly above ``value``, out of them and it."""
+    above = sum(1 for other in population if other > value + 1e-9)
+    return Rank(1 + above, len(population) + 1)
 
 
 def standing(
-    *, entity_id: str, index: float, domains: dict[str, float | None], peers: Sequence[Assessed], minimum: int = 3
-) -> Standing | None:
-    """The entity's percentile and the peer medians; None with fewer than ``minimum`` peers."""
-    others = [peer for peer in peers if peer.record.entity_id != entity_id and peer.record.index is not None]
-    if len(others) < minimum:
-        return None
+    *,
+    entity_id: str,
+    province: str | None,
+    index: float,
+    domains: dict[str, float | None],
+    peers: Sequence[Assessed],
+) -> Standing:
+    """The entity's rank among ``peers`` (any stored record of the entity itself is left out: it is the entity).
+
+    ``province`` is the entity's province as the store records it; peers recorded there give the
+    provincial rank. With no peer at all both ranks are 1 of 1 and ``peers`` is 0: say so, never
+    stay silent.
+    """
+    others = [peer.record for peer in peers if peer.record.entity_id != entity_id and peer.record.index is not None]
+    local = [record for record in others if province is not None and record.province == province]
+    indices = [record.index for record in others if record.index is not None]
     rows = []
     for domain_id, score in domains.items():
-        values = [s for s in (domain_scores(peer.record).get(domain_id) for peer in others) if s is not None]
+        values = [s for s in (domain_scores(record).get(domain_id) for record in others) if s is not None]
         rows.append(
             DomainStanding(
                 domain_id,
                 score,
-                statistics.median(values) if values else None,
-                percentile_of(score, values) if score is not None and values else None,
+                statistics.median(values) if len(values) >= MEDIAN_MINIMUM else None,
+                rank_of(score, values) if score is not None else None,
             )
         )
-    indices = [peer.record.index for peer in others if peer.record.index is not None]
     return Standing(
-        len(others),
-        others[0].record.entity_type,
-        percentile_of(index, indices),
-        statistics.median(indices),
-        tuple(rows),
+        peers=len(others),
+        national=rank_of(index, indices),
+        provincial=rank_of(index, [r.index for r in local if r.index is not None]) if province is not None else None,
+        provincial_peers=len(local),
+        peer_median=statistics.median(indices) if len(indices) >= MEDIAN_MINIMUM else None,
+        domains=tuple(rows),
     )

@@ -43,7 +43,6 @@ def test_no_word_lies_outside_the_page_and_no_ink_reaches_its_edge(demo: Path, n
     assert pdftext.inked_margins(pdf, tmp_path) == []
 
 
-@pytest.mark.xfail(reason="the shorter entity report is being built", strict=True)
 def test_most_entity_reports_are_at_most_twelve_pages(demo: Path) -> None:
     lengths = {name: len(pdftext.pages(demo / f"{name}.pdf")) for name in SAMPLES}
     short = [name for name, length in lengths.items() if length <= 12]

@@ -28,7 +28,18 @@ def test_the_vietnamese_html_report_of_a_small_response(
 ) -> None:
     monkeypatch.delenv("DHTI_DB", raising=False)  # no store: no trend, no peers
     output = tmp_path / "bao-cao.html"
-    args = ["report", str(RESPONSE), "-o", str(output), "--format", "html", "--lang", "vi"]
+    args = [
+        "report",
+        str(RESPONSE),
+        "-o",
+        str(output),
+        "--format",
+        "html",
+        "--lang",
+        "vi",
+        "--report-date",
+        "2026-12-02",
+    ]
     result = CliRunner().invoke(main, args, catch_exceptions=False)
     assert result.exit_code == 0, result.output
     html = output.read_text(encoding="utf-8")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from dhti.peers import percentile_of, standing, trend
+from dhti.peers import trend
 from dhti.portfolio import build_portfolio, change_histogram, histogram, summarise
 
 
@@ -75,20 +75,6 @@ def test_trend_lists_earlier_assessments_then_the_current_one() -> None:
     assert [p.index for p in found.points] == [40, 55, 70]
     assert [p.change for p in found.points] == [None, 15, 15]
     assert trend(history[2:], date=dt.date(2026, 6, 1), index=70, stage=4, domains={}) is None
-
-
-def test_percentile_and_standing() -> None:
-    assert percentile_of(50, [10, 50, 60, 90]) == 50
-    assert percentile_of(5, [10, 50]) == 0
-    peers = [row(n, value, policy=value) for n, value in enumerate([20, 40, 60, 80], start=2)]
-    found = standing(entity_id="E1", index=60, domains={"policy": 30, "capacity": 60}, peers=[row(1, 60), *peers])
-    assert found is not None
-    assert found.peers == 4  # the entity itself is not its own peer
-    assert found.percentile == 75
-    assert found.peer_median == 50
-    policy = found.domains[0]
-    assert (policy.domain_id, policy.peer_median, policy.percentile) == ("policy", 50, 25)
-    assert standing(entity_id="E1", index=60, domains={}, peers=peers[:2]) is None
 
 
 def test_summary_and_histogram() -> None:

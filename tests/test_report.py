@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import subprocess
 import time
@@ -30,6 +31,7 @@ from dhti.report.render import (
 from dhti.resources import examples_dir
 from dhti.response import MAX_ID_CHARS, MAX_NAME_CHARS
 
+DAY = dt.date(2026, 12, 2)  # the report date: fixed, so that overdue flags do not move with the clock
 DATA = Path(__file__).parent / "data"
 HOSTILE = DATA / "responses" / "mini-hostile.yaml"
 HOSPITAL = examples_dir() / "provincial-hospital-nghe-an.yaml"
@@ -46,7 +48,7 @@ def hanoi_with(write, name: str, old: str, new: str) -> Path:
 @pytest.fixture(scope="module")
 def hospital_pdf(tmp_path_factory, registry) -> Path:
     out = tmp_path_factory.mktemp("pdf") / "report.pdf"
-    write_report(assess(HOSPITAL, registry=registry), out, fmt=ReportFormat.PDF, lang="vi")
+    write_report(assess(HOSPITAL, registry=registry), out, fmt=ReportFormat.PDF, lang="vi", report_date=DAY)
     return out
 
 
@@ -74,12 +76,18 @@ def test_pdf_text_has_the_entity_index_stages_and_recommendations(hospital_text:
     assert re.search(r"Trang 2 / (\d+)", text)
 
 
-def test_pdf_has_every_page_numbered_and_a_table_of_contents(hospital_pdf: Path, hospital_text: str) -> None:
-    pages = len(PdfReader(hospital_pdf).pages)
+def test_pdf_has_every_page_numbered_and_its_sections_bookmarked(hospital_pdf: Path, hospital_text: str) -> None:
+    reader = PdfReader(hospital_pdf)
+    pages = len(reader.pages)
     text = re.sub(r"\s+", " ", hospital_text)
     for number in range(2, pages + 1):
         assert f"Trang {number} / {pages}" in text
-    assert re.search(r"Mục lục Tóm tắt dành cho lãnh đạo \.+ 3 Tổng quan điểm số \.+ 5", text)
+    # A PDF finds its sections through its bookmarks: the contents list is the HTML's navigation.
+    sections = reader.outline[1]  # under the entity's name (the cover's heading)
+    titles = [item.title for item in sections if not isinstance(item, list)]
+    assert titles[:3] == ["Tóm tắt dành cho lãnh đạo", "Điểm theo lĩnh vực và chỉ số", "Lộ trình thực hiện khuyến nghị"]
+    assert reader.get_destination_page_number(sections[0]) == 0  # the summary is on page 1
+    assert "Mục lục" not in text
 
 
 def test_pdf_metadata_outline_and_pdfa(hospital_pdf: Path) -> None:
@@ -100,7 +108,7 @@ def test_pdf_metadata_outline_and_pdfa(hospital_pdf: Path) -> None:
 
     titles = flatten(reader.outline)
     assert "Tóm tắt dành cho lãnh đạo" in titles
-    assert "Phụ lục: câu trả lời và minh chứng" in titles
+    assert "Phụ lục: thang giai đoạn, câu trả lời và minh chứng" in titles
 
 
 def test_every_glyph_of_the_pdf_text_is_in_the_bundled_font(hospital_text: str) -> None:
@@ -133,7 +141,7 @@ def test_pages_render_to_images_that_are_not_blank(hospital_pdf: Path, tmp_path:
 
 def test_html_is_self_contained_and_in_the_language_asked(registry) -> None:
     outcome = assess(HOSPITAL, registry=registry)
-    html = render_html(context_for(outcome, lang="en"))
+    html = render_html(context_for(outcome, lang="en", report_date=DAY))
     assert html.startswith("<!DOCTYPE html>")
     assert '<html lang="en">' in html
     assert "Executive summary" in html
@@ -141,13 +149,14 @@ def test_html_is_self_contained_and_in_the_language_asked(registry) -> None:
     assert "<script" not in html
     assert not re.search(r"""(?:src|href)=["']?(?:https?:|file:|//)""", html)
     assert "@font-face" not in html  # fonts come from the reader's system in HTML
-    assert html.count("<svg") == 2
+    assert html.count('<div class="dbar">') == 4  # the domains as bars drawn in HTML, readable on a phone
+    assert "<svg" not in html  # no trend without a store
 
 
 def test_hostile_text_is_escaped_everywhere(registry) -> None:
     outcome = assess(HOSTILE, registry=registry)
     assert outcome.valid, outcome.validation.problems
-    html = render_html(context_for(outcome, lang="vi"))
+    html = render_html(context_for(outcome, lang="vi", report_date=DAY))
     for raw in (
         "<script>alert",
         "<img src",
@@ -168,7 +177,7 @@ def test_hostile_text_is_escaped_everywhere(registry) -> None:
 def test_hostile_response_makes_the_renderer_fetch_nothing_but_bundled_fonts(registry) -> None:
     outcome = assess(HOSTILE, registry=registry)
     fetched: list[str] = []
-    pdf = render_pdf(render_html(context_for(outcome, lang="en"), pdf=True), fetched=fetched)
+    pdf = render_pdf(render_html(context_for(outcome, lang="en", report_date=DAY), pdf=True), fetched=fetched)
     assert pdf.startswith(b"%PDF-")
     fonts = (templates_dir() / "fonts").as_uri()
     assert fetched
@@ -203,7 +212,7 @@ def test_report_is_written_atomically_to_exactly_the_path_asked(registry, tmp_pa
     outcome = assess(HOSTILE, registry=registry)
     out = tmp_path / "sub" / "r.html"
     out.parent.mkdir()
-    write_report(outcome, out, fmt=ReportFormat.HTML, lang="en")
+    write_report(outcome, out, fmt=ReportFormat.HTML, lang="en", report_date=DAY)
     assert sorted(p.name for p in tmp_path.rglob("*")) == ["r.html", "sub"]
     assert out.stat().st_mode & 0o644 == 0o644
 
@@ -229,8 +238,6 @@ def test_unknown_suffix_without_format_is_refused() -> None:
 
 
 def test_trend_and_peers_appear_when_the_store_has_them(registry) -> None:
-    import datetime as dt  # noqa: PLC0415
-
     from test_portfolio import Record, Row  # noqa: PLC0415
 
     outcome = assess(HOSPITAL, registry=registry)
@@ -242,18 +249,37 @@ def test_trend_and_peers_appear_when_the_store_has_them(registry) -> None:
         Row(1, Record(me, 29.5, domains, assessment_date=dt.date(2024, 4, 1), stage=2)),
         Row(2, Record(me, 38.0, domains, assessment_date=dt.date(2025, 4, 1), stage=2)),
     ]
-    peers = [Row(10 + n, Record(f"P{n}", value, domains)) for n, value in enumerate([20.0, 35.0, 55.0, 70.0])]
-    context = context_for(outcome, lang="vi", history=history, peers=peers)
+    provinces = ["Nghệ An", "Nghệ An", "Hà Nội", "Hà Nội"]
+    peers = [
+        Row(10 + n, Record(f"P{n}", value, domains, province=province))
+        for n, (value, province) in enumerate(zip([20.0, 35.0, 55.0, 70.0], provinces, strict=True))
+    ]
+    context = context_for(outcome, lang="vi", report_date=DAY, history=history, peers=peers)
     assert context.trend is not None
-    assert [row.index for row in context.trend.rows] == ["29,5", "38,0", "49,1"]
-    assert [row.change for row in context.trend.rows] == ["", "+8,5", "+11,1"]
-    assert context.peers is not None
-    assert (context.peers.peers, context.peers.percentile, context.peers.peer_median) == (4, "50", "45,0")
+    assert context.trend.before == "01/04/2025"
+    assert context.change.sentence == "Tăng 11,1 điểm so với lần đánh giá ngày 01/04/2025 (từ 38,0 lên 49,1)."
+    assert context.standing.lines == (
+        "Hạng 1/3 bệnh viện đã đánh giá ở Nghệ An",
+        "Hạng 3/5 bệnh viện đã đánh giá trên toàn quốc",
+    )
+    assert context.standing.peer_median == "45,0"
+    index = context.comparison[0]
+    assert (index.before, index.now, index.change, index.peer_median, index.rank) == (
+        "38,0",
+        "49,1",
+        "+11,1",
+        "45,0",
+        "3/5",
+    )
     html = render_html(context)
     assert "Tiến bộ và so sánh với đơn vị cùng loại" in html
     assert "chỉ số tổng hợp tăng 19,6 điểm, từ 29,5 lên 49,1" in html
-    assert html.count("<svg") == 3
-    assert "Tiến bộ và so sánh" not in render_html(context_for(outcome, lang="vi"))
+    assert html.count("<svg") == 1
+    assert html.count('<span class="median"') == 4  # the peer median marked on each domain's bar
+    assert "bách phân vị" not in html.lower()
+    alone = render_html(context_for(outcome, lang="vi", report_date=DAY))
+    assert "Tiến bộ và so sánh" not in alone
+    assert "Chưa có dữ liệu so sánh: chưa có bệnh viện nào khác được đánh giá." in alone
 
 
 def test_pdf_with_the_longest_word_a_response_may_hold_is_written_and_cut(registry, write, tmp_path: Path) -> None:
@@ -263,13 +289,13 @@ def test_pdf_with_the_longest_word_a_response_may_hold_is_written_and_cut(regist
     assert outcome.valid
     out = tmp_path / "word.pdf"
     start = time.perf_counter()
-    write_report(outcome, out, fmt=ReportFormat.PDF, lang="vi")
+    write_report(outcome, out, fmt=ReportFormat.PDF, lang="vi", report_date=DAY)
     assert time.perf_counter() - start < 120  # a guard against minutes (it once took more than 500 s), not a timing
     text = "\n".join(page.extract_text() or "" for page in PdfReader(out).pages)
     assert "[đã cắt bớt: toàn văn (19.120 ký tự) có trong tệp câu trả lời]" in re.sub(r"\s+", " ", text)
     cut_word = "".join(re.findall(r"x{2,}", text))  # Vietnamese words (xét, xử) hold single x's, never runs
     assert len(cut_word) < PDF_TEXT_LIMIT + 100
-    html = render_html(context_for(outcome, lang="vi"))
+    html = render_html(context_for(outcome, lang="vi", report_date=DAY))
     assert html.count("x" * UNBROKEN_RUN + "<wbr>") == 19_000 // UNBROKEN_RUN  # the HTML keeps all of it
     assert "đã cắt bớt" not in html
 
@@ -296,7 +322,9 @@ def test_long_runs_break_between_whole_letters() -> None:
 def test_sample_reports_hold_no_break_marks(hospital_text: str, registry) -> None:
     assert "\u200b" not in hospital_text
     for sample in sorted(examples_dir().glob("*.yaml")):
-        assert "<wbr>" not in render_html(context_for(assess(sample, registry=registry), lang="vi")), sample.name
+        assert "<wbr>" not in render_html(context_for(assess(sample, registry=registry), lang="vi", report_date=DAY)), (
+            sample.name
+        )
 
 
 def words_by_page(pdf: Path) -> list[tuple[float, list[tuple[str, float, float, float]]]]:
@@ -321,8 +349,8 @@ def test_the_longest_unbroken_name_or_id_stays_inside_the_page(registry, write, 
     outcome = assess(hanoi_with(write, "long.yaml", old, new), registry=registry)
     assert outcome.valid
     out = tmp_path / "long.pdf"
-    write_report(outcome, out, fmt=ReportFormat.PDF, lang="vi")
-    right_margin = 16 / 25.4 * 72  # the @page margin, 16 mm
+    write_report(outcome, out, fmt=ReportFormat.PDF, lang="vi", report_date=DAY)
+    right_margin = 14 / 25.4 * 72  # the @page margin, 14 mm
     pages = words_by_page(out)
     for number, (width, words) in enumerate(pages, 1):
         outside = [text[:20] for text, _x0, x1, _y0 in words if x1 > width - right_margin + 1]
@@ -332,11 +360,11 @@ def test_the_longest_unbroken_name_or_id_stays_inside_the_page(registry, write, 
     for image_path in sorted(tmp_path.glob("p-*.png")):
         with Image.open(image_path) as image:
             grey = image.convert("L")
-            margin = grey.crop((grey.width - round(grey.width * 15 / 210), 0, grey.width, grey.height))
-            assert margin.getextrema()[0] > 200, image_path.name  # 15 of the 16 mm: no ink
-    headers = [[(text, y0) for text, _x0, _x1, y0 in words if y0 < 50] for _width, words in pages]
-    summary = next(h for h in headers if "Tóm tắt dành cho lãnh đạo" in " ".join(text for text, _y0 in h))
-    assert len({round(y0) for _text, y0 in summary}) == 1  # the running header is one line, its title unsqueezed
+            margin = grey.crop((grey.width - round(grey.width * 13 / 210), 0, grey.width, grey.height))
+            assert margin.getextrema()[0] > 200, image_path.name  # 13 of the 14 mm: no ink
+    header = [(text, y0) for text, _x0, _x1, y0 in pages[1][1] if y0 < 30]  # page 2's, in the top margin
+    assert re.search(r"(Tóm tắt dành cho lãnh đạo|Điểm theo lĩnh vực và chỉ số)$", " ".join(t for t, _y0 in header))
+    assert len({round(y0) for _text, y0 in header}) == 1  # the running header is one line, its title unsqueezed
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
@@ -359,15 +387,13 @@ def test_the_score_table_rounds_as_the_report_does(registry, lang: str) -> None:
 
 
 def _trend_summary(registry, earlier: float, lang: str) -> str:
-    import datetime as dt  # noqa: PLC0415
-
     from test_portfolio import Record, Row  # noqa: PLC0415
 
     outcome = assess(HOSPITAL, registry=registry)  # index 49.1
     assert outcome.validation.response is not None
     me = outcome.validation.response.entity.id
     history = [Row(1, Record(me, earlier, (), assessment_date=dt.date(2025, 4, 1), stage=3))]
-    context = context_for(outcome, lang=lang, history=history)
+    context = context_for(outcome, lang=lang, report_date=DAY, history=history)
     assert context.trend is not None
     return context.trend.summary
 
@@ -390,7 +416,7 @@ def test_the_trend_sentence_says_which_way_the_index_moved(registry, earlier: fl
 
 def test_indicator_sources_are_shown_as_documents_print_them(registry) -> None:
     outcome = assess(HOSPITAL, registry=registry)
-    vi, en = (render_html(context_for(outcome, lang=lang)) for lang in ("vi", "en"))
+    vi, en = (render_html(context_for(outcome, lang=lang, report_date=DAY)) for lang in ("vi", "en"))
     sources = {ref for indicator in outcome.validation.response.questionnaire.indicators() for ref in indicator.refs}
     assert "QD5316/QD-BYT" in sources
     assert "Quyết định 5316/QĐ-BYT" in vi
@@ -409,7 +435,7 @@ def test_indicator_sources_are_shown_as_documents_print_them(registry) -> None:
     ],
 )
 def test_the_gdhm_reading_is_labelled_indicative_for_whoever_it_is(registry, sample: str, words: str) -> None:
-    context = context_for(assess(examples_dir() / sample, registry=registry), lang="vi")
+    context = context_for(assess(examples_dir() / sample, registry=registry), lang="vi", report_date=DAY)
     assert context.gdhm_note.startswith("GDHM là bộ chỉ số đánh giá ở cấp quốc gia.")
     assert "tham khảo" in context.gdhm_note
     assert words in context.gdhm_note
@@ -443,19 +469,19 @@ GATED = Path(__file__).resolve().parent / "data" / "report-c2"
             "vi",
             (
                 "Theo điểm số, chỉ số tổng hợp đạt giai đoạn 5; đơn vị chỉ được xếp ở giai đoạn 3 chừng nào còn vi phạm"
-                " các nghĩa vụ pháp lý sau: HSBA điện tử."
+                " các nghĩa vụ pháp lý được đánh dấu dưới đây."
             ),
             "Điểm số đã đạt giai đoạn 5, nhưng giai đoạn này còn đòi hỏi: kế hoạch được duyệt.",
-            ["HSBA điện tử Vi phạm 30/09/2025", "Sau Đã đáp ứng 31/12/2026"],
+            ["HSBA điện tử Vi phạm cản trở lên giai đoạn 4 30/09/2025 quá hạn", "Sau Đã đáp ứng 31/12/2026"],
         ),
         (
             "en",
             (
-                "By its score the index reaches stage 5; it is held at stage 3 while these legal obligations are in"
-                " breach: EMR."
+                "By its score the index reaches stage 5; it is held at stage 3 while the legal obligations marked"
+                " below are in breach."
             ),
             "Its score reaches stage 5, which also needs: an approved plan.",
-            ["EMR In breach 30 September 2025", "Later Met 31 December 2026"],
+            ["EMR In breach holds back stage 4 30 September 2025 overdue", "Later Met 31 December 2026"],
         ),
     ],
 )
@@ -466,7 +492,9 @@ def test_the_report_says_what_holds_a_stage_down_and_lists_the_legal_obligations
     # and the stage-5 gate of its one indicator (an approved plan) fails: see the file's comment.
     registry = Registry.discover(environ={ENV_FOLDERS: str(GATED)})
     out = tmp_path / "capped.html"
-    write_report(assess(GATED / "capped.yaml", registry=registry), out, fmt=ReportFormat.HTML, lang=lang)
+    write_report(
+        assess(GATED / "capped.yaml", registry=registry), out, fmt=ReportFormat.HTML, lang=lang, report_date=DAY
+    )
     html = out.read_text(encoding="utf-8")
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
     assert capped in text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from dhti.report.render import ReportFormat, write_report
 from dhti.resources import examples_dir
 from dhti.response import MAX_NAME_CHARS
 
+DAY = dt.date(2026, 12, 2)  # the report date: fixed, so that overdue flags do not move with the clock
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = [
     "--headless",
@@ -76,16 +78,20 @@ def open_report(browser, path: Path, width: int):
 @pytest.mark.parametrize("width", [1280, 390])
 def test_report_loads_cleanly_and_draws_its_charts(browser, registry, tmp_path, sample: str, width: int) -> None:
     out = tmp_path / "report.html"
-    write_report(assess(examples_dir() / sample, registry=registry), out, fmt=ReportFormat.HTML, lang="vi")
+    write_report(
+        assess(examples_dir() / sample, registry=registry), out, fmt=ReportFormat.HTML, lang="vi", report_date=DAY
+    )
     page, events = open_report(browser, out, width)
     assert events["requests"] == [out.as_uri()]  # the document itself, nothing else
     assert events["failed"] == []
     assert events["console"] == []
     boxes = page.eval_on_selector_all(
-        "svg.chart", "charts => charts.map(c => { const r = c.getBoundingClientRect(); return [r.width, r.height]; })"
+        ".dbar .track", "bars => bars.map(b => { const r = b.getBoundingClientRect(); return [r.width, r.height]; })"
     )
-    assert len(boxes) == 2
-    assert all(w > 100 and h > 100 for w, h in boxes)
+    assert len(boxes) == 4  # the four domains, drawn in HTML and CSS
+    assert all(w > 150 and h >= 10 for w, h in boxes)
+    sizes = page.eval_on_selector_all(".dlabel", "ls => ls.map(l => parseFloat(getComputedStyle(l).fontSize))")
+    assert min(sizes) >= 11  # CSS px: readable on a phone
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 1  # nothing wider than the screen, phones included
     page.close()
@@ -95,7 +101,7 @@ def test_the_longest_unbroken_name_wraps_on_a_phone(browser, registry, write, tm
     hanoi = (examples_dir() / "central-hospital-hanoi.yaml").read_text(encoding="utf-8")
     response = write("long.yaml", hanoi.replace("Bệnh viện Đa khoa Trung ương Hồng Hà", "B" * MAX_NAME_CHARS, 1))
     out = tmp_path / "long.html"
-    write_report(assess(response, registry=registry), out, fmt=ReportFormat.HTML, lang="vi")
+    write_report(assess(response, registry=registry), out, fmt=ReportFormat.HTML, lang="vi", report_date=DAY)
     page, _events = open_report(browser, out, 390)
     assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 1
     page.close()
@@ -104,7 +110,7 @@ def test_the_longest_unbroken_name_wraps_on_a_phone(browser, registry, write, tm
 def test_hostile_report_runs_no_script_and_fetches_nothing(browser, registry, tmp_path) -> None:
     out = tmp_path / "hostile.html"
     hostile = Path(__file__).parent / "data" / "responses" / "mini-hostile.yaml"
-    write_report(assess(hostile, registry=registry), out, fmt=ReportFormat.HTML, lang="en")
+    write_report(assess(hostile, registry=registry), out, fmt=ReportFormat.HTML, lang="en", report_date=DAY)
     page, events = open_report(browser, out, 1280)
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: dialogs.append(dialog.message))
@@ -126,6 +132,7 @@ def sample_reports(tmp_path_factory, registry) -> dict[str, Path]:
             folder / f"{sample}.html",
             fmt=ReportFormat.HTML,
             lang="vi",
+            report_date=DAY,
         )
         for sample in ALL_SAMPLES
     }
@@ -161,6 +168,85 @@ def test_portfolio_report_passes_axe(browser, axe_source: str, portfolio: Path, 
     assert axe_violations(page, axe_source) == []
     assert events["requests"] == [portfolio.as_uri()]
     assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 1
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def compared_reports(tmp_path_factory, registry) -> dict[str, Path]:
+    """Every sample's HTML report with a store of peers and earlier rounds (see report_campaign.py)."""
+    from report_campaign import REPORT_DATE, build_store, compared  # noqa: PLC0415
+
+    folder = tmp_path_factory.mktemp("compared")
+    db = build_store(folder, registry)
+    reports = {}
+    for sample in ALL_SAMPLES:
+        item = compared(db, examples_dir() / sample, registry)
+        out = folder / f"{sample}.html"
+        options = {"report_date": REPORT_DATE, "history": item.history, "peers": item.peers}
+        reports[sample] = write_report(item.outcome, out, fmt=ReportFormat.HTML, lang="vi", **options)
+    return reports
+
+
+#: Elements wider than the screen, unless a horizontally scrolling wrapper holds them.
+OVERFLOWING = """() => {
+  const width = document.documentElement.clientWidth;
+  const scrolls = e => {
+    for (let p = e.parentElement; p; p = p.parentElement) {
+      const o = getComputedStyle(p).overflowX;
+      if ((o === 'auto' || o === 'scroll') && p.getBoundingClientRect().right <= width + 1) return true;
+    }
+    return false;
+  };
+  const found = [];
+  for (const e of document.querySelectorAll('body *')) {
+    const r = e.getBoundingClientRect();
+    if (r.width === 0 || scrolls(e)) continue;
+    if (r.right > width + 1 || r.left < -1) {
+      found.push(`${e.tagName}.${e.className} ${Math.round(r.left)}..${Math.round(r.right)}`);
+    }
+  }
+  const tables = [...document.querySelectorAll('table')].filter(t => t.scrollWidth > width && !scrolls(t)).length;
+  return {found: found.slice(0, 5), tables};
+}"""
+
+
+@pytest.mark.parametrize("sample", ALL_SAMPLES)
+def test_on_a_phone_nothing_is_wider_than_the_screen(browser, compared_reports, sample: str) -> None:
+    page, _events = open_report(browser, compared_reports[sample], 390)
+    assert page.evaluate(OVERFLOWING) == {"found": [], "tables": 0}
+    wrapped = page.eval_on_selector_all("main table", "ts => ts.map(t => t.parentElement.className)")
+    assert wrapped
+    assert set(wrapped) == {"table-wrap"}  # every table may scroll sideways rather than squeeze
+    # The summary starts on the first screen: the cover is compact.
+    assert page.eval_on_selector("#summary", "s => s.getBoundingClientRect().top") < 900
+    page.close()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_trend_chart_is_readable_and_unclipped(browser, compared_reports, width: int) -> None:
+    page, _events = open_report(browser, compared_reports["commune-station-satellite-dien-bien.yaml"], width)
+    texts = page.evaluate(
+        """() => { const svg = document.querySelector('svg.chart-trend'); const box = svg.viewBox.baseVal;
+          const scale = svg.getBoundingClientRect().width / box.width;
+          return [...svg.querySelectorAll('text')].map(t => { const b = t.getBBox();
+            return [b.x, b.x + b.width, box.width, parseFloat(t.getAttribute('font-size')) * scale]; }); }"""
+    )
+    assert len(texts) >= 6
+    for left, right, box, pixels in texts:
+        assert left >= 0  # no label clipped at the chart's edges
+        assert right <= box
+        assert pixels >= 11  # CSS px at this width
+    page.close()
+
+
+@pytest.mark.parametrize("sample", SAMPLES)
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_report_with_peers_and_a_trend_passes_axe(
+    browser, axe_source: str, compared_reports, sample: str, width: int
+) -> None:
+    page, events = open_report(browser, compared_reports[sample], width)
+    assert axe_violations(page, axe_source) == []
+    assert events["requests"] == [compared_reports[sample].as_uri()]
     page.close()
 
 

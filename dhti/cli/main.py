@@ -418,9 +418,13 @@ def validate(
     metavar="PATH|URL",
     envvar="DHTI_DB",
     show_envvar=True,
-    help="Store to compare with: earlier assessments give a trend, peers a percentile. Default: your store, if any.",
+    help="Store to compare with: earlier assessments give the change and a trend, peers the ranks."
+    " Default: your store, if any.",
 )
 @report_date_option
+@click.option(
+    "--issuer", metavar="TEXT", help="The issuing body named on the cover. Default: the assessor, else the entity."
+)
 def report(
     file: Path,
     output: Path,
@@ -432,13 +436,16 @@ def report(
     force: bool,
     db: str | None,
     report_date: dt.date,
+    issuer: str | None,
 ) -> None:
     """Write one entity's report for leadership, as HTML or PDF.
 
-    The report has a cover, an executive summary with the three most urgent actions, charts,
-    a page per domain with each indicator's stage ladder, a dated roadmap of recommendations,
-    the answers and evidence, and the methodology. An existing OUTPUT is replaced only with
-    --force; a symbolic link, device or FIFO never is.
+    Page 1 holds the cover and the summary: the index and its stage, the domains against their
+    peers' median, the ranks in the province and nationally, the change since the last
+    assessment, the legal obligations and the first actions. Then one compact section per
+    domain, the progress and peers, the roadmap once with each owner's load, and the annex
+    (stage ladders, every answer with its evidence, the methodology). An existing OUTPUT is
+    replaced only with --force; a symbolic link, device or FIFO never is.
     """
     from dhti.assess import assess  # noqa: PLC0415
     from dhti.outfiles import check_target  # noqa: PLC0415
@@ -462,10 +469,11 @@ def report(
         output,
         fmt=kind,
         lang=lang,
+        report_date=report_date,
+        issuer=issuer,
         pdfa=pdfa,
         history=history,
         peers=peers,
-        report_date=report_date,
         force=force,
     )
     _ = texts(lang)

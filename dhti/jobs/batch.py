@@ -228,6 +228,7 @@ class ReportJob:
     outputs: tuple[tuple[ReportFormat, Path], ...]
     lang: str
     lenient: bool
+    report_date: dt.date = field(default_factory=dt.date.today)
 
 
 def _write_reports(job: ReportJob) -> tuple[str, ...] | Problem:
@@ -240,7 +241,7 @@ def _write_reports(job: ReportJob) -> tuple[str, ...] | Problem:
         return Problem(job.file, 1, 1, changed)
     for fmt, path in job.outputs:
         if not path.exists():  # else an earlier try of this job wrote it, before its pool broke
-            write_report(outcome, path, fmt=fmt, lang=job.lang)
+            write_report(outcome, path, fmt=fmt, lang=job.lang, report_date=job.report_date)
     return tuple(path.name for _fmt, path in job.outputs)
 
 
@@ -340,6 +341,7 @@ class BatchOptions:
     lang: str = "vi"
     lenient: bool = False
     questionnaire: Path | None = None  # --questionnaire: checked against this file instead
+    report_date: dt.date = field(default_factory=dt.date.today)  # the reports' date: earlier due dates are overdue
 
     @property
     def formats(self) -> tuple[ReportFormat, ...]:
@@ -445,7 +447,13 @@ class _Batch:
             if missing and assessment.id not in jobs:
                 options = self.options
                 jobs[assessment.id] = ReportJob(
-                    result.file, str(file), assessment.content_hash, missing, options.lang, options.lenient
+                    result.file,
+                    str(file),
+                    assessment.content_hash,
+                    missing,
+                    options.lang,
+                    options.lenient,
+                    options.report_date,
                 )
             named.append(replace(result, reports=tuple(path.name for _fmt, path in outputs)))
         written = self.write_reports(list(jobs.values()))

@@ -1,4 +1,4 @@
-"""Vector charts for reports as inline SVG: a radar of domains and bars of indicators.
+"""Vector charts for reports as inline SVG: the index over time, and the portfolio's distributions.
 
 Pure functions that return SVG markup.  Every text is escaped here; only presentation
 attributes are used (no ``<style>``, no scripts), so the same SVG renders alike in a browser
@@ -33,119 +33,33 @@ def stage_colour(stage: int | None) -> str:
     return STAGE_COLOURS.get(stage or 0, NO_SCORE_COLOUR)
 
 
-def _wrap(label: str, width: int) -> list[str]:
-    words, lines, current = label.split(), [], ""
-    for word in words:
-        if current and len(current) + 1 + len(word) > width:
-            lines.append(current)
-            current = word
-        else:
-            current = f"{current} {word}".strip()
-    lines.append(current)
-    return lines[:3]
+def trend_axis(values: Sequence[float]) -> tuple[float, float]:
+    """The span of the trend's axis: the values with a margin, in tens, at least 20 points wide, within 0..100.
 
-
-def radar(points: Sequence[Point], *, title: str, thresholds: Sequence[float] = (20, 40, 60, 80, 100)) -> str:
-    """A radar (spider) chart, one axis per point, with grid rings at the stage thresholds."""
-    width, height, centre_x, centre_y, radius = 560, 440, 280, 220, 135
-    count = max(len(points), 3)
-    angles = [-math.pi / 2 + 2 * math.pi * index / count for index in range(count)]
-
-    def at(angle: float, value: float) -> tuple[float, float]:
-        return centre_x + radius * value / 100 * math.cos(angle), centre_y + radius * value / 100 * math.sin(angle)
-
-    parts = [
-        (
-            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}"'
-            f' font-family="{FONT}" role="img" aria-label="{escape(title)}" class="chart chart-radar">'
-        ),
-        f"<title>{escape(title)}</title>",
-    ]
-    for ring in thresholds:
-        ring_points = " ".join(f"{x:.1f},{y:.1f}" for x, y in (at(angle, ring) for angle in angles))
-        parts.append(f'<polygon points="{ring_points}" fill="none" stroke="{GRID}" stroke-width="1"/>')
-        x, y = at(angles[0], ring)
-        parts.append(f'<text x="{x + 4:.1f}" y="{y + 4:.1f}" font-size="10" fill="#777777">{ring:g}</text>')
-    for angle in angles:
-        x, y = at(angle, 100)
-        parts.append(
-            f'<line x1="{centre_x}" y1="{centre_y}" x2="{x:.1f}" y2="{y:.1f}" stroke="{GRID}" stroke-width="1"/>'
-        )
-    values = [point.score or 0.0 for point in points]
-    shape = " ".join(f"{x:.1f},{y:.1f}" for x, y in (at(a, v) for a, v in zip(angles, values, strict=False)))
-    parts.append(f'<polygon points="{shape}" fill="#2166ac" fill-opacity="0.28" stroke="#2166ac" stroke-width="2.5"/>')
-    for angle, point in zip(angles, points, strict=False):
-        x, y = at(angle, point.score or 0.0)
-        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4.5" fill="{stage_colour(point.stage)}" stroke="#ffffff"/>')
-        parts.extend(_axis_label(angle, point, at))
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-def _axis_label(angle: float, point: Point, at: object) -> list[str]:
-    x, y = at(angle, 118)  # type: ignore[operator]
-    cos = math.cos(angle)
-    anchor = "middle" if abs(cos) < 0.3 else ("start" if cos > 0 else "end")
-    lines = _wrap(point.label, 20)
-    top = (
-        y - 14 * len(lines) if math.sin(angle) < -0.3 else (y + 6 if math.sin(angle) > 0.3 else y - 7 * len(lines) + 4)
-    )
-    out = [f'<text x="{x:.1f}" y="{top:.1f}" text-anchor="{anchor}" font-size="14" fill="{INK}">']
-    for index, line in enumerate(lines):
-        out.append(f'<tspan x="{x:.1f}" dy="{0 if index == 0 else 16}">{escape(line)}</tspan>')
-    out.append(f'<tspan x="{x:.1f}" dy="17" font-weight="bold">{escape(point.shown)}</tspan></text>')
-    return out
-
-
-def bars(points: Sequence[Point], *, title: str, legend: Sequence[tuple[int, str]] = ()) -> str:
-    """Horizontal bars, one per point, coloured by stage, with the value at the end."""
-    label_width, bar_width, row, top = 330, 300, 24, 10
-    legend_height = 30 if legend else 0
-    height = top + row * len(points) + legend_height + 10
-    width = label_width + bar_width + 60
-    parts = [
-        (
-            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}"'
-            f' font-family="{FONT}" role="img" aria-label="{escape(title)}" class="chart chart-bars">'
-        ),
-        f"<title>{escape(title)}</title>",
-    ]
-    for tick in (0, 20, 40, 60, 80, 100):
-        x = label_width + bar_width * tick / 100
-        parts.append(
-            f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{top + row * len(points)}" stroke="{GRID}"'
-            ' stroke-width="1" stroke-dasharray="3,3"/>'
-        )
-    for index, point in enumerate(points):
-        y = top + index * row
-        label = point.label if len(point.label) <= 48 else point.label[:47].rstrip() + "…"
-        parts.append(
-            f'<text x="{label_width - 8}" y="{y + 16}" text-anchor="end" font-size="11.5" fill="{INK}">'
-            f"{escape(label)}</text>"
-        )
-        length = bar_width * (point.score or 0) / 100
-        parts.append(
-            f'<rect x="{label_width}" y="{y + 4}" width="{max(length, 1.5):.1f}" height="{row - 8}" rx="2"'
-            f' fill="{stage_colour(point.stage)}"/>'
-        )
-        parts.append(
-            f'<text x="{label_width + length + 6:.1f}" y="{y + 16}" font-size="11.5" fill="{INK}">'
-            f"{escape(point.shown)}</text>"
-        )
-    step = (width - 20) / max(len(legend), 1)
-    for index, (level, name) in enumerate(legend):
-        x, y = 10 + index * step, top + row * len(points) + 14
-        parts.append(f'<rect x="{x:.1f}" y="{y}" width="12" height="12" rx="2" fill="{stage_colour(level)}"/>')
-        parts.append(f'<text x="{x + 16:.1f}" y="{y + 10}" font-size="10.5" fill="{INK}">{escape(name)}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
+    Two close points on a 0..100 axis would look flat whether the index moved by 1 or by 10.
+    """
+    low = math.floor((min(values, default=0) - 5) / 10) * 10
+    high = math.ceil((max(values, default=100) + 5) / 10) * 10
+    while high - low < 20:
+        low, high = low - 5, high + 5
+    low, high = max(low, 0), min(high, 100)
+    return (float(low), float(high)) if high - low >= 20 else ((0.0, 20.0) if low == 0 else (80.0, 100.0))
 
 
 def trend(points: Sequence[Point], *, title: str) -> str:
-    """A small line chart of the index over successive assessments (labels are dates)."""
-    width, height, left, bottom, top = 520, 200, 40, 30, 16
-    plot_w, plot_h = width - left - 20, height - bottom - top
-    count = len(points)
+    """A small line chart of the index over successive assessments (labels are dates).
+
+    Drawn at about the width of a phone, so that its text stays at 12 px or more there; the
+    first and last date labels have room on both sides (none is clipped).
+    """
+    width, height, left, right, bottom, top = 380, 190, 44, 46, 30, 22
+    plot_w, plot_h = width - left - right, height - bottom - top
+    low, high = trend_axis([point.score or 0 for point in points])
+    step = 10 if high - low <= 50 else 20
+
+    def y_of(value: float) -> float:
+        return top + plot_h * (1 - (value - low) / (high - low))
+
     parts = [
         (
             f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}"'
@@ -153,19 +67,23 @@ def trend(points: Sequence[Point], *, title: str) -> str:
         ),
         f"<title>{escape(title)}</title>",
     ]
-    for tick in (0, 20, 40, 60, 80, 100):
-        y = top + plot_h * (1 - tick / 100)
-        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="{GRID}"/>')
+    tick = low
+    while tick <= high + 1e-9:
         parts.append(
-            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="10" fill="#777777">{tick}</text>'
+            f'<line x1="{left}" y1="{y_of(tick):.1f}" x2="{left + plot_w}" y2="{y_of(tick):.1f}" stroke="{GRID}"/>'
         )
+        parts.append(
+            f'<text x="{left - 6}" y="{y_of(tick) + 4:.1f}" text-anchor="end" font-size="12" fill="#555555">'
+            f"{tick:g}</text>"
+        )
+        tick += step
+    count = len(points)
     coords = []
     for index, point in enumerate(points):
         x = left + (plot_w * index / (count - 1) if count > 1 else plot_w / 2)
-        y = top + plot_h * (1 - (point.score or 0) / 100)
-        coords.append((x, y))
+        coords.append((x, y_of(point.score or 0)))
         parts.append(
-            f'<text x="{x:.1f}" y="{height - 10}" text-anchor="middle" font-size="10.5" fill="{INK}">'
+            f'<text x="{x:.1f}" y="{height - 9}" text-anchor="middle" font-size="12" fill="{INK}">'
             f"{escape(point.label)}</text>"
         )
     if len(coords) > 1:
@@ -174,7 +92,7 @@ def trend(points: Sequence[Point], *, title: str) -> str:
     for (x, y), point in zip(coords, points, strict=True):
         parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4.5" fill="{stage_colour(point.stage)}"/>')
         parts.append(
-            f'<text x="{x:.1f}" y="{y - 9:.1f}" text-anchor="middle" font-size="11" font-weight="bold"'
+            f'<text x="{x:.1f}" y="{y - 9:.1f}" text-anchor="middle" font-size="13" font-weight="bold"'
             f' fill="{INK}">{escape(point.shown)}</text>'
         )
     parts.append("</svg>")
@@ -229,6 +147,27 @@ class Spread:
     shown: str
 
 
+def _wrap(label: str, width: int) -> list[str]:
+    """``label`` in lines of about ``width`` characters, broken between words."""
+    lines: list[str] = []
+    for word in label.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+def _label_lines(label: str, *, x: float, mid: float) -> str:
+    """A row label ending at ``x``, on one line or two (a long domain title would run past the chart's edge)."""
+    lines = _wrap(label, 34)
+    if len(lines) > 2:
+        lines = [lines[0], " ".join(lines[1:])]
+    top = mid + 4 - 6.5 * (len(lines) - 1)
+    spans = "".join(f'<tspan x="{x}" dy="{0 if n == 0 else 13}">{escape(line)}</tspan>' for n, line in enumerate(lines))
+    return f'<text x="{x}" y="{top:.1f}" text-anchor="end" font-size="11" fill="{INK}">{spans}</text>'
+
+
 def boxes(rows: Sequence[Spread], *, title: str) -> str:
     """Horizontal box plots on a 0..100 scale, one per row."""
     label_width, plot_w, row, top = 230, 330, 34, 12
@@ -254,10 +193,7 @@ def boxes(rows: Sequence[Spread], *, title: str) -> str:
         )
     for index, spread in enumerate(rows):
         mid = top + index * row + row / 2
-        parts.append(
-            f'<text x="{label_width - 8}" y="{mid + 4:.1f}" text-anchor="end" font-size="11.5" fill="{INK}">'
-            f"{escape(spread.label)}</text>"
-        )
+        parts.append(_label_lines(spread.label, x=label_width - 8, mid=mid))
         parts.append(
             f'<line x1="{x(spread.minimum):.1f}" y1="{mid:.1f}" x2="{x(spread.maximum):.1f}" y2="{mid:.1f}"'
             f' stroke="{INK}" stroke-width="1.2"/>'

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from dhti import __version__, expressions, i18n, peers, references
+from dhti import __version__, expressions, i18n, peers, provinces, references
 from dhti.assess import Outcome
 from dhti.i18n import N_
 from dhti.peers import Assessed
@@ -27,9 +27,9 @@ from dhti.questionnaire import (
     pick,
 )
 from dhti.recommendations import Fired
-from dhti.report import charts, gdhm
+from dhti.report import charts, gdhm, summary
 from dhti.response import Answer, Response
-from dhti.scoring import DomainScore, IndicatorScore, Scores
+from dhti.scoring import ComplianceStatus, DomainScore, IndicatorScore, Scores, Status
 
 Translate = Callable[[str], str]
 
@@ -71,6 +71,7 @@ class RecommendationView:
     text: str
     due: str
     target: str
+    overdue: bool = False  # due before the report date
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,8 @@ class IndicatorView:
     answers: tuple[AnswerRow, ...]
     missing: str = ""  # what holds the stage below the one its score reaches (its gates' texts)
     next_needs: str = ""  # what the next stage needs besides points
+    current_text: str = ""  # the ladder's text of the current stage
+    next_label: str = ""  # "4 · Integrated": the next stage, "" at the top
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,36 @@ class ComplianceRow:
     status_label: str
     due: str
     refs: tuple[str, ...]
+    overdue: bool = False  # not met, and its deadline is before the report date
+    blocks: str = ""  # "holds back stage 4": in breach, its cap keeps the index below the next stage
+
+
+@dataclass(frozen=True)
+class DomainBar:
+    """One domain as page 1 draws it: a bar over the stage bands, with the peer median marked."""
+
+    title: str
+    width: str  # the bar's length as a CSS percentage: "45.2%"
+    shown: str
+    stage: int | None
+    median_at: str  # where the peer median's marker stands, as a CSS percentage; "" for none
+    median_shown: str
+
+
+@dataclass(frozen=True)
+class Band:
+    """One stage's stretch of the 0..100 scale, as CSS percentages."""
+
+    level: int
+    start: str
+    width: str
+
+
+@dataclass(frozen=True)
+class OwnerRow:
+    owner: str
+    by_horizon: tuple[str, ...]
+    high_soon: str
 
 
 @dataclass(frozen=True)
@@ -111,7 +144,6 @@ class DomainView:
     score: str
     stage: StageView | None
     indicators: tuple[IndicatorView, ...]
-    recommendations: tuple[RecommendationView, ...]
 
 
 @dataclass(frozen=True)
@@ -136,36 +168,33 @@ class WeightRow:
 
 
 @dataclass(frozen=True)
-class TrendRow:
-    date: str
-    index: str
-    change: str
-    stage: int
-    domains: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class TrendView:
     svg: str
-    rows: tuple[TrendRow, ...]
     summary: str
+    before: str  # the date of the last earlier assessment, heading its column of the comparison
 
 
 @dataclass(frozen=True)
-class PeerRow:
+class ComparisonRow:
+    """The index or one domain: before, now, the change, and against the peers (each "" when not known)."""
+
     title: str
-    score: str
+    before: str
+    now: str
+    change: str
     peer_median: str
-    percentile: str
+    rank: str
+    stage: int | None  # now, for the cell's tint
 
 
 @dataclass(frozen=True)
 class PeerView:
+    """The standing among peers: the sentences page 1 shows, and the domain table of the progress section."""
+
     peers: int
-    entity_type: str
-    percentile: str
-    peer_median: str
-    rows: tuple[PeerRow, ...]
+    lines: tuple[str, ...]
+    peer_median: str  # "" with too few peers for a median
+    group: str  # the peers named in words
 
 
 @dataclass(frozen=True)
@@ -174,33 +203,40 @@ class ReportContext:
 
     lang: str
     title: str
-    report_date: str
     entity_name: str
     entity_id: str
     entity_type: str
     province: str
     district: str
-    ownership: str
+    ownership: str  # "" for an agency, whose ownership goes without saying
+    report_date: str
+    issuer: str
+    status: str  # self-assessed, not verified
     assessment_date: str
     assessor: str
     respondent: str
+    evidence_share: str  # of the answered scored questions, those with evidence
     questionnaire_title: str
     questionnaire_ref: str
     dhti_version: str
     index: str
     stage: StageView
     completeness: str
-    strongest: DomainView
-    weakest: DomainView
-    urgent: tuple[RecommendationView, ...]
+    capped_note: str
+    next_stage: str
+    change: summary.Change
+    standing: PeerView
+    domain_bars: tuple[DomainBar, ...]
+    bands: tuple[Band, ...]
+    compliance: tuple[ComplianceRow, ...]
+    first_actions: tuple[RecommendationView, ...]
     domains: tuple[DomainView, ...]
     roadmap: tuple[HorizonGroup, ...]
+    owners: tuple[OwnerRow, ...]
+    owner_notes: tuple[str, ...]
+    horizons: tuple[str, ...]  # the roadmap's horizon labels, as the owner table heads its columns
     gdhm: tuple[GdhmRow, ...]
     gdhm_note: str
-    compliance: tuple[ComplianceRow, ...]
-    capped_note: str
-    radar_svg: str
-    bars_svg: str
     aggregation: str
     stages: tuple[StageView, ...]
     stage_thresholds: tuple[str, ...]
@@ -209,9 +245,10 @@ class ReportContext:
     scored_questions: int
     answered_questions: int
     na_questions: int
+    not_asked: int  # questions the entity's type or the skip logic leaves out, which the annex does not list
     warnings: tuple[str, ...] = field(default_factory=tuple)
     trend: TrendView | None = None
-    peers: PeerView | None = None
+    comparison: tuple[ComparisonRow, ...] = ()
 
 
 STAGE_MEANINGS = {
@@ -238,6 +275,8 @@ ENTITY_TYPES = {
     "ministry": N_("Ministry"),
 }
 OWNERSHIP = {"public": N_("Public"), "private": N_("Private")}
+AGENCIES = frozenset({"ministry", "provincial_health_department"})
+SELF_ASSESSED = N_("Self-assessment, not verified")
 # The GDHM describes countries: a reading of one entity's answers is indicative, whoever it is.
 GDHM_NOTES = {
     "ministry": N_(
@@ -256,85 +295,82 @@ GDHM_NOTE = N_(
 )
 
 
-def build_context(  # noqa: PLR0913 - each is a separate input of the report
+def build_context(  # noqa: PLR0913 - each is a separate choice of the caller
     outcome: Outcome,
     *,
     lang: str,
     translate: Translate,
     report_date: dt.date,
+    issuer: str | None = None,
     history: Sequence[Assessed] = (),
     peers: Sequence[Assessed] = (),
 ) -> ReportContext:
     """The report context for a valid outcome (raises ``ValueError`` for an invalid one).
 
-    ``history`` (earlier assessments of the same entity) adds a trend; ``peers`` (the latest
-    assessment of other entities of the same type) adds the entity's standing among them.
+    ``report_date`` is the day the report is issued: due dates and deadlines before it are
+    flagged. ``issuer`` names the issuing body (default: the assessor, else the entity).
+    ``history`` (earlier assessments of the same entity) gives the change and the trend; ``peers``
+    (the latest assessment of each entity of the same type and questionnaire) the ranks.
     """
     response, scores = outcome.validation.response, outcome.scores
     if response is None or scores is None or scores.index is None or scores.stage is None:
         msg = f"{outcome.file} is not valid; validate it first"
         raise ValueError(msg)
     q = response.questionnaire
-    builder = _Builder(q, response, scores, lang, translate)
-    domains = tuple(
-        builder.domain(number, score, outcome.recommendations) for number, score in enumerate(scores.domains, 1)
-    )
-    ranked = sorted((d for d in domains if d.stage is not None), key=lambda d: _value(scores, d.id))
+    builder = _Builder(q, response, scores, lang, translate, report_date)
+    domains = tuple(builder.domain(number, score) for number, score in enumerate(scores.domains, 1))
     all_recs = tuple(builder.recommendation(fired) for fired in outcome.recommendations)
+    actions = tuple(
+        summary.Action(n, rec.owner, rec.priority, rec.horizon, len(rec.text)) for n, rec in enumerate(all_recs)
+    )
     entity = response.entity
+    standing = builder.standing(peers)
+    trend = builder.trend(history)
+    loads = summary.owner_loads(actions, [str(h) for h in _HORIZONS])
     return ReportContext(
         lang=lang,
         title=translate(N_("Digital transformation assessment")) + f": {entity.name or entity.id}",
-        report_date=i18n.date(report_date, lang),
         entity_name=entity.name or entity.id,
         entity_id=entity.id,
         entity_type=translate(ENTITY_TYPES.get(entity.type, entity.type)),
         province=entity.province or "",
         district=entity.district or "",
-        ownership=translate(OWNERSHIP.get(entity.ownership or "", entity.ownership or "")),
+        ownership=_ownership(entity.type, entity.ownership, translate),
+        report_date=i18n.date(report_date, lang),
+        issuer=issuer or response.assessment.assessor or entity.name or entity.id,
+        status=translate(SELF_ASSESSED),
         assessment_date=i18n.date(response.assessment.date, lang),
         assessor=response.assessment.assessor or "",
         respondent=response.assessment.respondent or "",
+        evidence_share=i18n.percent(builder.count("evidence") / max(builder.count("answered"), 1), lang),
         questionnaire_title=pick(q.title, lang),
         questionnaire_ref=q.ref,
         dhti_version=__version__,
         index=i18n.number(scores.index, lang),
         stage=builder.stage_view(scores.stage.level),
         completeness=i18n.percent(scores.completeness, lang),
-        strongest=ranked[-1],
-        weakest=ranked[0],
-        urgent=all_recs[:3],
+        capped_note=_capped_note(scores, translate=translate),
+        next_stage=summary.next_stage(q, scores, lang=lang, translate=translate),
+        change=summary.change(trend, lang=lang, translate=translate),
+        standing=builder.peer_view(standing),
+        domain_bars=builder.domain_bars(domains, standing),
+        bands=_bands(q),
+        compliance=tuple(builder.compliance_row(status) for status in scores.compliance),
+        first_actions=tuple(all_recs[n] for n in summary.first_actions(actions, room=_room(scores, lang))),
         domains=domains,
         roadmap=builder.roadmap(all_recs),
+        owners=tuple(
+            OwnerRow(
+                load.owner or "–",
+                tuple(i18n.count(n, lang) for n in load.by_horizon),
+                i18n.count(load.high_soon, lang),
+            )
+            for load in loads
+        ),
+        owner_notes=summary.overload_notes(loads, lang=lang, translate=translate),
+        horizons=tuple(translate(HORIZON_LABELS[str(h)]) for h in _HORIZONS),
         gdhm=tuple(GdhmRow(code, gdhm.name(code, lang), phase) for code, phase in scores.gdhm.items()),
         gdhm_note=translate(GDHM_NOTES.get(entity.type, GDHM_NOTE)),
-        compliance=tuple(
-            ComplianceRow(
-                status.id,
-                pick(status.item.text, lang),
-                str(status.status),
-                translate(COMPLIANCE_LABELS[str(status.status)]),
-                i18n.date(status.item.due, lang) if status.item.due else "",
-                tuple(references.display(ref, lang) for ref in status.item.refs),
-            )
-            for status in scores.compliance
-        ),
-        capped_note=_capped_note(scores, lang=lang, translate=translate),
-        radar_svg=charts.radar(
-            [charts.Point(d.title, _value(scores, d.id), d.score, d.stage.level if d.stage else None) for d in domains],
-            title=translate(N_("Scores by domain")),
-        ),
-        bars_svg=charts.bars(
-            [
-                charts.Point(
-                    f"{i.number} {i.title}", _indicator_value(scores, i.id), i.score, i.stage.level if i.stage else None
-                )
-                for d in domains
-                for i in d.indicators
-            ],
-            title=translate(N_("Scores by indicator")),
-            legend=[(s.level, f"{s.level} {pick(s.label, lang)}") for s in q.stages],
-        ),
         aggregation=str(q.aggregation),
         stages=tuple(builder.stage_view(stage.level) for stage in q.stages),
         stage_thresholds=tuple(i18n.number(stage.min, lang, digits=0) for stage in q.stages),
@@ -350,28 +386,84 @@ def build_context(  # noqa: PLR0913 - each is a separate input of the report
         scored_questions=builder.count("scored"),
         answered_questions=builder.count("answered"),
         na_questions=builder.count("na"),
+        not_asked=sum(1 for d in domains for i in d.indicators for a in i.answers if a.status == "skipped"),
         warnings=tuple(problem.render(lang) for problem in outcome.validation.warnings),
-        trend=builder.trend_view(history),
-        peers=builder.peer_view(peers),
+        trend=builder.trend_view(trend),
+        comparison=builder.comparison(trend, standing),
     )
 
 
-def _capped_note(scores: Scores, *, lang: str, translate: Translate) -> str:
-    """Why the index's stage is below its score's, naming the obligations in breach; ``""`` if it is not."""
+def _room(scores: Scores, lang: str) -> int:
+    """The characters page 1 has left for the first actions once the legal obligations are listed."""
+    listed = sum(len(pick(status.item.text, lang)) + summary.ACTION_LINE for status in scores.compliance)
+    return summary.PAGE_ONE_CHARACTERS - listed
+
+
+def _ownership(entity_type: str, ownership: str | None, translate: Translate) -> str:
+    """Public or private, for a facility; an agency's ownership goes without saying."""
+    if entity_type in AGENCIES or not ownership:
+        return ""
+    return translate(OWNERSHIP.get(ownership, ownership))
+
+
+_HORIZONS = tuple(sorted(Horizon, key=lambda h: HORIZON_MONTHS[h]))
+
+
+def _bands(q: Questionnaire) -> tuple[Band, ...]:
+    """The stage bands under the domain bars: each stage from its threshold to the next one's."""
+    stages = sorted(q.stages, key=lambda stage: stage.min)
+    ends = [stage.min for stage in stages[1:]] + [100.0]
+    return tuple(
+        Band(stage.level, _css_percent(stage.min), _css_percent(end - stage.min))
+        for stage, end in zip(stages, ends, strict=True)
+    )
+
+
+def _css_percent(value: float) -> str:
+    """A length on the 0..100 scale for a style attribute (CSS wants a full stop, whatever the language)."""
+    return f"{min(max(value, 0.0), 100.0):.1f}%"
+
+
+def _capped_note(scores: Scores, *, translate: Translate) -> str:
+    """Why the index's stage is below its score's (the panel below marks the obligations); ``""`` if it is not."""
     if not scores.capped_by or scores.score_stage is None or scores.stage is None:
         return ""
-    items = "; ".join(  # each text is a sentence of its own: its full stop would double the list's
-        pick(status.item.text, lang).rstrip(". ") for status in scores.compliance if status.id in set(scores.capped_by)
-    )
     sentence = N_(
-        "By its score the index reaches stage %(score_stage)s; it is held at stage %(stage)s while these"
-        " legal obligations are in breach: %(items)s."
+        "By its score the index reaches stage %(score_stage)s; it is held at stage %(stage)s while the legal"
+        " obligations marked below are in breach."
     )
-    return translate(sentence) % {"score_stage": scores.score_stage.level, "stage": scores.stage.level, "items": items}
+    return translate(sentence) % {"score_stage": scores.score_stage.level, "stage": scores.stage.level}
 
 
 def _current_domains(scores: Scores) -> dict[str, float | None]:
     return {domain.id: domain.score for domain in scores.domains}
+
+
+def _comparison_row(
+    title: str,
+    scores: tuple[float | None, float | None],
+    against: tuple[float | None, str],
+    stage: int | None,
+    *,
+    lang: str,
+) -> ComparisonRow:
+    before, now = scores
+    median, rank = against
+    # The change between the two numbers as shown (one decimal), so that the three agree.
+    change = _signed(_as_shown(now) - _as_shown(before), lang) if before is not None and now is not None else ""
+    return ComparisonRow(
+        title,
+        i18n.number(before, lang) if before is not None else "",
+        i18n.number(now, lang),
+        change,
+        i18n.number(median, lang) if median is not None else "",
+        rank,
+        stage,
+    )
+
+
+def _as_shown(value: float) -> float:
+    return float(i18n.number(value, "en"))
 
 
 def _signed(value: float | None, lang: str) -> str:
@@ -386,32 +478,25 @@ def _value(scores: Scores, domain_id: str) -> float:
     return domain.score if domain is not None and domain.score is not None else 0.0
 
 
-def _indicator_value(scores: Scores, indicator_id: str) -> float | None:
-    indicator = scores.indicator(indicator_id)
-    return indicator.score if indicator is not None else None
-
-
 class _Builder:
-    def __init__(self, q: Questionnaire, response: Response, scores: Scores, lang: str, translate: Translate) -> None:
+    def __init__(  # noqa: PLR0913, PLR0917 - the one place that holds them all
+        self, q: Questionnaire, response: Response, scores: Scores, lang: str, translate: Translate, today: dt.date
+    ) -> None:
         self.q, self.response, self.scores, self.lang, self._ = q, response, scores, lang, translate
+        self.today = today  # the report date
+        self.province = provinces.recorded(response.entity.province)
 
     def stage_view(self, level: int) -> StageView:
         stage = next(s for s in self.q.stages if s.level == level)
         meaning = self._(STAGE_MEANINGS[level]) if level in STAGE_MEANINGS else ""
         return StageView(level, pick(stage.label, self.lang), meaning)
 
-    def domain(self, number: int, score: DomainScore, fired: Sequence[Fired]) -> DomainView:
+    def domain(self, number: int, score: DomainScore) -> DomainView:
         definition = next(d for d in self.q.domains if d.id == score.id)
         indicators = tuple(
             self.indicator(f"{number}.{n}", definition.indicators[n - 1], item)
             for n, item in enumerate(score.indicators, 1)
         )
-        ids = (
-            {definition.id}
-            | {i.id for i in definition.indicators}
-            | {q.id for i in definition.indicators for q in i.questions}
-        )
-        mine = tuple(self.recommendation(item) for item in fired if self.subject(item.rule) in ids)
         return DomainView(
             definition.id,
             number,
@@ -420,7 +505,6 @@ class _Builder:
             i18n.number(score.score, self.lang),
             self.stage_view(score.stage.level) if score.stage else None,
             indicators,
-            mine,
         )
 
     def indicator(self, number: str, definition: Indicator, score: IndicatorScore) -> IndicatorView:
@@ -436,6 +520,7 @@ class _Builder:
             for stage in self.q.stages
         )
         upcoming = next((step for step in ladder if step.next), None)
+        current = next((step for step in ladder if step.current), None)
         return IndicatorView(
             definition.id,
             number,
@@ -452,6 +537,8 @@ class _Builder:
             tuple(self.answer_row(f"{number}.{n}", question) for n, question in enumerate(definition.questions, 1)),
             self.gate_texts(score.holding_gates, N_("Its score reaches stage %(stage)s, which also needs: %(what)s.")),
             self.gate_texts(score.next_gates, N_("Stage %(stage)s also needs: %(what)s.")),
+            current.text if current else "",
+            f"{upcoming.level} · {upcoming.label}" if upcoming else "",
         )
 
     def gate_texts(self, gates: Sequence[Gate], sentence: str) -> str:
@@ -488,7 +575,7 @@ class _Builder:
         if isinstance(value, float):
             unit = f" {pick(question.unit, self.lang)}" if question.unit else ""
             suffix = "%" if question.type is QuestionType.PERCENT else unit
-            return i18n.number(value, self.lang, digits=0 if value.is_integer() else 1) + suffix
+            return i18n.decimal(round(value, 1), self.lang) + suffix  # 86.500 triệu đồng: thousands grouped
         if isinstance(value, dt.date):
             return i18n.date(value, self.lang)
         return str(value or "")
@@ -504,6 +591,22 @@ class _Builder:
             pick(rule.text, self.lang),
             i18n.date(fired.due, self.lang),
             self.target_title(rule.when.target or self.first_question(rule.when.expr)),
+            summary.overdue(fired.due, self.today),
+        )
+
+    def compliance_row(self, status: ComplianceStatus) -> ComplianceRow:
+        item = status.item
+        return ComplianceRow(
+            status.id,
+            pick(item.text, self.lang),
+            str(status.status),
+            self._(COMPLIANCE_LABELS[str(status.status)]),
+            i18n.date(item.due, self.lang) if item.due else "",
+            tuple(references.display(ref, self.lang) for ref in item.refs),
+            status.status is not Status.MET and summary.overdue(item.due, self.today),
+            self._(summary.BLOCKS) % {"level": self.scores.stage.level + 1}
+            if self.scores.stage is not None and status.id in summary.blocking_obligations(self.scores)
+            else "",
         )
 
     def subject(self, rule: Recommendation) -> str:
@@ -544,76 +647,109 @@ class _Builder:
         return tuple(groups)
 
     def count(self, kind: str) -> int:
+        """Applicable scored questions: all (``scored``), ``answered``, ``na``, or answered with ``evidence``."""
         total = 0
         for qid, question in self.q.questions.items():
             if not question.scored or qid not in self.response.applicable:
                 continue
             answer = self.response.answers.get(qid)
             status = _status(answer, applicable=True)
-            total += kind in ("scored", status)
+            evidenced = status == "answered" and answer is not None and bool((answer.evidence or "").strip())
+            total += kind in ("scored", status) or (kind == "evidence" and evidenced)
         return total
 
-    def trend_view(self, history: Sequence[Assessed]) -> TrendView | None:
-        q, response, scores, lang, translate = self.q, self.response, self.scores, self.lang, self._
+    def trend(self, history: Sequence[Assessed]) -> peers.Trend | None:
+        scores = self.scores
         if scores.index is None or scores.stage is None:
             return None
-        found = peers.trend(
+        return peers.trend(
             history,
-            date=response.assessment.date,
+            date=self.response.assessment.date,
             index=scores.index,
             stage=scores.stage.level,
             domains=_current_domains(scores),
         )
+
+    def trend_view(self, found: peers.Trend | None) -> TrendView | None:
         if found is None:
             return None
-        ids = [domain.id for domain in q.domains]
-        rows = tuple(
-            TrendRow(
-                i18n.date(point.date, lang),
-                i18n.number(point.index, lang),
-                _signed(point.change, lang),
-                point.stage,
-                tuple(i18n.number(point.domains.get(d), lang) for d in ids),
-            )
-            for point in found.points
-        )
+        lang = self.lang
         svg = charts.trend(
             [charts.Point(i18n.date(p.date, lang), p.index, i18n.number(p.index, lang), p.stage) for p in found.points],
-            title=translate(N_("Index over time")),
+            title=self._(N_("Index over time")),
         )
-        summary = _trend_summary(found.first, found.last, lang=lang, translate=translate)
-        return TrendView(svg, rows, summary)
+        summary = _trend_summary(found.first, found.last, lang=lang, translate=self._)
+        return TrendView(svg, summary, i18n.date(found.points[-2].date, lang))
 
-    def peer_view(self, others: Sequence[Assessed]) -> PeerView | None:
-        q, response, scores, lang, translate = self.q, self.response, self.scores, self.lang, self._
-        if scores.index is None:
-            return None
+    def comparison(self, found: peers.Trend | None, standing: peers.Standing) -> tuple[ComparisonRow, ...]:
+        """The index, then each domain: the last earlier score, today's, the change, the peers' median and the rank."""
+        if found is None and not standing.peers:
+            return ()
+        lang, scores = self.lang, self.scores
+        before = found.points[-2] if found is not None else None
+        shown = summary.rank_text
+        rows = [
+            _comparison_row(
+                self._(N_("Index")),
+                (before.index if before else None, scores.index),
+                (standing.peer_median, shown(standing.national, lang) if standing.peers else ""),
+                scores.stage.level if scores.stage else None,
+                lang=lang,
+            )
+        ]
+        for row, domain in zip(standing.domains, self.q.domains, strict=True):
+            score = scores.domain(domain.id)
+            rows.append(
+                _comparison_row(
+                    pick(domain.title, lang),
+                    (before.domains.get(domain.id) if before else None, row.score),
+                    (row.peer_median, shown(row.rank, lang) if standing.peers else ""),
+                    score.stage.level if score is not None and score.stage else None,
+                    lang=lang,
+                )
+            )
+        return tuple(rows)
+
+    def standing(self, others: Sequence[Assessed]) -> peers.Standing:
+        """The ranks among the latest assessments of entities of the same type that answered the same questionnaire."""
+        response, q = self.response, self.q
         same = [
             peer
             for peer in others
             if peer.record.entity_type == response.entity.type and peer.record.questionnaire_id == q.id
         ]
-        found = peers.standing(
-            entity_id=response.entity.id, index=scores.index, domains=_current_domains(scores), peers=same
+        return peers.standing(
+            entity_id=response.entity.id,
+            province=self.province,
+            index=self.scores.index or 0.0,
+            domains=_current_domains(self.scores),
+            peers=same,
         )
-        if found is None:
-            return None
-        titles = {domain.id: pick(domain.title, lang) for domain in q.domains}
-        rows = tuple(
-            PeerRow(
-                titles.get(row.domain_id, row.domain_id),
-                i18n.number(row.score, lang),
-                i18n.number(row.peer_median, lang),
-                i18n.number(row.percentile, lang, digits=0),
-            )
-            for row in found.domains
+
+    def peer_view(self, found: peers.Standing) -> PeerView:
+        lang = self.lang
+        ranking = summary.ranking(
+            found, entity_type=self.response.entity.type, province=self.province, lang=lang, translate=self._
         )
         return PeerView(
             found.peers,
-            translate(ENTITY_TYPES.get(found.entity_type, found.entity_type)),
-            i18n.number(found.percentile, lang, digits=0),
-            i18n.number(found.peer_median, lang),
-            rows,
+            ranking.lines,
+            i18n.number(found.peer_median, lang) if found.peer_median is not None else "",
+            summary.group_words(self.response.entity.type, self._)[1],
+        )
+
+    def domain_bars(self, domains: Sequence[DomainView], found: peers.Standing) -> tuple[DomainBar, ...]:
+        medians = {row.domain_id: row.peer_median for row in found.domains}
+        return tuple(
+            DomainBar(
+                d.title,
+                _css_percent(_value(self.scores, d.id)),
+                d.score,
+                d.stage.level if d.stage else None,
+                _css_percent(median) if (median := medians.get(d.id)) is not None else "",
+                i18n.number(median, self.lang) if median is not None else "",
+            )
+            for d in domains
         )
 
 

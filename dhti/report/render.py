@@ -146,15 +146,16 @@ def environment(lang: str, *, pdf: bool = False) -> Environment:
     return env
 
 
-def context_for(
+def context_for(  # noqa: PLR0913 - each is a separate choice of the caller
     outcome: Outcome,
     *,
     lang: str,
     report_date: dt.date | None = None,
+    issuer: str | None = None,
     history: Sequence[Assessed] = (),
     peers: Sequence[Assessed] = (),
 ) -> ReportContext:
-    """The entity report's context; ``report_date`` (default today) is the day it is issued."""
+    """The entity report's context as of ``report_date``, by default today (see ``build_context``)."""
     from dhti.i18n import translations  # noqa: PLC0415
     from dhti.report.entity import build_context  # noqa: PLC0415
 
@@ -165,6 +166,7 @@ def context_for(
         lang=lang,
         translate=translations(lang).gettext,
         report_date=report_date or dt.date.today(),  # noqa: DTZ011 - the reader's calendar day
+        issuer=issuer,
         history=history,
         peers=peers,
     )
@@ -244,16 +246,18 @@ def write_report(  # noqa: PLR0913 - each is a separate choice of the caller
     *,
     fmt: ReportFormat,
     lang: str,
+    report_date: dt.date | None = None,
+    issuer: str | None = None,
     pdfa: bool = True,
     history: Sequence[Assessed] = (),
     peers: Sequence[Assessed] = (),
-    report_date: dt.date | None = None,
     force: bool = False,
 ) -> Path:
-    """Render one entity's report and write it atomically to exactly ``output``.
+    """Render one entity's report, as of ``report_date`` (default today), and write it atomically to ``output``.
 
-    ``history`` and ``peers`` (from the store) add the trend and the standing among peers; an
-    existing ``output`` is replaced only with ``force``.
+    ``history`` and ``peers`` (from the store) give the change, the trend and the ranks among
+    peers; ``issuer`` names the issuing body on the cover; an existing ``output`` is replaced only
+    with ``force``.
     """
-    context = context_for(outcome, lang=lang, report_date=report_date, history=history, peers=peers)
+    context = context_for(outcome, lang=lang, report_date=report_date, issuer=issuer, history=history, peers=peers)
     return write_document(lambda pdf: render_html(context, pdf=pdf), output, fmt=fmt, pdfa=pdfa, force=force)
