@@ -88,7 +88,11 @@ def test_a_batch_stores_and_reports_then_a_rerun_skips_everything(tmp_path: Path
     assert all(r.written == r.reports for r in first)
     reports = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
     assert reports == ["01-bv-0001-2025-10-15.html", "01-bv-0001-2026-10-15.html", "ttyt-bat-xat-02-2026-09-01.html"]
-    assert "Bệnh viện Đa khoa Mẫu" in (out / "01-bv-0001-2026-10-15.html").read_text(encoding="utf-8")
+    later = (out / "01-bv-0001-2026-10-15.html").read_text(encoding="utf-8")
+    assert "Bệnh viện Đa khoa Mẫu" in later
+    # The workers read the store as `dhti report --db` does: the later report has the trend.
+    assert "since the assessment of 15 October 2025" in later
+    assert "since the assessment of" not in (out / "01-bv-0001-2025-10-15.html").read_text(encoding="utf-8")
     assert [r.status for r in second if r.status is not Status.INVALID] == [Status.DUPLICATE] * 3
     assert all(r.written == () for r in second)
     assert [r.reports for r in second] == [r.reports for r in first]

@@ -52,6 +52,7 @@ from dhti.safetext import without_accents
 from dhti.store.record import content_hash
 
 if TYPE_CHECKING:
+    from dhti.response import Response
     from dhti.store.api import Store, StoredAssessment
 
 T = TypeVar("T")
@@ -229,6 +230,26 @@ class ReportJob:
     lang: str
     lenient: bool
     report_date: dt.date = field(default_factory=dt.date.today)
+    store_at: str | None = None  # the store to compare with: its path (SQLite) or URL
+
+
+# Each worker opens the store once, and reads each peer group (entity type and questionnaire) once.
+_worker_stores: dict[str, Store] = {}
+_worker_peers: dict[tuple[str, str, str], list[StoredAssessment]] = {}
+
+
+def _comparisons(store_at: str, response: Response) -> tuple[list[StoredAssessment], list[StoredAssessment]]:
+    """The entity's stored history and its peers' latest assessments, as ``dhti report --db`` gives them."""
+    from dhti.store import open_store  # noqa: PLC0415 - SQLAlchemy in the workers only when reporting
+
+    store = _worker_stores.get(store_at)
+    if store is None:
+        store = _worker_stores[store_at] = open_store(store_at, create=False)
+    key = (store_at, response.entity.type, response.questionnaire.id)
+    if key not in _worker_peers:
+        latest = store.latest_and_previous(entity_type=key[1], questionnaire=key[2])
+        _worker_peers[key] = [assessment for assessment, _previous in latest]
+    return store.history(response.entity.id), _worker_peers[key]
 
 
 def _write_reports(job: ReportJob) -> tuple[str, ...] | Problem:
@@ -239,9 +260,13 @@ def _write_reports(job: ReportJob) -> tuple[str, ...] | Problem:
     if content_hash(raw) != job.digest or not outcome.valid:
         changed = translations(job.lang).gettext("the file changed while the batch ran; run the batch again")
         return Problem(job.file, 1, 1, changed)
+    response = outcome.validation.response
+    history, peers = _comparisons(job.store_at, response) if job.store_at and response else ([], [])
     for fmt, path in job.outputs:
         if not path.exists():  # else an earlier try of this job wrote it, before its pool broke
-            write_report(outcome, path, fmt=fmt, lang=job.lang, report_date=job.report_date)
+            write_report(
+                outcome, path, fmt=fmt, lang=job.lang, report_date=job.report_date, history=history, peers=peers
+            )
     return tuple(path.name for _fmt, path in job.outputs)
 
 
@@ -375,6 +400,11 @@ def check_folders(source: Path, output: Path, *, lang: str = "en") -> None:
         raise BatchError(_("%(output)s is a file; give a folder for the reports") % folders)
 
 
+def _reopenable(store: Store) -> str:
+    """What a worker passes to ``open_store`` to read the same store: an SQLite file's path, else the URL."""
+    return str(store.location.path) if store.location.path is not None else store.location.url
+
+
 def run_batch(
     source: Path,
     output: Path,
@@ -454,6 +484,7 @@ class _Batch:
                     options.lang,
                     options.lenient,
                     options.report_date,
+                    _reopenable(self.store),
                 )
             named.append(replace(result, reports=tuple(path.name for _fmt, path in outputs)))
         written = self.write_reports(list(jobs.values()))
