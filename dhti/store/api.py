@@ -665,6 +665,18 @@ def _schema(engine: sa.Engine, location: Location, display: str) -> Schema:
 def _check_readable(schema: Schema, display: str) -> None:
     if not schema.tables:
         raise StoreError(_empty(display))
+    if schema.revision in m.EARLIER_REVISIONS:
+        message = L_(
+            "cannot read the store %(store)s as it is: an earlier dhti wrote it (schema revision %(revision)s,"
+            " this dhti reads %(wanted)s). A command that only reads never changes a store; store into it"
+            " once to upgrade it in place, for example with %(command)s (a file it holds already is not"
+            " stored twice)",
+            store=display,
+            revision=repr(schema.revision),
+            wanted=repr(m.SCHEMA_REVISION),
+            command="dhti db ingest FILE --db " + display,
+        )
+        raise StoreError(message)
     if schema.revision != m.SCHEMA_REVISION:
         message = L_(
             "cannot open the store %(store)s: its schema revision %(revision)s is not %(wanted)s,"

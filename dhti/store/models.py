@@ -21,6 +21,8 @@ from sqlalchemy import (
 
 # The newest migration; the store skips Alembic entirely when a database is already there.
 SCHEMA_REVISION = "0002"
+# The revisions an earlier dhti wrote, which this one upgrades in place when it stores.
+EARLIER_REVISIONS = ("0001",)
 
 metadata = MetaData(
     naming_convention={
