@@ -1,0 +1,442 @@
+"""A national campaign on this machine: simulate, batch into SQLite and PostgreSQL, aggregate, entity PDFs.
+
+A national campaign assesses about 13,000 entities a year (some 11,000 commune stations, 1,500
+hospitals, the health centres and 34 Departments). In one run, this script
+
+1. simulates ENTITIES of them (default 15,000) in the 34 provinces with ``dhti simulate``'s
+   generator, mostly commune stations (see :data:`MIX`): wall time, files/s;
+2. parses the same files with PyYAML's C loader, the floor scoring is measured against;
+3. runs ``dhti batch`` (its library function, with WORKERS processes) into a new SQLite store.
+   Batch always writes an HTML report per file, so its two passes are timed apart: validating,
+   scoring and storing (the figure compared with the floor, aim <= 3x), then the reports. The
+   same files validated, scored and stored in one process (``dhti db ingest``) say what one
+   core costs;
+4. runs the same batch into a new database on PostgreSQL (a throwaway cluster started with
+   scripts/postgres-test-server.sh, unless --postgres names a server), its first pass only;
+5. runs ``dhti aggregate`` of the SQLite store to HTML and to PDF in a new process each: wall
+   time and peak resident memory (aim: under 5 s and 300 MB);
+6. writes entity PDFs cold (``dhti report SAMPLE -o x.pdf``, a new process each) against a new
+   process writing a trivial WeasyPrint page (aim <= 3x), with no store and then with the
+   campaign's store (peers and history read from 15,000 assessments).
+
+    python benchmarks/scale.py [--entities 15000] [--workers 2] [--postgres URL | --no-postgres]
+                               [--json FILE] [--tiny]
+
+``--tiny`` runs every step on about 50 entities in two provinces, in seconds, for the tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import math
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import yaml
+from startup_bench import dhti_command  # the installed dhti script, as a user runs it
+
+from dhti import provinces
+from dhti.jobs.batch import BatchOptions, run_batch
+from dhti.jobs.ingest import ingest_files
+from dhti.jobs.simulate import write_campaign
+from dhti.outcomes import FileResult, Status
+from dhti.registry import Registry, response_files
+from dhti.resources import examples_dir
+from dhti.simulate import FACILITY_TYPES, Plan, newest_bundled
+from dhti.store import open_store
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVER_SCRIPT = ROOT / "scripts" / "postgres-test-server.sh"
+# The facilities' shares, by questionnaire: ``dhti simulate`` gives every facility type of one
+# questionnaire the same count, so dhti-facility has as many health centres as hospitals. The
+# Departments (one per province) and the Ministry come on top, from dhti-agency.
+MIX = (("dhti-station", 0.84), ("dhti-facility", 0.15), ("dhti-clinic", 0.01))
+AGENCY = "dhti-agency"
+TINY_PROVINCES = ("Cao Bằng", "Cần Thơ")
+SAMPLES = ("central-hospital-hanoi", "commune-station-urban-can-tho", "provincial-department-da-nang")
+TRIVIAL_SCRIPT = "import sys, weasyprint; weasyprint.HTML(string='<p>hello</p>').write_pdf(sys.argv[1])"
+SCORING = "Scoring and storing"  # the labels of batch's two passes, as it shows them in progress
+REPORTING = "Writing HTML reports"
+AIM_FLOOR = 3.0
+AIM_AGGREGATE_SECONDS = 5.0
+AIM_AGGREGATE_MB = 300.0
+AIM_PDF = 3.0
+
+
+@dataclass(frozen=True)
+class Row:
+    """One figure of the table: what was measured, the figure in words, its aim and whether it was met."""
+
+    step: str
+    what: str
+    figure: str
+    aim: str = "-"
+    met: bool | None = None
+    values: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def verdict(self) -> str:
+        return "-" if self.met is None else ("met" if self.met else "not met")
+
+
+@dataclass(frozen=True)
+class Settings:
+    entities: int
+    workers: int
+    provinces: tuple[str, ...]
+    repeat: int
+    samples: tuple[str, ...]
+    postgres: str | None  # a server's URL; None: start one
+    use_postgres: bool
+    portfolio_pdf: bool
+
+
+# 1. The campaign
+
+
+def campaign_plans(registry: Registry, units: Sequence[str], total: int) -> list[Plan]:
+    """One plan per questionnaire, whose counts per province make about ``total`` entities in :data:`MIX`."""
+    by_id = {questionnaire.id: questionnaire for questionnaire in newest_bundled(registry)}
+    facilities = max(total - len(units) - 1, len(MIX))  # the Departments and the Ministry come on top
+    per_province: dict[str, int] = {}
+    for ref, share in MIX[1:]:
+        kinds = len(set(by_id[ref].entity_types) & set(FACILITY_TYPES))
+        per_province[ref] = max(1, round(facilities * share / (len(units) * kinds)))
+    others = sum(
+        count * len(units) * len(set(by_id[ref].entity_types) & set(FACILITY_TYPES))
+        for ref, count in per_province.items()
+    )
+    first = MIX[0][0]
+    per_province[first] = max(1, math.ceil((facilities - others) / len(units)))  # the stations take the rest
+    plans = [
+        Plan(questionnaires=(by_id[ref],), provinces=tuple(units), entities=count, rounds=1, seed=2026)
+        for ref, count in per_province.items()
+    ]
+    return [*plans, Plan(questionnaires=(by_id[AGENCY],), provinces=tuple(units), entities=1, rounds=1, seed=2026)]
+
+
+def simulate_campaign(plans: Sequence[Plan], folder: Path) -> tuple[list[Path], Row]:
+    start = time.perf_counter()
+    written = [path for plan in plans for path in write_campaign(plan, folder).written]
+    took = time.perf_counter() - start
+    counts = ", ".join(f"{plan.questionnaires[0].id} {plan.entities}" for plan in plans[:-1])
+    what = f"simulate {len(written):,} entities ({counts} per type and province; Departments, Ministry)"
+    return written, Row("1", what, f"{took:.1f} s, {len(written) / took:,.0f} files/s", values=_rate(took, written))
+
+
+def _rate(seconds: float, files: Sequence[object]) -> dict[str, float]:
+    return {"seconds": seconds, "files": len(files), "files_per_second": len(files) / seconds}
+
+
+# 2. The floor
+
+
+def yaml_floor(paths: Sequence[Path], repeat: int) -> tuple[float, Row]:
+    def parse() -> None:
+        for path in paths:
+            yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)  # noqa: S506 - the safe C loader
+
+    took = best_of(parse, repeat)
+    figure = f"{took:.2f} s, {len(paths) / took:,.0f} files/s (best of {repeat})"
+    return took, Row("2", "PyYAML C-loader floor: yaml.load(text, Loader=CSafeLoader), 1 process", figure, "the floor",
+                     values=_rate(took, paths))
+
+
+def best_of(function: Callable[[], object], repeat: int) -> float:
+    runs = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        runs.append(time.perf_counter() - start)
+    return min(runs)
+
+
+# 3 and 4. Batch
+
+
+class _StopBeforeReports(Exception):  # noqa: N818 - not an error: the report pass is not measured
+    pass
+
+
+@dataclass
+class PhaseClock:
+    """A progress display for ``run_batch`` that notes when each pass ends (and may stop before the reports)."""
+
+    start: float = field(default_factory=time.perf_counter)
+    ends: dict[str, float] = field(default_factory=dict)
+    stop_before_reports: bool = False
+
+    @contextlib.contextmanager
+    def __call__(self, label: str, _total: int) -> Iterator[Callable[[int], object]]:
+        if label == REPORTING and self.stop_before_reports:
+            raise _StopBeforeReports
+        yield lambda _steps: None
+        self.ends[label] = time.perf_counter()
+
+    def took(self, label: str) -> float:
+        if label not in self.ends:
+            sys.exit(f"dhti batch did not report a pass named {label!r}: update benchmarks/scale.py")
+        return self.ends[label] - self.start
+
+
+def batch_into(store_url: str, source: Path, output: Path, *, workers: int, reports: bool) -> PhaseClock:
+    """Run ``dhti batch`` into a new store; the clock holds when its passes ended."""
+    clock = PhaseClock(stop_before_reports=not reports)
+    with open_store(store_url) as store:
+        clock.start = time.perf_counter()  # the store exists: its schema is not part of the batch
+        try:
+            results = run_batch(source, output, store=store, options=BatchOptions(jobs=workers), progress=clock)
+        except _StopBeforeReports:
+            stored = store.latest_per_entity()
+            if len(stored) != len(response_files([source])):
+                sys.exit(f"batch stored {len(stored)} assessments of {len(response_files([source]))} files")
+        else:
+            check_stored(results)
+    return clock
+
+
+def check_stored(results: Sequence[FileResult]) -> None:
+    bad = [result for result in results if result.status is not Status.STORED]
+    if bad:
+        sys.exit(f"{len(bad)} simulated files were not stored, e.g. {bad[0].file}: {bad[0].problems[:2]}")
+
+
+def batch_rows(step: str, backend: str, clock: PhaseClock, files: int, floor: float, workers: int) -> list[Row]:
+    scored = clock.took(SCORING)
+    ratio = scored / floor
+    what = f"dhti batch -j {workers} -> {backend}: validate + score + store (pass 1)"
+    figure = f"{scored:.1f} s, {files / scored:,.0f} files/s = {ratio:.2f}x the floor"
+    values = {"seconds": scored, "files": files, "files_per_second": files / scored, "ratio": ratio}
+    rows = [Row(step, what, figure, f"<= {AIM_FLOOR:g}x", ratio <= AIM_FLOOR, values)]
+    if REPORTING in clock.ends:
+        whole = clock.took(REPORTING)
+        reports = whole - scored
+        what = f"dhti batch -j {workers} -> {backend}: HTML reports (pass 2), whole command"
+        figure = f"{reports:.1f} s, {files / reports:,.0f} reports/s; whole batch {whole:.1f} s"
+        rows.append(Row(step, what, figure, values={"seconds": reports, "whole_seconds": whole}))
+    return rows
+
+
+def ingest_one_process(store_url: str, paths: Sequence[Path], registry: Registry, floor: float) -> Row:
+    with open_store(store_url) as store:
+        start = time.perf_counter()
+        results = ingest_files(store, paths, registry=registry)
+        took = time.perf_counter() - start
+    check_stored(results)
+    ratio = took / floor
+    figure = f"{took:.1f} s, {len(paths) / took:,.0f} files/s = {ratio:.2f}x the floor"
+    values = {**_rate(took, paths), "ratio": ratio}
+    return Row("3", "dhti db ingest -> SQLite: validate + score + store, 1 process", figure, f"<= {AIM_FLOOR:g}x",
+               ratio <= AIM_FLOOR, values)
+
+
+@contextlib.contextmanager
+def postgres_database(server: str | None) -> Iterator[str]:
+    """A new, empty database on ``server`` (else on a throwaway cluster), dropped afterwards."""
+    import psycopg  # noqa: PLC0415 - only the PostgreSQL step needs it
+
+    with contextlib.ExitStack() as stack:
+        url = server or stack.enter_context(throwaway_cluster())
+        name = f"dhti_scale_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield f"{url.rpartition('/')[0]}/{name}"
+        finally:
+            with psycopg.connect(url, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextlib.contextmanager
+def throwaway_cluster() -> Iterator[str]:
+    """The URL of a PostgreSQL cluster started as tests/conftest_store.py starts one."""
+    parent = Path(tempfile.mkdtemp(prefix="dhti-scale-pg-"))
+    parent.chmod(0o755)  # the cluster's owner (postgres, when we are root) must reach it
+    folder = parent / "cluster"
+    command = [str(SERVER_SCRIPT), "start", str(folder)]
+    started = subprocess.run(command, capture_output=True, text=True, timeout=180, check=False)  # noqa: S603
+    try:
+        if started.returncode != 0:
+            sys.exit(f"the PostgreSQL server did not start: {started.stderr.strip()} (or give --postgres URL)")
+        yield started.stdout.strip()
+    finally:
+        subprocess.run([str(SERVER_SCRIPT), "stop", str(folder)], capture_output=True, timeout=60, check=False)  # noqa: S603
+        shutil.rmtree(parent, ignore_errors=True)
+
+
+# 5 and 6. Fresh processes
+
+
+@dataclass(frozen=True)
+class Run:
+    seconds: float
+    peak_mb: float
+
+
+def run_fresh(command: Sequence[str], env: dict[str, str]) -> Run:
+    """Run ``command`` in a new process: its wall time and its own peak resident memory."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)  # noqa: S603
+    stderr = process.stderr.read() if process.stderr else b""
+    _pid, status, usage = os.wait4(process.pid, 0)
+    took = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        sys.exit(f"{' '.join(command)} failed: {stderr.decode(errors='replace')[-2000:]}")
+    return Run(took, usage.ru_maxrss / 1024)  # KiB on Linux
+
+
+def clean_env(data_home: Path) -> dict[str, str]:
+    """The environment of a user with no store of their own (``DHTI_DB`` unset, an empty data folder)."""
+    env = {key: value for key, value in os.environ.items() if key not in ("DHTI_DB", "PYTHONDONTWRITEBYTECODE")}
+    return {**env, "XDG_DATA_HOME": str(data_home)}
+
+
+def aggregate_rows(sqlite: Path, work: Path, env: dict[str, str], *, pdf: bool) -> list[Row]:
+    rows = []
+    for fmt in ("html", "pdf") if pdf else ("html",):
+        output = work / f"portfolio.{fmt}"
+        run = run_fresh([*dhti_command(), "aggregate", "--db", str(sqlite), "-o", str(output), "--lang", "vi"], env)
+        met = run.seconds < AIM_AGGREGATE_SECONDS and run.peak_mb < AIM_AGGREGATE_MB
+        size = output.stat().st_size / 1024
+        figure = f"{run.seconds:.1f} s, peak {run.peak_mb:.0f} MB ({size:,.0f} KiB)"
+        aim = f"< {AIM_AGGREGATE_SECONDS:g} s, < {AIM_AGGREGATE_MB:g} MB"
+        values = {"seconds": run.seconds, "peak_mb": run.peak_mb, "kib": size}
+        rows.append(Row("5", f"dhti aggregate of the SQLite store -> {fmt.upper()}, new process", figure, aim, met, values))
+    return rows
+
+
+def cold_pdf_rows(settings: Settings, sqlite: Path, work: Path, env: dict[str, str]) -> list[Row]:
+    """Each sample's PDF written cold, with no store and with the campaign's, against the trivial page."""
+    commands = {"trivial": [sys.executable, "-c", TRIVIAL_SCRIPT, str(work / "trivial.pdf")]}
+    for sample in settings.samples:
+        report = [*dhti_command(), "report", str(examples_dir() / f"{sample}.yaml"), "--lang", "vi", "--force"]
+        commands[sample] = [*report, "-o", str(work / f"{sample}.pdf")]
+        commands[f"{sample} --db"] = [*report, "-o", str(work / f"{sample}-db.pdf"), "--db", str(sqlite)]
+    seconds = interleaved_medians(commands, env, settings.repeat)
+    trivial = seconds.pop("trivial")
+    rows = [Row("6", "trivial WeasyPrint page <p>hello</p>, new process", f"{trivial:.2f} s", "the floor",
+                values={"seconds": trivial})]
+    for name, took in seconds.items():
+        sample, _, db = name.partition(" ")
+        store = "with the campaign's store (--db)" if db else "no store"
+        what = f"dhti report {sample}.yaml -o x.pdf, new process, {store}"
+        ratio = took / trivial
+        rows.append(Row("6", what, f"{took:.2f} s = {ratio:.1f}x the trivial page", f"<= {AIM_PDF:g}x",
+                        ratio <= AIM_PDF, {"seconds": took, "ratio": ratio}))
+    return rows
+
+
+def interleaved_medians(commands: dict[str, list[str]], env: dict[str, str], repeat: int) -> dict[str, float]:
+    """Median wall time of each command; one warm-up each, then the runs in turn, so that load hits all alike."""
+    for command in commands.values():
+        run_fresh(command, env)  # writes bytecode and font caches, as a user's second run finds them
+    runs: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(repeat):
+        for name, command in commands.items():
+            runs[name].append(run_fresh(command, env).seconds)
+    return {name: statistics.median(times) for name, times in runs.items()}
+
+
+# The run
+
+
+def measure(settings: Settings, work: Path) -> list[Row]:
+    registry = Registry.discover()
+    plans = campaign_plans(registry, settings.provinces, settings.entities)
+    source = work / "campaign"
+    paths, row = simulate_campaign(plans, source)
+    rows = [row]
+    floor, row = yaml_floor(paths, settings.repeat)
+    rows.append(row)
+    sqlite = work / "campaign.sqlite"
+    clock = batch_into(str(sqlite), source, work / "reports-sqlite", workers=settings.workers, reports=True)
+    rows += batch_rows("3", "SQLite", clock, len(paths), floor, settings.workers)
+    rows.append(ingest_one_process(str(work / "ingest.sqlite"), paths, registry, floor))
+    if settings.use_postgres:
+        with postgres_database(settings.postgres) as url:
+            clock = batch_into(url, source, work / "reports-pg", workers=settings.workers, reports=False)
+        rows += batch_rows("4", "PostgreSQL", clock, len(paths), floor, settings.workers)
+    else:
+        rows.append(Row("4", "dhti batch -> PostgreSQL", "skipped (--no-postgres)"))
+    (work / "home").mkdir()
+    env = clean_env(work / "home")
+    rows += aggregate_rows(sqlite, work, env, pdf=settings.portfolio_pdf)
+    rows += cold_pdf_rows(settings, sqlite, work, env)
+    return rows
+
+
+def print_table(rows: Sequence[Row], header: str) -> None:
+    print(header)
+    widths = [max(len(getattr(row, name)) for row in rows) for name in ("what", "figure", "aim")]
+    for row in rows:
+        cells = (row.what.ljust(widths[0]), row.figure.ljust(widths[1]), row.aim.ljust(widths[2]))
+        print(f"{row.step}  {'  '.join(cells)}  {row.verdict}")
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    units = TINY_PROVINCES if args.tiny else tuple(unit.name for unit in provinces.units())
+    return Settings(
+        entities=50 if args.tiny else args.entities,
+        workers=args.workers,
+        provinces=units,
+        repeat=1 if args.tiny else args.repeat,
+        samples=tuple(args.sample or SAMPLES),
+        postgres=args.postgres,
+        use_postgres=not args.no_postgres,
+        portfolio_pdf=not args.no_portfolio_pdf,
+    )
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--entities", type=int, default=15_000, help="entities to simulate (about)")
+    parser.add_argument("--workers", type=int, default=2, help="dhti batch --jobs")
+    server = parser.add_mutually_exclusive_group()
+    server.add_argument("--postgres", metavar="URL", help="a PostgreSQL server to make a new database on")
+    server.add_argument("--start-postgres", action="store_true", help="start a throwaway cluster (the default)")
+    server.add_argument("--no-postgres", action="store_true", help="skip step 4")
+    parser.add_argument("--no-portfolio-pdf", action="store_true", help="aggregate to HTML only")
+    parser.add_argument("--sample", action="append", help=f"bundled sample for step 6 (repeat; default {SAMPLES})")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of the floor and of each cold PDF")
+    parser.add_argument("--json", type=Path, metavar="FILE", help="write the figures as JSON too")
+    parser.add_argument("--keep", type=Path, metavar="DIR", help="work in DIR (new) and keep it: files, stores")
+    parser.add_argument("--tiny", action="store_true", help="about 50 entities in 2 provinces, 1 run each")
+    return parser.parse_args(argv)
+
+
+def main() -> None:
+    args = parse_args()
+    settings = settings_from(args)
+    with contextlib.ExitStack() as stack:
+        if args.keep:
+            args.keep.mkdir(parents=True)
+            work = args.keep
+        else:
+            work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="dhti-scale-")))
+        started = time.perf_counter()
+        rows = measure(settings, work)
+        total = time.perf_counter() - started
+    header = (
+        f"dhti scale benchmark: {len(settings.provinces)} provinces, {settings.workers} workers, "
+        f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}; whole run {total:.0f} s"
+    )
+    print_table(rows, header)
+    if args.json:
+        document = {"header": header, "settings": asdict(settings), "rows": [asdict(row) for row in rows]}
+        args.json.write_text(json.dumps(document, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
