@@ -39,6 +39,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -99,7 +100,7 @@ class Settings:
     samples: tuple[str, ...]
     postgres: str | None  # a server's URL; None: start one
     use_postgres: bool
-    portfolio_pdf: bool
+    portfolio_pdf_timeout: float  # seconds; 0: no portfolio PDF
 
 
 # 1. The campaign
@@ -130,9 +131,21 @@ def simulate_campaign(plans: Sequence[Plan], folder: Path) -> tuple[list[Path], 
     start = time.perf_counter()
     written = [path for plan in plans for path in write_campaign(plan, folder).written]
     took = time.perf_counter() - start
-    counts = ", ".join(f"{plan.questionnaires[0].id} {plan.entities}" for plan in plans[:-1])
-    what = f"simulate {len(written):,} entities ({counts} per type and province; Departments, Ministry)"
-    return written, Row("1", what, f"{took:.1f} s, {len(written) / took:,.0f} files/s", values=_rate(took, written))
+    figure = f"{took:.1f} s, {len(written) / took:,.0f} files/s"
+    return written, Row("1", "simulate (dhti.simulate), 1 process", figure, values=_rate(took, written))
+
+
+def campaign_mix(plans: Sequence[Plan]) -> Counter[str]:
+    """How many entities of each type the plans simulate."""
+    mix: Counter[str] = Counter()
+    for plan in plans:
+        questionnaire = plan.questionnaires[0]
+        for entity_type in questionnaire.entity_types:
+            facility = entity_type in FACILITY_TYPES
+            mix[entity_type] += plan.entities * len(plan.provinces) if facility else len(plan.provinces)
+    if mix["ministry"]:
+        mix["ministry"] = 1
+    return mix
 
 
 def _rate(seconds: float, files: Sequence[object]) -> dict[str, float]:
@@ -142,15 +155,22 @@ def _rate(seconds: float, files: Sequence[object]) -> dict[str, float]:
 # 2. The floor
 
 
-def yaml_floor(paths: Sequence[Path], repeat: int) -> tuple[float, Row]:
+@dataclass(frozen=True)
+class Floor:
+    seconds: float
+    files: int
+
+
+def yaml_floor(paths: Sequence[Path], repeat: int) -> tuple[Floor, Row]:
     def parse() -> None:
         for path in paths:
-            yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)  # noqa: S506 - the safe C loader
+            yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
 
     took = best_of(parse, repeat)
     figure = f"{took:.2f} s, {len(paths) / took:,.0f} files/s (best of {repeat})"
-    return took, Row("2", "PyYAML C-loader floor: yaml.load(text, Loader=CSafeLoader), 1 process", figure, "the floor",
-                     values=_rate(took, paths))
+    return Floor(took, len(paths)), Row(
+        "2", "PyYAML CSafeLoader floor, 1 process", figure, "the floor", values=_rate(took, paths)
+    )
 
 
 def best_of(function: Callable[[], object], repeat: int) -> float:
@@ -212,33 +232,33 @@ def check_stored(results: Sequence[FileResult]) -> None:
         sys.exit(f"{len(bad)} simulated files were not stored, e.g. {bad[0].file}: {bad[0].problems[:2]}")
 
 
-def batch_rows(step: str, backend: str, clock: PhaseClock, files: int, floor: float, workers: int) -> list[Row]:
-    scored = clock.took(SCORING)
-    ratio = scored / floor
-    what = f"dhti batch -j {workers} -> {backend}: validate + score + store (pass 1)"
+def batch_rows(step: str, backend: str, clock: PhaseClock, floor: Floor, workers: int) -> list[Row]:
+    scored, files = clock.took(SCORING), floor.files
+    ratio = scored / floor.seconds
+    what = f"batch -j {workers} -> {backend}: score + store (pass 1)"
     figure = f"{scored:.1f} s, {files / scored:,.0f} files/s = {ratio:.2f}x the floor"
     values = {"seconds": scored, "files": files, "files_per_second": files / scored, "ratio": ratio}
     rows = [Row(step, what, figure, f"<= {AIM_FLOOR:g}x", ratio <= AIM_FLOOR, values)]
     if REPORTING in clock.ends:
         whole = clock.took(REPORTING)
         reports = whole - scored
-        what = f"dhti batch -j {workers} -> {backend}: HTML reports (pass 2), whole command"
+        what = f"batch -j {workers} -> {backend}: HTML reports (pass 2)"
         figure = f"{reports:.1f} s, {files / reports:,.0f} reports/s; whole batch {whole:.1f} s"
         rows.append(Row(step, what, figure, values={"seconds": reports, "whole_seconds": whole}))
     return rows
 
 
-def ingest_one_process(store_url: str, paths: Sequence[Path], registry: Registry, floor: float) -> Row:
+def ingest_one_process(store_url: str, paths: Sequence[Path], registry: Registry, floor: Floor) -> Row:
     with open_store(store_url) as store:
         start = time.perf_counter()
         results = ingest_files(store, paths, registry=registry)
         took = time.perf_counter() - start
     check_stored(results)
-    ratio = took / floor
+    ratio = took / floor.seconds
     figure = f"{took:.1f} s, {len(paths) / took:,.0f} files/s = {ratio:.2f}x the floor"
     values = {**_rate(took, paths), "ratio": ratio}
-    return Row("3", "dhti db ingest -> SQLite: validate + score + store, 1 process", figure, f"<= {AIM_FLOOR:g}x",
-               ratio <= AIM_FLOOR, values)
+    what = "db ingest -> SQLite: score + store, 1 process"
+    return Row("3", what, figure, f"<= {AIM_FLOOR:g}x", ratio <= AIM_FLOOR, values)
 
 
 @contextlib.contextmanager
@@ -282,18 +302,31 @@ def throwaway_cluster() -> Iterator[str]:
 class Run:
     seconds: float
     peak_mb: float
+    finished: bool = True
 
 
-def run_fresh(command: Sequence[str], env: dict[str, str]) -> Run:
-    """Run ``command`` in a new process: its wall time and its own peak resident memory."""
+def run_fresh(command: Sequence[str], env: dict[str, str], *, timeout: float | None = None) -> Run:
+    """Run ``command`` in a new process: its wall time and its own peak resident memory.
+
+    A command still running after ``timeout`` seconds is killed: its run is not ``finished``.
+    """
     start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)  # noqa: S603
-    stderr = process.stderr.read() if process.stderr else b""
-    _pid, status, usage = os.wait4(process.pid, 0)
-    took = time.perf_counter() - start
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        sys.exit(f"{' '.join(command)} failed: {stderr.decode(errors='replace')[-2000:]}")
+    with tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors, env=env)  # noqa: S603
+        pid, status, usage = os.wait4(process.pid, 0 if timeout is None else os.WNOHANG)
+        while not pid:  # only with a timeout: polled, since os.wait4 cannot wait for a while
+            if time.perf_counter() - start > (timeout or 0):
+                process.kill()
+                _pid, _status, usage = os.wait4(process.pid, 0)
+                process.returncode = -9
+                return Run(time.perf_counter() - start, usage.ru_maxrss / 1024, finished=False)
+            time.sleep(0.05)
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        took = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            errors.seek(0)
+            sys.exit(f"{' '.join(command)} failed: {errors.read().decode(errors='replace')[-2000:]}")
     return Run(took, usage.ru_maxrss / 1024)  # KiB on Linux
 
 
@@ -303,17 +336,23 @@ def clean_env(data_home: Path) -> dict[str, str]:
     return {**env, "XDG_DATA_HOME": str(data_home)}
 
 
-def aggregate_rows(sqlite: Path, work: Path, env: dict[str, str], *, pdf: bool) -> list[Row]:
+def aggregate_rows(sqlite: Path, work: Path, env: dict[str, str], *, pdf_timeout: float) -> list[Row]:
+    """``dhti aggregate`` to HTML, then to PDF (killed after ``pdf_timeout`` seconds; 0: not run)."""
     rows = []
-    for fmt in ("html", "pdf") if pdf else ("html",):
+    aim = f"< {AIM_AGGREGATE_SECONDS:g} s, < {AIM_AGGREGATE_MB:g} MB"
+    for fmt, timeout in (("html", None), ("pdf", pdf_timeout)) if pdf_timeout else (("html", None),):
         output = work / f"portfolio.{fmt}"
-        run = run_fresh([*dhti_command(), "aggregate", "--db", str(sqlite), "-o", str(output), "--lang", "vi"], env)
-        met = run.seconds < AIM_AGGREGATE_SECONDS and run.peak_mb < AIM_AGGREGATE_MB
-        size = output.stat().st_size / 1024
-        figure = f"{run.seconds:.1f} s, peak {run.peak_mb:.0f} MB ({size:,.0f} KiB)"
-        aim = f"< {AIM_AGGREGATE_SECONDS:g} s, < {AIM_AGGREGATE_MB:g} MB"
-        values = {"seconds": run.seconds, "peak_mb": run.peak_mb, "kib": size}
-        rows.append(Row("5", f"dhti aggregate of the SQLite store -> {fmt.upper()}, new process", figure, aim, met, values))
+        command = [*dhti_command(), "aggregate", "--db", str(sqlite), "-o", str(output), "--lang", "vi", "--force"]
+        run = run_fresh(command, env, timeout=timeout)
+        values = {"seconds": run.seconds, "peak_mb": run.peak_mb}
+        if run.finished:
+            size = output.stat().st_size / 1024
+            figure = f"{run.seconds:.1f} s, peak {run.peak_mb:,.0f} MB ({size:,.0f} KiB)"
+            values["kib"] = size
+        else:
+            figure = f"unfinished after {run.seconds:.0f} s (killed), peak {run.peak_mb:,.0f} MB by then"
+        met = run.finished and run.seconds < AIM_AGGREGATE_SECONDS and run.peak_mb < AIM_AGGREGATE_MB
+        rows.append(Row("5", f"aggregate SQLite -> {fmt.upper()}, new process", figure, aim, met, values))
     return rows
 
 
@@ -326,15 +365,22 @@ def cold_pdf_rows(settings: Settings, sqlite: Path, work: Path, env: dict[str, s
         commands[f"{sample} --db"] = [*report, "-o", str(work / f"{sample}-db.pdf"), "--db", str(sqlite)]
     seconds = interleaved_medians(commands, env, settings.repeat)
     trivial = seconds.pop("trivial")
-    rows = [Row("6", "trivial WeasyPrint page <p>hello</p>, new process", f"{trivial:.2f} s", "the floor",
-                values={"seconds": trivial})]
+    what = "WeasyPrint <p>hello</p> -> PDF, new process"
+    rows = [Row("6", what, f"{trivial:.2f} s", "the floor", values={"seconds": trivial})]
     for name, took in seconds.items():
         sample, _, db = name.partition(" ")
-        store = "with the campaign's store (--db)" if db else "no store"
-        what = f"dhti report {sample}.yaml -o x.pdf, new process, {store}"
+        what = f"report {sample} -> PDF, new process, {'--db campaign' if db else 'no store'}"
         ratio = took / trivial
-        rows.append(Row("6", what, f"{took:.2f} s = {ratio:.1f}x the trivial page", f"<= {AIM_PDF:g}x",
-                        ratio <= AIM_PDF, {"seconds": took, "ratio": ratio}))
+        rows.append(
+            Row(
+                "6",
+                what,
+                f"{took:.2f} s = {ratio:.1f}x the trivial page",
+                f"<= {AIM_PDF:g}x",
+                ratio <= AIM_PDF,
+                {"seconds": took, "ratio": ratio},
+            )
+        )
     return rows
 
 
@@ -352,37 +398,50 @@ def interleaved_medians(commands: dict[str, list[str]], env: dict[str, str], rep
 # The run
 
 
-def measure(settings: Settings, work: Path) -> list[Row]:
+def measure(settings: Settings, work: Path) -> tuple[Counter[str], list[Row]]:
+    """Every step in turn; the campaign's entity types, and the figures."""
     registry = Registry.discover()
     plans = campaign_plans(registry, settings.provinces, settings.entities)
-    source = work / "campaign"
-    paths, row = simulate_campaign(plans, source)
-    rows = [row]
+    paths, row = simulate_campaign(plans, work / "campaign")
+    rows = shown([row])
     floor, row = yaml_floor(paths, settings.repeat)
-    rows.append(row)
-    sqlite = work / "campaign.sqlite"
-    clock = batch_into(str(sqlite), source, work / "reports-sqlite", workers=settings.workers, reports=True)
-    rows += batch_rows("3", "SQLite", clock, len(paths), floor, settings.workers)
-    rows.append(ingest_one_process(str(work / "ingest.sqlite"), paths, registry, floor))
-    if settings.use_postgres:
-        with postgres_database(settings.postgres) as url:
-            clock = batch_into(url, source, work / "reports-pg", workers=settings.workers, reports=False)
-        rows += batch_rows("4", "PostgreSQL", clock, len(paths), floor, settings.workers)
-    else:
-        rows.append(Row("4", "dhti batch -> PostgreSQL", "skipped (--no-postgres)"))
+    rows += shown([row])
+    rows += store_rows(settings, work, paths, registry, floor)
     (work / "home").mkdir()
     env = clean_env(work / "home")
-    rows += aggregate_rows(sqlite, work, env, pdf=settings.portfolio_pdf)
-    rows += cold_pdf_rows(settings, sqlite, work, env)
+    rows += shown(aggregate_rows(work / "campaign.sqlite", work, env, pdf_timeout=settings.portfolio_pdf_timeout))
+    rows += shown(cold_pdf_rows(settings, work / "campaign.sqlite", work, env))
+    return campaign_mix(plans), rows
+
+
+def store_rows(settings: Settings, work: Path, paths: Sequence[Path], registry: Registry, floor: Floor) -> list[Row]:
+    """Steps 3 and 4: batch into SQLite (both passes), db ingest in one process, batch into PostgreSQL."""
+    source, workers = work / "campaign", settings.workers
+    clock = batch_into(str(work / "campaign.sqlite"), source, work / "reports-sqlite", workers=workers, reports=True)
+    rows = shown(batch_rows("3", "SQLite", clock, floor, workers))
+    rows += shown([ingest_one_process(str(work / "ingest.sqlite"), paths, registry, floor)])
+    if not settings.use_postgres:
+        return rows + shown([Row("4", "batch -> PostgreSQL", "skipped (--no-postgres)")])
+    with postgres_database(settings.postgres) as url:
+        clock = batch_into(url, source, work / "reports-pg", workers=workers, reports=False)
+    return rows + shown(batch_rows("4", "PostgreSQL", clock, floor, workers))
+
+
+def shown(rows: list[Row]) -> list[Row]:
+    """``rows``, each said on stderr as soon as it is measured (a full run takes a quarter of an hour)."""
+    for row in rows:
+        print(f"{row.step}  {row.what}: {row.figure}", file=sys.stderr, flush=True)
     return rows
 
 
 def print_table(rows: Sequence[Row], header: str) -> None:
     print(header)
-    widths = [max(len(getattr(row, name)) for row in rows) for name in ("what", "figure", "aim")]
-    for row in rows:
+    titles = Row("#", "measured", "figure", "aim")
+    widths = [max(len(getattr(row, name)) for row in (titles, *rows)) for name in ("what", "figure", "aim")]
+    for row in (titles, *rows):
         cells = (row.what.ljust(widths[0]), row.figure.ljust(widths[1]), row.aim.ljust(widths[2]))
-        print(f"{row.step}  {'  '.join(cells)}  {row.verdict}")
+        verdict = "verdict" if row is titles else row.verdict
+        print(f"{row.step}  {'  '.join(cells)}  {verdict}")
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -392,10 +451,10 @@ def settings_from(args: argparse.Namespace) -> Settings:
         workers=args.workers,
         provinces=units,
         repeat=1 if args.tiny else args.repeat,
-        samples=tuple(args.sample or SAMPLES),
+        samples=tuple(args.sample or (SAMPLES[:1] if args.tiny else SAMPLES)),
         postgres=args.postgres,
         use_postgres=not args.no_postgres,
-        portfolio_pdf=not args.no_portfolio_pdf,
+        portfolio_pdf_timeout=args.portfolio_pdf_timeout,
     )
 
 
@@ -407,12 +466,18 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     server.add_argument("--postgres", metavar="URL", help="a PostgreSQL server to make a new database on")
     server.add_argument("--start-postgres", action="store_true", help="start a throwaway cluster (the default)")
     server.add_argument("--no-postgres", action="store_true", help="skip step 4")
-    parser.add_argument("--no-portfolio-pdf", action="store_true", help="aggregate to HTML only")
+    parser.add_argument(
+        "--portfolio-pdf-timeout",
+        type=float,
+        default=300,
+        metavar="S",
+        help="kill aggregate to PDF after S s (0: skip)",
+    )
     parser.add_argument("--sample", action="append", help=f"bundled sample for step 6 (repeat; default {SAMPLES})")
     parser.add_argument("--repeat", type=int, default=3, help="runs of the floor and of each cold PDF")
     parser.add_argument("--json", type=Path, metavar="FILE", help="write the figures as JSON too")
     parser.add_argument("--keep", type=Path, metavar="DIR", help="work in DIR (new) and keep it: files, stores")
-    parser.add_argument("--tiny", action="store_true", help="about 50 entities in 2 provinces, 1 run each")
+    parser.add_argument("--tiny", action="store_true", help="about 50 entities in 2 provinces, 1 run, 1 sample")
     return parser.parse_args(argv)
 
 
@@ -426,15 +491,21 @@ def main() -> None:
         else:
             work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="dhti-scale-")))
         started = time.perf_counter()
-        rows = measure(settings, work)
+        mix, rows = measure(settings, work)
         total = time.perf_counter() - started
+    kinds = ", ".join(f"{count:,} {kind}" for kind, count in mix.most_common())
     header = (
-        f"dhti scale benchmark: {len(settings.provinces)} provinces, {settings.workers} workers, "
-        f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}; whole run {total:.0f} s"
+        f"dhti scale benchmark: {mix.total():,} entities ({kinds}) in {len(settings.provinces)} provinces;"
+        f" {settings.workers} workers, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}; whole run {total:.0f} s"
     )
     print_table(rows, header)
     if args.json:
-        document = {"header": header, "settings": asdict(settings), "rows": [asdict(row) for row in rows]}
+        document = {
+            "header": header,
+            "settings": asdict(settings),
+            "entities": dict(mix),
+            "rows": [{**asdict(row), "verdict": row.verdict} for row in rows],
+        }
         args.json.write_text(json.dumps(document, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
