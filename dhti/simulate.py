@@ -4,7 +4,8 @@ A campaign simulates, in each chosen province, ``entities`` units of every facil
 (hospital, health centre, commune health station, clinic), one provincial Department of Health,
 and one Ministry of Health for the whole campaign, each assessed ``rounds`` times a year apart.
 
-Each entity has a latent maturity in 0..1 (Beta-distributed) and an offset per domain. An answer
+Each entity has a latent maturity in 0..1 (Beta-distributed, by type: :data:`MATURITY`) and an
+offset per domain. An answer
 is drawn from its domain's latent plus a little noise: a choice takes the option whose share of
 the best points is closest, yes/no is yes with that probability, each option of a multi is
 ticked with it, a number or percentage falls in the band the latent reaches. Questions are
@@ -23,6 +24,7 @@ import datetime as dt
 import json
 import math
 import random
+import statistics
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -58,6 +60,17 @@ _KINDS: Mapping[str, tuple[str, str]] = {
     MINISTRY: ("Bộ Y tế", "BYT"),
 }
 SIMULATED = "(mô phỏng)"
+# The Beta(a, b) each type's latent maturity is drawn from: hospitals and the Ministry ahead
+# (mean about 0.55), commune stations behind (about 0.36). A modelling choice for rehearsals, not
+# a measurement of the sector.
+MATURITY: Mapping[str, tuple[float, float]] = {
+    "hospital": (3.0, 2.5),
+    "health_centre": (2.4, 3.0),
+    "commune_health_station": (1.8, 3.2),
+    "clinic": (2.2, 2.8),
+    DEPARTMENT: (2.6, 2.6),
+    MINISTRY: (3.2, 2.6),
+}
 
 
 class SimulateError(DhtiError):
@@ -74,6 +87,9 @@ class Plan:
     rounds: int = 1
     seed: int = 0
     start: dt.date = DEFAULT_START
+    # (entity type, province) of the one-per-province units real data already has: a Department
+    # of Health (per province) or the Ministry (province "Hà Nội") is then not simulated beside it.
+    skip: frozenset[tuple[str, str]] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -94,6 +110,7 @@ class _Entity:
     folder: str
     questionnaire: Questionnaire
     beds: int | None
+    ownership: str | None = None  # as simulated: private for a clinic, else public
 
 
 def newest_bundled(registry: Registry, refs: Sequence[str] = ()) -> tuple[Questionnaire, ...]:
@@ -197,11 +214,11 @@ def entities(plan: Plan) -> list[_Entity]:
                 name = f"{label} số {number} {place} {SIMULATED}"
                 beds = _beds(entity_type, plan.seed, entity_id)
                 found.append(_Entity(entity_id, name, entity_type, province, folder, by_type[entity_type], beds))
-        if DEPARTMENT in by_type:
+        if DEPARTMENT in by_type and (DEPARTMENT, province) not in plan.skip:
             entity_id = f"SIM-{folder.upper()}-SYT"
             name = f"Sở Y tế {place} {SIMULATED}"
             found.append(_Entity(entity_id, name, DEPARTMENT, province, folder, by_type[DEPARTMENT], None))
-    if MINISTRY in by_type:
+    if MINISTRY in by_type and (MINISTRY, MINISTRY_PROVINCE) not in plan.skip:
         name = f"Bộ Y tế {SIMULATED}"
         found.append(
             _Entity("SIM-BYT", name, MINISTRY, MINISTRY_PROVINCE, slug(MINISTRY_PROVINCE), by_type[MINISTRY], None)
@@ -235,7 +252,7 @@ def simulate(plan: Plan) -> Iterator[SimulatedFile]:
     check_plan(plan)
     for entity in entities(plan):
         rng = random.Random(f"{plan.seed}:{entity.id}")  # noqa: S311 - simulation, not security
-        latent = rng.betavariate(2.2, 3.0)
+        latent = rng.betavariate(*MATURITY[entity.type])
         offsets = {domain.id: rng.gauss(0, 0.1) for domain in entity.questionnaire.domains}
         for number in range(1, plan.rounds + 1):
             if number > 1:
@@ -243,9 +260,57 @@ def simulate(plan: Plan) -> Iterator[SimulatedFile]:
             day = _add_years(plan.start, number - 1)
             levels = {key: _clamp(latent + offset) for key, offset in offsets.items()}
             answers = _answers(entity, levels, rng, day)
-            text = _file_text(entity, answers, day=day, seed=plan.seed, round_number=number)
+            note = f"Dữ liệu mô phỏng, vòng {number}; không phải dữ liệu thật."
+            text = _file_text(entity, answers, day=day, heading=f"dhti simulate (seed {plan.seed})", note=note)
             path = PurePosixPath(entity.folder, f"{entity.id}-r{number}.yaml")
             yield SimulatedFile(path, entity.questionnaire.ref, text)
+
+
+@dataclass(frozen=True)
+class Known:
+    """An entity already assessed, to simulate an assessment of it from an earlier year.
+
+    ``levels`` are its domain scores now, on 0..1 (a domain with no score is left out).
+    """
+
+    id: str
+    name: str
+    type: str
+    province: str
+    questionnaire: Questionnaire
+    date: dt.date
+    levels: Mapping[str, float]
+    beds: int | None = None
+    ownership: str | None = None
+
+
+def earlier(known: Known, *, years: int = 1, seed: int = 0) -> SimulatedFile:
+    """An assessment of ``known`` ``years`` before its own, as the campaign model would have drawn it.
+
+    Each domain's latent is today's score less the model's yearly growth (the same drift as
+    between rounds of :func:`simulate`, once per year) and a little noise, so that the entity
+    was, on the whole, a little less mature then. The file is marked as simulated in its name,
+    its assessor, its notes and a comment: it rehearses a trend and never stands for a real
+    earlier assessment. It goes to ``earlier/ID-DATE.yaml``.
+    """
+    rng = random.Random(f"{seed}:{known.id}:earlier:{years}")  # noqa: S311 - simulation, not security
+    drift = sum(0.03 + rng.random() * 0.07 for _year in range(years))
+    default = statistics.fmean(known.levels.values()) if known.levels else 0.3
+    levels = {
+        domain.id: _clamp(known.levels.get(domain.id, default) - drift + rng.gauss(0, 0.03))
+        for domain in known.questionnaire.domains
+    }
+    day = _add_years(known.date, -years)
+    folder = slug(provinces.key(known.province)) if provinces.lookup(known.province) else slug(known.province)
+    name = known.name if known.name.endswith(SIMULATED) else f"{known.name} {SIMULATED}"
+    entity = _Entity(
+        known.id, name, known.type, known.province, folder, known.questionnaire, known.beds, known.ownership
+    )
+    answers = _answers(entity, levels, rng, day)
+    note = f"Dữ liệu mô phỏng: đánh giá {years} năm trước, dựng từ điểm hiện tại; không phải dữ liệu thật."
+    text = _file_text(entity, answers, day=day, heading="dhti (vòng trước của một đơn vị mẫu)", note=note)
+    path = PurePosixPath("earlier", f"{slug(known.id) or 'entity'}-{day.isoformat()}.yaml")
+    return SimulatedFile(path, known.questionnaire.ref, text)
 
 
 def _add_years(day: dt.date, years: int) -> dt.date:
@@ -375,17 +440,17 @@ def _rounded(value: float) -> int | float:
     return int(value) if value.is_integer() else value
 
 
-def _file_text(entity: _Entity, answers: Mapping[str, _Drawn], *, day: dt.date, seed: int, round_number: int) -> str:
+def _file_text(entity: _Entity, answers: Mapping[str, _Drawn], *, day: dt.date, heading: str, note: str) -> str:
     q = json.dumps
     lines = [
-        f"# Mô phỏng bằng dhti simulate (seed {seed}): không phải dữ liệu thật / simulated, not real data",
+        f"# Mô phỏng bằng {heading}: không phải dữ liệu thật / simulated, not real data",
         f"questionnaire: {entity.questionnaire.ref}",
         "entity:",
         f"  id: {q(entity.id)}",
         f"  name: {q(entity.name, ensure_ascii=False)}",
         f"  type: {entity.type}",
         f"  province: {q(entity.province, ensure_ascii=False)}",
-        f"  ownership: {'private' if entity.type == 'clinic' else 'public'}",
+        f"  ownership: {entity.ownership or ('private' if entity.type == 'clinic' else 'public')}",
     ]
     if entity.beds is not None:
         lines.append(f"  beds: {entity.beds}")
@@ -393,7 +458,7 @@ def _file_text(entity: _Entity, answers: Mapping[str, _Drawn], *, day: dt.date, 
         "assessment:",
         f"  date: {day.isoformat()}",
         f"  assessor: {q('dhti simulate ' + SIMULATED, ensure_ascii=False)}",
-        f"  notes: {q(f'Dữ liệu mô phỏng, vòng {round_number}; không phải dữ liệu thật.', ensure_ascii=False)}",
+        f"  notes: {q(note, ensure_ascii=False)}",
         "answers:",
     ]
     for key, answer in answers.items():

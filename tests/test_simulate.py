@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 
 from dhti.assess import assess
-from dhti.simulate import Plan, newest_bundled, simulate
-from dhti.yamlio import load
+from dhti.jobs.demo import DEMO_ENTITIES, demo_campaign
+from dhti.resources import examples_dir
+from dhti.simulate import Known, Plan, earlier, entities, newest_bundled, simulate
+from dhti.yamlio import load, load_text
 
 # One province, two of each facility type, two rounds: 2 x 4 facility-level entities, the
 # province's Department of Health and the Ministry = 10 entities, 20 files.
@@ -213,3 +215,82 @@ def test_provinces_are_read_as_the_store_s_filters_read_them(dhti, tmp_path: Pat
     entity = load(path).data["entity"]
     assert entity["province"] == "Thành phố Hồ Chí Minh"
     assert entity["name"] == "Phòng khám số 1 Thành phố Hồ Chí Minh (mô phỏng)"
+
+
+def _known_from(sample: Path, registry) -> Known:
+    outcome = assess(sample, registry=registry)
+    response, scores = outcome.validation.response, outcome.scores
+    assert response is not None
+    assert scores is not None
+    return Known(
+        id=response.entity.id,
+        name=response.entity.name or response.entity.id,
+        type=response.entity.type,
+        province=response.entity.province or "",
+        questionnaire=response.questionnaire,
+        date=response.assessment.date,
+        levels={d.id: d.score / 100 for d in scores.domains if d.score is not None},
+        ownership=response.entity.ownership,
+    )
+
+
+def test_an_earlier_round_of_a_real_entity_is_a_valid_simulated_file_a_year_before(registry, tmp_path: Path) -> None:
+    samples = sorted(examples_dir().glob("*.yaml"))
+    changes = []
+    for sample in samples:
+        known = _known_from(sample, registry)
+        file = earlier(known, seed=5)
+        path = tmp_path / file.path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(file.text, encoding="utf-8")
+        outcome = assess(path, registry=registry)
+        assert outcome.valid, outcome.validation.errors
+        response = outcome.validation.response
+        assert response is not None
+        assert response.entity.id == known.id  # the same entity, so the store gives it a trend
+        assert response.entity.name == f"{known.name} (mô phỏng)"
+        assert response.entity.ownership == known.ownership
+        assert response.assessment.date.year == known.date.year - 1
+        assert file.text.startswith("# Mô phỏng bằng dhti")
+        assert "không phải dữ liệu thật" in (response.assessment.notes or "")
+        current = assess(sample, registry=registry).scores
+        assert current is not None
+        assert current.index is not None
+        assert outcome.scores is not None
+        changes.append(current.index - (outcome.scores.index or 0))
+        assert earlier(known, seed=5) == file  # seeded: the same file again
+    # A year's growth in the model: most samples were behind a year earlier, and on average by a few points.
+    assert sum(change > 0 for change in changes) >= len(changes) * 2 // 3
+    assert 2 < statistics.fmean(changes) < 15
+
+
+def test_a_plan_skips_the_one_of_a_kind_units_real_data_already_has(registry) -> None:
+    questionnaires = newest_bundled(registry)
+    plan = Plan(questionnaires, provinces=("Cao Bằng", "Cần Thơ"), entities=1)
+    skipped = Plan(
+        questionnaires,
+        provinces=("Cao Bằng", "Cần Thơ"),
+        entities=1,
+        skip=frozenset({("provincial_health_department", "Cao Bằng"), ("ministry", "Hà Nội")}),
+    )
+    types = Counter((e.type, e.province) for e in entities(plan))
+    left = Counter((e.type, e.province) for e in entities(skipped))
+    assert types - left == Counter({("provincial_health_department", "Cao Bằng"): 1, ("ministry", "Hà Nội"): 1})
+
+
+def test_demo_campaign_gives_every_sample_peers_and_an_earlier_round(registry) -> None:
+    samples = [assess(path, registry=registry) for path in sorted(examples_dir().glob("*.yaml"))]
+    files = demo_campaign(registry, samples)
+    entries = [load_text(file.text, str(file.path)).data for file in files]
+    ids = Counter(entry["entity"]["id"] for entry in entries)
+    for outcome in samples:
+        response = outcome.validation.response
+        assert response is not None
+        assert ids[response.entity.id] == 1  # its earlier round
+    kinds = Counter(
+        (e["entity"]["type"], e["entity"]["province"]) for e in entries if e["entity"]["id"].startswith("SIM")
+    )
+    assert kinds[("commune_health_station", "Cần Thơ")] == 2 * DEMO_ENTITIES  # two rounds
+    assert ("provincial_health_department", "Cao Bằng") not in kinds  # the sample is Cao Bằng's department
+    assert ("provincial_health_department", "Cần Thơ") in kinds
+    assert not any(kind == "ministry" for kind, _province in kinds)  # the sample is the Ministry

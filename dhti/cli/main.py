@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import logging
 import os
@@ -19,6 +20,7 @@ from dhti.cli.options import (
     lang_option,
     lenient_option,
     questionnaire_option,
+    report_date_option,
     say,
     show_points_option,
 )
@@ -108,12 +110,16 @@ def main(verbose: bool) -> None:
     metavar="PATH|URL",
     help="Store the samples here (default: OUTPUT/dhti-demo.sqlite, apart from your own store).",
 )
-def demo(output: Path, lang: str, db: str | None) -> None:
+@report_date_option
+def demo(output: Path, lang: str, db: str | None, report_date: dt.date) -> None:
     """Run dhti on the bundled sample responses: validate, score, store, write reports.
 
-    Needs no input: for every sample it writes an HTML and a PDF report into OUTPUT, then the
-    portfolio report of all of them (portfolio.html, portfolio.pdf), scores.json and
-    scores.csv, and prints a summary. It is what `make demo` runs. OUTPUT is the demo's own
+    Needs no input: it stores the samples beside a simulated campaign (two provinces, every
+    entity type, two rounds a year apart, and an earlier round of each sample; written to
+    OUTPUT/simulated/ and marked as not real data), so that every report shows its peers and
+    its trend. For every sample it writes an HTML and a PDF report into OUTPUT, then the
+    portfolio report of the store (portfolio.html, portfolio.pdf), scores.json and
+    scores.csv of the samples, and prints a summary. It is what `make demo` runs. OUTPUT is the demo's own
     folder: running the demo again replaces the files it wrote there, and only those.
     """
     from dhti.jobs.demo import run_demo, sample_files  # noqa: PLC0415
@@ -125,13 +131,22 @@ def demo(output: Path, lang: str, db: str | None) -> None:
     label = _("Scoring the samples and writing their reports")
     with click.progressbar(length=len(files), label=label, file=sys.stderr) as bar:
         result = run_demo(
-            output, registry=registry, lang=lang, db=db, files=files, progress=lambda _path: bar.update(1)
+            output,
+            registry=registry,
+            lang=lang,
+            db=db,
+            files=files,
+            report_date=report_date,
+            progress=lambda _path: bar.update(1),
         )
     say(score_table(list(result.outcomes), lang=lang))
     for outcome in result.outcomes:
         for problem in first_problems(outcome.validation.problems):
             say(problem.render(lang), err=True)
     say("", err=True)
+    facts = {"count": count(result.simulated, lang), "folder": output / "simulated"}
+    stored = _("stored %(count)s simulated assessments beside the samples (%(folder)s/: not real data)")
+    say(stored % facts, err=True)
     say(
         _("wrote %(count)s files into %(folder)s/:") % {"count": count(len(result.written), lang), "folder": output},
         err=True,
@@ -405,6 +420,7 @@ def validate(
     show_envvar=True,
     help="Store to compare with: earlier assessments give a trend, peers a percentile. Default: your store, if any.",
 )
+@report_date_option
 def report(
     file: Path,
     output: Path,
@@ -415,6 +431,7 @@ def report(
     pdfa: bool,
     force: bool,
     db: str | None,
+    report_date: dt.date,
 ) -> None:
     """Write one entity's report for leadership, as HTML or PDF.
 
@@ -440,7 +457,17 @@ def report(
     from dhti.jobs.aggregate import store_comparisons  # noqa: PLC0415 - the store only when reporting
 
     history, peers = store_comparisons(outcome, db)
-    write_report(outcome, output, fmt=kind, lang=lang, pdfa=pdfa, history=history, peers=peers, force=force)
+    write_report(
+        outcome,
+        output,
+        fmt=kind,
+        lang=lang,
+        pdfa=pdfa,
+        history=history,
+        peers=peers,
+        report_date=report_date,
+        force=force,
+    )
     _ = texts(lang)
     say(_("wrote %(file)s") % {"file": output}, err=True)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import unicodedata
 from collections.abc import Callable
@@ -117,6 +118,22 @@ def format_option(*choices: str) -> Callable[[F], F]:
         )
 
     return decorate
+
+
+def _report_date(_ctx: click.Context, _param: click.Parameter, value: Any) -> dt.date:  # noqa: ANN401 - click's datetime
+    return value.date() if value is not None else dt.date.today()  # noqa: DTZ011 - the reader's calendar day
+
+
+def report_date_option(function: F) -> F:
+    """``--report-date``: the day a report is issued, against which deadlines are overdue (default today)."""
+    return click.option(
+        "--report-date",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        metavar="YYYY-MM-DD",
+        callback=_report_date,
+        help="The day the report is issued, printed on its cover; actions and legal deadlines "
+        "before it are marked overdue. Default: today.",
+    )(function)
 
 
 def db_option(function: F) -> F:

@@ -24,6 +24,7 @@ from dhti.cli.options import (
     lang_option,
     lenient_option,
     questionnaire_option,
+    report_date_option,
     say,
 )
 from dhti.cli.options import load_registry as _registry
@@ -446,6 +447,7 @@ def _jobs(requested: int | None, lang: str) -> int:
 @click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
 @db_option
 @lang_option
+@report_date_option
 def aggregate(
     output: Path,
     group_by: str,
@@ -458,6 +460,7 @@ def aggregate(
     force: bool,
     db: str | None,
     lang: str,
+    report_date: dt.date,
 ) -> None:
     """Write the portfolio report of the store, for a provincial department or the Ministry.
 
@@ -488,6 +491,7 @@ def aggregate(
             group_by=GroupBy(group_by),
             scope=scope,
             pdfa=pdfa,
+            report_date=report_date,
             force=force,
         )
     _ = texts(lang)

@@ -56,6 +56,7 @@ def write_portfolio(  # noqa: PLR0913 - each is a separate choice of the caller
     group_by: GroupBy = GroupBy.PROVINCE,
     scope: Scope = Scope(),
     pdfa: bool = True,
+    report_date: dt.date | None = None,
     force: bool = False,
 ) -> int:
     """Write the portfolio of the latest assessment of every entity in ``scope``; return how many.
@@ -75,6 +76,7 @@ def write_portfolio(  # noqa: PLR0913 - each is a separate choice of the caller
         translate=translations(lang).gettext,
         domain_titles=_domain_titles(registry, {a.record.questionnaire_id for a in scored}, lang),
         questionnaire=lambda questionnaire_id: _find(registry, questionnaire_id),
+        report_date=report_date or dt.date.today(),  # noqa: DTZ011 - the reader's calendar day
         scope=scope.describe(),
     )
     write_document(lambda pdf: render_portfolio_html(context, pdf=pdf), output, fmt=fmt, pdfa=pdfa, force=force)

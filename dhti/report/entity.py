@@ -174,6 +174,7 @@ class ReportContext:
 
     lang: str
     title: str
+    report_date: str
     entity_name: str
     entity_id: str
     entity_type: str
@@ -255,11 +256,12 @@ GDHM_NOTE = N_(
 )
 
 
-def build_context(
+def build_context(  # noqa: PLR0913 - each is a separate input of the report
     outcome: Outcome,
     *,
     lang: str,
     translate: Translate,
+    report_date: dt.date,
     history: Sequence[Assessed] = (),
     peers: Sequence[Assessed] = (),
 ) -> ReportContext:
@@ -283,6 +285,7 @@ def build_context(
     return ReportContext(
         lang=lang,
         title=translate(N_("Digital transformation assessment")) + f": {entity.name or entity.id}",
+        report_date=i18n.date(report_date, lang),
         entity_name=entity.name or entity.id,
         entity_id=entity.id,
         entity_type=translate(ENTITY_TYPES.get(entity.type, entity.type)),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -67,6 +68,7 @@ class CommonView:
 class PortfolioContext:
     lang: str
     title: str
+    report_date: str
     scope: str
     entities: int
     dhti_version: str
@@ -96,6 +98,7 @@ def build_portfolio_context(  # noqa: PLR0913 - each is a separate input of the 
     translate: Translate,
     domain_titles: Mapping[str, str],
     questionnaire: RuleLookup,
+    report_date: dt.date,
     scope: str = "",
 ) -> PortfolioContext:
     """Word and draw the portfolio for ``lang``; ``questionnaire`` finds rule texts by questionnaire id."""
@@ -114,6 +117,7 @@ def build_portfolio_context(  # noqa: PLR0913 - each is a separate input of the 
     return PortfolioContext(
         lang=lang,
         title=_(N_("Digital transformation portfolio")),
+        report_date=i18n.date(report_date, lang),
         scope=scope,
         entities=portfolio.entities,
         dhti_version=__version__,

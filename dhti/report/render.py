@@ -8,6 +8,7 @@ template folder and ``data:`` URLs.
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import logging
 import re
@@ -146,14 +147,27 @@ def environment(lang: str, *, pdf: bool = False) -> Environment:
 
 
 def context_for(
-    outcome: Outcome, *, lang: str, history: Sequence[Assessed] = (), peers: Sequence[Assessed] = ()
+    outcome: Outcome,
+    *,
+    lang: str,
+    report_date: dt.date | None = None,
+    history: Sequence[Assessed] = (),
+    peers: Sequence[Assessed] = (),
 ) -> ReportContext:
+    """The entity report's context; ``report_date`` (default today) is the day it is issued."""
     from dhti.i18n import translations  # noqa: PLC0415
     from dhti.report.entity import build_context  # noqa: PLC0415
 
     if outcome.scores is None:
         raise InputError(outcome.validation.errors)
-    return build_context(outcome, lang=lang, translate=translations(lang).gettext, history=history, peers=peers)
+    return build_context(
+        outcome,
+        lang=lang,
+        translate=translations(lang).gettext,
+        report_date=report_date or dt.date.today(),  # noqa: DTZ011 - the reader's calendar day
+        history=history,
+        peers=peers,
+    )
 
 
 def render_html(context: ReportContext, *, pdf: bool = False) -> str:
@@ -233,6 +247,7 @@ def write_report(  # noqa: PLR0913 - each is a separate choice of the caller
     pdfa: bool = True,
     history: Sequence[Assessed] = (),
     peers: Sequence[Assessed] = (),
+    report_date: dt.date | None = None,
     force: bool = False,
 ) -> Path:
     """Render one entity's report and write it atomically to exactly ``output``.
@@ -240,5 +255,5 @@ def write_report(  # noqa: PLR0913 - each is a separate choice of the caller
     ``history`` and ``peers`` (from the store) add the trend and the standing among peers; an
     existing ``output`` is replaced only with ``force``.
     """
-    context = context_for(outcome, lang=lang, history=history, peers=peers)
+    context = context_for(outcome, lang=lang, report_date=report_date, history=history, peers=peers)
     return write_document(lambda pdf: render_html(context, pdf=pdf), output, fmt=fmt, pdfa=pdfa, force=force)
