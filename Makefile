@@ -60,7 +60,7 @@ bench: system-deps $(VENV)/.installed
 	$(BIN)/python benchmarks/startup_bench.py
 
 # A national campaign on this machine: 15,000 simulated entities through batch (SQLite and a
-# throwaway PostgreSQL), aggregate and cold entity PDFs, in one table (about 15 minutes on 2 cores).
+# throwaway PostgreSQL), aggregate and cold entity PDFs, in one table (about 25 minutes on 2 cores).
 bench-scale: system-deps-test $(VENV)/.installed
 	$(BIN)/python benchmarks/scale.py
 
