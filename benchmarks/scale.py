@@ -261,7 +261,7 @@ def batch_rows(step: str, backend: str, clock: PhaseClock, floor: Floor, workers
     ratio = scored / floor.seconds
     what = f"batch -j {workers} -> {backend}: score + store (pass 1)"
     figure = f"{scored:.1f} s, {files / scored:,.0f} files/s = {ratio:.2f}x the floor"
-    figure += f" (CPU {cpu:.0f} s = {cpu / floor.cpu:.1f}x the floor's)"
+    figure += f" (CPU {cpu:.1f} s = {cpu / floor.cpu:.1f}x the floor's)"
     values = {"seconds": scored, "files": files, "files_per_second": files / scored, "ratio": ratio}
     values |= {"cpu_seconds": cpu, "cpu_ratio": cpu / floor.cpu}
     rows = [Row(step, what, figure, f"<= {AIM_FLOOR:g}x", ratio <= AIM_FLOOR, values)]
@@ -271,7 +271,7 @@ def batch_rows(step: str, backend: str, clock: PhaseClock, floor: Floor, workers
         what = f"batch -j {workers} -> {backend}: HTML reports (pass 2)"
         reports_cpu = clock.cpu[REPORTING] - cpu
         figure = (
-            f"{reports:.1f} s, {files / reports:,.0f} reports/s (CPU {reports_cpu:.0f} s); whole batch {whole:.1f} s"
+            f"{reports:.1f} s, {files / reports:,.0f} reports/s (CPU {reports_cpu:.1f} s); whole batch {whole:.1f} s"
         )
         values = {"seconds": reports, "whole_seconds": whole, "cpu_seconds": reports_cpu}
         rows.append(Row(step, what, figure, values=values))
@@ -286,7 +286,7 @@ def ingest_one_process(store_url: str, paths: Sequence[Path], registry: Registry
     check_stored(results)
     ratio = took / floor.seconds
     figure = f"{took:.1f} s, {len(paths) / took:,.0f} files/s = {ratio:.2f}x the floor"
-    figure += f" (CPU {cpu:.0f} s = {cpu / floor.cpu:.1f}x the floor's)"
+    figure += f" (CPU {cpu:.1f} s = {cpu / floor.cpu:.1f}x the floor's)"
     values = {**_rate(took, paths), "ratio": ratio, "cpu_seconds": cpu, "cpu_ratio": cpu / floor.cpu}
     what = "db ingest -> SQLite: score + store, 1 process"
     return Row("3", what, figure, f"<= {AIM_FLOOR:g}x", ratio <= AIM_FLOOR, values)
