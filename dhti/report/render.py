@@ -14,6 +14,7 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -125,8 +126,14 @@ def _stretches(run: str) -> Iterator[str]:
     yield run[start:]
 
 
+@cache
 def environment(lang: str, *, pdf: bool = False) -> Environment:
-    """A strict, autoescaping Jinja environment with the catalogue for ``lang`` installed."""
+    """A strict, autoescaping Jinja environment with the catalogue for ``lang`` installed.
+
+    One per language and medium for the whole process: an environment compiles its templates on
+    first use and keeps them, and compiling them took most of an HTML report's time, so a batch
+    that made a new environment per report spent most of its report pass compiling.
+    """
     from jinja2 import Environment, FileSystemLoader, StrictUndefined  # noqa: PLC0415
 
     from dhti.i18n import translations  # noqa: PLC0415
