@@ -75,6 +75,10 @@ AIM_FLOOR = 3.0
 AIM_AGGREGATE_SECONDS = 5.0
 AIM_AGGREGATE_MB = 300.0
 AIM_PDF = 3.0
+# A row of one process is met only if both its wall and its CPU time meet the aim: on a shared
+# machine, other work slows the wall time of the measured command, or of the floor it is compared
+# with (which flatters the ratio); the CPU time of one process hardly changes with it.
+BOTH = "(wall, CPU)"
 
 
 @dataclass(frozen=True)
@@ -289,7 +293,8 @@ def ingest_one_process(store_url: str, paths: Sequence[Path], registry: Registry
     figure += f" (CPU {cpu:.1f} s = {cpu / floor.cpu:.1f}x the floor's)"
     values = {**_rate(took, paths), "ratio": ratio, "cpu_seconds": cpu, "cpu_ratio": cpu / floor.cpu}
     what = "db ingest -> SQLite: score + store, 1 process"
-    return Row("3", what, figure, f"<= {AIM_FLOOR:g}x", ratio <= AIM_FLOOR, values)
+    met = max(ratio, values["cpu_ratio"]) <= AIM_FLOOR
+    return Row("3", what, figure, f"<= {AIM_FLOOR:g}x {BOTH}", met, values)
 
 
 @contextlib.contextmanager
@@ -387,7 +392,7 @@ def aggregate_rows(sqlite: Path, work: Path, env: dict[str, str], *, repeat: int
 
     The PDF is killed after ``pdf_timeout`` seconds (0: not written at all).
     """
-    aim = f"< {AIM_AGGREGATE_SECONDS:g} s, < {AIM_AGGREGATE_MB:g} MB"
+    aim = f"< {AIM_AGGREGATE_SECONDS:g} s {BOTH}, < {AIM_AGGREGATE_MB:g} MB"
     rows = []
     for fmt, runs, timeout in (("html", repeat, None), ("pdf", 1 if pdf_timeout else 0, pdf_timeout)):
         if not runs:
@@ -407,7 +412,8 @@ def aggregate_rows(sqlite: Path, work: Path, env: dict[str, str], *, repeat: int
                 figure += f", median of {runs} (slowest {values['slowest']:.1f} s)"
         else:
             figure = f"unfinished after {seconds:.0f} s (killed), peak {peak:,.0f} MB by then"
-        met = all(run.finished for run in done) and seconds < AIM_AGGREGATE_SECONDS and peak < AIM_AGGREGATE_MB
+        slowest = max(seconds, values["cpu_seconds"])
+        met = all(run.finished for run in done) and slowest < AIM_AGGREGATE_SECONDS and peak < AIM_AGGREGATE_MB
         rows.append(Row("5", f"aggregate SQLite -> {fmt.upper()}, new process", figure, aim, met, values))
     return rows
 
@@ -430,7 +436,7 @@ def cold_pdf_rows(settings: Settings, sqlite: Path, work: Path, env: dict[str, s
         ratio, cpu_ratio = run.seconds / trivial.seconds, run.cpu / trivial.cpu
         figure = f"{run.seconds:.2f} s = {ratio:.1f}x the trivial page (CPU {cpu_ratio:.1f}x)"
         values = {"seconds": run.seconds, "ratio": ratio, "cpu_seconds": run.cpu, "cpu_ratio": cpu_ratio}
-        rows.append(Row("6", what, figure, f"<= {AIM_PDF:g}x", ratio <= AIM_PDF, values))
+        rows.append(Row("6", what, figure, f"<= {AIM_PDF:g}x {BOTH}", max(ratio, cpu_ratio) <= AIM_PDF, values))
     return rows
 
 
