@@ -14,7 +14,6 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -126,7 +125,9 @@ def _stretches(run: str) -> Iterator[str]:
     yield run[start:]
 
 
-@cache
+_ENVIRONMENTS: dict[tuple[str, bool], Environment] = {}
+
+
 def environment(lang: str, *, pdf: bool = False) -> Environment:
     """A strict, autoescaping Jinja environment with the catalogue for ``lang`` installed.
 
@@ -134,6 +135,12 @@ def environment(lang: str, *, pdf: bool = False) -> Environment:
     first use and keeps them, and compiling them took most of an HTML report's time, so a batch
     that made a new environment per report spent most of its report pass compiling.
     """
+    if (lang, pdf) not in _ENVIRONMENTS:
+        _ENVIRONMENTS[lang, pdf] = _new_environment(lang, pdf=pdf)
+    return _ENVIRONMENTS[lang, pdf]
+
+
+def _new_environment(lang: str, *, pdf: bool) -> Environment:
     from jinja2 import Environment, FileSystemLoader, StrictUndefined  # noqa: PLC0415
 
     from dhti.i18n import translations  # noqa: PLC0415
