@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
 LOCK = PATH=$(abspath $(BIN)):$$PATH uv pip compile --quiet --universal --python-version 3.11 --generate-hashes
 
-.PHONY: demo test test-js lint typecheck bench lock clean system-deps system-deps-test
+.PHONY: demo test test-js lint typecheck bench bench-scale lock clean system-deps system-deps-test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,11 @@ bench: system-deps $(VENV)/.installed
 	$(BIN)/python benchmarks/score_bench.py
 	$(BIN)/python benchmarks/report_bench.py
 	$(BIN)/python benchmarks/startup_bench.py
+
+# A national campaign on this machine: 15,000 simulated entities through batch (SQLite and a
+# throwaway PostgreSQL), aggregate and cold entity PDFs, in one table (about 25 minutes on 2 cores).
+bench-scale: system-deps-test $(VENV)/.installed
+	$(BIN)/python benchmarks/scale.py
 
 # Regenerates the locks from pyproject.toml and requirements/*.in with the locked uv.
 lock: $(VENV)/.installed-test

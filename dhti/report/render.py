@@ -125,8 +125,22 @@ def _stretches(run: str) -> Iterator[str]:
     yield run[start:]
 
 
+_ENVIRONMENTS: dict[tuple[str, bool], Environment] = {}
+
+
 def environment(lang: str, *, pdf: bool = False) -> Environment:
-    """A strict, autoescaping Jinja environment with the catalogue for ``lang`` installed."""
+    """A strict, autoescaping Jinja environment with the catalogue for ``lang`` installed.
+
+    One per language and medium for the whole process: an environment compiles its templates on
+    first use and keeps them, and compiling them took most of an HTML report's time, so a batch
+    that made a new environment per report spent most of its report pass compiling.
+    """
+    if (lang, pdf) not in _ENVIRONMENTS:
+        _ENVIRONMENTS[lang, pdf] = _new_environment(lang, pdf=pdf)
+    return _ENVIRONMENTS[lang, pdf]
+
+
+def _new_environment(lang: str, *, pdf: bool) -> Environment:
     from jinja2 import Environment, FileSystemLoader, StrictUndefined  # noqa: PLC0415
 
     from dhti.i18n import translations  # noqa: PLC0415
