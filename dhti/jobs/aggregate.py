@@ -172,7 +172,9 @@ def store_comparisons(outcome: Outcome, db: str | None) -> tuple[list[StoredAsse
 
     with open_store(db, create=False) as store:
         history = store.history(response.entity.id)
-        peers = store.latest_per_entity(entity_type=response.entity.type, questionnaire=response.questionnaire.id)
+        # The light read of the portfolio: a peer is ranked by its index, province and domains only.
+        latest = store.latest_and_previous(entity_type=response.entity.type, questionnaire=response.questionnaire.id)
+        peers = [assessment for assessment, _previous in latest]
     return history, peers
 
 

@@ -114,9 +114,10 @@ def run_demo(  # noqa: PLR0913 - each is a separate choice of the caller
                 response = outcome.validation.response
                 assert response is not None  # noqa: S101 - valid outcomes have one
                 history = store.history(response.entity.id)
-                peers = store.latest_per_entity(
+                latest = store.latest_and_previous(
                     entity_type=response.entity.type, questionnaire=response.questionnaire.id
                 )
+                peers = [assessment for assessment, _previous in latest]
                 for fmt in ReportFormat:
                     target = output / f"{path.stem}.{fmt}"
                     written.append(
