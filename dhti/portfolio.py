@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from dhti.peers import AssessedRecord
 from dhti.questionnaire import PRIORITY_RANK, Priority, Questionnaire, Recommendation
 
 DOMAIN_ORDER = ("policy", "capacity", "standards", "workforce")
@@ -47,29 +48,11 @@ class RecordedStatus(Protocol):
     def due(self) -> dt.date | None: ...
 
 
-class PortfolioRecord(Protocol):
-    """What was stored of an assessment, as far as the portfolio needs it (the store's records match it)."""
+class PortfolioRecord(AssessedRecord, Protocol):
+    """What was stored of an assessment, as far as the portfolio needs it: what comparisons need and more."""
 
     @property
-    def entity_id(self) -> str: ...
-    @property
-    def entity_name(self) -> str | None: ...
-    @property
-    def entity_type(self) -> str: ...
-    @property
-    def province(self) -> str | None: ...
-    @property
-    def questionnaire_id(self) -> str: ...
-    @property
     def questionnaire_version(self) -> str: ...
-    @property
-    def assessment_date(self) -> dt.date: ...
-    @property
-    def index(self) -> float | None: ...
-    @property
-    def stage(self) -> int | None: ...
-    @property
-    def domains(self) -> tuple[tuple[str, float | None, int | None], ...]: ...
     @property
     def recommendations(self) -> Sequence[RecordedRule]: ...
     @property
