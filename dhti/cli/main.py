@@ -17,6 +17,7 @@ from dhti import __version__
 from dhti.cli.options import (
     TEXT,
     current_lang,
+    issuer_option,
     lang_option,
     lenient_option,
     questionnaire_option,
@@ -422,9 +423,7 @@ def validate(
     " Default: your store, if any.",
 )
 @report_date_option
-@click.option(
-    "--issuer", metavar="TEXT", help="The issuing body named on the cover. Default: the assessor, else the entity."
-)
+@issuer_option("Default: the assessor, else the entity.")
 def report(
     file: Path,
     output: Path,

@@ -136,6 +136,11 @@ def report_date_option(function: F) -> F:
     )(function)
 
 
+def issuer_option(default: str) -> Callable[[F], F]:
+    """``--issuer``: the body issuing a report, named on its cover; ``default`` says who it is without it."""
+    return click.option("--issuer", type=TEXT, metavar="TEXT", help=f"The issuing body named on the cover. {default}")
+
+
 def db_option(function: F) -> F:
     return click.option(
         "--db",

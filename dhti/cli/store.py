@@ -21,6 +21,7 @@ from dhti.cli.options import (
     db_option,
     filter_options,
     format_option,
+    issuer_option,
     lang_option,
     lenient_option,
     questionnaire_option,
@@ -436,7 +437,7 @@ def _jobs(requested: int | None, lang: str) -> int:
 @click.option("--by", "group_by", type=click.Choice(["province", "entity_type"]), hidden=True)
 @click.option("--format", "fmt", type=click.Choice(["html", "pdf"]), help="Default: from OUTPUT's suffix.")
 @filter_options("province", "entity_type", "questionnaire", "until")
-@click.option("--issuer", type=TEXT, help="Body issuing the report, for the cover. Default: dhti and the store's name.")
+@issuer_option("Default: dhti and the store's name.")
 @click.option("--pdfa/--no-pdfa", default=True, show_default=True, help="Write PDF/A-3b, for archiving.")
 @click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
 @db_option
