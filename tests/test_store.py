@@ -261,11 +261,17 @@ def test_the_two_newest_assessments_of_each_entity_in_one_read(store_url: str, r
             ingest(store, registry, name)
         pairs = store.latest_and_previous()
         until = store.latest_and_previous(until=dt.date(2025, 12, 31))
+        hospitals = store.peers(entity_type="hospital", questionnaire="mini")
+        centres = store.peers(entity_type="health_centre", questionnaire="mini")
     by_entity = {latest.record.entity_id: (latest, before) for latest, before in pairs}
     hospital, earlier = by_entity["01-BV-0001"]
     assert (hospital.record.assessment_date.year, earlier and earlier.assessment_date.year) == (2026, 2025)
     assert all(before is None for entity, (_l, before) in by_entity.items() if entity != "01-BV-0001")
     assert [(latest.record.assessment_date.year, before) for latest, before in until] == [(2025, None)]
+    # Peers to rank among: the newest of each entity of the type, read light.
+    assert [(a.record.entity_id, a.record.assessment_date.year) for a in hospitals] == [("01-BV-0001", 2026)]
+    assert hospitals[0].record.indicators == ()
+    assert [a.record.entity_type for a in centres] == ["health_centre"]
 
 
 def test_a_compliance_status_edited_by_hand_is_named(store_url: str) -> None:

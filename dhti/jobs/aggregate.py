@@ -22,6 +22,7 @@ from dhti.report.render import ReportFormat, render_portfolio_html, write_docume
 from dhti.store.location import resolve
 
 if TYPE_CHECKING:
+    from dhti.response import Response
     from dhti.store import Store, StoredAssessment
 
 
@@ -171,11 +172,14 @@ def store_comparisons(outcome: Outcome, db: str | None) -> tuple[list[StoredAsse
     from dhti.store import open_store  # noqa: PLC0415 - SQLAlchemy only when there is a store
 
     with open_store(db, create=False) as store:
-        history = store.history(response.entity.id)
-        # The light read of the portfolio: a peer is ranked by its index, province and domains only.
-        latest = store.latest_and_previous(entity_type=response.entity.type, questionnaire=response.questionnaire.id)
-        peers = [assessment for assessment, _previous in latest]
-    return history, peers
+        return comparisons(store, response)
+
+
+def comparisons(store: Store, response: Response) -> tuple[list[StoredAssessment], list[StoredAssessment]]:
+    """What an entity report compares with: the entity's stored history and its peers' latest assessments."""
+    return store.history(response.entity.id), store.peers(
+        entity_type=response.entity.type, questionnaire=response.questionnaire.id
+    )
 
 
 def _find(registry: Registry, questionnaire_id: str) -> Questionnaire | None:

@@ -247,8 +247,7 @@ def _comparisons(store_at: str, response: Response) -> tuple[list[StoredAssessme
         store = _worker_stores[store_at] = open_store(store_at, create=False)
     key = (store_at, response.entity.type, response.questionnaire.id)
     if key not in _worker_peers:
-        latest = store.latest_and_previous(entity_type=key[1], questionnaire=key[2])
-        _worker_peers[key] = [assessment for assessment, _previous in latest]
+        _worker_peers[key] = store.peers(entity_type=key[1], questionnaire=key[2])
     return store.history(response.entity.id), _worker_peers[key]
 
 

@@ -16,7 +16,7 @@ from pathlib import Path, PurePath
 
 from dhti import provinces
 from dhti.assess import Outcome, assess_bytes
-from dhti.jobs.aggregate import write_portfolio
+from dhti.jobs.aggregate import comparisons, write_portfolio
 from dhti.outfiles import make_folder, write_atomic
 from dhti.registry import Registry
 from dhti.report.render import ReportFormat, write_report
@@ -113,11 +113,7 @@ def run_demo(  # noqa: PLR0913 - each is a separate choice of the caller
             if outcome.valid:
                 response = outcome.validation.response
                 assert response is not None  # noqa: S101 - valid outcomes have one
-                history = store.history(response.entity.id)
-                latest = store.latest_and_previous(
-                    entity_type=response.entity.type, questionnaire=response.questionnaire.id
-                )
-                peers = [assessment for assessment, _previous in latest]
+                history, peers = comparisons(store, response)
                 for fmt in ReportFormat:
                     target = output / f"{path.stem}.{fmt}"
                     written.append(

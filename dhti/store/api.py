@@ -283,6 +283,15 @@ class Store:
         latest = self._load(self._newest(where, 1).order_by(table.entity_id), light=True)
         return [(assessment, earlier.get(assessment.record.entity_id)) for assessment in latest]
 
+    def peers(self, *, entity_type: str, questionnaire: str) -> list[StoredAssessment]:
+        """The newest assessment of every entity of this type and questionnaire, by entity id, to rank among.
+
+        Read light, as :meth:`latest_and_previous` reads them: without indicator scores and GDHM
+        readings, which a rank and a peer median do not need.
+        """
+        where = AssessmentFilter(None, entity_type, questionnaire, None, None)
+        return self._load(self._newest(where, 1).order_by(m.assessments.c.entity_id), light=True)
+
     def _ranked(self, where: AssessmentFilter) -> sa.Subquery:
         """The matching assessments, each with its rank among its entity's (1 for the newest)."""
         table = m.assessments.c
