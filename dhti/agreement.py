@@ -38,6 +38,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
+from dhti.i18n import N_
 from dhti.questionnaire import Question, Questionnaire, QuestionType
 from dhti.response import NA
 from dhti.scoring import question_score
@@ -101,6 +102,14 @@ class Direction(enum.StrEnum):
     OVERSTATED = "overstated"  # the unit claimed more than the reviewer found
     UNDERSTATED = "understated"
     MIXED = "mixed"  # as many each way, or corrections that change no score (na, equal points)
+
+
+DIRECTIONS = {
+    Direction.OVERSTATED: N_("mostly overstated"),
+    Direction.UNDERSTATED: N_("mostly understated"),
+    Direction.MIXED: N_("both ways"),
+}
+"""How a report or a command says which way a question's corrections went."""
 
 
 @dataclass(frozen=True)

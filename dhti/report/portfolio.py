@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from dhti import __version__, i18n
-from dhti.agreement import INDEX, Corrected, Direction, Figures, Kappa
+from dhti.agreement import DIRECTIONS, INDEX, Corrected, Figures, Kappa
 from dhti.i18n import N_
 from dhti.portfolio import (
     CHANGE_BANDS,
@@ -27,11 +27,6 @@ from dhti.report import charts
 from dhti.report.entity import ENTITY_TYPES, PRIORITY_LABELS, STAGE_MEANINGS
 
 Translate = Callable[[str], str]
-DIRECTIONS = {
-    Direction.OVERSTATED: N_("mostly overstated"),
-    Direction.UNDERSTATED: N_("mostly understated"),
-    Direction.MIXED: N_("both ways"),
-}
 QuestionnaireLookup = Callable[[str], Questionnaire | None]  # by "id@version" (or id)
 
 NAMED_UNITS = 8  # units named under a common action or an obligation before "and N more"
