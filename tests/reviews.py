@@ -10,6 +10,7 @@ both files ask the same questions.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import random
 from collections.abc import Mapping, Sequence
@@ -22,7 +23,9 @@ from dhti.questionnaire import Question, Questionnaire, QuestionType
 from dhti.registry import Registry
 from dhti.response import Answer, Response
 from dhti.simulate import Plan, newest_bundled, simulate
-from dhti.store.record import AssessmentRecord, record_from_outcome
+from dhti.store import Store
+from dhti.store.record import AssessmentRecord, ReviewedAnswer, ReviewRecord, record_from_outcome
+from dhti.store.reviews import StoredReview
 
 PLANTED = "standards"
 INFLATING = 2  # every second unit overstates the planted domain
@@ -180,3 +183,49 @@ def _rewrite(text: str, changes: Mapping[str, object]) -> str:
         else:
             pending = key
     return "\n".join(lines) + "\n"
+
+
+REVIEWER = "Trần Thị Kiểm <Sở Y tế>"
+REVIEW_DATE = dt.date(2026, 11, 20)
+NOTE = "Biên bản không khớp với <b>hệ thống</b>"
+
+
+def reviewed(number: int) -> bool:
+    """Which units of the campaign the reviewers checked: two in three, inflating ones among them."""
+    return number % 3 != 2
+
+
+def store_campaign(store: Store, cases: Sequence[ReviewCase], registry: Registry) -> dict[str, StoredReview]:
+    """Ingest every self-assessment, then record a review (the truth) of the units :func:`reviewed` picks.
+
+    Returns the stored review of each reviewed unit, by entity id.
+    """
+    ids = {}
+    for case in cases:
+        outcome = assess_bytes(case.claimed, file=f"{case.entity_id}.yaml", registry=registry)
+        ids[case.entity_id] = store.ingest(outcome, case.claimed).assessment_id
+    found = {}
+    for number, case in enumerate(cases):
+        if reviewed(number):
+            found[case.entity_id] = record_truth(store, case, ids[case.entity_id], registry)
+    return found
+
+
+def record_truth(store: Store, case: ReviewCase, self_id: int, registry: Registry) -> StoredReview:
+    """Store the review that finds the truth: every answer checked, the moved ones corrected with a note."""
+    # The verified response is the truth, marked as verified (a fully confirmed one is then not the same bytes).
+    raw = f"# Đã kiểm tra / verified: assessment #{self_id}\n".encode() + case.truth
+    record = record_from_outcome(assess_bytes(raw, file=f"{case.entity_id}.verified.yaml", registry=registry))
+    answers = tuple(
+        ReviewedAnswer(
+            pair.question,
+            json.dumps(pair.self_value, ensure_ascii=False),
+            json.dumps(pair.verified_value, ensure_ascii=False),
+            "yes",
+            None if pair.self_value == pair.verified_value else NOTE,
+            changed=pair.self_value != pair.verified_value,
+        )
+        for pair in case.unit.answers
+    )
+    review = ReviewRecord(self_id, REVIEWER, REVIEW_DATE, "yaml", answers)
+    return store.record_review(review, record, raw, b"# review sheet\n")

@@ -116,7 +116,7 @@ def _signed(value: float, lang: str) -> str:
 
 def _corrected_headers(lang: str) -> list[str]:
     _ = i18n.texts(lang)
-    return [_("question"), _("corrected"), _("direction"), _("text")]
+    return [_("question"), _("corrected"), _("direction"), _("question text")]
 
 
 def _corrected_cells(row: Corrected, titles: Titles, lang: str) -> list[str]:
