@@ -218,48 +218,72 @@ class Figures:
 # -- the ordinal scale of a question ---------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Scale:
+    """A scored question's ordinal scale, worked out once: how many categories, and where an answer falls."""
+
+    question: Question
+    categories: int
+    ranks: Mapping[str, int]  # a choice's or yes_no's options, by value
+    levels: tuple[float, ...] | None = None  # a multi's reachable point totals; None: its score in tenths
+
+    @classmethod
+    def of(cls, question: Question) -> Scale:
+        kind = question.type
+        if kind is QuestionType.YES_NO:
+            return cls(question, 2, {"no": 0, "yes": 1})
+        if kind is QuestionType.CHOICE:
+            values = question.option_values
+            return cls(question, max(1, len(values)), {value: rank for rank, value in enumerate(values)})
+        if kind in (QuestionType.NUMBER, QuestionType.PERCENT):
+            steps = LINEAR_STEPS if question.linear is not None else len(question.bands or ())
+            return cls(question, steps + 1, {})
+        if kind is QuestionType.MULTI:
+            levels = _multi_levels(question)
+            return cls(question, len(levels) if levels is not None else LINEAR_STEPS + 1, {}, levels)
+        msg = f"question {question.id!r} of type {kind} is not scored"
+        raise ValueError(msg)
+
+    def place(self, value: Value) -> tuple[int, float] | None:
+        """The rank of ``value`` (0..k - 1) and its question score; ``None`` for ``na``, nothing, or off the scale."""
+        question = self.question
+        answer = _answer(question, value)
+        if answer is None:
+            return None
+        if self.ranks:
+            rank = self.ranks.get(answer) if isinstance(answer, str) else None
+            return None if rank is None else (rank, question_score(question, answer))
+        score = question_score(question, answer)
+        if isinstance(answer, float) and question.linear is None:
+            return sum(1 for band in question.bands or () if band.min <= answer), score
+        levels = self.levels
+        if isinstance(answer, tuple) and levels is not None:
+            total = round(score * question.max_option_points(), 9)
+            return min(range(len(levels)), key=lambda i: abs(levels[i] - total)), score
+        return round(score * LINEAR_STEPS), score
+
+    def position(self, rank: int) -> float:
+        """A rank's relative position on the scale, 0..1 (rank / (k - 1))."""
+        top = self.categories - 1
+        return rank / top if top > 0 else 0.0
+
+
 def scale(question: Question) -> int:
     """How many ordered categories the answers to ``question`` fall in (see the module's docstring)."""
-    kind = question.type
-    if kind is QuestionType.YES_NO:
-        return 2
-    if kind is QuestionType.CHOICE:
-        return max(1, len(question.options or ()))
-    if kind in (QuestionType.NUMBER, QuestionType.PERCENT):
-        return LINEAR_STEPS + 1 if question.linear is not None else len(question.bands or ()) + 1
-    if kind is QuestionType.MULTI:
-        levels = _multi_levels(question)
-        return len(levels) if levels is not None else LINEAR_STEPS + 1
-    msg = f"question {question.id!r} of type {kind} is not scored"
-    raise ValueError(msg)
+    return Scale.of(question).categories
 
 
 def category(question: Question, value: Value) -> int | None:
     """The rank of ``value`` on the question's scale, 0..k - 1; ``None`` for ``na``, nothing, or a value not on it."""
-    answer = _answer(question, value)
-    if answer is None:
-        return None
-    kind = question.type
-    if kind is QuestionType.YES_NO:
-        return 1 if answer == "yes" else 0
-    if kind is QuestionType.CHOICE:
-        return question.option_values.index(answer) if answer in question.option_values else None
-    if kind in (QuestionType.NUMBER, QuestionType.PERCENT) and isinstance(answer, float):
-        if question.linear is not None:
-            return round(question_score(question, answer) * LINEAR_STEPS)
-        return sum(1 for band in question.bands or () if band.min <= answer)
-    if kind is QuestionType.MULTI and isinstance(answer, tuple):
-        return _multi_category(question, answer)
-    return None
+    placed = Scale.of(question).place(value)
+    return None if placed is None else placed[0]
 
 
 def position(question: Question, value: Value) -> float | None:
     """The relative position of ``value`` on its question's scale, 0..1 (rank / (k - 1))."""
-    rank = category(question, value)
-    if rank is None:
-        return None
-    top = scale(question) - 1
-    return rank / top if top > 0 else 0.0
+    found = Scale.of(question)
+    placed = found.place(value)
+    return None if placed is None else found.position(placed[0])
 
 
 def _multi_levels(question: Question) -> tuple[float, ...] | None:
@@ -270,16 +294,6 @@ def _multi_levels(question: Question) -> tuple[float, ...] | None:
         if len(totals) > MAX_MULTI_LEVELS:
             return None
     return tuple(sorted({round(total, 9) for total in totals}))
-
-
-def _multi_category(question: Question, chosen: tuple[str, ...]) -> int:
-    levels = _multi_levels(question)
-    score = question_score(question, chosen)
-    if levels is None:
-        return round(score * LINEAR_STEPS)
-    best = question.max_option_points()
-    total = round(score * best, 9)
-    return min(range(len(levels)), key=lambda i: abs(levels[i] - total))
 
 
 def _answer(question: Question, value: Value) -> str | float | tuple[str, ...] | None:
@@ -359,7 +373,8 @@ class _Pair:
 
 def agreement(units: Sequence[ReviewedUnit], *, most_corrected: int = MOST_CORRECTED) -> Figures:
     """The agreement figures over ``units`` (see the module's docstring); an empty sequence gives empty figures."""
-    pairs = [pair for unit in units for pair in _pairs(unit)]
+    scales: dict[int, Scale] = {}  # by the question's identity: each worked out once
+    pairs = [pair for unit in units for pair in _pairs(unit, scales)]
     questions = _rows(Level.QUESTION, pairs, lambda p: (p.questionnaire, p.question), own_scale=True)
     corrected = _corrected(pairs)
     return Figures(
@@ -374,17 +389,19 @@ def agreement(units: Sequence[ReviewedUnit], *, most_corrected: int = MOST_CORRE
     )
 
 
-def _pairs(unit: ReviewedUnit) -> Iterable[_Pair]:
+def _pairs(unit: ReviewedUnit, scales: dict[int, Scale]) -> Iterable[_Pair]:
     questionnaire = unit.questionnaire
     domain_of = {i.id: d.id for d in questionnaire.domains for i in d.indicators}
     for answer in unit.answers:
         question = questionnaire.questions.get(answer.question)
         if question is None or not question.scored or answer.verified_value is None:
             continue
+        found = scales.get(id(question))
+        if found is None:
+            found = scales[id(question)] = Scale.of(question)
         mine, checked = answer.self_value, answer.verified_value
-        ranks = (category(question, mine), category(question, checked))
-        spots = (position(question, mine), position(question, checked))
-        scores = [_score(question, value) for value in (mine, checked)]
+        mine_at, checked_at = found.place(mine), found.place(checked)
+        both = (mine_at, checked_at) if mine_at is not None and checked_at is not None else None
         indicator = questionnaire.indicator_of(question.id).id
         yield _Pair(
             questionnaire=questionnaire.id,
@@ -392,17 +409,10 @@ def _pairs(unit: ReviewedUnit) -> Iterable[_Pair]:
             indicator=indicator,
             domain=domain_of[indicator],
             confirmed=same(question, mine, checked),
-            ranks=(ranks[0], ranks[1]) if ranks[0] is not None and ranks[1] is not None else None,
-            positions=(spots[0], spots[1]) if spots[0] is not None and spots[1] is not None else None,
-            change=scores[0] - scores[1] if scores[0] is not None and scores[1] is not None else None,
+            ranks=(both[0][0], both[1][0]) if both else None,
+            positions=(found.position(both[0][0]), found.position(both[1][0])) if both else None,
+            change=both[0][1] - both[1][1] if both else None,
         )
-
-
-def _score(question: Question, value: Value) -> float | None:
-    answer = _answer(question, value)
-    if answer is None or category(question, value) is None:
-        return None
-    return question_score(question, answer)
 
 
 def _rows(level: Level, pairs: Sequence[_Pair], key: _Key, *, own_scale: bool = False) -> tuple[Agreement, ...]:
