@@ -122,7 +122,7 @@ def pdf_text(path: Path, *, layout: bool = True) -> str:
 
 
 def test_the_portfolio_uses_verified_scores_marks_them_and_shows_the_agreement(
-    store_url: str, stored: dict[str, StoredReview], registry: Registry, tmp_path: Path
+    store_url: str, stored: dict[str, StoredReview], cases: list[ReviewCase], registry: Registry, tmp_path: Path
 ):
     output = tmp_path / "portfolio.pdf"
     with open_store(store_url, create=False) as store:
@@ -130,16 +130,18 @@ def test_the_portfolio_uses_verified_scores_marks_them_and_shows_the_agreement(
             store, output, registry=registry, fmt=ReportFormat.PDF, lang="vi", report_date=REPORT_DATE, pdfa=False
         )
         verified = {review.verified_id: store.get(review.verified_id) for review in stored.values()}
-    text = pdf_text(output)
-    assert f"{len(stored)}/{units} đơn vị đã kiểm tra" in " ".join(text.split())
+    text = pdf_text(output, layout=False)
+    flat = " ".join(text.split())
+    assert f"{len(stored)}/{units} đơn vị đã kiểm tra" in flat
     assert text.count("✓") >= len(stored)
     assert "Tự đánh giá và kiểm tra" in text
     assert "Các câu hỏi bị điều chỉnh nhiều nhất" in text
-    # A verified unit's league row shows its verified index, not the self-assessed one.
-    flat = " ".join(text.split())
-    for assessment in list(verified.values())[:3]:
+    # A verified unit's league row shows its verified index, and the self-assessed one beside it.
+    for assessment in verified.values():
         assert assessment.record.index is not None
         assert number(assessment.record.index, "vi") in flat
+    inflating = next(case for case in cases if case.inflating and case.entity_id in stored)
+    assert f"tự đánh giá {number(inflating.self_record.index, 'vi')}" in flat
 
 
 def test_the_entity_report_of_a_reviewed_assessment_shows_both_scores_and_the_changes(

@@ -73,6 +73,7 @@ class StageCount:
 @dataclass(frozen=True)
 class PriorityView:
     name: str
+    verified: bool
     entity_type: str
     province: str
     index: Cell
@@ -94,6 +95,7 @@ class LeagueView:
     rank: str
     name: str
     verified: bool
+    self_index: str  # of the self-assessment a verified unit's review checked; "" for the others
     province: str
     date: str
     index: Cell
@@ -623,6 +625,7 @@ class _Words:
             self.count(rank),
             unit.name,
             unit.verified,
+            self.number(unit.self_index) if unit.verified else "",
             self.province(unit.province),
             self.date(unit.date),
             self.cell(unit.index),
@@ -638,6 +641,7 @@ class _Words:
         text, owner = self.rule(first.questionnaire_ref, first.rule_id) if first else (_(N_("No recommendation")), "")
         return PriorityView(
             name=unit.name,
+            verified=unit.verified,
             entity_type=type_label(unit.entity_type, _),
             province=self.province(unit.province),
             index=self.cell(unit.index),
