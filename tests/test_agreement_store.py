@@ -176,6 +176,12 @@ def test_the_entity_report_of_a_reviewed_assessment_shows_both_scores_and_the_ch
     assert "&lt;b&gt;hệ thống&lt;/b&gt;" in page
     assert "<b>hệ thống" not in page
     assert REVIEWER not in page  # escaped: "&lt;Sở Y tế&gt;"
+    # The verified response's own file gives the same report.
+    with open_store(store_url, create=False) as store:
+        (tmp_path / "verified.yaml").write_bytes(store.response_bytes(review_of.verified_id))
+    again = tmp_path / "again.html"
+    assert dhti("report", tmp_path / "verified.yaml", "-o", again, db=store_url, lang="vi").exit_code == 0
+    assert again.read_text(encoding="utf-8") == page
 
 
 def test_an_unreviewed_assessment_is_reported_as_self_assessed(

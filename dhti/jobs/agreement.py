@@ -110,21 +110,21 @@ def with_verified(
 
 
 def verified_for_report(store: Store, raw: bytes, *, registry: Registry) -> tuple[Outcome, Verification] | None:
-    """For a self-assessment the store holds (these bytes) and a review checked: the verified outcome and its review.
+    """For a response the store holds (these bytes) that a review checked or made: the verified outcome and its review.
 
-    ``None`` when the store does not hold these bytes, or holds them unreviewed: the report is
-    then of the self-assessment, as before.
+    The bytes of a self-assessment give its latest review; those of a verified assessment, the
+    review that made it. ``None`` when the store does not hold these bytes, or holds them
+    unreviewed: the report is then of the self-assessment, as before.
     """
     from dhti.store.record import content_hash  # noqa: PLC0415 - the store only when there is one
 
     stored = store.stored_hashes([content_hash(raw)])
     if not stored:
         return None
-    self_id = next(iter(stored.values()))
-    review = store.review_of(self_id)
-    if review is None or review.self_id != self_id:
+    review = store.review_of(next(iter(stored.values())))
+    if review is None:
         return None
-    mine = store.get(self_id)
+    mine = store.get(review.self_id)
     outcome = assess_bytes(store.response_bytes(review.verified_id), file=mine.record.source_file, registry=registry)
     response = outcome.validation.response
     if response is None or outcome.scores is None:
