@@ -19,10 +19,11 @@ options in the file (lint keeps points rising with it in the bundled questionnai
 no < yes; a ``number`` or ``percent`` with bands, the band reached (0 below the first band, then
 each band by its minimum); one scored linearly, its score in tenths (0..10); a ``multi``, the
 score level: the distinct point totals its options can reach (capped at its maximum), ascending.
-Kappa over one question uses that scale; over an indicator, a domain or everything, the answers of
-different questions are placed on one scale by their relative position rank / (k - 1) in 0..1,
-and the weights are the distance on it (linear) or its square (quadratic). For one question, or
-questions that share k, this is exactly Cohen's weighted kappa on the categories. Kappa is
+Kappa places each answer at its relative position rank / (k - 1), in 0..1, and weighs a pair by
+the distance between its two positions (linear) or its square (quadratic). For one question, or
+questions that share k, this is exactly Cohen's weighted kappa on the categories (kappa does not
+change when all weights are scaled); the answers of an indicator, a domain or everything pool on
+that common scale, as do versions of a question with more or fewer options. Kappa is
 undefined (``None``) when there is no pair, or when every pair falls in one category, so that
 chance agreement is already total.
 
@@ -366,8 +367,7 @@ class _Pair:
     indicator: str
     domain: str
     confirmed: bool
-    ranks: tuple[int, int] | None  # on the question's own scale; None when either side has no place
-    positions: tuple[float, float] | None  # relative, 0..1
+    positions: tuple[float, float] | None  # relative, 0..1; None when either side has no place on the scale
     change: float | None  # self minus verified question score, None when either side has none
 
 
@@ -375,7 +375,7 @@ def agreement(units: Sequence[ReviewedUnit], *, most_corrected: int = MOST_CORRE
     """The agreement figures over ``units`` (see the module's docstring); an empty sequence gives empty figures."""
     scales: dict[int, Scale] = {}  # by the question's identity: each worked out once
     pairs = [pair for unit in units for pair in _pairs(unit, scales)]
-    questions = _rows(Level.QUESTION, pairs, lambda p: (p.questionnaire, p.question), own_scale=True)
+    questions = _rows(Level.QUESTION, pairs, lambda p: (p.questionnaire, p.question))
     corrected = _corrected(pairs)
     return Figures(
         units=len(units),
@@ -409,19 +409,17 @@ def _pairs(unit: ReviewedUnit, scales: dict[int, Scale]) -> Iterable[_Pair]:
             indicator=indicator,
             domain=domain_of[indicator],
             confirmed=same(question, mine, checked),
-            ranks=(both[0][0], both[1][0]) if both else None,
             positions=(found.position(both[0][0]), found.position(both[1][0])) if both else None,
             change=both[0][1] - both[1][1] if both else None,
         )
 
 
-def _rows(level: Level, pairs: Sequence[_Pair], key: _Key, *, own_scale: bool = False) -> tuple[Agreement, ...]:
+def _rows(level: Level, pairs: Sequence[_Pair], key: _Key) -> tuple[Agreement, ...]:
     grouped: dict[tuple[str | None, str], list[_Pair]] = defaultdict(list)
     for pair in pairs:
         grouped[key(pair)].append(pair)
     return tuple(
-        _agreement(level, ident, questionnaire, members, own_scale=own_scale)
-        for (questionnaire, ident), members in grouped.items()
+        _agreement(level, ident, questionnaire, members) for (questionnaire, ident), members in grouped.items()
     )
 
 
@@ -429,15 +427,11 @@ class _Key(Protocol):
     def __call__(self, pair: _Pair, /) -> tuple[str | None, str]: ...
 
 
-def _agreement(
-    level: Level, ident: str, questionnaire: str | None, pairs: Sequence[_Pair], *, own_scale: bool = False
-) -> Agreement:
-    if own_scale:
-        ranked = [pair.ranks for pair in pairs if pair.ranks is not None]
-        kappa = weighted_kappa([float(a) for a, _ in ranked], [float(b) for _, b in ranked])
-    else:
-        placed = [pair.positions for pair in pairs if pair.positions is not None]
-        kappa = weighted_kappa([a for a, _ in placed], [b for _, b in placed])
+def _agreement(level: Level, ident: str, questionnaire: str | None, pairs: Sequence[_Pair]) -> Agreement:
+    # Kappa does not change when every weight is scaled: on one question the relative positions
+    # give what its ranks give, and versions of a questionnaire with more or fewer options still pool.
+    placed = [pair.positions for pair in pairs if pair.positions is not None]
+    kappa = weighted_kappa([a for a, _ in placed], [b for _, b in placed])
     confirmed = sum(1 for pair in pairs if pair.confirmed)
     return Agreement(level, ident, questionnaire, len(pairs), confirmed, kappa)
 
