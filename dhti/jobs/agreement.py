@@ -101,7 +101,7 @@ def with_verified(
     replaced: dict[int, float | None] = {}
     for assessment in latest:
         found = verified.get(by_self.get(assessment.id, 0))
-        if found is None:
+        if found is None or found.record.index is None:  # a verified response with no score shows nothing better
             chosen.append(assessment)
             continue
         chosen.append(found)
