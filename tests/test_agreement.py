@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import warnings
 from collections import defaultdict
@@ -27,8 +28,10 @@ from dhti.agreement import (
     scale,
     weighted_kappa,
 )
+from dhti.jobs.agreement import as_answer, decode
 from dhti.questionnaire import Question
 from dhti.registry import Registry
+from dhti.response import Answer
 from dhti.store.record import DomainEntry
 
 
@@ -257,3 +260,27 @@ def test_no_review_gives_empty_figures():
     assert not figures.overall.kappa.defined
     assert figures.inflation == ()
     assert figures.most_inflated is None
+
+
+@pytest.mark.parametrize(
+    ("stored", "value"),
+    [
+        ('"yes"', "yes"),
+        ('"na"', "na"),
+        ("45", 45),
+        ("62.5", 62.5),
+        ('["his", "lis"]', ("his", "lis")),
+        (None, None),
+        ("not json", "not json"),  # a damaged row is text no option matches, never a traceback
+    ],
+)
+def test_a_stored_review_value_decodes_to_what_agreement_takes(stored: str | None, value: object):
+    assert decode(stored) == value
+
+
+def test_a_decoded_value_is_shown_as_an_answer():
+    assert as_answer(None, None) is None
+    assert as_answer(None, "na") == Answer(None, na=True)
+    assert as_answer(q("number", **BANDS), 45) == Answer(45.0)
+    assert as_answer(q("date"), "2026-05-01") == Answer(dt.date(2026, 5, 1))
+    assert as_answer(q("multi", **MULTI), ("one", "two")) == Answer(("one", "two"))

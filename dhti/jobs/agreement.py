@@ -158,7 +158,10 @@ def decode(text: str | None) -> Value:
     """A stored answer value (JSON text) as a review holds it: a multi's options as a tuple; ``None`` stays ``None``."""
     if text is None:
         return None
-    value = json.loads(text)
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return text  # not JSON (a store written by hand): the text as it is, which no option matches
     if isinstance(value, list):
         return tuple(str(item) for item in value)
     if isinstance(value, bool) or not isinstance(value, str | int | float):
