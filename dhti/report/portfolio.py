@@ -721,7 +721,8 @@ class _Words:
                     "Kappa is 1 when the reviewers confirmed every answer and 0 when self-assessed and verified"
                     " answers agree no more than chance would; linear weights count how many options apart a"
                     " correction is, quadratic ones count far corrections more. Inflation is the mean of the"
-                    " self-assessed score minus the verified one, in points; a dash where there is too little to tell."
+                    " self-assessed score minus the verified one, in points. A dash: kappa is undefined, every"
+                    " answer being in one category."
                 )
             ),
         )
