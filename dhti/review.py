@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from dhti import __version__
 from dhti.errors import InputError, Problem, Severity, did_you_mean
@@ -34,6 +34,7 @@ from dhti.response import (
     coerce,
     text_problem,
 )
+from dhti.skiplogic import only_if
 from dhti.yamlio import Document, TemplateEntry, dump_template, load_bytes
 
 EVIDENCE_CHECKS = ("yes", "no", "missing")
@@ -69,6 +70,7 @@ _TEXT: dict[str, str] = {
     "date_answer": N_("A date, e.g. 2026-10-15"),
     "na": N_("'na' allowed if not applicable"),
     "not_scored": N_("context only, not scored"),
+    "not_asked": N_("not asked given the unit's answers: answer it only if a correction opens it"),
     "verified_by": N_("Verified by {reviewer} on {date}: review of assessment #{number}, self-assessment {digest}"),
     "sheet": N_("Review sheet {digest}; dhti {version}"),
 }
@@ -108,6 +110,8 @@ class SheetRow:
     self_value: object  # as a response writes it: text, a number, a list, "na"; None when unanswered
     evidence: str | None
     comment: str | None
+    condition: str | None = None  # "Answer only if ..." for a question with skip logic
+    asked: bool = True  # whether the self-assessment's answers asked it
 
 
 @dataclass(frozen=True)
@@ -123,7 +127,11 @@ class ReviewSheet:
 
 
 def build_sheet(response: Response, *, assessment: int, self_hash: str, lang: str) -> ReviewSheet:
-    """The sheet for a stored self-assessment: every question answered, or asked and left unanswered."""
+    """The sheet for a stored self-assessment: a row for every question asked of its entity type.
+
+    Besides every answer, the questions left unanswered are there, and those its skip logic did
+    not ask (with their condition): a correction may open them, and the reviewer then answers them.
+    """
     entity = response.entity
     questionnaire = response.questionnaire
     header = SheetHeader(
@@ -138,9 +146,13 @@ def build_sheet(response: Response, *, assessment: int, self_hash: str, lang: st
     )
     numbers = question_numbers(questionnaire, entity_type=entity.type)
     rows = tuple(
-        _row(question, response.answers.get(qid), numbers[qid], lang)
+        replace(
+            _row(question, response.answers.get(qid), numbers[qid], lang),
+            condition=only_if(questionnaire, question, lang=lang, numbers=numbers),
+            asked=qid in response.applicable,
+        )
         for qid, question in questionnaire.questions.items()
-        if qid in numbers and (qid in response.answers or qid in response.applicable)
+        if qid in numbers
     )
     return ReviewSheet(header, rows, lang)
 
@@ -239,6 +251,10 @@ def answer_guide(row: SheetRow, lang: str) -> list[str]:
     notes = [sheet_text(key, lang) for key, wanted in (("na", row.allow_na), ("not_scored", not row.scored)) if wanted]
     if notes:
         lines.append("    (" + "; ".join(notes) + ")")
+    if row.condition:
+        lines.append(f"    {row.condition}")
+    if not row.asked:
+        lines.append("    " + sheet_text("not_asked", lang))
     return lines
 
 
@@ -643,6 +659,22 @@ def _canonical(question: Question, value: object) -> object:
 def answer_json(value: object) -> str:
     """An answer's value as the store keeps it: JSON text (``"na"`` for na, a list for several options)."""
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def not_asked(filled: FilledSheet, checked: CheckedSheet, applicable: frozenset[str]) -> list[Problem]:
+    """Answers the reviewer gave to questions the verified answers do not ask (their skip logic stays closed)."""
+    spots = {answer.question: answer for answer in filled.answers}
+    problems = []
+    for verdict in checked.verdicts:
+        if verdict.changed and verdict.self_json is None and verdict.question not in applicable:
+            message = L_(
+                "%(id)s is not asked given the verified answers (its skip logic stays closed); leave verified empty",
+                id=verdict.question,
+            )
+            answer = spots.get(verdict.question)
+            where = answer.spot("verified") if answer is not None else filled.answers_spot
+            problems.append(where.problem(filled.file, message))
+    return problems
 
 
 # ------------------------------------------------------------------------ the verified response

@@ -402,3 +402,42 @@ def test_two_reviewers_applying_at_once_both_land(dhti, stored: str, tmp_path: P
     with open_store(stored, create=False) as store:
         assert sorted(review.self_id for review in store.reviews()) == [2, 3]
         assert store.count(status="verified") == 2
+
+
+def test_a_correction_that_opens_a_question_needs_its_answer_and_a_closed_one_takes_none(
+    dhti, stored: str, tmp_path: Path
+) -> None:
+    """The centre said it has no plan, so it was not asked about a budget; the sheet lists the question all the same."""
+    sheet = tmp_path / "centre.yaml"
+    assert dhti("review", "init", "#3", "-o", sheet, db=stored).exit_code == 0
+    text = sheet.read_text(encoding="utf-8")
+    assert "policy.strategy.budget:\n    self: ~" in text
+    assert "not asked given the unit's answers" in text
+    opened = fill(sheet, tmp_path / "opened.yaml", corrections={"policy.strategy.plan": "draft"})
+    result = dhti("review", "apply", opened, db=stored)
+    assert result.exit_code == 1
+    verified = _verified_line(opened, "policy.strategy.budget")
+    assert (
+        f"{opened}:{verified}:15: error: the verified response: required question policy.strategy.budget is unanswered"
+        in result.stderr
+    )
+    answered = fill(
+        sheet, tmp_path / "answered.yaml", corrections={"policy.strategy.plan": "draft", "policy.strategy.budget": "no"}
+    )
+    done = dhti("review", "apply", answered, db=stored)
+    assert done.exit_code == 0, done.output
+    assert "(2 of 4 answers corrected)" in done.stdout
+    closed = fill(sheet, tmp_path / "closed.yaml", corrections={"policy.strategy.budget": "yes"}, date="2026-11-21")
+    refused = dhti("review", "apply", closed, db=stored)
+    assert refused.exit_code == 1
+    budget = _verified_line(closed, "policy.strategy.budget")
+    assert (
+        f"{closed}:{budget}:15: error: policy.strategy.budget is not asked given the verified answers" in refused.stderr
+    )
+
+
+def _verified_line(path: Path, question: str) -> int:
+    """The line of ``verified:`` in a question's entry of a YAML sheet."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    start = next(n for n, line in enumerate(lines) if line.strip() == f"{question}:")
+    return next(n for n in range(start, len(lines)) if lines[n].strip().startswith("verified:")) + 1

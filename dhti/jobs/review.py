@@ -6,6 +6,7 @@ the questionnaires and the options, and returns frozen values for the command to
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,6 +22,7 @@ from dhti.review import (
     ReviewSheet,
     build_sheet,
     check_sheet,
+    not_asked,
     read_yaml_sheet,
     sheet_yaml,
     verified_response,
@@ -293,8 +295,12 @@ def apply_sheet(store: Store, path: Path, *, registry: Registry, partial: bool, 
         self_data, checked, header=sheet.header, sheet_hash=content_hash(sheet_raw), lang=lang
     )
     outcome = assess_bytes(verified_raw, file=filled.file, registry=registry, lenient=assessed.lenient)
-    if not outcome.valid:
+    response = outcome.validation.response
+    if response is None:
         raise InputError(_placed(outcome.validation.errors, filled))
+    closed = not_asked(filled, checked, response.applicable)
+    if closed:
+        raise InputError(closed)
     record = ReviewRecord(
         self_id=assessed.stored.id,
         reviewer=checked.reviewer,
@@ -332,8 +338,8 @@ def _placed(problems: tuple[Problem, ...], filled: FilledSheet) -> list[Problem]
     spots = {answer.question: answer.spot("verified") for answer in filled.answers}
     placed = []
     for problem in problems:
-        question = next((qid for qid in spots if qid in problem.message), None)
-        spot = spots[question] if question is not None else filled.answers_spot
+        named = [qid for qid in spots if re.search(rf"(?<![\w.]){re.escape(qid)}(?![\w.])", problem.message)]
+        spot = spots[max(named, key=len)] if named else filled.answers_spot
         text = problem.text or plain(problem.message)
         placed.append(spot.problem(filled.file, L_("the verified response: %(problem)s", problem=text)))
     return placed
