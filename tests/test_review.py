@@ -441,3 +441,25 @@ def _verified_line(path: Path, question: str) -> int:
     lines = path.read_text(encoding="utf-8").splitlines()
     start = next(n for n, line in enumerate(lines) if line.strip() == f"{question}:")
     return next(n for n in range(start, len(lines)) if lines[n].strip().startswith("verified:")) + 1
+
+
+def test_the_schema_beside_a_yaml_sheet_checks_what_the_reviewer_types(dhti, stored: str, tmp_path: Path) -> None:
+    from jsonschema import Draft202012Validator  # noqa: PLC0415
+
+    sheet = tmp_path / "review.yaml"
+    assert dhti("review", "init", "#2", "-o", sheet, db=stored).exit_code == 0
+    schema = json.loads((tmp_path / "review.schema.json").read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    validator = Draft202012Validator(schema)
+    safe = YAML(typ="safe")
+    blank = safe.load(sheet.read_text(encoding="utf-8"))
+    assert {error.json_path for error in validator.iter_errors(blank)} == {"$.review.reviewer", "$.review.date"}
+    good = fill(sheet, tmp_path / "good.yaml", corrections={"capacity.systems.staff": 3})
+    assert list(validator.iter_errors(safe.load(good.read_text(encoding="utf-8")))) == []
+    bad = fill(
+        sheet,
+        tmp_path / "bad.yaml",
+        corrections={"policy.strategy.plan": "finished", "capacity.systems.pacs_share": 120},
+    )
+    paths = {error.json_path for error in validator.iter_errors(safe.load(bad.read_text(encoding="utf-8")))}
+    assert paths == {"$.answers['policy.strategy.plan'].verified", "$.answers['capacity.systems.pacs_share'].verified"}

@@ -186,12 +186,11 @@ def self_assessment(store: Store, stored: StoredAssessment, *, registry: Registr
     if not outcome.valid:  # stored with --lenient: unanswered required questions
         outcome, lenient = assess_bytes(raw, file=name, registry=registry, lenient=True), True
     if not outcome.valid:
-        problems = outcome.validation.errors
-        shown = problems[0].render("en") if problems else ""
+        first = outcome.validation.errors[0]
         message = L_(
             "assessment #%(number)s no longer validates with the questionnaires installed: %(problem)s",
             number=stored.id,
-            problem=shown,
+            problem=first.text or plain(first.message),
         )
         raise ReviewError(message)
     return SelfAssessment(stored, raw, outcome, lenient)
