@@ -606,6 +606,9 @@ def _note(filled: FilledSheet, answer: FilledAnswer, problems: list[Problem]) ->
     value = answer.note
     if value is None:
         return None
+    if isinstance(value, dict | list):
+        problems.append(answer.spot("note").problem(filled.file, L_("%(id)s: note: expected text", id=answer.question)))
+        return None
     text = str(value).strip()
     problem = text_problem(text, limit=MAX_TEXT_CHARS, invisible=True)
     if problem is not None:

@@ -217,6 +217,7 @@ def test_every_problem_of_a_sheet_is_reported_at_its_line_and_column_and_nothing
     data["answers"]["capacity.systems.in_use"]["verified"] = None
     data["answers"]["capacity.systems.pacs_share"]["evidence_checked"] = "maybe"
     data["answers"]["policy.strategy.plann"] = {"verified": "approved"}
+    data["answers"]["capacity.systems.vendor"]["note"] = ["a", "list"]
     with sheet.open("w", encoding="utf-8") as handle:
         yaml.dump(data, handle)
     before = _totals(stored)
@@ -245,6 +246,7 @@ def test_every_problem_of_a_sheet_is_reported_at_its_line_and_column_and_nothing
         text.startswith(f"{sheet}:{unchecked + 1}:") and "capacity.systems.in_use is not checked" in text
         for text in lines
     ) or any("capacity.systems.in_use is not checked" in text for text in lines)
+    assert any(text.endswith("error: capacity.systems.vendor: note: expected text") for text in lines)
     assert _totals(stored) == before
 
 
