@@ -47,8 +47,9 @@ _TEXT: dict[str, str] = {
     "title": N_("Review sheet: verification of a self-assessment"),
     "how": N_(
         "How to fill in: for every answer write under verified: the value you found (the same value\n"
-        "confirms it; another valid value corrects it), under evidence_checked: yes, no or missing, and\n"
-        "any remark under note:. Leave nothing else changed. Then record it with: dhti review apply {file}"
+        "confirms it; another valid value corrects it), under evidence_checked: yes (you saw the evidence),\n"
+        "no (not checked) or missing (the unit could not show it), and any remark under note:.\n"
+        "Leave nothing else changed. Then record it with: dhti review apply {file}"
     ),
     "assessment": N_("the stored self-assessment (dhti db list); do not change"),
     "entity": N_("do not change"),
@@ -57,7 +58,7 @@ _TEXT: dict[str, str] = {
     "date": N_("required: the date of the review, e.g. 2026-11-20"),
     "self": N_("self-assessed; do not change"),
     "verified": N_("what you found: the same value to confirm, another to correct"),
-    "evidence_checked": N_("yes | no | missing"),
+    "evidence_checked": N_("yes (seen) | no (not checked) | missing (not shown)"),
     "note": N_("your remark (optional)"),
     "header": N_("About this review"),
     "answers": N_("Answers"),

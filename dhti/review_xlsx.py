@@ -56,7 +56,7 @@ _TEXT: dict[str, str] = {
     "evidence": N_("Evidence given"),
     "comment": N_("Unit's comment"),
     "verified": N_("Verified"),
-    "evidence_checked": N_("Evidence checked (yes, no, missing)"),
+    "evidence_checked": N_("Evidence checked (yes: seen, no: not checked, missing: not shown)"),
     "note": N_("Reviewer's note"),
     "guide": N_("Answers it takes"),
     "how": N_(

@@ -70,7 +70,7 @@ def test_the_workbook_has_drop_downs_locked_self_columns_and_a_header_sheet(dhti
         "Minh chứng đơn vị nêu",
         "Ghi chú của đơn vị",
         "Sau kiểm tra",
-        "Minh chứng đã kiểm tra (yes, no, missing)",
+        "Minh chứng (yes: đã xem, no: chưa kiểm tra, missing: không xuất trình được)",
         "Nhận xét của người kiểm tra",
     ]
     rows = _rows(answers)
