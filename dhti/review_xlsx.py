@@ -55,15 +55,15 @@ _TEXT: dict[str, str] = {
     "self": N_("Self-assessed"),
     "evidence": N_("Evidence given"),
     "comment": N_("Unit's comment"),
-    "verified": N_("Verified"),
+    "verified": N_("Verified value"),
     "evidence_checked": N_("Evidence checked (yes: seen, no: not checked, missing: not shown)"),
     "note": N_("Reviewer's note"),
     "guide": N_("Answers it takes"),
     "how": N_(
         "Fill in the reviewer and the review date above, then on the sheet of answers, for every"
-        " answer: Verified (the same value confirms it, another valid value corrects it; several"
-        " options separated by commas), Evidence checked and a note if needed. The other cells are"
-        " locked. Record it with: dhti review apply FILE.xlsx"
+        " answer: Verified value (the same value confirms it, another valid value corrects it; several"
+        " options separated by commas), Evidence (yes: seen, no: not checked, missing: not shown) and"
+        " a note if needed. The other cells are locked. Record it with: dhti review apply FILE.xlsx"
     ),
 }
 

@@ -69,9 +69,9 @@ def test_the_workbook_has_drop_downs_locked_self_columns_and_a_header_sheet(dhti
         "Tự đánh giá",
         "Minh chứng đơn vị nêu",
         "Ghi chú của đơn vị",
-        "Sau kiểm tra",
+        "Giá trị sau kiểm tra",
         "Minh chứng (yes: đã xem, no: chưa kiểm tra, missing: không xuất trình được)",
-        "Nhận xét của người kiểm tra",
+        "Ghi chú của người kiểm tra",
     ]
     rows = _rows(answers)
     plan = rows["policy.governance.plan"]
@@ -112,7 +112,7 @@ def test_english_headers(dhti, station: str, tmp_path: Path) -> None:
     assert dhti("review", "init", "#1", "-o", path, "--lang", "en", db=station).exit_code == 0
     workbook = load_workbook(path)
     assert workbook.sheetnames == ["Review", "Answers", "Options"]
-    assert workbook.worksheets[1][f"{letter('verified')}1"].value == "Verified"
+    assert workbook.worksheets[1][f"{letter('verified')}1"].value == "Verified value"
 
 
 def test_a_filled_workbook_is_recorded_with_its_bytes(dhti, station: str, tmp_path: Path, registry: Registry) -> None:
