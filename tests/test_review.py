@@ -465,3 +465,28 @@ def test_the_schema_beside_a_yaml_sheet_checks_what_the_reviewer_types(dhti, sto
     )
     paths = {error.json_path for error in validator.iter_errors(safe.load(bad.read_text(encoding="utf-8")))}
     assert paths == {"$.answers['policy.strategy.plan'].verified", "$.answers['capacity.systems.pacs_share'].verified"}
+
+
+def test_the_same_sheet_applied_twice_at_once_is_stored_once(dhti, stored: str, tmp_path: Path) -> None:
+    sheet = tmp_path / "review.yaml"
+    assert dhti("review", "init", "#2", "-o", sheet, db=stored).exit_code == 0
+    filled = fill(sheet, tmp_path / "filled.yaml", corrections={"capacity.systems.staff": 1})
+    env = {**os.environ, "DHTI_DB": stored, "DHTI_LANG": "en", "PYTHONPATH": str(ROOT)}
+    racers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "dhti", "review", "apply", str(filled)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outputs = [racer.communicate(timeout=120) for racer in racers]
+    assert sorted(racer.returncode for racer in racers) == [0, 1], outputs
+    [refused] = [err for racer, (_out, err) in zip(racers, outputs, strict=True) if racer.returncode == 1]
+    assert "this review is stored already" in refused
+    assert "Traceback" not in refused
+    with open_store(stored, create=False) as store:
+        assert len(store.reviews()) == 1
+        assert store.count(status="verified") == 1
