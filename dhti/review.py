@@ -353,7 +353,7 @@ def read_yaml_sheet(raw: bytes, file: str) -> FilledSheet:
         answers.append(_yaml_answer(document, str(key), value))
     if problems:
         raise InputError(problems)
-    header_spots = {name: _spot(document, ["review", name]) for name in (*HEADER_KEYS, "review")}
+    header_spots = {name: _spot(document, ["review", name]) for name in HEADER_KEYS}
     header_spots["review"] = _spot(document, ["review"], key=True)
     return FilledSheet(file, "yaml", header, header_spots, tuple(answers), _spot(document, ["answers"], key=True))
 
