@@ -208,3 +208,22 @@ def test_text_from_the_response_is_never_a_formula(dhti, tmp_path: Path) -> None
         cell for row in answers.iter_rows() for cell in row if isinstance(cell.value, str) and "HYPERLINK" in cell.value
     ]
     assert [cell.data_type for cell in cells] == ["s"]
+
+
+def test_cells_as_excel_gives_them_back(dhti, station: str, tmp_path: Path) -> None:
+    """A decimal comma typed as text, an option in capitals, a multi in another order: read as a response would."""
+    path = tmp_path / "review.xlsx"
+    assert dhti("review", "init", "#1", "-o", path, db=station).exit_code == 0
+    corrections = {
+        "capacity.devices.workpoints": "83,5",
+        "capacity.continuity.hygiene": "screen_lock; antivirus, updates",  # the same options: confirmed
+    }
+    filled = fill(path, tmp_path / "filled.xlsx", corrections)
+    result = dhti("review", "apply", filled, db=station)
+    assert result.exit_code == 0, result.output
+    with open_store(station, create=False) as store:
+        review = store.review_of(1)
+        assert review is not None
+    assert [(a.question, a.self_value, a.verified_value) for a in review.changed] == [
+        ("capacity.devices.workpoints", "83", "83.5")
+    ]
