@@ -1,0 +1,495 @@
+"""How sure an index, its stage and a rank are: a Monte Carlo over the methodologist's choices (issue 13).
+
+Pure and vectorised. From scored responses of one questionnaire it builds arrays once: the
+question scores ``S`` (units x questions, in [0, 1]), the mask ``M`` of what is in each
+indicator's sum (``when_skipped: zero`` questions at 0 included), the question -> indicator and
+indicator -> domain incidence matrices, the weights and each unit's compliance cap. Each draw
+multiplies every weight by a factor drawn uniformly in [1 - r, 1 + r], picks arithmetic or
+geometric aggregation of the domains and, with ``lenient``, draws each unanswered required
+question over its possible scores; the index of every unit under a chunk of draws is a few
+matrix products. Scores are on 0..1 inside and 0..100 outside, as in :mod:`dhti.scoring`.
+
+The same seed (``numpy.random.default_rng``) gives the same figures.
+"""
+
+from __future__ import annotations
+
+import enum
+import itertools
+from collections import defaultdict
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+from numpy.typing import NDArray
+
+from dhti.questionnaire import Question, Questionnaire, QuestionType, WhenSkipped, applies_to
+from dhti.response import Response
+from dhti.scoring import Scores, Status
+
+Floats = NDArray[np.float64]
+Bools = NDArray[np.bool_]
+Ints = NDArray[np.int64]
+
+DEFAULT_DRAWS = 1000
+DEFAULT_SPREAD = 0.25
+PERCENTILES = (5.0, 50.0, 95.0)
+CHUNK = 32  # draws evaluated together: bounds memory (a chunk of 15,000 units is about 80 MB per array)
+STAGE_TOLERANCE = 1e-9  # as Questionnaire.stage_for: 59.999999999 is float noise for 60
+MAX_MULTI_OPTIONS = 16  # a multi question's answers are enumerated: 2^16 subsets at most
+NO_CAP = 1_000_000
+
+
+class Mix(enum.StrEnum):
+    """How the domains are aggregated in the draws: each draw picks one (``both``: with probability 1/2)."""
+
+    BOTH = "both"
+    ARITHMETIC = "arithmetic"
+    GEOMETRIC = "geometric"
+
+
+class Group(enum.StrEnum):
+    """A choice whose effect the sensitivity analysis measures."""
+
+    QUESTION_WEIGHTS = "question_weights"
+    INDICATOR_WEIGHTS = "indicator_weights"
+    DOMAIN_WEIGHTS = "domain_weights"
+    AGGREGATION = "aggregation"
+    UNANSWERED = "unanswered"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The choices varied, and how: ``draws`` Monte Carlo draws from ``seed``, weights x U[1 - spread, 1 + spread]."""
+
+    draws: int = DEFAULT_DRAWS
+    seed: int = 0
+    spread: float = DEFAULT_SPREAD
+    aggregation: Mix = Mix.BOTH
+    lenient: bool = False  # draw unanswered required questions over their possible scores instead of 0
+
+    def __post_init__(self) -> None:
+        if self.draws < 1:
+            raise ValueError(f"draws must be at least 1, not {self.draws}")
+        if not 0 <= self.spread < 1:
+            raise ValueError(f"spread must be at least 0 and below 1, not {self.spread}")
+
+
+@dataclass(frozen=True, eq=False)
+class Cohort:
+    """The arrays of N scored units of one questionnaire: what every draw recomputes the index from."""
+
+    questionnaire: Questionnaire
+    scores: Floats  # N x Q question scores s in [0, 1] (0 where not in the sum)
+    mask: Floats  # N x Q: 1 where the question is in its indicator's sum
+    question_indicator: Floats  # Q x I incidence
+    indicator_domain: Floats  # I x K incidence
+    question_weights: Floats  # Q
+    indicator_weights: Floats  # I
+    domain_weights: Floats  # K
+    capped_at: Ints  # N: the level a capped stage falls to, for stages above ``cap``
+    cap: Ints  # N: the lowest caps_stage in breach, NO_CAP without one
+    open_cells: Ints  # m x 2 (unit, question): unanswered required questions scored 0 by --lenient
+    open_values: Floats  # Q x V: the possible scores of each question, padded with its last one
+    open_counts: Ints  # Q: how many possible scores (0: continuous, uniform in [0, 1])
+
+    @property
+    def units(self) -> int:
+        return int(self.scores.shape[0])
+
+
+@dataclass(frozen=True, eq=False)
+class Factors:
+    """One sample of the choices for n draws: weight factors, geometric or not, and the open questions' scores."""
+
+    questions: Floats  # n x Q
+    indicators: Floats  # n x I
+    domains: Floats  # n x K
+    geometric: Bools  # n
+    fill: Floats  # n x m: the score drawn for each open cell (used only with ``lenient``)
+
+    def mixed(self, other: Factors, group: Group) -> Factors:
+        """These factors with ``group``'s columns taken from ``other`` (the pick-freeze matrix A_B^g)."""
+        field = _GROUP_FIELDS[group]
+        return replace(self, **{field: getattr(other, field)})
+
+    def chunk(self, start: int, stop: int) -> Factors:
+        return Factors(
+            self.questions[start:stop],
+            self.indicators[start:stop],
+            self.domains[start:stop],
+            self.geometric[start:stop],
+            self.fill[start:stop],
+        )
+
+
+_GROUP_FIELDS = {
+    Group.QUESTION_WEIGHTS: "questions",
+    Group.INDICATOR_WEIGHTS: "indicators",
+    Group.DOMAIN_WEIGHTS: "domains",
+    Group.AGGREGATION: "geometric",
+    Group.UNANSWERED: "fill",
+}
+
+
+@dataclass(frozen=True)
+class UnitUncertainty:
+    """One unit's index over the draws: its 5th, 50th and 95th percentiles, and each stage's probability."""
+
+    p5: float
+    p50: float
+    p95: float
+    stages: tuple[tuple[int, float], ...]  # (level, probability) for every stage, after the compliance cap
+
+    @property
+    def likely(self) -> tuple[int, float]:
+        """The most probable stage and its probability (the higher stage on a tie)."""
+        return max(self.stages, key=lambda item: (item[1], item[0]))
+
+
+@dataclass(frozen=True, eq=False)
+class Uncertainty:
+    """The figures of every unit (``None`` for one with no index), and the draws themselves for ranks."""
+
+    settings: Settings
+    units: tuple[UnitUncertainty | None, ...]
+    draws: Floats  # N x D indices 0..100; NaN rows for units with no index
+
+
+@dataclass(frozen=True)
+class RankInterval:
+    """A unit's rank among its peers over the draws: the 5th, 50th and 95th percentiles, out of ``of``."""
+
+    low: int
+    median: int
+    high: int
+    of: int
+
+
+@dataclass(frozen=True)
+class Effect:
+    """A choice's first-order sensitivity index: on the index and on the rank, each a variance-weighted mean over units."""
+
+    group: Group
+    index: float
+    rank: float
+
+
+@dataclass(frozen=True)
+class Sensitivity:
+    """Which choice moves the index and the ranks most (the Handbook's first-order indices, by scipy)."""
+
+    samples: int  # the size n of each pick-freeze matrix
+    effects: tuple[Effect, ...]
+
+    @property
+    def moves_ranks_most(self) -> Group | None:
+        """The choice with the largest first-order index on ranks; None when no rank moves."""
+        best = max(self.effects, key=lambda effect: effect.rank, default=None)
+        return best.group if best is not None and best.rank > 0 else None
+
+
+Scored = tuple[Response, Scores]
+
+
+def build_cohort(scored: Sequence[Scored]) -> Cohort:
+    """The arrays of scored responses of one questionnaire (units with no index included; they give NaN)."""
+    questionnaire = scored[0][0].questionnaire
+    indicators = list(questionnaire.indicators())
+    columns = [q for indicator in indicators for q in indicator.questions if q.scored]
+    position = {q.id: n for n, q in enumerate(columns)}
+    shape = (len(scored), len(columns))
+    values, mask = np.zeros(shape), np.zeros(shape)
+    open_cells: list[tuple[int, int]] = []
+    for unit, (response, scores) in enumerate(scored):
+        for qid, value in scores.questions.items():
+            column = position[qid]
+            values[unit, column], mask[unit, column] = value, 1.0
+            if response.usable(qid) is None:
+                open_cells.append((unit, column))
+        for column in _absent(response, columns):
+            mask[unit, column] = 1.0
+    indicator_of = {q.id: n for n, indicator in enumerate(indicators) for q in indicator.questions}
+    domain_of = {i.id: k for k, domain in enumerate(questionnaire.domains) for i in domain.indicators}
+    caps = np.array([_cap(scores) for _response, scores in scored], dtype=np.int64)
+    possible = [_possible_scores(q) for q in columns]
+    width = max((len(p) for p in possible), default=1) or 1
+    return Cohort(
+        questionnaire=questionnaire,
+        scores=values,
+        mask=mask,
+        question_indicator=_incidence([indicator_of[q.id] for q in columns], len(indicators)),
+        indicator_domain=_incidence([domain_of[i.id] for i in indicators], len(questionnaire.domains)),
+        question_weights=np.array([q.weight for q in columns], dtype=np.float64),
+        indicator_weights=np.array([i.weight for i in indicators], dtype=np.float64),
+        domain_weights=np.array([d.weight for d in questionnaire.domains], dtype=np.float64),
+        capped_at=np.array([questionnaire.stage_at_most(int(c)).level for c in caps], dtype=np.int64),
+        cap=caps,
+        open_cells=np.array(open_cells, dtype=np.int64).reshape(-1, 2),
+        open_values=np.array([p + [p[-1] if p else 0.0] * (width - len(p)) for p in possible], dtype=np.float64)
+        if columns
+        else np.zeros((0, 1)),
+        open_counts=np.array([len(p) for p in possible], dtype=np.int64),
+    )
+
+
+def _absent(response: Response, columns: Sequence[Question]) -> list[int]:
+    """The columns of skipped questions that say ``when_skipped: zero``: in the sum at 0 (contract 3.2)."""
+    kind = response.entity.type
+    return [
+        n
+        for n, q in enumerate(columns)
+        if q.id not in response.applicable and q.when_skipped is WhenSkipped.ZERO and applies_to(q, kind)
+    ]
+
+
+def _cap(scores: Scores) -> int:
+    caps = [
+        s.item.caps_stage for s in scores.compliance if s.status is Status.BREACH and s.item.caps_stage is not None
+    ]
+    return min(caps, default=NO_CAP)
+
+
+def _incidence(rows: Sequence[int], columns: int) -> Floats:
+    matrix = np.zeros((len(rows), columns))
+    matrix[np.arange(len(rows)), rows] = 1.0
+    return matrix
+
+
+def _possible_scores(question: Question) -> list[float]:
+    """Every score an answer can give, each answer once: what ``--lenient`` draws an open question from.
+
+    A choice: each option; yes/no: yes and no; a multi: each subset of its options; bands:
+    each band; ``linear``: none listed (the value is drawn uniformly between ``from`` and ``to``).
+    """
+    kind = question.type
+    if kind is QuestionType.YES_NO:
+        return [1.0, 0.0]
+    options = question.options or ()
+    best = question.max_option_points()
+    if kind is QuestionType.CHOICE:
+        return [o.points / best if best > 0 else 0.0 for o in options]
+    if kind is QuestionType.MULTI:
+        points = [o.points for o in options][:MAX_MULTI_OPTIONS]
+        subsets = itertools.product((0.0, 1.0), repeat=len(points))
+        return [min(sum(p * t for p, t in zip(points, s, strict=True)), best) / best for s in subsets] if best else [0.0]
+    if question.linear is not None:
+        return []
+    bands = question.bands or ()
+    top = max((b.points for b in bands), default=0.0)
+    return [b.points / top if top > 0 else 0.0 for b in bands]
+
+
+def draw_factors(cohort: Cohort, settings: Settings, rng: np.random.Generator, n: int) -> Factors:
+    """n draws of every choice, in a fixed order (question, indicator, domain weights, aggregation, open scores)."""
+    low, high = 1.0 - settings.spread, 1.0 + settings.spread
+    questions = rng.uniform(low, high, size=(n, cohort.question_weights.size))
+    indicators = rng.uniform(low, high, size=(n, cohort.indicator_weights.size))
+    domains = rng.uniform(low, high, size=(n, cohort.domain_weights.size))
+    if settings.aggregation is Mix.BOTH:
+        geometric = rng.random(n) < 0.5
+    else:
+        geometric = np.full(n, settings.aggregation is Mix.GEOMETRIC)
+    fill = np.zeros((n, 0))
+    if settings.lenient and cohort.open_cells.size:
+        fill = _fill(cohort, rng.random((n, cohort.open_cells.shape[0])))
+    return Factors(questions, indicators, domains, geometric, fill)
+
+
+def _fill(cohort: Cohort, uniform: Floats) -> Floats:
+    """Scores for the open cells from uniform numbers: an answer picked with equal chances, or a uniform value."""
+    questions = cohort.open_cells[:, 1]
+    counts = cohort.open_counts[questions]
+    picked = np.minimum((uniform * counts).astype(np.int64), np.maximum(counts - 1, 0))
+    listed = cohort.open_values[questions, picked]
+    return np.where(counts > 0, listed, uniform)
+
+
+def evaluate(cohort: Cohort, factors: Factors) -> Floats:
+    """The index (0..100) of every unit under each draw of ``factors``: an n x N array (NaN: no index)."""
+    n = factors.geometric.size
+    out = np.empty((n, cohort.units))
+    for start in range(0, n, CHUNK):
+        out[start : start + CHUNK] = _evaluate_chunk(cohort, factors.chunk(start, start + CHUNK))
+    return out
+
+
+def _evaluate_chunk(cohort: Cohort, factors: Factors) -> Floats:
+    units, indicators = cohort.units, cohort.indicator_weights.size
+    draws = factors.geometric.size
+    weights = cohort.question_weights * factors.questions  # c x Q
+    # (Q, c*I): column (d, i) holds draw d's weight of each question of indicator i
+    block = (weights[:, :, None] * cohort.question_indicator[None]).transpose(1, 0, 2).reshape(-1, draws * indicators)
+    total = (cohort.scores @ block).reshape(units, draws, indicators).transpose(1, 0, 2)
+    counted = (cohort.mask @ block).reshape(units, draws, indicators).transpose(1, 0, 2)
+    if factors.fill.size:
+        total += _open_points(cohort, factors.fill * weights[:, cohort.open_cells[:, 1]])
+    has = counted > 0
+    indicator = np.divide(total, counted, out=np.zeros_like(total), where=has)
+    indicator_weights = (cohort.indicator_weights * factors.indicators)[:, None, :] * has  # c x N x I
+    domain_total = (indicator * indicator_weights) @ cohort.indicator_domain
+    domain_counted = indicator_weights @ cohort.indicator_domain  # c x N x K
+    scored = domain_counted > 0
+    domain = np.divide(domain_total, domain_counted, out=np.zeros_like(domain_total), where=scored)
+    domain_weights = (cohort.domain_weights * factors.domains)[:, None, :] * scored
+    weight_sum = domain_weights.sum(axis=2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        arithmetic = (domain * domain_weights).sum(axis=2) / weight_sum
+        logs = np.log(np.where(scored & (domain > 0), domain, 1.0))
+        geometric = np.exp((domain_weights * logs).sum(axis=2) / weight_sum)
+    geometric = np.where((scored & (domain <= 0)).any(axis=2), 0.0, geometric)
+    index = np.where(factors.geometric[:, None], geometric, arithmetic)
+    return np.where(weight_sum > 0, 100 * index, np.nan)
+
+
+def _open_points(cohort: Cohort, points: Floats) -> Floats:
+    """c x N x I: the points the open cells' drawn scores add to their indicators' sums."""
+    from scipy import sparse  # noqa: PLC0415 - only with lenient draws
+
+    units, indicators = cohort.units, cohort.indicator_weights.size
+    cells = cohort.open_cells
+    targets = cells[:, 0] * indicators + np.argmax(cohort.question_indicator[cells[:, 1]], axis=1)
+    scatter = sparse.csr_matrix(
+        (np.ones(len(cells)), (np.arange(len(cells)), targets)), shape=(len(cells), units * indicators)
+    )
+    return np.asarray((scatter.T @ points.T).T).reshape(points.shape[0], units, indicators)
+
+
+def stage_levels(cohort: Cohort, index: Floats) -> Ints:
+    """The stage level of each index value (n x N), after each unit's compliance cap; 0 where there is no index."""
+    levels = np.zeros(index.shape, dtype=np.int64)
+    for stage in cohort.questionnaire.stages:
+        levels = np.where(index + STAGE_TOLERANCE >= stage.min, stage.level, levels)
+    levels = np.where(levels == 0, cohort.questionnaire.stages[0].level, levels)
+    capped = np.where(cohort.cap[None, :] < levels, cohort.capped_at[None, :], levels)
+    return np.where(np.isnan(index), 0, capped)
+
+
+def index_draws(cohort: Cohort, settings: Settings, rng: np.random.Generator) -> Floats:
+    """``settings.draws`` draws of every unit's index: D x N, drawn and evaluated a chunk at a time."""
+    out = np.empty((settings.draws, cohort.units))
+    for start in range(0, settings.draws, CHUNK):
+        size = min(CHUNK, settings.draws - start)
+        out[start : start + size] = _evaluate_chunk(cohort, draw_factors(cohort, settings, rng, size))
+    return out
+
+
+def uncertainty(scored: Sequence[Scored], *, settings: Settings) -> Uncertainty:
+    """Every unit's percentiles and stage probabilities, the draws kept for ranks (several questionnaires: each apart).
+
+    The cohorts of the questionnaires are drawn one after the other in the order of their
+    references, all from ``numpy.random.default_rng(settings.seed)``.
+    """
+    rng = np.random.default_rng(settings.seed)
+    draws = np.full((len(scored), settings.draws), np.nan)
+    units: list[UnitUncertainty | None] = [None] * len(scored)
+    for members in _by_questionnaire(scored):
+        cohort = build_cohort([scored[n] for n in members])
+        values = index_draws(cohort, settings, rng)
+        draws[members] = values.T
+        levels = stage_levels(cohort, values)
+        for row, n in enumerate(members):
+            units[n] = _summary(cohort, values[:, row], levels[:, row])
+    return Uncertainty(settings, tuple(units), draws)
+
+
+def _by_questionnaire(scored: Sequence[Scored]) -> list[list[int]]:
+    groups: dict[str, list[int]] = defaultdict(list)
+    for n, (response, _scores) in enumerate(scored):
+        groups[response.questionnaire.ref].append(n)
+    return [groups[ref] for ref in sorted(groups)]
+
+
+def _summary(cohort: Cohort, values: Floats, levels: Ints) -> UnitUncertainty | None:
+    if np.isnan(values).all():
+        return None
+    p5, p50, p95 = (float(x) for x in np.percentile(values, PERCENTILES))
+    stages = tuple((s.level, float(np.mean(levels == s.level))) for s in cohort.questionnaire.stages)
+    return UnitUncertainty(p5, p50, p95, stages)
+
+
+def draw_ranks(draws: Floats, groups: Sequence[Hashable]) -> Floats:
+    """Each unit's rank among the units of its group in every draw (N x D; 1 = best; NaN with no index).
+
+    Ties share the best rank ("1224"), as the portfolio's league table and the entity report rank.
+    """
+    from scipy.stats import rankdata  # noqa: PLC0415
+
+    ranks = np.full(draws.shape, np.nan)
+    members: dict[Hashable, list[int]] = defaultdict(list)
+    for n, key in enumerate(groups):
+        if not np.isnan(draws[n]).all():
+            members[key].append(n)
+    for rows in members.values():
+        ranks[rows] = rankdata(-draws[rows], method="min", axis=0)
+    return ranks
+
+
+def rank_intervals(result: Uncertainty, *, groups: Sequence[Hashable]) -> tuple[RankInterval | None, ...]:
+    """Each unit's rank among the units sharing its group key, over the draws: 5th, 50th, 95th percentiles."""
+    ranks = draw_ranks(result.draws, groups)
+    sizes: dict[Hashable, int] = defaultdict(int)
+    for n, key in enumerate(groups):
+        sizes[key] += int(not np.isnan(ranks[n]).all())
+    found: list[RankInterval | None] = []
+    for n, key in enumerate(groups):
+        if np.isnan(ranks[n]).all():
+            found.append(None)
+            continue
+        low, middle, high = np.percentile(ranks[n], PERCENTILES, method="inverted_cdf")
+        found.append(RankInterval(int(low), int(middle), int(high), sizes[key]))
+    return tuple(found)
+
+
+def sampling_size(draws: int) -> int:
+    """The size of each pick-freeze matrix: the largest power of 2 not above ``draws`` (scipy needs a power of 2)."""
+    return 1 << (max(draws, 2).bit_length() - 1)
+
+
+def choice_groups(settings: Settings, scored: Sequence[Scored]) -> tuple[Group, ...]:
+    """The choices varied: the unanswered questions only with ``lenient`` and at least one open cell."""
+    groups = [Group.QUESTION_WEIGHTS, Group.INDICATOR_WEIGHTS, Group.DOMAIN_WEIGHTS, Group.AGGREGATION]
+    if settings.lenient and any(r.usable(q) is None for r, s in scored for q in s.questions):
+        groups.append(Group.UNANSWERED)
+    return tuple(groups)
+
+
+def sensitivity(scored: Sequence[Scored], *, settings: Settings, groups: Sequence[Hashable]) -> Sensitivity:
+    """First-order sensitivity indices of the index and of the rank among ``groups`` peers, per choice.
+
+    The pick-freeze design: matrices A and B of ``sampling_size(settings.draws)`` draws each,
+    and for each choice g the matrix A with g's columns taken from B; the index and ranks
+    evaluated on all of them go to :func:`scipy.stats.sobol_indices`, whose estimator
+    (Saltelli 2010) gives each unit's first-order index. The figure per choice is their mean
+    over units weighted by each unit's variance, so units that do not move weigh nothing.
+    """
+    n = sampling_size(settings.draws)
+    choices = choice_groups(settings, scored)
+    rng = np.random.default_rng(settings.seed)
+    f_a, f_b = np.full((len(scored), n), np.nan), np.full((len(scored), n), np.nan)
+    f_ab = np.full((len(choices), len(scored), n), np.nan)
+    for members in _by_questionnaire(scored):
+        cohort = build_cohort([scored[m] for m in members])
+        a, b = draw_factors(cohort, settings, rng, n), draw_factors(cohort, settings, rng, n)
+        f_a[members], f_b[members] = evaluate(cohort, a).T, evaluate(cohort, b).T
+        for g, group in enumerate(choices):
+            f_ab[g, members] = evaluate(cohort, a.mixed(b, group)).T
+    keep = ~np.isnan(f_a).any(axis=1)
+    rank_a, rank_b = draw_ranks(f_a, groups), draw_ranks(f_b, groups)
+    rank_ab = np.stack([draw_ranks(f_ab[g], groups) for g in range(len(choices))])
+    on_index = _weighted_first_order(f_a[keep], f_b[keep], f_ab[:, keep], n)
+    on_rank = _weighted_first_order(rank_a[keep], rank_b[keep], rank_ab[:, keep], n)
+    effects = tuple(Effect(g, float(i), float(r)) for g, i, r in zip(choices, on_index, on_rank, strict=True))
+    return Sensitivity(n, effects)
+
+
+def _weighted_first_order(f_a: Floats, f_b: Floats, f_ab: Floats, n: int) -> Floats:
+    """The first-order index of each choice, averaged over units with each unit's output variance as weight."""
+    from scipy.stats import sobol_indices  # noqa: PLC0415
+
+    variance = np.var(np.concatenate([f_a, f_b], axis=1), axis=1)
+    if not f_a.size or variance.sum() <= 0:
+        return np.zeros(f_ab.shape[0])
+    result = sobol_indices(func={"f_A": f_a, "f_B": f_b, "f_AB": f_ab}, n=n)
+    first = np.asarray(result.first_order).reshape(f_a.shape[0], f_ab.shape[0])
+    return np.asarray((variance[:, None] * first).sum(axis=0) / variance.sum())
