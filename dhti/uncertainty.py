@@ -15,7 +15,6 @@ The same seed (``numpy.random.default_rng``) gives the same figures.
 from __future__ import annotations
 
 import enum
-import itertools
 from collections import defaultdict
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, replace
@@ -36,7 +35,6 @@ DEFAULT_SPREAD = 0.25
 PERCENTILES = (5.0, 50.0, 95.0)
 CHUNK = 32  # draws evaluated together: bounds memory (a chunk of 15,000 units is about 80 MB per array)
 STAGE_TOLERANCE = 1e-9  # as Questionnaire.stage_for: 59.999999999 is float noise for 60
-MAX_MULTI_OPTIONS = 16  # a multi question's answers are enumerated: 2^16 subsets at most
 NO_CAP = 1_000_000
 
 
@@ -80,6 +78,9 @@ class Cohort:
     """The arrays of N scored units of one questionnaire: what every draw recomputes the index from."""
 
     questionnaire: Questionnaire
+    question_ids: tuple[str, ...]  # the Q scored questions, indicator by indicator
+    indicator_ids: tuple[str, ...]  # I
+    domain_ids: tuple[str, ...]  # K
     scores: Floats  # N x Q question scores s in [0, 1] (0 where not in the sum)
     mask: Floats  # N x Q: 1 where the question is in its indicator's sum
     question_indicator: Floats  # Q x I incidence
@@ -90,7 +91,8 @@ class Cohort:
     capped_at: Ints  # N: the level a capped stage falls to, for stages above ``cap``
     cap: Ints  # N: the lowest caps_stage in breach, NO_CAP without one
     open_cells: Ints  # m x 2 (unit, question): unanswered required questions scored 0 by --lenient
-    open_values: Floats  # Q x V: the possible scores of each question, padded with its last one
+    open_values: Floats  # Q x V: the possible scores of each question
+    open_below: Floats  # Q x V: the chance of drawing a score listed before each one (2 for padding)
     open_counts: Ints  # Q: how many possible scores (0: continuous, uniform in [0, 1])
 
     @property
@@ -168,7 +170,7 @@ class RankInterval:
 
 @dataclass(frozen=True)
 class Effect:
-    """A choice's first-order sensitivity index: on the index and on the rank, each a variance-weighted mean over units."""
+    """A choice's first-order sensitivity index on the index and on the rank (variance-weighted means over units)."""
 
     group: Group
     index: float
@@ -213,9 +215,12 @@ def build_cohort(scored: Sequence[Scored]) -> Cohort:
     domain_of = {i.id: k for k, domain in enumerate(questionnaire.domains) for i in domain.indicators}
     caps = np.array([_cap(scores) for _response, scores in scored], dtype=np.int64)
     possible = [_possible_scores(q) for q in columns]
-    width = max((len(p) for p in possible), default=1) or 1
+    open_values, open_below = _score_table(possible)
     return Cohort(
         questionnaire=questionnaire,
+        question_ids=tuple(q.id for q in columns),
+        indicator_ids=tuple(i.id for i in indicators),
+        domain_ids=tuple(d.id for d in questionnaire.domains),
         scores=values,
         mask=mask,
         question_indicator=_incidence([indicator_of[q.id] for q in columns], len(indicators)),
@@ -226,9 +231,8 @@ def build_cohort(scored: Sequence[Scored]) -> Cohort:
         capped_at=np.array([questionnaire.stage_at_most(int(c)).level for c in caps], dtype=np.int64),
         cap=caps,
         open_cells=np.array(open_cells, dtype=np.int64).reshape(-1, 2),
-        open_values=np.array([p + [p[-1] if p else 0.0] * (width - len(p)) for p in possible], dtype=np.float64)
-        if columns
-        else np.zeros((0, 1)),
+        open_values=open_values,
+        open_below=open_below,
         open_counts=np.array([len(p) for p in possible], dtype=np.int64),
     )
 
@@ -244,9 +248,7 @@ def _absent(response: Response, columns: Sequence[Question]) -> list[int]:
 
 
 def _cap(scores: Scores) -> int:
-    caps = [
-        s.item.caps_stage for s in scores.compliance if s.status is Status.BREACH and s.item.caps_stage is not None
-    ]
+    caps = [s.item.caps_stage for s in scores.compliance if s.status is Status.BREACH and s.item.caps_stage is not None]
     return min(caps, default=NO_CAP)
 
 
@@ -256,28 +258,50 @@ def _incidence(rows: Sequence[int], columns: int) -> Floats:
     return matrix
 
 
-def _possible_scores(question: Question) -> list[float]:
-    """Every score an answer can give, each answer once: what ``--lenient`` draws an open question from.
+def _possible_scores(question: Question) -> list[tuple[float, float]]:
+    """Each score an answer can give and its chance when the answer is drawn: what ``--lenient`` draws from.
 
-    A choice: each option; yes/no: yes and no; a multi: each subset of its options; bands:
-    each band; ``linear``: none listed (the value is drawn uniformly between ``from`` and ``to``).
+    A choice: each option alike; yes/no: yes or no alike; a multi: each subset of its options
+    alike (each option ticked or not, even odds); bands: each band alike; ``linear``: none listed,
+    as the value is drawn uniformly between ``from`` and ``to``.
     """
     kind = question.type
     if kind is QuestionType.YES_NO:
-        return [1.0, 0.0]
+        return [(1.0, 0.5), (0.0, 0.5)]
     options = question.options or ()
     best = question.max_option_points()
     if kind is QuestionType.CHOICE:
-        return [o.points / best if best > 0 else 0.0 for o in options]
+        return [(o.points / best if best > 0 else 0.0, 1 / len(options)) for o in options]
     if kind is QuestionType.MULTI:
-        points = [o.points for o in options][:MAX_MULTI_OPTIONS]
-        subsets = itertools.product((0.0, 1.0), repeat=len(points))
-        return [min(sum(p * t for p, t in zip(points, s, strict=True)), best) / best for s in subsets] if best else [0.0]
+        return _subset_scores([o.points for o in options], best)
     if question.linear is not None:
         return []
     bands = question.bands or ()
     top = max((b.points for b in bands), default=0.0)
-    return [b.points / top if top > 0 else 0.0 for b in bands]
+    return [(b.points / top if top > 0 else 0.0, 1 / len(bands)) for b in bands]
+
+
+def _subset_scores(points: Sequence[float], best: float) -> list[tuple[float, float]]:
+    """The distribution of a multi question's score over the subsets of its options, each subset alike."""
+    totals: dict[float, float] = {0.0: 1.0}
+    for value in points:
+        grown: dict[float, float] = defaultdict(float)
+        for total, chance in totals.items():
+            grown[total] += chance / 2
+            grown[round(total + value, 9)] += chance / 2
+        totals = grown
+    return sorted((min(total, best) / best if best > 0 else 0.0, chance) for total, chance in totals.items())
+
+
+def _score_table(possible: Sequence[Sequence[tuple[float, float]]]) -> tuple[Floats, Floats]:
+    """Q x V scores and the cumulative chances below each one (padded: a padded score is never drawn)."""
+    width = max((len(p) for p in possible), default=1) or 1
+    values, below = np.zeros((len(possible), width)), np.full((len(possible), width), 2.0)
+    for row, pairs in enumerate(possible):
+        chances = np.array([chance for _score, chance in pairs])
+        values[row, : len(pairs)] = [score for score, _chance in pairs]
+        below[row, : len(pairs)] = np.concatenate([[0.0], np.cumsum(chances)[:-1]])
+    return values, below
 
 
 def draw_factors(cohort: Cohort, settings: Settings, rng: np.random.Generator, n: int) -> Factors:
@@ -297,12 +321,13 @@ def draw_factors(cohort: Cohort, settings: Settings, rng: np.random.Generator, n
 
 
 def _fill(cohort: Cohort, uniform: Floats) -> Floats:
-    """Scores for the open cells from uniform numbers: an answer picked with equal chances, or a uniform value."""
+    """Scores for the open cells from uniform numbers by the inverse of each question's distribution."""
     questions = cohort.open_cells[:, 1]
-    counts = cohort.open_counts[questions]
-    picked = np.minimum((uniform * counts).astype(np.int64), np.maximum(counts - 1, 0))
+    picked = np.zeros(uniform.shape, dtype=np.int64)
+    for column in range(1, cohort.open_below.shape[1]):
+        picked += uniform >= cohort.open_below[questions, column]
     listed = cohort.open_values[questions, picked]
-    return np.where(counts > 0, listed, uniform)
+    return np.where(cohort.open_counts[questions] > 0, listed, uniform)
 
 
 def evaluate(cohort: Cohort, factors: Factors) -> Floats:
