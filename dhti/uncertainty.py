@@ -402,15 +402,14 @@ def index_draws(cohort: Cohort, settings: Settings, rng: np.random.Generator) ->
 def uncertainty(scored: Sequence[Scored], *, settings: Settings) -> Uncertainty:
     """Every unit's percentiles and stage probabilities, the draws kept for ranks (several questionnaires: each apart).
 
-    The cohorts of the questionnaires are drawn one after the other in the order of their
-    references, all from ``numpy.random.default_rng(settings.seed)``.
+    Each questionnaire's cohort is drawn from its own ``numpy.random.default_rng(settings.seed)``,
+    so that a unit's figures do not depend on the files of other questionnaires scored with it.
     """
-    rng = np.random.default_rng(settings.seed)
     draws = np.full((len(scored), settings.draws), np.nan)
     units: list[UnitUncertainty | None] = [None] * len(scored)
     for members in _by_questionnaire(scored):
         cohort = build_cohort([scored[n] for n in members])
-        values = index_draws(cohort, settings, rng)
+        values = index_draws(cohort, settings, np.random.default_rng(settings.seed))
         draws[members] = values.T
         levels = stage_levels(cohort, values)
         for row, n in enumerate(members):
@@ -490,11 +489,11 @@ def sensitivity(scored: Sequence[Scored], *, settings: Settings, groups: Sequenc
     """
     n = sampling_size(settings.draws)
     choices = choice_groups(settings, scored)
-    rng = np.random.default_rng(settings.seed)
     f_a, f_b = np.full((len(scored), n), np.nan), np.full((len(scored), n), np.nan)
     f_ab = np.full((len(choices), len(scored), n), np.nan)
     for members in _by_questionnaire(scored):
         cohort = build_cohort([scored[m] for m in members])
+        rng = np.random.default_rng(settings.seed)
         a, b = draw_factors(cohort, settings, rng, n), draw_factors(cohort, settings, rng, n)
         f_a[members], f_b[members] = evaluate(cohort, a).T, evaluate(cohort, b).T
         for g, group in enumerate(choices):
