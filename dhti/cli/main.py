@@ -33,6 +33,7 @@ from dhti.safetext import json_escape_errors, visible_lines
 
 if TYPE_CHECKING:
     from dhti.uncertainty import Settings as UncertaintySettings
+    from dhti.views.scores import Figures
 
 
 class DhtiGroup(click.Group):
@@ -526,7 +527,7 @@ def score(
             say(problem.render(lang), err=True)
     figures = outcome_uncertainty(outcomes, uncertainty) if uncertainty else None
     if fmt == "json":
-        found = figures or [None] * len(outcomes)
+        found: Sequence[Figures | None] = figures or [None] * len(outcomes)
         click.echo(to_json([score_json(o, lang=lang, figures=f) for o, f in zip(outcomes, found, strict=True)]))
     elif fmt == "csv":
         click.echo(score_csv(outcomes, lang=lang, figures=figures), nl=False)

@@ -36,7 +36,7 @@ GROUP_NAMES = {
 class UncertaintyView:
     """The entity report's words: one sentence for page 1, and the annex section's paragraphs."""
 
-    sentence: str  # "84.8 (range 81.2–87.9); 92% likely at stage 5"
+    sentence: str  # "84.8 (range 81.2-87.9); 92% likely at stage 5"
     method: tuple[str, ...]
 
 
@@ -45,7 +45,7 @@ def entity_view(
 ) -> UncertaintyView:
     level, chance = unit.likely
     facts = {"index": i18n.number(index, lang), "low": i18n.number(unit.p5, lang), "high": i18n.number(unit.p95, lang)}
-    facts |= {"chance": i18n.percent(chance, lang), "stage": level}
+    facts |= {"chance": i18n.percent(chance, lang), "stage": str(level)}
     sentence = translate(N_("%(index)s (range %(low)s–%(high)s); %(chance)s likely at stage %(stage)s")) % facts
     return UncertaintyView(sentence, method_paragraphs(settings, lang=lang, translate=translate))
 
@@ -86,7 +86,7 @@ def method_paragraphs(settings: Settings, *, lang: str, translate: Translate) ->
 
 
 def rank_words(rank: int, interval: RankInterval, *, lang: str, translate: Translate) -> str:
-    """``rank 7, range 4–11`` (``hạng 7, khoảng 4–11``)."""
+    """``rank 7, range 4-11`` (``hạng 7, khoảng 4-11``, with an en dash)."""
     facts = {"rank": i18n.count(rank, lang), "low": i18n.count(interval.low, lang)}
     facts["high"] = i18n.count(interval.high, lang)
     return translate(N_("rank %(rank)s, range %(low)s–%(high)s")) % facts

@@ -116,7 +116,7 @@ def outcome_uncertainty(outcomes: Sequence[Outcome], settings: Settings) -> list
     from dhti.uncertainty import uncertainty  # noqa: PLC0415 - numpy only with --uncertainty
 
     valid = [(o.validation.response, o.scores) for o in outcomes if o.validation.response and o.scores]
-    drawn = iter(uncertainty(valid, settings=settings).units)  # type: ignore[arg-type]
+    drawn = iter(uncertainty(valid, settings=settings).units)
     return [(settings, next(drawn) if outcome.validation.response and outcome.scores else None) for outcome in outcomes]
 
 
@@ -381,11 +381,11 @@ def _summary_rows(outcomes: Sequence[Outcome], domain_ids: Sequence[str], lang: 
 
 
 def uncertainty_line(index: float | None, unit: UnitUncertainty, lang: str) -> str:
-    """``Index 84.8 (90% interval 81.2–87.9); 92% likely stage 5``."""
+    """``Index 84.8 (90% interval 81.2-87.9); 92% likely stage 5`` (with an en dash)."""
     _ = i18n.texts(lang)
     level, chance = unit.likely
     facts = {"index": number(index, lang), "low": number(unit.p5, lang), "high": number(unit.p95, lang)}
-    facts |= {"chance": percent(chance, lang), "stage": level}
+    facts |= {"chance": percent(chance, lang), "stage": str(level)}
     return _("Index %(index)s (90%% interval %(low)s–%(high)s); %(chance)s likely stage %(stage)s") % facts
 
 
