@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import enum
 from collections import defaultdict
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
 
+from dhti.frozen import FrozenMap
 from dhti.questionnaire import Question, Questionnaire, QuestionType, WhenSkipped, applies_to
 from dhti.response import Response
 from dhti.scoring import Scores, Status
@@ -178,17 +179,43 @@ class Effect:
 
 
 @dataclass(frozen=True)
+class Effects:
+    """The first-order index of each choice over a set of units."""
+
+    effects: tuple[Effect, ...]
+
+    @property
+    def moves_ranks_most(self) -> Effect | None:
+        """The choice with the largest first-order index on ranks; None when no rank moves."""
+        best = max(self.effects, key=lambda effect: effect.rank, default=None)
+        return best if best is not None and best.rank > 0 else None
+
+
+@dataclass(frozen=True, eq=False)
 class Sensitivity:
     """Which choice moves the index and the ranks most (the Handbook's first-order indices, by scipy)."""
 
     samples: int  # the size n of each pick-freeze matrix
-    effects: tuple[Effect, ...]
+    groups: tuple[Group, ...]
+    on_index: tuple[Floats, Floats]  # each unit's first-order index per choice (N x G), and its variance (N)
+    on_rank: tuple[Floats, Floats]
 
     @property
-    def moves_ranks_most(self) -> Group | None:
-        """The choice with the largest first-order index on ranks; None when no rank moves."""
-        best = max(self.effects, key=lambda effect: effect.rank, default=None)
-        return best.group if best is not None and best.rank > 0 else None
+    def effects(self) -> tuple[Effect, ...]:
+        """Over every unit."""
+        return self.among(range(self.on_index[1].size)).effects
+
+    def among(self, rows: Sequence[int]) -> Effects:
+        """Over the units ``rows``: each choice's index, a mean weighted by each unit's variance."""
+        index, rank = _weighted(self.on_index, rows), _weighted(self.on_rank, rows)
+        return Effects(tuple(Effect(g, float(i), float(r)) for g, i, r in zip(self.groups, index, rank, strict=True)))
+
+
+def _weighted(found: tuple[Floats, Floats], rows: Sequence[int]) -> Floats:
+    first, variance = found[0][list(rows)], found[1][list(rows)]
+    if variance.sum() <= 0:
+        return np.zeros(first.shape[1])
+    return np.asarray((variance[:, None] * first).sum(axis=0) / variance.sum())
 
 
 Scored = tuple[Response, Scores]
@@ -432,10 +459,12 @@ def _summary(cohort: Cohort, values: Floats, levels: Ints) -> UnitUncertainty | 
     return UnitUncertainty(p5, p50, p95, stages)
 
 
-def draw_ranks(draws: Floats, groups: Sequence[Hashable]) -> Floats:
+def draw_ranks(draws: Floats, groups: Sequence[Hashable], *, order: Sequence[int] | None = None) -> Floats:
     """Each unit's rank among the units of its group in every draw (N x D; 1 = best; NaN with no index).
 
-    Ties share the best rank ("1224"), as the portfolio's league table and the entity report rank.
+    Without ``order``, ties share the best rank ("1224"), as the entity report ranks. With it,
+    as the portfolio's league table ranks: a tie goes to the unit lower in ``order`` (the
+    position of each unit by name, then id), so every rank is a distinct position.
     """
     from scipy.stats import rankdata  # noqa: PLC0415
 
@@ -445,13 +474,22 @@ def draw_ranks(draws: Floats, groups: Sequence[Hashable]) -> Floats:
         if not np.isnan(draws[n]).all():
             members[key].append(n)
     for rows in members.values():
-        ranks[rows] = rankdata(-draws[rows], method="min", axis=0)
+        if order is None:
+            ranks[rows] = rankdata(-draws[rows], method="min", axis=0)
+            continue
+        tiebreak = np.broadcast_to(np.asarray(order, dtype=np.float64)[rows, None], draws[rows].shape)
+        ordered = np.lexsort((tiebreak, -draws[rows]), axis=0)  # per draw: the rows, best first
+        positions = np.empty_like(ordered)
+        np.put_along_axis(positions, ordered, np.arange(1, len(rows) + 1)[:, None], axis=0)
+        ranks[rows] = positions
     return ranks
 
 
-def rank_intervals(result: Uncertainty, *, groups: Sequence[Hashable]) -> tuple[RankInterval | None, ...]:
+def rank_intervals(
+    result: Uncertainty, *, groups: Sequence[Hashable], order: Sequence[int] | None = None
+) -> tuple[RankInterval | None, ...]:
     """Each unit's rank among the units sharing its group key, over the draws: 5th, 50th, 95th percentiles."""
-    ranks = draw_ranks(result.draws, groups)
+    ranks = draw_ranks(result.draws, groups, order=order)
     sizes: dict[Hashable, int] = defaultdict(int)
     for n, key in enumerate(groups):
         sizes[key] += int(not np.isnan(ranks[n]).all())
@@ -478,14 +516,17 @@ def choice_groups(settings: Settings, scored: Sequence[Scored]) -> tuple[Group, 
     return tuple(groups)
 
 
-def sensitivity(scored: Sequence[Scored], *, settings: Settings, groups: Sequence[Hashable]) -> Sensitivity:
+def sensitivity(
+    scored: Sequence[Scored], *, settings: Settings, groups: Sequence[Hashable], order: Sequence[int] | None = None
+) -> Sensitivity:
     """First-order sensitivity indices of the index and of the rank among ``groups`` peers, per choice.
 
     The pick-freeze design: matrices A and B of ``sampling_size(settings.draws)`` draws each,
     and for each choice g the matrix A with g's columns taken from B; the index and ranks
     evaluated on all of them go to :func:`scipy.stats.sobol_indices`, whose estimator
     (Saltelli 2010) gives each unit's first-order index. The figure per choice is their mean
-    over units weighted by each unit's variance, so units that do not move weigh nothing.
+    over units weighted by each unit's variance, so units that do not move weigh nothing;
+    :meth:`Sensitivity.among` gives it over some of the units (one peer group).
     """
     n = sampling_size(settings.draws)
     choices = choice_groups(settings, scored)
@@ -498,22 +539,50 @@ def sensitivity(scored: Sequence[Scored], *, settings: Settings, groups: Sequenc
         f_a[members], f_b[members] = evaluate(cohort, a).T, evaluate(cohort, b).T
         for g, group in enumerate(choices):
             f_ab[g, members] = evaluate(cohort, a.mixed(b, group)).T
-    keep = ~np.isnan(f_a).any(axis=1)
-    rank_a, rank_b = draw_ranks(f_a, groups), draw_ranks(f_b, groups)
-    rank_ab = np.stack([draw_ranks(f_ab[g], groups) for g in range(len(choices))])
-    on_index = _weighted_first_order(f_a[keep], f_b[keep], f_ab[:, keep], n)
-    on_rank = _weighted_first_order(rank_a[keep], rank_b[keep], rank_ab[:, keep], n)
-    effects = tuple(Effect(g, float(i), float(r)) for g, i, r in zip(choices, on_index, on_rank, strict=True))
-    return Sensitivity(n, effects)
+    rank_a, rank_b = draw_ranks(f_a, groups, order=order), draw_ranks(f_b, groups, order=order)
+    rank_ab = np.stack([draw_ranks(f_ab[g], groups, order=order) for g in range(len(choices))])
+    return Sensitivity(n, choices, _first_order(f_a, f_b, f_ab, n), _first_order(rank_a, rank_b, rank_ab, n))
 
 
-def _weighted_first_order(f_a: Floats, f_b: Floats, f_ab: Floats, n: int) -> Floats:
-    """The first-order index of each choice, averaged over units with each unit's output variance as weight."""
+def _first_order(f_a: Floats, f_b: Floats, f_ab: Floats, n: int) -> tuple[Floats, Floats]:
+    """Each unit's first-order index per choice (N x G, by scipy) and its output's variance (0 with no index)."""
     from scipy.stats import sobol_indices  # noqa: PLC0415
 
-    variance = np.var(np.concatenate([f_a, f_b], axis=1), axis=1)
-    if not f_a.size or variance.sum() <= 0:
-        return np.zeros(f_ab.shape[0])
-    result = sobol_indices(func={"f_A": f_a, "f_B": f_b, "f_AB": f_ab}, n=n)
-    first = np.asarray(result.first_order).reshape(f_a.shape[0], f_ab.shape[0])
-    return np.asarray((variance[:, None] * first).sum(axis=0) / variance.sum())
+    keep = ~np.isnan(f_a).any(axis=1)
+    first, variance = np.zeros((f_a.shape[0], f_ab.shape[0])), np.zeros(f_a.shape[0])
+    if not keep.any():
+        return first, variance
+    result = sobol_indices(func={"f_A": f_a[keep], "f_B": f_b[keep], "f_AB": f_ab[:, keep]}, n=n)
+    first[keep] = np.asarray(result.first_order).reshape(int(keep.sum()), f_ab.shape[0])
+    variance[keep] = np.var(np.concatenate([f_a[keep], f_b[keep]], axis=1), axis=1)
+    return first, variance
+
+
+@dataclass(frozen=True)
+class PeerUncertainty:
+    """What the portfolio shows: each unit's rank interval among its peers; per group, what moves ranks most."""
+
+    settings: Settings
+    ranks: Mapping[str, RankInterval]  # by unit key
+    moves_most: Mapping[Hashable, Effect | None]  # by peer group
+
+
+def peer_uncertainty(
+    scored: Sequence[Scored],
+    *,
+    keys: Sequence[str],
+    groups: Sequence[Hashable],
+    order: Sequence[int],
+    settings: Settings,
+) -> PeerUncertainty:
+    """Rank intervals (league-table ranks: ties by ``order``) and, per group, the choice that moves ranks most."""
+    intervals = rank_intervals(uncertainty(scored, settings=settings), groups=groups, order=order)
+    found = sensitivity(scored, settings=settings, groups=groups, order=order)
+    rows: dict[Hashable, list[int]] = defaultdict(list)
+    for n, group in enumerate(groups):
+        rows[group].append(n)
+    return PeerUncertainty(
+        settings,
+        FrozenMap({key: i for key, i in zip(keys, intervals, strict=True) if i is not None}),
+        FrozenMap({group: found.among(members).moves_ranks_most for group, members in rows.items()}),
+    )

@@ -29,6 +29,7 @@ from dhti.uncertainty import (
     draw_factors,
     draw_ranks,
     evaluate,
+    peer_uncertainty,
     rank_intervals,
     sensitivity,
     stage_levels,
@@ -372,7 +373,7 @@ def test_sensitivity_names_aggregation_when_only_aggregation_matters() -> None:
     assert found.samples == 512
     assert effects[Group.AGGREGATION].index > 0.8
     assert effects[Group.AGGREGATION].index > 10 * max(e.index for g, e in effects.items() if g != Group.AGGREGATION)
-    assert found.moves_ranks_most is Group.AGGREGATION
+    assert found.among(range(len(scored))).moves_ranks_most.group is Group.AGGREGATION  # type: ignore[union-attr]
 
 
 def test_with_no_spread_the_weights_have_no_effect() -> None:
@@ -397,10 +398,43 @@ def test_lenient_sensitivity_has_a_group_for_the_unanswered_questions() -> None:
     effects = {e.group: e for e in found.effects}
     assert effects[Group.UNANSWERED].index > 0.9  # the one choice that varies
     assert effects[Group.AGGREGATION].index == 0
-    assert found.moves_ranks_most is Group.UNANSWERED
+    assert found.among(range(30)).moves_ranks_most.group is Group.UNANSWERED  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(("field", "value"), [("draws", 0), ("spread", 1.0), ("spread", -0.1)])
 def test_settings_out_of_range_are_refused(field: str, value: float) -> None:
     with pytest.raises(ValueError, match=field):
         Settings(**{field: value})  # type: ignore[arg-type]
+
+
+def test_league_ranks_break_ties_by_the_order_given_and_are_distinct_positions() -> None:
+    scored = cohort_of("arithmetic", 8, seed=4)
+    twin = scored[2]
+    scored = [*scored, twin, twin]  # two more units with the same answers as unit 2: tied in every draw
+    groups = ["all"] * len(scored)
+    order = [9, 8, 5, 7, 6, 4, 3, 2, 1, 0]  # by name: unit 9 first, then 8, ...
+    result = uncertainty(scored, settings=Settings(draws=40, seed=2))
+    ranks = draw_ranks(result.draws, groups, order=order)
+    for d in range(40):
+        assert sorted(ranks[:, d]) == list(range(1, 11))
+        expected = sorted(range(10), key=lambda n: (-result.draws[n, d], order[n]))
+        assert [int(ranks[n, d]) for n in expected] == list(range(1, 11))
+    assert (ranks[9] < ranks[8]).all()
+    assert (ranks[8] < ranks[2]).all()
+    competition = draw_ranks(result.draws, groups)
+    assert (competition[2] == competition[8]).all()
+    assert (competition[8] == competition[9]).all()
+
+
+def test_peer_uncertainty_gives_each_unit_its_interval_and_each_group_its_choice() -> None:
+    scored = _aggregation_only() + cohort_of("arithmetic", 6, seed=1)
+    keys = [f"u{n}" for n in range(len(scored))]
+    groups = ["zero"] * 6 + ["other"] * 6
+    found = peer_uncertainty(
+        scored, keys=keys, groups=groups, order=list(range(len(scored))), settings=Settings(draws=256, spread=0.05)
+    )
+    assert set(found.ranks) == set(keys)
+    assert all(interval.of == 6 for interval in found.ranks.values())
+    zero = found.moves_most["zero"]
+    assert zero is not None
+    assert zero.group is Group.AGGREGATION

@@ -191,3 +191,76 @@ def test_every_vietnamese_report_says_it_on_page_1_with_its_first_actions(vietna
 def _pages(pdf: Path) -> list[str]:
     done = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True)
     return [flat(page) for page in done.stdout.split("\f")[:-1]]
+
+
+@pytest.fixture(scope="module")
+def campaign_store(tmp_path_factory) -> str:
+    """A store with the samples and a small simulated campaign: every kind has a few peers to rank among."""
+    from click.testing import CliRunner
+
+    from dhti.cli import main
+
+    folder = tmp_path_factory.mktemp("campaign")
+    runner = CliRunner()
+    simulated = runner.invoke(main, ["simulate", "-o", str(folder / "sim"), "--entities", "3", "--rounds", "1"])
+    assert simulated.exit_code == 0, simulated.output
+    db = str(folder / "store.sqlite")
+    for source in (examples_dir(), folder / "sim"):
+        ingested = runner.invoke(main, ["db", "ingest", str(source), "--db", db])
+        assert ingested.exit_code == 0, ingested.output
+    return db
+
+
+LEAGUE_ROW = re.compile(
+    r'<tr><td class="num">(\d+)</td><td class="wrap">.*?'
+    r'(?:<br><span class="small muted rank-range">rank (\d+), range (\d+)–(\d+)</span>)?</td>'
+)
+
+
+def test_the_portfolio_gives_each_unit_its_rank_interval_and_names_what_moves_ranks(
+    dhti, campaign_store: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "portfolio.html"
+    args = ("aggregate", "-o", out, "--db", campaign_store, "--report-date", "2026-12-02", "--lang", "en")
+    assert dhti(*args, "--uncertainty", "--draws", "256", "--seed", "2026").exit_code == 0
+    html = out.read_text(encoding="utf-8")
+    tables = html.split('<table class="heat league wide">')[1:]
+    assert len(tables) >= 4
+    named = 0
+    for table in tables:
+        body = table.split("</table>")[0]
+        rows = LEAGUE_ROW.findall(body)
+        assert rows
+        for position, rank, low, high in rows:
+            assert rank == position  # the interval's rank is the league table's
+            assert 1 <= int(low) <= int(high) <= len(rows)
+        after = table.split("</table>", 1)[1].split("<h3>")[0]
+        moved = any(int(low) < int(high) for _position, _rank, low, high in rows)
+        if moved:  # a range wider than one place: some choice moves the ranks, and the sentence names it
+            named += 1
+            assert re.search(r"Of the choices varied, the one that moves the ranks most is the [a-z ]+: on its", after)
+        else:  # the ranks may still move in a few of the draws
+            assert "moves any rank in this group" in after or "moves the ranks most" in after
+    assert named >= 2
+    assert "gives its place in the table and the places it takes in 90% of the recalculations" in html
+    assert "recalculated 256 times" in html
+    plain = tmp_path / "plain.html"
+    assert dhti("aggregate", "-o", plain, "--db", campaign_store, "--lang", "en").exit_code == 0
+    text = plain.read_text(encoding="utf-8")
+    assert "rank-range" not in text
+    assert "moves the ranks most" not in text
+
+
+def test_the_vietnamese_portfolio_pdf_says_hang_khoang(dhti, campaign_store: str, tmp_path: Path) -> None:
+    out = tmp_path / "portfolio.pdf"
+    result = dhti("aggregate", "-o", out, "--db", campaign_store, "--uncertainty", "--draws", "128", lang="vi")
+    assert result.exit_code == 0, result.stderr
+    text = " ".join(_pages(out))
+    assert re.search(r"hạng \d+, khoảng \d+–\d+", text)
+    assert "làm xê dịch thứ hạng nhiều nhất" in text
+
+
+def test_aggregate_usage_error_exits_2(dhti, campaign_store: str, tmp_path: Path) -> None:
+    result = dhti("aggregate", "-o", tmp_path / "p.html", "--db", campaign_store, "--spread", "0.5")
+    assert result.exit_code == 2
+    assert "--spread needs --uncertainty" in result.stderr

@@ -14,7 +14,7 @@ from dhti import i18n
 from dhti.i18n import N_
 
 if TYPE_CHECKING:
-    from dhti.uncertainty import Group, RankInterval, Sensitivity, Settings, UnitUncertainty
+    from dhti.uncertainty import Effect, RankInterval, Settings, UnitUncertainty
 
 Translate = Callable[[str], str]
 
@@ -92,19 +92,32 @@ def rank_words(rank: int, interval: RankInterval, *, lang: str, translate: Trans
     return translate(N_("rank %(rank)s, range %(low)s–%(high)s")) % facts
 
 
-def sensitivity_sentence(found: Sensitivity, *, lang: str, translate: Translate) -> str:
-    """Which choice moves the ranks most, and how much of their variance it explains on its own."""
-    group: Group | None = found.moves_ranks_most
-    if group is None:
-        return translate(N_("No choice varied in the recalculations moves any rank."))
-    share = next(effect.rank for effect in found.effects if effect.group is group)
-    facts = {"choice": translate(GROUP_NAMES[str(group)]), "share": i18n.percent(max(share, 0.0), lang)}
+def sensitivity_sentence(effect: Effect | None, *, lang: str, translate: Translate) -> str:
+    """Which choice moves a section's ranks most, and how much of their variance it explains on its own."""
+    if effect is None:
+        return translate(N_("No choice varied in the recalculations moves any rank in this group."))
+    facts = {"choice": translate(GROUP_NAMES[str(effect.group)]), "share": i18n.percent(max(effect.rank, 0.0), lang)}
     return (
         translate(
             N_(
-                "Of the choices varied, %(choice)s moves the ranks most: on its own it explains %(share)s "
-                "of their variance (a first-order sensitivity index)."
+                "Of the choices varied, the one that moves the ranks most is %(choice)s: on its own it explains "
+                "%(share)s of their variance (a first-order sensitivity index)."
             )
         )
         % facts
     )
+
+
+def portfolio_paragraphs(settings: Settings, *, lang: str, translate: Translate) -> tuple[str, ...]:
+    """The portfolio's reading of the rank intervals: what was varied, what a range means, the seed."""
+    varied, _meaning, seed = method_paragraphs(settings, lang=lang, translate=translate)
+    ranks = translate(
+        N_(
+            'Under each unit of a league table, "rank 7, range 4–11" gives its place in the table and the'
+            " places it takes in 90% of the recalculations among the units of its kind. Where ranges overlap,"
+            " the order of those units depends on choices of method, not only on their answers. Under each"
+            " table, a sentence names the choice that moves its ranks most, by its first-order sensitivity"
+            " index: the share of the variance of the ranks that this choice explains on its own."
+        )
+    )
+    return (varied, ranks, seed)
