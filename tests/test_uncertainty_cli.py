@@ -10,8 +10,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from dhti.assess import assess
+from dhti.cli import main
 from dhti.report.render import ReportFormat, context_for, write_report
 from dhti.resources import examples_dir
 from dhti.uncertainty import Settings
@@ -196,10 +198,6 @@ def _pages(pdf: Path) -> list[str]:
 @pytest.fixture(scope="module")
 def campaign_store(tmp_path_factory) -> str:
     """A store with the samples and a small simulated campaign: every kind has a few peers to rank among."""
-    from click.testing import CliRunner
-
-    from dhti.cli import main
-
     folder = tmp_path_factory.mktemp("campaign")
     runner = CliRunner()
     simulated = runner.invoke(main, ["simulate", "-o", str(folder / "sim"), "--entities", "3", "--rounds", "1"])
@@ -247,7 +245,7 @@ def test_the_portfolio_gives_each_unit_its_rank_interval_and_names_what_moves_ra
     plain = tmp_path / "plain.html"
     assert dhti("aggregate", "-o", plain, "--db", campaign_store, "--lang", "en").exit_code == 0
     text = plain.read_text(encoding="utf-8")
-    assert "rank-range" not in text
+    assert 'class="small muted rank-range"' not in text
     assert "moves the ranks most" not in text
 
 
