@@ -438,9 +438,8 @@ def uncertainty(scored: Sequence[Scored], *, settings: Settings) -> Uncertainty:
         cohort = build_cohort([scored[n] for n in members])
         values = index_draws(cohort, settings, np.random.default_rng(settings.seed))
         draws[members] = values.T
-        levels = stage_levels(cohort, values)
-        for row, n in enumerate(members):
-            units[n] = _summary(cohort, values[:, row], levels[:, row])
+        for n, found in zip(members, _summaries(cohort, values), strict=True):
+            units[n] = found
     return Uncertainty(settings, tuple(units), draws)
 
 
@@ -451,12 +450,23 @@ def _by_questionnaire(scored: Sequence[Scored]) -> list[list[int]]:
     return [groups[ref] for ref in sorted(groups)]
 
 
-def _summary(cohort: Cohort, values: Floats, levels: Ints) -> UnitUncertainty | None:
-    if np.isnan(values).all():
-        return None
-    p5, p50, p95 = (float(x) for x in np.percentile(values, PERCENTILES))
-    stages = tuple((s.level, float(np.mean(levels == s.level))) for s in cohort.questionnaire.stages)
-    return UnitUncertainty(p5, p50, p95, stages)
+def _summaries(cohort: Cohort, values: Floats) -> list[UnitUncertainty | None]:
+    """Each unit's percentiles and stage probabilities from its column of ``values`` (D x N), all at once."""
+    levels = stage_levels(cohort, values)
+    scored = ~np.isnan(values).all(axis=0)
+    percentiles = np.percentile(np.where(scored, values, 0.0), PERCENTILES, axis=0)  # 3 x N
+    stages = [(s.level, np.mean(levels == s.level, axis=0)) for s in cohort.questionnaire.stages]
+    return [
+        UnitUncertainty(
+            float(percentiles[0, n]),
+            float(percentiles[1, n]),
+            float(percentiles[2, n]),
+            tuple((level, float(chance[n])) for level, chance in stages),
+        )
+        if scored[n]
+        else None
+        for n in range(values.shape[1])
+    ]
 
 
 def draw_ranks(draws: Floats, groups: Sequence[Hashable], *, order: Sequence[int] | None = None) -> Floats:
