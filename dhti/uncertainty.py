@@ -76,14 +76,17 @@ class Settings:
 
 @dataclass(frozen=True, eq=False)
 class Cohort:
-    """The arrays of N scored units of one questionnaire: what every draw recomputes the index from."""
+    """The arrays of N scored units of one questionnaire: what every draw recomputes the index from.
+
+    Question-, indicator- and domain-major (units last), so that a chunk of draws is a few matrix products.
+    """
 
     questionnaire: Questionnaire
     question_ids: tuple[str, ...]  # the Q scored questions, indicator by indicator
     indicator_ids: tuple[str, ...]  # I
     domain_ids: tuple[str, ...]  # K
-    scores: Floats  # N x Q question scores s in [0, 1] (0 where not in the sum)
-    mask: Floats  # N x Q: 1 where the question is in its indicator's sum
+    scores: Floats  # Q x N question scores s in [0, 1] (0 where not in the sum)
+    mask: Floats  # Q x N: 1 where the question is in its indicator's sum
     question_indicator: Floats  # Q x I incidence
     indicator_domain: Floats  # I x K incidence
     question_weights: Floats  # Q
@@ -95,10 +98,16 @@ class Cohort:
     open_values: Floats  # Q x V: the possible scores of each question
     open_below: Floats  # Q x V: the chance of drawing a score listed before each one (2 for padding)
     open_counts: Ints  # Q: how many possible scores (0: continuous, uniform in [0, 1])
+    indicator_in: Floats  # I x N: 1 where the indicator has a question in its sum (whatever the weights)
+    indicator_out: Floats  # I x N: 1 - indicator_in
+    domain_in: Floats  # K x N: 1 where the domain has an indicator with a score
+    domain_out: Floats  # K x N
+    indexed: Bools  # N: the unit has an index (a domain with a score)
+    domain_runs: tuple[tuple[int, int], ...]  # each domain's indicators: rows start..stop (domain by domain)
 
     @property
     def units(self) -> int:
-        return int(self.scores.shape[0])
+        return int(self.scores.shape[1])
 
 
 @dataclass(frozen=True, eq=False)
@@ -226,20 +235,14 @@ def build_cohort(scored: Sequence[Scored]) -> Cohort:
     questionnaire = scored[0][0].questionnaire
     indicators = list(questionnaire.indicators())
     columns = [q for indicator in indicators for q in indicator.questions if q.scored]
-    position = {q.id: n for n, q in enumerate(columns)}
-    shape = (len(scored), len(columns))
-    values, mask = np.zeros(shape), np.zeros(shape)
-    open_cells: list[tuple[int, int]] = []
-    for unit, (response, scores) in enumerate(scored):
-        for qid, value in scores.questions.items():
-            column = position[qid]
-            values[unit, column], mask[unit, column] = value, 1.0
-            if response.usable(qid) is None:
-                open_cells.append((unit, column))
-        for column in _absent(response, columns):
-            mask[unit, column] = 1.0
+    values, mask, open_cells = _cells(scored, columns)
     indicator_of = {q.id: n for n, indicator in enumerate(indicators) for q in indicator.questions}
     domain_of = {i.id: k for k, domain in enumerate(questionnaire.domains) for i in domain.indicators}
+    question_indicator = _incidence([indicator_of[q.id] for q in columns], len(indicators))
+    indicator_domain = _incidence([domain_of[i.id] for i in indicators], len(questionnaire.domains))
+    indicator_in = ((question_indicator.T @ mask) > 0).astype(np.float64)
+    domain_in = ((indicator_domain.T @ indicator_in) > 0).astype(np.float64)
+    ends = np.cumsum([len(d.indicators) for d in questionnaire.domains]).tolist()
     caps = np.array([_cap(scores) for _response, scores in scored], dtype=np.int64)
     possible = [_possible_scores(q) for q in columns]
     open_values, open_below = _score_table(possible)
@@ -250,28 +253,59 @@ def build_cohort(scored: Sequence[Scored]) -> Cohort:
         domain_ids=tuple(d.id for d in questionnaire.domains),
         scores=values,
         mask=mask,
-        question_indicator=_incidence([indicator_of[q.id] for q in columns], len(indicators)),
-        indicator_domain=_incidence([domain_of[i.id] for i in indicators], len(questionnaire.domains)),
+        question_indicator=question_indicator,
+        indicator_domain=indicator_domain,
         question_weights=np.array([q.weight for q in columns], dtype=np.float64),
         indicator_weights=np.array([i.weight for i in indicators], dtype=np.float64),
         domain_weights=np.array([d.weight for d in questionnaire.domains], dtype=np.float64),
         capped_at=np.array([questionnaire.stage_at_most(int(c)).level for c in caps], dtype=np.int64),
         cap=caps,
-        open_cells=np.array(open_cells, dtype=np.int64).reshape(-1, 2),
+        open_cells=open_cells,
         open_values=open_values,
         open_below=open_below,
         open_counts=np.array([len(p) for p in possible], dtype=np.int64),
+        indicator_in=indicator_in,
+        indicator_out=1.0 - indicator_in,
+        domain_in=domain_in,
+        domain_out=1.0 - domain_in,
+        indexed=np.asarray(domain_in.any(axis=0)),
+        domain_runs=tuple(zip([0, *ends[:-1]], ends, strict=True)),
     )
 
 
-def _absent(response: Response, columns: Sequence[Question]) -> list[int]:
-    """The columns of skipped questions that say ``when_skipped: zero``: in the sum at 0 (contract 3.2)."""
-    kind = response.entity.type
-    return [
-        n
-        for n, q in enumerate(columns)
-        if q.id not in response.applicable and q.when_skipped is WhenSkipped.ZERO and applies_to(q, kind)
-    ]
+def _cells(scored: Sequence[Scored], columns: Sequence[Question]) -> tuple[Floats, Floats, Ints]:
+    """S and M (Q x N), and the open cells: scored by ``--lenient`` at 0 for want of an answer.
+
+    A skipped question that says ``when_skipped: zero`` is in the sum at 0 (contract 3.2).
+    """
+    position = {q.id: n for n, q in enumerate(columns)}
+    zero = [(n, q) for n, q in enumerate(columns) if q.when_skipped is WhenSkipped.ZERO]
+    rows: list[int] = []
+    cells: list[int] = []
+    found: list[float] = []
+    absent: list[tuple[int, int]] = []
+    open_cells: list[tuple[int, int]] = []
+    for unit, (response, scores) in enumerate(scored):
+        valued = _valued(response)
+        for qid, value in scores.questions.items():
+            rows.append(unit)
+            cells.append(position[qid])
+            found.append(value)
+            if qid not in valued:
+                open_cells.append((unit, position[qid]))
+        kind = response.entity.type
+        absent += [(unit, n) for n, q in zero if q.id not in response.applicable and applies_to(q, kind)]
+    values, mask = np.zeros((len(columns), len(scored))), np.zeros((len(columns), len(scored)))
+    values[cells, rows], mask[cells, rows] = found, 1.0
+    if absent:
+        units, questions = np.array(absent).T
+        mask[questions, units] = 1.0
+    return values, mask, np.array(open_cells, dtype=np.int64).reshape(-1, 2)
+
+
+def _valued(response: Response) -> set[str]:
+    """The questions answered with a value (not ``na``, not left empty)."""
+    return {qid for qid, answer in response.answers.items() if answer.value is not None and not answer.na}
 
 
 def _cap(scores: Scores) -> int:
@@ -367,52 +401,87 @@ def evaluate(cohort: Cohort, factors: Factors) -> Floats:
 
 
 def _evaluate_chunk(cohort: Cohort, factors: Factors) -> Floats:
-    units, indicators = cohort.units, cohort.indicator_weights.size
-    draws = factors.geometric.size
+    """c x N indices. Inside, arrays are indicator- or domain-major (I x c x N, K x c x N), units last."""
+    draws, indicators = factors.geometric.size, cohort.indicator_weights.size
     weights = cohort.question_weights * factors.questions  # c x Q
-    # (Q, c*I): column (d, i) holds draw d's weight of each question of indicator i
-    block = (weights[:, :, None] * cohort.question_indicator[None]).transpose(1, 0, 2).reshape(-1, draws * indicators)
-    total = (cohort.scores @ block).reshape(units, draws, indicators).transpose(1, 0, 2)
-    counted = (cohort.mask @ block).reshape(units, draws, indicators).transpose(1, 0, 2)
+    # (I*c, Q): row (i, d) holds draw d's weight of each question of indicator i, 0 for the others
+    block = (cohort.question_indicator.T[:, None, :] * weights[None, :, :]).reshape(indicators * draws, -1)
+    total = (block @ cohort.scores).reshape(indicators, draws, -1)
+    counted = (block @ cohort.mask).reshape(indicators, draws, -1)
     if factors.fill.size:
         total += _open_points(cohort, factors.fill * weights[:, cohort.open_cells[:, 1]])
-    has = counted > 0
-    indicator = np.divide(total, counted, out=np.zeros_like(total), where=has)
-    indicator_weights = (cohort.indicator_weights * factors.indicators)[:, None, :] * has  # c x N x I
-    domain_total = (indicator * indicator_weights) @ cohort.indicator_domain
-    domain_counted = indicator_weights @ cohort.indicator_domain  # c x N x K
-    scored = domain_counted > 0
-    domain = np.divide(domain_total, domain_counted, out=np.zeros_like(domain_total), where=scored)
-    domain_weights = (cohort.domain_weights * factors.domains)[:, None, :] * scored
-    weight_sum = domain_weights.sum(axis=2)
+    # where an indicator has no question in its sum both are 0: dividing by 1 leaves it at 0, out of the domain
+    counted += cohort.indicator_out[:, None, :]
+    indicator = np.divide(total, counted, out=total)
+    indicator_weights = cohort.indicator_weights * factors.indicators  # c x I
+    indicator *= indicator_weights.T[:, :, None]
+    # a questionnaire lists its indicators domain by domain: each domain's sum is one run of rows
+    runs = cohort.domain_runs
+    domain = np.stack([indicator[a:b].sum(axis=0) for a, b in runs])  # K x c x N
+    present = cohort.indicator_in[:, None, :]
+    # sums over a few terms, not matrix products: a threaded BLAS spends more than it saves on them
+    domain_counted = np.stack([_weighted_sum(present[a:b], indicator_weights[:, a:b]) for a, b in runs])
+    domain_counted += cohort.domain_out[:, None, :]
+    domain /= domain_counted
+    domain_weights = cohort.domain_weights * factors.domains  # c x K
+    weight_sum = _weighted_sum(cohort.domain_in[:, None, :], domain_weights)  # c x N
+    index = np.empty((draws, cohort.units))
+    arithmetic, geometric = ~factors.geometric, factors.geometric
+    if arithmetic.any():
+        chosen = domain[:, arithmetic]
+        index[arithmetic] = _weighted_sum(chosen, domain_weights[arithmetic]) / weight_sum[arithmetic]
+    if geometric.any():
+        index[geometric] = _geometric(cohort, domain[:, geometric], domain_weights[geometric], weight_sum[geometric])
+    index[:, ~cohort.indexed] = np.nan
+    return 100 * index
+
+
+def _weighted_sum(values: Floats, weights: Floats) -> Floats:
+    """sum_k w[d, k] * x[k, d, n]: the domains' weighted sum of each draw d and unit n (K x g x N -> g x N)."""
+    found: Floats = weights[:, 0, None] * values[0]
+    for k in range(1, values.shape[0]):
+        found += weights[:, k, None] * values[k]
+    return found
+
+
+def _geometric(cohort: Cohort, domain: Floats, weights: Floats, weight_sum: Floats) -> Floats:
+    """prod(D ^ (w / sum w)) over the domains with a score (g x N); 0 when one of them is 0."""
+    inside = cohort.domain_in[:, None, :] > 0
+    logs = np.log(np.where(inside & (domain > 0), domain, 1.0))
     with np.errstate(divide="ignore", invalid="ignore"):
-        arithmetic = (domain * domain_weights).sum(axis=2) / weight_sum
-        logs = np.log(np.where(scored & (domain > 0), domain, 1.0))
-        geometric = np.exp((domain_weights * logs).sum(axis=2) / weight_sum)
-    geometric = np.where((scored & (domain <= 0)).any(axis=2), 0.0, geometric)
-    index = np.where(factors.geometric[:, None], geometric, arithmetic)
-    return np.where(weight_sum > 0, 100 * index, np.nan)
+        found = np.exp(_weighted_sum(logs, weights) / weight_sum)
+    return np.where((inside & (domain <= 0)).any(axis=0), 0.0, found)
 
 
 def _open_points(cohort: Cohort, points: Floats) -> Floats:
-    """c x N x I: the points the open cells' drawn scores add to their indicators' sums."""
+    """I x c x N: the points the open cells' drawn scores add to their indicators' sums."""
     from scipy import sparse  # noqa: PLC0415 - only with lenient draws
 
     units, indicators = cohort.units, cohort.indicator_weights.size
     cells = cohort.open_cells
-    targets = cells[:, 0] * indicators + np.argmax(cohort.question_indicator[cells[:, 1]], axis=1)
+    targets = np.argmax(cohort.question_indicator[cells[:, 1]], axis=1) * units + cells[:, 0]
     scatter = sparse.csr_matrix(
         (np.ones(len(cells)), (np.arange(len(cells)), targets)), shape=(len(cells), units * indicators)
     )
-    return np.asarray((scatter.T @ points.T).T).reshape(points.shape[0], units, indicators)
+    added = np.asarray((scatter.T @ points.T).T).reshape(points.shape[0], indicators, units)
+    return added.transpose(1, 0, 2)
 
 
 def stage_levels(cohort: Cohort, index: Floats) -> Ints:
-    """The stage level of each index value (n x N), after each unit's compliance cap; 0 where there is no index."""
-    levels = np.zeros(index.shape, dtype=np.int64)
-    for stage in cohort.questionnaire.stages:
-        levels = np.where(index + STAGE_TOLERANCE >= stage.min, stage.level, levels)
-    levels = np.where(levels == 0, cohort.questionnaire.stages[0].level, levels)
+    """The stage level of each index value (n x N), after each unit's compliance cap; 0 where there is no index.
+
+    As :meth:`Questionnaire.stage_for`: the last stage whose ``min`` the value reaches, else the first.
+    """
+    stages = cohort.questionnaire.stages
+    mins = np.array([stage.min for stage in stages])
+    found = np.array([stage.level for stage in stages])
+    if np.all(np.diff(mins) >= 0):
+        reached = np.searchsorted(mins, index + STAGE_TOLERANCE, side="right") - 1
+        levels = found[np.clip(reached, 0, len(stages) - 1)]
+    else:  # thresholds out of order: the last one reached wins, as stage_for reads them
+        levels = np.full(index.shape, stages[0].level, dtype=np.int64)
+        for stage in stages:
+            levels = np.where(index + STAGE_TOLERANCE >= stage.min, stage.level, levels)
     capped = np.where(cohort.cap[None, :] < levels, cohort.capped_at[None, :], levels)
     return np.where(np.isnan(index), 0, capped)
 
@@ -453,19 +522,14 @@ def _by_questionnaire(scored: Sequence[Scored]) -> list[list[int]]:
 def _summaries(cohort: Cohort, values: Floats) -> list[UnitUncertainty | None]:
     """Each unit's percentiles and stage probabilities from its column of ``values`` (D x N), all at once."""
     levels = stage_levels(cohort, values)
-    scored = ~np.isnan(values).all(axis=0)
-    percentiles = np.percentile(np.where(scored, values, 0.0), PERCENTILES, axis=0)  # 3 x N
-    stages = [(s.level, np.mean(levels == s.level, axis=0)) for s in cohort.questionnaire.stages]
+    scored: list[bool] = np.asarray(~np.isnan(values).all(axis=0)).tolist()
+    found = np.percentile(np.where(np.isnan(values), 0.0, values), PERCENTILES, axis=0)
+    percentiles: list[list[float]] = found.T.tolist()  # N x 3
+    stages = [s.level for s in cohort.questionnaire.stages]
+    chances: list[list[float]] = np.stack([np.mean(levels == level, axis=0) for level in stages], axis=1).tolist()
     return [
-        UnitUncertainty(
-            float(percentiles[0, n]),
-            float(percentiles[1, n]),
-            float(percentiles[2, n]),
-            tuple((level, float(chance[n])) for level, chance in stages),
-        )
-        if scored[n]
-        else None
-        for n in range(values.shape[1])
+        UnitUncertainty(p5, p50, p95, tuple(zip(stages, chances[n], strict=True))) if scored[n] else None
+        for n, (p5, p50, p95) in enumerate(percentiles)
     ]
 
 
@@ -521,7 +585,7 @@ def sampling_size(draws: int) -> int:
 def choice_groups(settings: Settings, scored: Sequence[Scored]) -> tuple[Group, ...]:
     """The choices varied: the unanswered questions only with ``lenient`` and at least one open cell."""
     groups = [Group.QUESTION_WEIGHTS, Group.INDICATOR_WEIGHTS, Group.DOMAIN_WEIGHTS, Group.AGGREGATION]
-    if settings.lenient and any(r.usable(q) is None for r, s in scored for q in s.questions):
+    if settings.lenient and any(set(s.questions) - _valued(r) for r, s in scored):
         groups.append(Group.UNANSWERED)
     return tuple(groups)
 
