@@ -551,8 +551,8 @@ def draw_ranks(draws: Floats, groups: Sequence[Hashable], *, order: Sequence[int
         if order is None:
             ranks[rows] = rankdata(-draws[rows], method="min", axis=0)
             continue
-        tiebreak = np.broadcast_to(np.asarray(order, dtype=np.float64)[rows, None], draws[rows].shape)
-        ordered = np.lexsort((tiebreak, -draws[rows]), axis=0)  # per draw: the rows, best first
+        rows.sort(key=lambda n: order[n])  # a stable sort then leaves tied rows in this order
+        ordered = np.argsort(-draws[rows], axis=0, kind="stable")  # per draw: the rows, best first
         positions = np.empty_like(ordered)
         np.put_along_axis(positions, ordered, np.arange(1, len(rows) + 1)[:, None], axis=0)
         ranks[rows] = positions
