@@ -187,7 +187,7 @@ def test_every_vietnamese_report_says_it_on_page_1_with_its_first_actions(vietna
     assert "Độ tin cậy của chỉ số tổng hợp" in annex
     assert "chỉ số đã được tính lại 1.000 lần" in annex
     assert "từ 0,75 đến 1,25" in annex
-    assert "hạt giống (seed) 2026" in annex
+    assert "giá trị khởi tạo (seed) 2026" in annex
 
 
 def _pages(pdf: Path) -> list[str]:
