@@ -262,3 +262,19 @@ def test_aggregate_usage_error_exits_2(dhti, campaign_store: str, tmp_path: Path
     result = dhti("aggregate", "-o", tmp_path / "p.html", "--db", campaign_store, "--spread", "0.5")
     assert result.exit_code == 2
     assert "--spread needs --uncertainty" in result.stderr
+
+
+def test_a_question_left_empty_as_the_template_writes_it_is_drawn_too(dhti, write) -> None:
+    """`key: ~` is how `dhti init` leaves a question: --lenient scores it 0, and its draws take yes or no."""
+    text = (
+        Path(COMPLETE)
+        .read_text(encoding="utf-8")
+        .replace('  policy.strategy.budget: "yes"\n', "  policy.strategy.budget: ~\n")
+    )
+    path = str(write("empty.yaml", text))
+    args = ("--uncertainty", "--spread", "0", "--aggregation", "arithmetic", "--format", "json")
+    data = json.loads(dhti("score", path, "--lenient", *args).stdout)[0]
+    answered = json.loads(dhti("score", COMPLETE, "--format", "json").stdout)[0]
+    assert data["uncertainty"]["index"]["p5"] == data["index"]  # drawn "no": the lenient score
+    assert data["uncertainty"]["index"]["p95"] == answered["index"]  # drawn "yes": as if answered yes
+    assert data["uncertainty"]["stages"][str(answered["stage"])] == pytest.approx(0.5, abs=0.05)
