@@ -1,7 +1,7 @@
 """How sure an index, its stage and a rank are: a Monte Carlo over the methodologist's choices (issue 13).
 
 Pure and vectorised. From scored responses of one questionnaire it builds arrays once: the
-question scores ``S`` (units x questions, in [0, 1]), the mask ``M`` of what is in each
+question scores ``S`` (questions x units, in [0, 1]), the mask ``M`` of what is in each
 indicator's sum (``when_skipped: zero`` questions at 0 included), the question -> indicator and
 indicator -> domain incidence matrices, the weights and each unit's compliance cap. Each draw
 multiplies every weight by a factor drawn uniformly in [1 - r, 1 + r], picks arithmetic or
