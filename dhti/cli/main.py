@@ -123,7 +123,8 @@ def demo(output: Path, lang: str, db: str | None, report_date: dt.date) -> None:
     Needs no input: it stores the samples beside a simulated campaign (two provinces, every
     entity type, two rounds a year apart, and an earlier round of each sample; written to
     OUTPUT/simulated/ and marked as not real data), so that every report shows its peers and
-    its trend. For every sample it writes an HTML and a PDF report into OUTPUT, then the
+    its trend. For every sample it writes an HTML and a PDF report into OUTPUT (saying how sure
+    its figures are, as --uncertainty does, seed 2026), then the
     portfolio report of the store (portfolio.html, portfolio.pdf), scores.json and
     scores.csv of the samples, and prints a summary. It is what `make demo` runs. OUTPUT is the demo's own
     folder: running the demo again replaces the files it wrote there, and only those.
