@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from dhti import __version__, expressions, i18n, peers, provinces, references
 from dhti.assess import Outcome
@@ -31,6 +32,10 @@ from dhti.report import charts, gdhm, summary
 from dhti.report.verification import VERIFIED, Verification, VerificationView, verification_view
 from dhti.response import Answer, Response
 from dhti.scoring import ComplianceStatus, DomainScore, IndicatorScore, Scores, Status
+
+if TYPE_CHECKING:
+    from dhti.report.uncertainty import UncertaintyView
+    from dhti.uncertainty import Settings, UnitUncertainty
 
 Translate = Callable[[str], str]
 
@@ -251,6 +256,7 @@ class ReportContext:
     trend: TrendView | None = None
     comparison: tuple[ComparisonRow, ...] = ()
     verification: VerificationView | None = None  # the review, when the assessment shown is a verified one
+    uncertainty: UncertaintyView | None = None  # with --uncertainty: page 1's sentence and the annex section
 
 
 STAGE_MEANINGS = {
@@ -307,6 +313,7 @@ def build_context(  # noqa: PLR0913 - each is a separate choice of the caller
     history: Sequence[Assessed] = (),
     peers: Sequence[Assessed] = (),
     verification: Verification | None = None,
+    uncertainty: tuple[Settings, UnitUncertainty | None] | None = None,
 ) -> ReportContext:
     """The report context for a valid outcome (raises ``ValueError`` for an invalid one).
 
@@ -316,6 +323,7 @@ def build_context(  # noqa: PLR0913 - each is a separate choice of the caller
     (the latest assessment of each entity of the same type and questionnaire) the ranks.
     With ``verification``, ``outcome`` is the verified response: the report leads with its
     scores, says on the cover who verified it and when, and lists the answers the review changed.
+    ``uncertainty`` (``report --uncertainty``): the settings and the figures :mod:`dhti.uncertainty` drew.
     """
     response, scores = outcome.validation.response, outcome.scores
     if response is None or scores is None or scores.index is None or scores.stage is None:
@@ -405,6 +413,7 @@ def build_context(  # noqa: PLR0913 - each is a separate choice of the caller
         )
         if verification
         else None,
+        uncertainty=_uncertainty(uncertainty, scores.index, lang, translate),
     )
 
 
@@ -804,3 +813,13 @@ def _status(answer: Answer | None, applicable: bool) -> str:
     if answer is None or (answer.value is None and not answer.na):
         return "unanswered"
     return "na" if answer.na else "answered"
+
+
+def _uncertainty(
+    figures: tuple[Settings, UnitUncertainty | None] | None, index: float, lang: str, translate: Translate
+) -> UncertaintyView | None:
+    if figures is None or figures[1] is None:
+        return None
+    from dhti.report.uncertainty import entity_view  # noqa: PLC0415 - only with --uncertainty
+
+    return entity_view(figures[0], figures[1], index=index, lang=lang, translate=translate)

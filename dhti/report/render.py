@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from dhti.report.entity import ReportContext
     from dhti.report.portfolio import PortfolioContext
     from dhti.report.verification import Verification
+    from dhti.uncertainty import Settings, UnitUncertainty
 
 log = logging.getLogger(__name__)
 
@@ -170,6 +171,7 @@ def context_for(  # noqa: PLR0913 - each is a separate choice of the caller
     history: Sequence[Assessed] = (),
     peers: Sequence[Assessed] = (),
     verification: Verification | None = None,
+    uncertainty: tuple[Settings, UnitUncertainty | None] | None = None,
 ) -> ReportContext:
     """The entity report's context as of ``report_date``, by default today (see ``build_context``)."""
     from dhti.i18n import translations  # noqa: PLC0415
@@ -186,6 +188,7 @@ def context_for(  # noqa: PLR0913 - each is a separate choice of the caller
         history=history,
         peers=peers,
         verification=verification,
+        uncertainty=uncertainty,
     )
 
 
@@ -270,12 +273,14 @@ def write_report(  # noqa: PLR0913 - each is a separate choice of the caller
     peers: Sequence[Assessed] = (),
     force: bool = False,
     verification: Verification | None = None,
+    uncertainty: tuple[Settings, UnitUncertainty | None] | None = None,
 ) -> Path:
     """Render one entity's report, as of ``report_date`` (default today), and write it atomically to ``output``.
 
     ``history`` and ``peers`` (from the store) give the change, the trend and the ranks among
     peers; ``issuer`` names the issuing body on the cover; an existing ``output`` is replaced only
     with ``force``. With ``verification``, ``outcome`` is the verified response and the report says so.
+    ``uncertainty`` adds how sure the index is (``report --uncertainty``).
     """
     context = context_for(
         outcome,
@@ -285,5 +290,6 @@ def write_report(  # noqa: PLR0913 - each is a separate choice of the caller
         history=history,
         peers=peers,
         verification=verification,
+        uncertainty=uncertainty,
     )
     return write_document(lambda pdf: render_html(context, pdf=pdf), output, fmt=fmt, pdfa=pdfa, force=force)
