@@ -20,8 +20,7 @@ from click.testing import CliRunner, Result
 from reviews import NOTE, PLANTED, REVIEWER, ReviewCase, campaign, reviewed, store_campaign
 
 from dhti.agreement import agreement
-from dhti.cli.agreement import stats
-from dhti.cli.main import DhtiGroup
+from dhti.cli import main
 from dhti.i18n import number
 from dhti.jobs.aggregate import write_portfolio
 from dhti.registry import Registry
@@ -48,11 +47,9 @@ def stored(store_url: str, cases: list[ReviewCase], registry: Registry) -> dict[
 
 
 def review(*args: object, db: str, lang: str = "en") -> Result:
-    """``dhti review ARGS`` through a group like dhti's own (which turns errors into exit 1)."""
-    group = DhtiGroup("review")
-    group.add_command(stats)
-    argv = [str(arg) for arg in args] + ["--db", db, "--lang", lang]
-    return CliRunner().invoke(group, argv, catch_exceptions=False)
+    """``dhti review ARGS --db DB --lang LANG``, as a user runs it."""
+    argv = ["review", *(str(arg) for arg in args), "--db", db, "--lang", lang]
+    return CliRunner().invoke(main, argv, catch_exceptions=False)
 
 
 def checked(cases: list[ReviewCase]) -> list[ReviewCase]:
