@@ -1,0 +1,836 @@
+"""What it takes to reach a stage: the fewest answer changes, proved by the ordinary scorer.
+
+Pure: :func:`plan` takes a validated response and returns a frozen :class:`Plan`. Where the
+index is additive (arithmetic domains, or one domain's score, and no change alters which
+questions are asked) the gain of each change is independent, so taking the largest gains first
+is the exact minimum; otherwise a greedy search re-scores after each step and the plan says it
+is a heuristic, and why. Either way the changes are applied to a copy of the response and
+scored by :func:`dhti.scoring.score_response`: that, not the search, says whether the target
+is reached.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import itertools
+import math
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+from dhti import expressions, i18n
+from dhti.errors import DhtiError
+from dhti.frozen import FrozenMap
+from dhti.messages import L_, N_, Decimal, Message
+from dhti.questionnaire import (
+    Aggregation,
+    Question,
+    Questionnaire,
+    QuestionType,
+    Stage,
+    WhenSkipped,
+    applicable_questions,
+    applies_to,
+    pick,
+)
+from dhti.response import MAX_NUMBER, Answer, AnswerValue, Response, comparable
+from dhti.scoring import Scores, Status, geometric_mean, question_score, score_response, weighted_mean
+
+#: A reached score may fall short of a stage's threshold by float noise only (as :meth:`Questionnaire.stage_for`).
+TOLERANCE = 1e-9
+#: How many answer combinations the search for an obligation's changes tries at most.
+MAX_OBLIGATION_TRIES = 20_000
+#: How many times a plan that the proof finds short is extended from where it stands.
+MAX_REPAIRS = 3
+
+GEOMETRIC = L_("the domains combine geometrically, so the gain of a change depends on the other domains")
+SKIP_LOGIC = L_("changing %(question)s changes which questions are asked")
+NEW_ANSWER = L_("answering %(question)s, left unanswered, changes the weights within its indicator")
+OBLIGATION = L_("the changes that meet a legal obligation were chosen before those that add points")
+REPAIRED = L_("the first plan fell short when re-scored and was extended")
+
+
+YES, NO, NOT_ANSWERED, NONE_OF_THESE = N_("Yes"), N_("No"), N_("Not answered"), N_("None of these")
+
+
+class PlanError(DhtiError):
+    """A plan that cannot be asked for: an unknown domain, a stage the questionnaire does not have."""
+
+
+class What(enum.StrEnum):
+    INDEX = "index"
+    DOMAIN = "domain"
+
+
+class Outcome(enum.StrEnum):
+    """What the search found: a plan, nothing to do, no stage above, or no way to the target."""
+
+    PLANNED = "planned"
+    ALREADY = "already"
+    TOP = "top"
+    UNREACHABLE = "unreachable"
+
+
+@dataclass(frozen=True)
+class Target:
+    what: What
+    id: str | None  # the domain's id; None for the index
+    stage: Stage
+
+
+@dataclass(frozen=True)
+class Change:
+    """One answer to change: from what to what, and what it adds (in the order the plan lists it)."""
+
+    question: str
+    before: AnswerValue | None  # None: unanswered
+    after: AnswerValue
+    gain: float  # points of the target's score (index or domain)
+    domain: str  # the question's domain
+    domain_gain: float  # points of that domain's score
+    meets: tuple[str, ...] = ()  # the legal obligations this change helps meet
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The changes, whether they are provably the fewest, and the proof: the copy re-scored."""
+
+    target: Target
+    outcome: Outcome
+    score: float  # the target's score now (index or domain, 0..100)
+    stage: Stage  # its stage now (the index's after compliance caps)
+    changes: tuple[Change, ...] = ()
+    exact: bool = True
+    reasons: tuple[Message, ...] = ()  # why the plan is a heuristic
+    why_not: Message | None = None  # why the target cannot be reached
+    rescored: Scores | None = None
+    rescored_score: float | None = None
+    rescored_stage: Stage | None = None
+
+    @property
+    def reached(self) -> bool:
+        return self.rescored_stage is not None and self.rescored_stage.level >= self.target.stage.level
+
+    def reason(self, lang: str) -> str | None:
+        """Why the plan is a heuristic, in ``lang``; None when it is exact."""
+        if self.exact:
+            return None
+        return "; ".join(reason.render(lang) for reason in self.reasons)
+
+
+def plan(response: Response, *, target_stage: int | None = None, domain: str | None = None, lenient: bool = False) -> Plan:
+    """The fewest answer changes that lift the index (or ``domain``'s score) to ``target_stage``.
+
+    ``target_stage`` defaults to the stage after the current one. ``lenient`` scores as
+    ``--lenient`` does, and lets unanswered questions be answered. Raises :class:`PlanError`
+    for a domain or stage the questionnaire does not have.
+    """
+    scores = score_response(response, lenient=lenient)
+    target = _target(response.questionnaire, scores, target_stage=target_stage, domain=domain)
+    score, stage = _standing(scores, target)
+    base = Plan(target, Outcome.PLANNED, score, stage)
+    if target.stage.level <= stage.level:
+        outcome = Outcome.TOP if target_stage is None else Outcome.ALREADY
+        return dataclasses.replace(base, outcome=outcome, rescored=scores, rescored_score=score, rescored_stage=stage)
+    search = _Search(response, target, lenient=lenient)
+    found = search.run()
+    if isinstance(found, Message):
+        return dataclasses.replace(base, outcome=Outcome.UNREACHABLE, why_not=found)
+    return search.proved(base, found)
+
+
+def _target(q: Questionnaire, scores: Scores, *, target_stage: int | None, domain: str | None) -> Target:
+    if domain is not None and scores.domain(domain) is None:
+        known = ", ".join(d.id for d in q.domains)
+        raise PlanError(L_("unknown domain %(domain)s (the questionnaire has %(known)s)", domain=repr(domain), known=known))
+    what = What.DOMAIN if domain is not None else What.INDEX
+    levels = sorted(stage.level for stage in q.stages)
+    if target_stage is None:
+        current = _standing(scores, Target(what, domain, q.stages[0]))[1].level
+        target_stage = next((level for level in levels if level > current), current)
+    chosen = next((stage for stage in q.stages if stage.level == target_stage), None)
+    if chosen is None:
+        shown = ", ".join(str(level) for level in levels)
+        raise PlanError(L_("the questionnaire has no stage %(stage)s (its stages: %(stages)s)", stage=target_stage, stages=shown))
+    return Target(what, domain, chosen)
+
+
+def _standing(scores: Scores, target: Target) -> tuple[float, Stage]:
+    """The target's score and stage: the index's stage after caps, a domain's by score alone."""
+    if target.what is What.DOMAIN:
+        found = scores.domain(target.id or "")
+        if found is None or found.score is None or found.stage is None:
+            raise PlanError(L_("domain %(domain)s has no score: no question of it is answered", domain=target.id))
+        return found.score, found.stage
+    if scores.index is None or scores.stage is None:
+        raise PlanError(L_("the response has no score: no scored question is answered"))
+    return scores.index, scores.stage
+
+
+# --- answers and their values -------------------------------------------------------------------------------
+
+
+def with_answers(response: Response, edits: Mapping[str, AnswerValue]) -> Response:
+    """A copy of ``response`` with these answers changed (evidence and comments kept), skip logic applied again."""
+    if not edits:
+        return response
+    answers = dict(response.answers)
+    for qid, value in edits.items():
+        old = answers.get(qid)
+        answers[qid] = Answer(value, evidence=old.evidence if old else None, comment=old.comment if old else None)
+    lookup = {qid: comparable(answer) for qid, answer in answers.items()}
+    applicable = applicable_questions(response.questionnaire, response.entity.type, lookup)
+    return dataclasses.replace(response, answers=FrozenMap(answers), applicable=applicable)
+
+
+def current_value(response: Response, qid: str) -> AnswerValue | None:
+    answer = response.answers.get(qid)
+    return answer.value if answer is not None and not answer.na else None
+
+
+def _score_of(question: Question, value: AnswerValue | None) -> float:
+    return question_score(question, value) if value is not None else 0.0
+
+
+def better_values(question: Question, value: AnswerValue | None) -> tuple[AnswerValue, ...]:
+    """The answers that score more than ``value`` (None: unanswered), least effort first, each scoring more."""
+    floor = _score_of(question, value) if value is not None else -1.0
+    found: list[AnswerValue] = []
+    for candidate in _ladder(question, value):
+        score = question_score(question, candidate)
+        if score > floor + TOLERANCE and (value is not None or score > 0):
+            found.append(candidate)
+            floor = score
+    return tuple(found)
+
+
+def _ladder(question: Question, value: AnswerValue | None) -> Iterator[AnswerValue]:
+    """Answers in rising order of effort (not all scoring more): the caller keeps those that do."""
+    kind = question.type
+    if kind is QuestionType.YES_NO:
+        yield "yes"
+    elif kind is QuestionType.CHOICE:
+        yield from (o.value for o in sorted(question.options or (), key=lambda o: o.points))
+    elif kind is QuestionType.MULTI:
+        yield from _more_options(question, value if isinstance(value, tuple) else ())
+    elif question.linear is not None:
+        yield _clamped(question, question.linear.to)
+    else:
+        low = value if isinstance(value, float) else -math.inf
+        for band in sorted(question.bands or (), key=lambda band: band.min):
+            answer = _clamped(question, band.min)
+            if answer > low and question_score(question, answer) > 0:
+                yield answer
+
+
+def _more_options(question: Question, chosen: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
+    """The chosen options plus the best unchosen ones, one more each time (in the questionnaire's order)."""
+    unchosen = sorted((o for o in question.options or () if o.value not in chosen), key=lambda o: -o.points)
+    added: set[str] = set()
+    for option in unchosen:
+        if option.points <= 0:
+            return
+        added.add(option.value)
+        yield tuple(v for v in question.option_values if v in chosen or v in added)
+
+
+def _clamped(question: Question, value: float) -> float:
+    top = 100.0 if question.type is QuestionType.PERCENT else float(MAX_NUMBER)
+    return float(min(max(value, 0.0), top))
+
+
+def linear_value(question: Question, score: float) -> float | None:
+    """The least whole value that a linear question needs to score at least ``score`` (None past its best)."""
+    if question.linear is None:
+        return None
+    low, high = question.linear.from_, question.linear.to
+    exact = low + min(max(score, 0.0), 1.0) * (high - low)
+    value = _clamped(question, math.ceil(exact - TOLERANCE) if high > low else math.floor(exact + TOLERANCE))
+    return value if question_score(question, value) + TOLERANCE >= score else None
+
+
+def value_text(question: Question, value: AnswerValue | None, *, lang: str) -> str:
+    """An answer as the form shows it: option labels, Yes/No, numbers in the language's format."""
+    translate = i18n.translations(lang).gettext
+    if value is None:
+        return translate(NOT_ANSWERED)
+    if question.type is QuestionType.YES_NO:
+        return translate(YES) if value == "yes" else translate(NO)
+    if question.type in (QuestionType.CHOICE, QuestionType.MULTI):
+        chosen = value if isinstance(value, tuple) else (str(value),)
+        labels = [pick(option.label, lang) for option in question.options or () if option.value in chosen]
+        return "; ".join(labels) if labels else translate(NONE_OF_THESE)
+    if isinstance(value, float):
+        unit = f" {pick(question.unit, lang)}" if question.unit else ""
+        return i18n.decimal(value, lang) + ("%" if question.type is QuestionType.PERCENT else unit)
+    return i18n.date(value, lang) if not isinstance(value, str | tuple) else str(value)
+
+
+# --- the additive model ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Slot:
+    domain: int
+    indicator: int
+    weight: float
+    score: float | None  # s in the indicator's sum, or None when the question is not in it
+
+
+class _Model:
+    """The scores of one response as sums, so that changing question scores (skip logic fixed) is cheap.
+
+    Exactly the arithmetic of contract 3.2: an indicator is sum(w s) / sum(w) over the questions in
+    its sum, a domain the weighted mean of its scored indicators, the index their combination.
+    """
+
+    def __init__(self, response: Response, scores: Scores) -> None:
+        q = response.questionnaire
+        self.q = q
+        self.slots: dict[str, _Slot] = {}
+        self.sums: dict[tuple[int, int], tuple[float, float]] = {}
+        for d, domain in enumerate(q.domains):
+            for i, indicator in enumerate(domain.indicators):
+                pairs: list[tuple[float, float]] = []
+                for question in indicator.questions:
+                    if not question.scored:
+                        continue
+                    score = scores.questions.get(question.id)
+                    if score is None and _absent_zero(question, response):
+                        score = 0.0
+                    self.slots[question.id] = _Slot(d, i, question.weight, score)
+                    if score is not None:
+                        pairs.append((question.weight, score))
+                self.sums[d, i] = (math.fsum(w * s for w, s in pairs), math.fsum(w for w, _ in pairs))
+
+    def evaluate(self, new: Mapping[str, float]) -> tuple[float | None, tuple[float | None, ...]]:
+        """The index and each domain's score (0..100) with these questions scoring ``new``."""
+        sums = dict(self.sums)
+        for qid, score in new.items():
+            slot = self.slots[qid]
+            total, weight = sums[slot.domain, slot.indicator]
+            if slot.score is None:
+                sums[slot.domain, slot.indicator] = (total + slot.weight * score, weight + slot.weight)
+            else:
+                sums[slot.domain, slot.indicator] = (total + slot.weight * (score - slot.score), weight)
+        domains = []
+        for d, domain in enumerate(self.q.domains):
+            pairs = [
+                (indicator.weight, 100 * total / weight)
+                for i, indicator in enumerate(domain.indicators)
+                for total, weight in (sums[d, i],)
+                if weight > 0
+            ]
+            domains.append(weighted_mean(pairs))
+        pairs = [(dom.weight, score / 100) for dom, score in zip(self.q.domains, domains, strict=True) if score is not None]
+        combine = geometric_mean if self.q.aggregation is Aggregation.GEOMETRIC else weighted_mean
+        index = combine(pairs)
+        return (None if index is None else 100 * index), tuple(domains)
+
+
+def _absent_zero(question: Question, response: Response) -> bool:
+    return (
+        question.id not in response.applicable
+        and question.when_skipped is WhenSkipped.ZERO
+        and applies_to(question, response.entity.type)
+    )
+
+
+# --- the search --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    question: str
+    values: tuple[AnswerValue, ...]  # least effort first
+    scores: tuple[float, ...]  # s of each value
+    interacts: bool  # some value changes which questions are asked
+    new: bool  # unanswered and not in its indicator's sum: answering it changes the weights
+
+
+class _Search:
+    def __init__(self, response: Response, target: Target, *, lenient: bool) -> None:
+        self.original = response
+        self.q = response.questionnaire
+        self.target = target
+        self.lenient = lenient
+        self.reasons: list[Message] = []
+        self.meets: dict[str, tuple[str, ...]] = {}  # question -> obligations its forced change meets
+        self.kept: tuple[str, ...] = ()  # the caps the plan must keep met
+        self.kept_reads: frozenset[str] = frozenset()  # the questions those read
+
+    # what is measured
+
+    def metric(self, scores: Scores) -> float:
+        found = _standing_score(scores, self.target)
+        return found if found is not None else -math.inf
+
+    def reached(self, scores: Scores) -> bool:
+        if self.target.what is What.DOMAIN:
+            return self.metric(scores) + TOLERANCE >= self.target.stage.min
+        return scores.stage is not None and scores.stage.level >= self.target.stage.level
+
+    def model_metric(self, value: tuple[float | None, tuple[float | None, ...]]) -> float:
+        index, domains = value
+        if self.target.what is What.DOMAIN:
+            found = domains[self._domain_number(self.target.id or "")]
+        else:
+            found = index
+        return found if found is not None else -math.inf
+
+    def _domain_number(self, domain_id: str) -> int:
+        return next(n for n, domain in enumerate(self.q.domains) if domain.id == domain_id)
+
+    def score(self, edits: Mapping[str, AnswerValue]) -> Scores:
+        return score_response(with_answers(self.original, edits), lenient=self.lenient)
+
+    # the whole search
+
+    def run(self) -> dict[str, AnswerValue] | Message:
+        forced = self.obligations()
+        if isinstance(forced, Message):
+            return forced
+        edits = dict(forced)
+        for _ in range(MAX_REPAIRS + 1):
+            found = self.points(edits)
+            if isinstance(found, Message):
+                return found
+            if self.reached(self.score(found)):
+                return found
+            edits = found
+            self.reasons.append(REPAIRED)
+        return found
+
+    def proved(self, base: Plan, edits: Mapping[str, AnswerValue]) -> Plan:
+        """The plan with each change's gain (applied in turn, by the ordinary scorer) and the re-scored copy."""
+        changes = self.changes(edits)
+        scores = self.score(edits)
+        score, stage = _standing(scores, self.target)
+        reasons = tuple(dict.fromkeys(self.reasons))
+        return dataclasses.replace(
+            base,
+            changes=changes,
+            exact=not reasons,
+            reasons=reasons,
+            rescored=scores,
+            rescored_score=score,
+            rescored_stage=stage,
+        )
+
+    def changes(self, edits: Mapping[str, AnswerValue]) -> tuple[Change, ...]:
+        applied: dict[str, AnswerValue] = {}
+        before = self.score({})
+        found = []
+        for qid, value in edits.items():
+            applied[qid] = value
+            after = self.score(applied)
+            domain = self.q.domains[self._slot_domain(qid)].id
+            found.append(
+                Change(
+                    qid,
+                    current_value(self.original, qid),
+                    value,
+                    self.metric(after) - self.metric(before),
+                    domain,
+                    _domain_score(after, domain) - _domain_score(before, domain),
+                    self.meets.get(qid, ()),
+                )
+            )
+            before = after
+        return tuple(sorted(found, key=lambda change: -change.gain))
+
+    def _slot_domain(self, qid: str) -> int:
+        indicator = self.q.indicator_of(qid)
+        return next(n for n, domain in enumerate(self.q.domains) if indicator in domain.indicators)
+
+    # the legal obligations that cap the index below the target
+
+    def obligations(self) -> dict[str, AnswerValue] | Message:
+        """The fewest changes that meet every obligation in breach whose cap is below the target."""
+        if self.target.what is not What.INDEX:
+            return {}
+        scores = self.score({})
+        level = self.target.stage.level
+        capping = [
+            s for s in scores.compliance if s.item.caps_stage is not None and s.item.caps_stage < level
+        ]  # a pending item caps nothing, and no answer puts it in breach
+        self.kept = tuple(s.item.met for s in capping if s.status is not Status.PENDING)
+        self.kept_reads = frozenset(qid for source in self.kept for qid in _ref_ids(self.q, source))
+        breached = [s.item for s in capping if s.status is Status.BREACH]
+        if not breached:
+            return {}
+        found = _meeting(self.original, [item.met for item in breached], lenient=self.lenient)
+        if found is None:
+            texts = "; ".join(item.id for item in breached)
+            return L_("no answers that can be changed meet the legal obligations that cap the index: %(items)s", items=texts)
+        for qid in found:
+            self.meets[qid] = tuple(
+                item.id for item in breached if qid in {r.question for r in _refs(self.q, item.met)}
+            )
+        if any(self.q.questions[qid].scored for item in breached for qid in _ref_ids(self.q, item.met)):
+            self.reasons.append(OBLIGATION)
+        return found
+
+    def keeps_obligations(self, edits: Mapping[str, AnswerValue]) -> bool:
+        if not self.kept:
+            return True
+        changed = with_answers(self.original, edits)
+        return all(changed.holds(source) for source in self.kept)
+
+    # the points
+
+    def points(self, start: Mapping[str, AnswerValue]) -> dict[str, AnswerValue] | Message:
+        state = with_answers(self.original, start)
+        scores = score_response(state, lenient=self.lenient)
+        if self.reached(scores):
+            return dict(start)
+        candidates = self.candidates(state, start, locked=frozenset(start))
+        if self.additive(candidates):
+            return self.fewest(state, scores, candidates, start)
+        return self.greedy(start)
+
+    def candidates(
+        self, state: Response, edits: Mapping[str, AnswerValue], *, locked: frozenset[str] = frozenset()
+    ) -> list[_Candidate]:
+        """The questions whose answer can score more, each with the better answers (those keeping the obligations)."""
+        scores = score_response(state, lenient=self.lenient)
+        asked = [
+            qid
+            for qid, question in self.q.questions.items()
+            if question.scored
+            and qid in state.applicable
+            and qid not in locked
+            and not _na(state, qid)
+            and self._in_target(qid)
+        ]
+        controlling = _controlling(self.q, state)
+        found = []
+        for qid in asked:
+            question = self.q.questions[qid]
+            value = current_value(state, qid)
+            new = value is None and qid not in scores.questions
+            if new and not self.lenient:
+                continue
+            values = [
+                v
+                for v in better_values(question, value)
+                if qid not in self.kept_reads or self.keeps_obligations({**edits, qid: v})
+            ]
+            if not values:
+                continue
+            interacts = qid in controlling and any(
+                with_answers(state, {qid: v}).applicable != state.applicable for v in values
+            )
+            found.append(
+                _Candidate(qid, tuple(values), tuple(question_score(question, v) for v in values), interacts, new)
+            )
+        return _shared_conditions(self.q, state, found)
+
+    def _in_target(self, qid: str) -> bool:
+        if self.target.what is What.INDEX:
+            return True
+        return self.q.domains[self._slot_domain(qid)].id == self.target.id
+
+    def additive(self, candidates: Sequence[_Candidate]) -> bool:
+        """Whether gains add up: arithmetic, and no change alters what is asked or an indicator's weights."""
+        additive = True
+        if self.target.what is What.INDEX and self.q.aggregation is Aggregation.GEOMETRIC:
+            self.reasons.append(GEOMETRIC)
+            additive = False
+        interacting = ", ".join(c.question for c in candidates if c.interacts)
+        if interacting:
+            self.reasons.append(dataclasses.replace(SKIP_LOGIC, params=(("question", interacting),)))
+        new = ", ".join(c.question for c in candidates if c.new and not c.interacts)
+        if new:
+            self.reasons.append(dataclasses.replace(NEW_ANSWER, params=(("question", new),)))
+        return additive and not interacting and not new
+        return additive
+
+    def fewest(
+        self, state: Response, scores: Scores, candidates: Sequence[_Candidate], start: Mapping[str, AnswerValue]
+    ) -> dict[str, AnswerValue] | Message:
+        """Exact where gains add up: the largest gains first, then each lowered to the least that still reaches."""
+        model = _Model(state, scores)
+        base = self.model_metric(model.evaluate({}))
+        gains = {
+            c.question: [self.model_metric(model.evaluate({c.question: s})) - base for s in c.scores]
+            for c in candidates
+        }
+        ordered = sorted(candidates, key=lambda c: -gains[c.question][-1])
+        need = self.target.stage.min - TOLERANCE - base
+        chosen: list[_Candidate] = []
+        total = 0.0
+        for candidate in ordered:
+            if total >= need:
+                break
+            chosen.append(candidate)
+            total += gains[candidate.question][-1]
+        if total < need:
+            return self.unreachable(base + total)
+        picked = {c.question: len(c.values) - 1 for c in chosen}
+        for candidate in reversed(chosen):  # the smallest gains are lowered first
+            qid = candidate.question
+            spare = total - need
+            for n, gain in enumerate(gains[qid]):
+                if gains[qid][picked[qid]] - gain <= spare:
+                    total -= gains[qid][picked[qid]] - gain
+                    picked[qid] = n
+                    break
+        edits = dict(start)
+        for candidate in chosen:
+            edits[candidate.question] = candidate.values[picked[candidate.question]]
+        return self.lowered_linear(edits, chosen, picked)
+
+    def lowered_linear(
+        self, edits: dict[str, AnswerValue], chosen: Sequence[_Candidate], picked: Mapping[str, int]
+    ) -> dict[str, AnswerValue]:
+        """A linear question set to its best value is lowered to the least whole value that still reaches."""
+        for candidate in chosen:
+            question = self.q.questions[candidate.question]
+            if question.linear is None or picked[candidate.question] != len(candidate.values) - 1:
+                continue
+            edits[candidate.question] = self.least_linear(question, edits)
+        return edits
+
+    def least_linear(self, question: Question, edits: Mapping[str, AnswerValue]) -> AnswerValue:
+        """Bisect the score a linear answer needs (the scorer decides), then the least whole value giving it."""
+        best = edits[question.id]
+        low, high = _score_of(question, current_value(self.original, question.id)), 1.0
+        for _ in range(40):
+            middle = (low + high) / 2
+            value = linear_value(question, middle)
+            if value is not None and self.reached(self.score({**edits, question.id: value})):
+                high = middle
+            else:
+                low = middle
+        value = linear_value(question, high)
+        if value is not None and self.reached(self.score({**edits, question.id: value})):
+            return value
+        return best
+
+    def unreachable(self, most: float) -> Message:
+        return L_(
+            "the most the answers that can be changed reach is %(most)s, below stage %(stage)s's %(min)s",
+            most=Decimal(most),
+            stage=self.target.stage.level,
+            min=Decimal(self.target.stage.min),
+        )
+
+    def greedy(self, start: Mapping[str, AnswerValue]) -> dict[str, AnswerValue] | Message:
+        """A heuristic: take the move with the most points per change, re-scored, until the target is reached."""
+        edits = dict(start)
+        scores = self.score(edits)
+        while not self.reached(scores):
+            move = self.best_move(edits, scores)
+            if move is None:
+                return self.unreachable(self.metric(scores))
+            edits.update(move)
+            scores = self.score(edits)
+        return self.polished(edits, start)
+
+    def best_move(self, edits: Mapping[str, AnswerValue], scores: Scores) -> dict[str, AnswerValue] | None:
+        state = with_answers(self.original, edits)
+        model = _Model(state, scores)
+        base = self.metric(scores)
+        best: tuple[float, dict[str, AnswerValue]] | None = None
+        for candidate in self.candidates(state, edits):
+            for value, s in zip(candidate.values, candidate.scores, strict=True):
+                move = {candidate.question: value}
+                if candidate.interacts:
+                    move = self.with_follow_ups(edits, move)
+                    if not move:
+                        continue
+                    gain = self.metric(self.score({**edits, **move})) - base
+                else:
+                    gain = self.model_metric(model.evaluate({candidate.question: s})) - base
+                cost = sum(1 for qid in move if qid not in edits)
+                rate = gain / cost if cost else gain * 1e6
+                if gain > TOLERANCE and (best is None or rate > best[0] + TOLERANCE):
+                    best = (rate, move)
+        return best[1] if best else None
+
+    def with_follow_ups(self, edits: Mapping[str, AnswerValue], move: dict[str, AnswerValue]) -> dict[str, AnswerValue]:
+        """The move plus the best answers to the required questions it brings in ({} when one cannot be answered)."""
+        before = self.unanswered(with_answers(self.original, edits))
+        for _ in range(len(self.q.questions)):
+            missing = self.unanswered(with_answers(self.original, {**edits, **move})) - before
+            if not missing:
+                return move
+            for qid in missing:
+                values = better_values(self.q.questions[qid], None) if self.q.questions[qid].scored else ()
+                if not values:
+                    return {} if not self.lenient else move
+                move[qid] = values[-1]
+        return move
+
+    def unanswered(self, state: Response) -> set[str]:
+        """The required questions asked and not answered."""
+        return {qid for qid in state.applicable if self.q.questions[qid].required and _unanswered(state, qid)}
+
+    def polished(self, edits: dict[str, AnswerValue], start: Mapping[str, AnswerValue]) -> dict[str, AnswerValue]:
+        """Drop the changes the target does not need, then lower each to the least answer that still reaches."""
+        for qid in list(edits):
+            if qid in start:
+                continue
+            trial = {k: v for k, v in edits.items() if k != qid}
+            if self.valid(trial) and self.reached(self.score(trial)):
+                edits = trial
+        for qid in list(edits):
+            if qid in start:
+                continue
+            question = self.q.questions[qid]
+            for value in better_values(question, current_value(self.original, qid)):
+                if value == edits[qid]:
+                    break
+                trial = {**edits, qid: value}
+                if self.valid(trial) and self.reached(self.score(trial)):
+                    edits = trial
+                    break
+            if question.linear is not None:
+                edits[qid] = self.least_linear(question, edits)
+        return edits
+
+    def valid(self, edits: Mapping[str, AnswerValue]) -> bool:
+        """Every changed question still asked, no required one left unanswered, the obligations kept."""
+        state = with_answers(self.original, edits)
+        if any(qid not in state.applicable for qid in edits):
+            return False
+        if not self.lenient and self.unanswered(state):
+            return False
+        return self.keeps_obligations(edits)
+
+
+def _standing_score(scores: Scores, target: Target) -> float | None:
+    if target.what is What.DOMAIN:
+        found = scores.domain(target.id or "")
+        return found.score if found is not None else None
+    return scores.index
+
+
+def _domain_score(scores: Scores, domain_id: str) -> float:
+    found = scores.domain(domain_id)
+    return found.score if found is not None and found.score is not None else 0.0
+
+
+def _na(response: Response, qid: str) -> bool:
+    answer = response.answers.get(qid)
+    return answer is not None and answer.na
+
+
+def _unanswered(response: Response, qid: str) -> bool:
+    answer = response.answers.get(qid)
+    return answer is None or (answer.value is None and not answer.na)
+
+
+def _refs(q: Questionnaire, source: str) -> list[expressions.Ref]:
+    return expressions.references(q.expression(source))
+
+
+def _ref_ids(q: Questionnaire, source: str) -> list[str]:
+    return list(dict.fromkeys(ref.question for ref in _refs(q, source) if ref.question in q.questions))
+
+
+def _controlling(q: Questionnaire, response: Response) -> frozenset[str]:
+    """The questions that the skip logic of a question asked of this entity type reads."""
+    return frozenset(
+        ref.question
+        for qid, condition in q.conditions.items()
+        if applies_to(q.questions[qid], response.entity.type)
+        for ref in expressions.references(condition)
+    )
+
+
+def _shared_conditions(q: Questionnaire, response: Response, found: list[_Candidate]) -> list[_Candidate]:
+    """Candidates that read the same condition with another candidate interact, even if neither alone does.
+
+    Changes one at a time that alter no condition alter none together, unless two of them meet in one.
+    """
+    names = {c.question for c in found}
+    shared: set[str] = set()
+    for qid, condition in q.conditions.items():
+        if not applies_to(q.questions[qid], response.entity.type):
+            continue
+        read = {ref.question for ref in expressions.references(condition)} & names
+        if len(read) > 1:
+            shared |= read
+    return [dataclasses.replace(c, interacts=True) if c.question in shared else c for c in found]
+
+
+# --- meeting obligations ---------------------------------------------------------------------------------------------
+
+
+def _meeting(response: Response, sources: Sequence[str], *, lenient: bool) -> dict[str, AnswerValue] | None:
+    """The fewest changes to the questions these expressions read that make them all true; None when none do.
+
+    Among the fewest, the one that leaves the index highest. The values tried are each question's
+    options, and the literals the expressions compare it with (and a step beyond them).
+    """
+    q = response.questionnaire
+    names = list(dict.fromkeys(qid for source in sources for qid in _ref_ids(q, source)))
+    domains = {qid: _values_to_try(q, response, qid, sources) for qid in names}
+    changeable = [qid for qid in names if domains[qid]]
+    tries = 0
+    for size in range(len(changeable) + 1):
+        best: tuple[float, dict[str, AnswerValue]] | None = None
+        for chosen in itertools.combinations(changeable, size):
+            for values in itertools.product(*(domains[qid] for qid in chosen)):
+                tries += 1
+                if tries > MAX_OBLIGATION_TRIES:
+                    return best[1] if best else None
+                edits = dict(zip(chosen, values, strict=True))
+                changed = with_answers(response, edits)
+                if not all(qid in changed.applicable for qid in edits):
+                    continue
+                if all(changed.holds(source) for source in sources):
+                    index = score_response(changed, lenient=lenient).index or 0.0
+                    if best is None or index > best[0]:
+                        best = (index, edits)
+        if best is not None:
+            return best[1]
+    return None
+
+
+def _values_to_try(q: Questionnaire, response: Response, qid: str, sources: Sequence[str]) -> list[AnswerValue]:
+    """The answers worth trying for ``qid`` to meet ``sources``: none for an ``na`` answer or a question not asked."""
+    question = q.questions[qid]
+    if _na(response, qid) or not applies_to(question, response.entity.type):
+        return []
+    current = current_value(response, qid)
+    literals = [
+        literal.value
+        for source in sources
+        for comparison in expressions.comparisons(q.expression(source))
+        if qid in {ref.question for ref in expressions.references(comparison)}
+        for literal in _literals(comparison)
+    ]
+    values: list[AnswerValue] = []
+    kind = question.type
+    if kind in (QuestionType.CHOICE, QuestionType.YES_NO):
+        values = list(question.option_values)
+    elif kind is QuestionType.MULTI:
+        values = list(_multi_values(question, current, literals))
+    elif kind in (QuestionType.NUMBER, QuestionType.PERCENT):
+        numbers = [float(v) for v in literals if isinstance(v, float)]
+        values = sorted({_clamped(question, n + step) for n in numbers for step in (-1.0, 0.0, 1.0)})
+    elif kind is QuestionType.TEXT:
+        values = [str(v) for v in literals]
+    return [value for value in dict.fromkeys(values) if value != current]
+
+
+def _multi_values(question: Question, current: AnswerValue | None, literals: Iterable[object]) -> Iterator[tuple[str, ...]]:
+    chosen = set(current) if isinstance(current, tuple) else set()
+    named = [str(v) for v in literals if isinstance(v, str) and question.option(v) is not None]
+    for size in range(len(named) + 1):
+        for flip in itertools.combinations(named, size):
+            picked = chosen ^ set(flip)
+            yield tuple(v for v in question.option_values if v in picked)
+
+
+def _literals(comparison: expressions.Compare) -> list[expressions.Literal]:
+    found: list[expressions.Literal] = []
+    for side in (comparison.left, comparison.right):
+        if isinstance(side, expressions.Literal):
+            found.append(side)
+        elif isinstance(side, expressions.ListLit):
+            found.extend(side.items)
+    return found
