@@ -467,8 +467,9 @@ class _Search:
             self.meets[qid] = tuple(
                 item.id for item in breached if qid in {r.question for r in _refs(self.q, item.met)}
             )
-        if any(self.q.questions[qid].scored for item in breached for qid in _ref_ids(self.q, item.met)):
-            self.reasons.append(OBLIGATION)
+        reads = {qid for item in breached for qid in _ref_ids(self.q, item.met)}
+        if any(self.q.questions[qid].scored for qid in reads) or set(found) - reads:
+            self.reasons.append(OBLIGATION)  # the obligation's changes also add points, or bring questions in
         return found
 
     def keeps_obligations(self, edits: Mapping[str, AnswerValue]) -> bool:
@@ -650,22 +651,7 @@ class _Search:
         return best[1] if best else None
 
     def with_follow_ups(self, edits: Mapping[str, AnswerValue], move: dict[str, AnswerValue]) -> dict[str, AnswerValue]:
-        """The move plus the best answers to the required questions it brings in ({} when one cannot be answered)."""
-        before = self.unanswered(with_answers(self.original, edits))
-        for _ in range(len(self.q.questions)):
-            missing = self.unanswered(with_answers(self.original, {**edits, **move})) - before
-            if not missing:
-                return move
-            for qid in missing:
-                values = better_values(self.q.questions[qid], None) if self.q.questions[qid].scored else ()
-                if not values:
-                    return {} if not self.lenient else move
-                move[qid] = values[-1]
-        return move
-
-    def unanswered(self, state: Response) -> set[str]:
-        """The required questions asked and not answered."""
-        return {qid for qid in state.applicable if self.q.questions[qid].required and _unanswered(state, qid)}
+        return with_follow_ups(self.original, edits, move, lenient=self.lenient)
 
     def polished(self, edits: dict[str, AnswerValue], start: Mapping[str, AnswerValue]) -> dict[str, AnswerValue]:
         """Drop the changes the target does not need, then lower each to the least answer that still reaches."""
@@ -695,9 +681,37 @@ class _Search:
         state = with_answers(self.original, edits)
         if any(qid not in state.applicable for qid in edits):
             return False
-        if not self.lenient and self.unanswered(state):
+        if not self.lenient and unanswered_required(state):
             return False
         return self.keeps_obligations(edits)
+
+
+def unanswered_required(state: Response) -> set[str]:
+    """The required questions asked and not answered (a response with one is valid only with --lenient)."""
+    questions = state.questionnaire.questions
+    return {qid for qid in state.applicable if questions[qid].required and _unanswered(state, qid)}
+
+
+def with_follow_ups(
+    original: Response, edits: Mapping[str, AnswerValue], move: Mapping[str, AnswerValue], *, lenient: bool
+) -> dict[str, AnswerValue]:
+    """The move plus the best answers to the required questions it brings in; {} when one of them cannot be
+    answered (a text or date: no plan writes one), unless ``lenient`` lets it stay unanswered."""
+    questions = original.questionnaire.questions
+    found = dict(move)
+    before = unanswered_required(with_answers(original, edits))
+    for _ in range(len(questions)):
+        missing = unanswered_required(with_answers(original, {**edits, **found})) - before
+        if not missing:
+            return found
+        for qid in sorted(missing):
+            values = better_values(questions[qid], None) if questions[qid].scored else ()
+            if not values:
+                if lenient:
+                    return found
+                return {}
+            found[qid] = values[-1]
+    return found
 
 
 def _standing_score(scores: Scores, target: Target) -> float | None:
@@ -771,20 +785,20 @@ def _meeting(response: Response, sources: Sequence[str], *, lenient: bool) -> di
     changeable = [qid for qid in names if domains[qid]]
     tries = 0
     for size in range(len(changeable) + 1):
-        best: tuple[float, dict[str, AnswerValue]] | None = None
+        best: tuple[tuple[int, float], dict[str, AnswerValue]] | None = None
         for chosen in itertools.combinations(changeable, size):
             for values in itertools.product(*(domains[qid] for qid in chosen)):
                 tries += 1
                 if tries > MAX_OBLIGATION_TRIES:
                     return best[1] if best else None
-                edits = dict(zip(chosen, values, strict=True))
+                edits = with_follow_ups(response, {}, dict(zip(chosen, values, strict=True)), lenient=lenient)
                 changed = with_answers(response, edits)
-                if not all(qid in changed.applicable for qid in edits):
+                if not edits or not all(qid in changed.applicable for qid in edits):
                     continue
                 if all(changed.holds(source) for source in sources):
-                    index = score_response(changed, lenient=lenient).index or 0.0
-                    if best is None or index > best[0]:
-                        best = (index, edits)
+                    rank = (-len(edits), score_response(changed, lenient=lenient).index or 0.0)
+                    if best is None or rank > best[0]:
+                        best = (rank, edits)
         if best is not None:
             return best[1]
     return None

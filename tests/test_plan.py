@@ -11,7 +11,16 @@ from hypothesis import strategies as st
 
 from builders import option, question, questionnaire, response
 from dhti import simulate
-from dhti.plan import Outcome, PlanError, What, better_values, current_value, plan, with_answers
+from dhti.plan import (
+    Outcome,
+    PlanError,
+    What,
+    better_values,
+    current_value,
+    plan,
+    unanswered_required,
+    with_answers,
+)
 from dhti.registry import Registry
 from dhti.response import Response, validate_document, validate_file
 from dhti.scoring import score_response
@@ -21,9 +30,16 @@ EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "questionnaires" / "
 
 
 def _reaches(found, original: Response, *, lenient: bool = False) -> bool:
-    """Apply the plan's changes to the response independently of the plan's own proof, and score."""
+    """Apply the plan's changes to the response independently of the plan's own proof, and score.
+
+    The changed copy must also be a valid response: every changed question still asked, and no
+    required question left unanswered (what `dhti validate` checks of the target file).
+    """
     edits = {change.question: change.after for change in found.changes}
-    scores = score_response(with_answers(original, edits), lenient=lenient)
+    changed = with_answers(original, edits)
+    assert all(qid in changed.applicable for qid in edits)
+    assert lenient or not unanswered_required(changed)
+    scores = score_response(changed, lenient=lenient)
     if found.target.what is What.DOMAIN:
         domain = scores.domain(found.target.id)
         return domain.stage.level >= found.target.stage.level

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from dhti import __version__, expressions, i18n, peers, provinces, references
+from dhti import __version__, expressions, i18n, peers, plan, provinces, references
 from dhti.assess import Outcome
 from dhti.i18n import N_
 from dhti.peers import Assessed
@@ -25,6 +25,7 @@ from dhti.questionnaire import (
     Recommendation,
     needs,
     pick,
+    question_numbers,
 )
 from dhti.recommendations import Fired
 from dhti.report import charts, gdhm, summary
@@ -198,6 +199,31 @@ class PeerView:
 
 
 @dataclass(frozen=True)
+class PlanRow:
+    """One change of the plan to the next stage, as the report lists it."""
+
+    number: str  # the question's number in the form, "2.3.1"
+    text: str
+    before: str
+    after: str
+    gain: str  # "+1,9"
+    meets: bool  # it helps meet a legal obligation that caps the index
+
+
+@dataclass(frozen=True)
+class NextStagePlan:
+    """What it takes to reach the next stage (:func:`dhti.plan.plan`), beside the roadmap; absent at the top stage."""
+
+    level: int
+    label: str
+    rows: tuple[PlanRow, ...]  # at most MOST_PLAN_ROWS
+    more: int  # the changes not listed
+    rescored: str  # the copy with every change made, re-scored
+    heuristic: str  # why the plan may not be the shortest; "" when it is
+    why_not: str  # why the stage cannot be reached by answers; "" when it can
+
+
+@dataclass(frozen=True)
 class ReportContext:
     """Everything an entity report shows, in one language."""
 
@@ -249,6 +275,7 @@ class ReportContext:
     warnings: tuple[str, ...] = field(default_factory=tuple)
     trend: TrendView | None = None
     comparison: tuple[ComparisonRow, ...] = ()
+    next_plan: NextStagePlan | None = None
 
 
 STAGE_MEANINGS = {
@@ -390,6 +417,7 @@ def build_context(  # noqa: PLR0913 - each is a separate choice of the caller
         warnings=tuple(problem.render(lang) for problem in outcome.validation.warnings),
         trend=builder.trend_view(trend),
         comparison=builder.comparison(trend, standing),
+        next_plan=builder.next_plan(),
     )
 
 
@@ -476,6 +504,10 @@ def _signed(value: float | None, lang: str) -> str:
 def _value(scores: Scores, domain_id: str) -> float:
     domain = scores.domain(domain_id)
     return domain.score if domain is not None and domain.score is not None else 0.0
+
+
+#: How many changes of the plan to the next stage the report lists; the rest are counted.
+MOST_PLAN_ROWS = 8
 
 
 class _Builder:
@@ -738,6 +770,43 @@ class _Builder:
             summary.group_words(self.response.entity.type, self._)[1],
         )
 
+    def next_plan(self) -> NextStagePlan | None:
+        """The fewest changes to the next stage, proved by re-scoring; None at the top stage."""
+        lenient = any(  # a valid response with a required question unanswered was scored with --lenient
+            self.q.questions[qid].required and self.q.questions[qid].scored and _status(self.response.answers.get(qid), True) == "unanswered"
+            for qid in self.response.applicable
+        )
+        found = plan.plan(self.response, lenient=lenient)
+        if found.outcome is not plan.Outcome.PLANNED and found.outcome is not plan.Outcome.UNREACHABLE:
+            return None
+        numbers = question_numbers(self.q)  # as the annex numbers them
+        rows = tuple(
+            PlanRow(
+                numbers.get(change.question, change.question),
+                pick(self.q.questions[change.question].text, self.lang),
+                plan.value_text(self.q.questions[change.question], change.before, lang=self.lang),
+                plan.value_text(self.q.questions[change.question], change.after, lang=self.lang),
+                _signed_gain(change.gain, self.lang),
+                bool(change.meets),
+            )
+            for change in found.changes
+        )
+        stage = found.rescored_stage
+        rescored = ""
+        if found.rescored_score is not None and stage is not None:
+            rescored = self._(
+                N_("With these changes the index would be %(score)s, stage %(level)s (%(label)s).")
+            ) % {"score": i18n.number(found.rescored_score, self.lang), "level": stage.level, "label": pick(stage.label, self.lang)}
+        return NextStagePlan(
+            found.target.stage.level,
+            pick(found.target.stage.label, self.lang),
+            rows[:MOST_PLAN_ROWS],
+            max(len(rows) - MOST_PLAN_ROWS, 0),
+            rescored,
+            found.reason(self.lang) or "",
+            found.why_not.render(self.lang) if found.why_not else "",
+        )
+
     def domain_bars(self, domains: Sequence[DomainView], found: peers.Standing) -> tuple[DomainBar, ...]:
         medians = {row.domain_id: row.peer_median for row in found.domains}
         return tuple(
@@ -751,6 +820,11 @@ class _Builder:
             )
             for d in domains
         )
+
+
+def _signed_gain(value: float, lang: str) -> str:
+    """A change's gain as the plan lists it: ``+1,9``; ``±0,0`` for a change that only meets an obligation."""
+    return ("+" if round(value, 1) > 0 else "±") + i18n.number(max(value, 0.0), lang)
 
 
 def _gdhm_not_cited(indicator: Indicator) -> str:
