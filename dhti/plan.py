@@ -118,7 +118,9 @@ class Plan:
         return "; ".join(reason.render(lang) for reason in self.reasons)
 
 
-def plan(response: Response, *, target_stage: int | None = None, domain: str | None = None, lenient: bool = False) -> Plan:
+def plan(
+    response: Response, *, target_stage: int | None = None, domain: str | None = None, lenient: bool = False
+) -> Plan:
     """The fewest answer changes that lift the index (or ``domain``'s score) to ``target_stage``.
 
     ``target_stage`` defaults to the stage after the current one. ``lenient`` scores as
@@ -142,7 +144,9 @@ def plan(response: Response, *, target_stage: int | None = None, domain: str | N
 def _target(q: Questionnaire, scores: Scores, *, target_stage: int | None, domain: str | None) -> Target:
     if domain is not None and scores.domain(domain) is None:
         known = ", ".join(d.id for d in q.domains)
-        raise PlanError(L_("unknown domain %(domain)s (the questionnaire has %(known)s)", domain=repr(domain), known=known))
+        raise PlanError(
+            L_("unknown domain %(domain)s (the questionnaire has %(known)s)", domain=repr(domain), known=known)
+        )
     what = What.DOMAIN if domain is not None else What.INDEX
     levels = sorted(stage.level for stage in q.stages)
     if target_stage is None:
@@ -151,7 +155,9 @@ def _target(q: Questionnaire, scores: Scores, *, target_stage: int | None, domai
     chosen = next((stage for stage in q.stages if stage.level == target_stage), None)
     if chosen is None:
         shown = ", ".join(str(level) for level in levels)
-        raise PlanError(L_("the questionnaire has no stage %(stage)s (its stages: %(stages)s)", stage=target_stage, stages=shown))
+        raise PlanError(
+            L_("the questionnaire has no stage %(stage)s (its stages: %(stages)s)", stage=target_stage, stages=shown)
+        )
     return Target(what, domain, chosen)
 
 
@@ -322,7 +328,9 @@ class _Model:
                 if weight > 0
             ]
             domains.append(weighted_mean(pairs))
-        pairs = [(dom.weight, score / 100) for dom, score in zip(self.q.domains, domains, strict=True) if score is not None]
+        pairs = [
+            (dom.weight, score / 100) for dom, score in zip(self.q.domains, domains, strict=True) if score is not None
+        ]
         combine = geometric_mean if self.q.aggregation is Aggregation.GEOMETRIC else weighted_mean
         index = combine(pairs)
         return (None if index is None else 100 * index), tuple(domains)
@@ -372,10 +380,7 @@ class _Search:
 
     def model_metric(self, value: tuple[float | None, tuple[float | None, ...]]) -> float:
         index, domains = value
-        if self.target.what is What.DOMAIN:
-            found = domains[self._domain_number(self.target.id or "")]
-        else:
-            found = index
+        found = domains[self._domain_number(self.target.id or "")] if self.target.what is What.DOMAIN else index
         return found if found is not None else -math.inf
 
     def _domain_number(self, domain_id: str) -> int:
@@ -462,7 +467,9 @@ class _Search:
         found = _meeting(self.original, [item.met for item in breached], lenient=self.lenient)
         if found is None:
             texts = "; ".join(item.id for item in breached)
-            return L_("no answers that can be changed meet the legal obligations that cap the index: %(items)s", items=texts)
+            return L_(
+                "no answers that can be changed meet the legal obligations that cap the index: %(items)s", items=texts
+            )
         for qid in found:
             self.meets[qid] = tuple(
                 item.id for item in breached if qid in {r.question for r in _refs(self.q, item.met)}
@@ -831,7 +838,9 @@ def _values_to_try(q: Questionnaire, response: Response, qid: str, sources: Sequ
     return [value for value in dict.fromkeys(values) if value != current]
 
 
-def _multi_values(question: Question, current: AnswerValue | None, literals: Iterable[object]) -> Iterator[tuple[str, ...]]:
+def _multi_values(
+    question: Question, current: AnswerValue | None, literals: Iterable[object]
+) -> Iterator[tuple[str, ...]]:
     chosen = set(current) if isinstance(current, tuple) else set()
     named = [str(v) for v in literals if isinstance(v, str) and question.option(v) is not None]
     for size in range(len(named) + 1):

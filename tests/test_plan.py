@@ -6,10 +6,10 @@ import itertools
 from pathlib import Path
 
 import pytest
+from builders import option, question, questionnaire, response
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from builders import option, question, questionnaire, response
 from dhti import simulate
 from dhti.plan import (
     Outcome,
@@ -69,7 +69,9 @@ def test_every_sample_plan_reaches_its_target(path: Path, registry: Registry) ->
             assert found.reached, (domain, level)
             assert _reaches(found, original), (domain, level)
             assert [c.gain for c in found.changes] == sorted((c.gain for c in found.changes), reverse=True)
-            assert all(original.answers.get(c.question) is None or not original.answers[c.question].na for c in found.changes)
+            assert all(
+                original.answers.get(c.question) is None or not original.answers[c.question].na for c in found.changes
+            )
         else:
             assert found.why_not is not None
     assert planned
@@ -93,7 +95,8 @@ def test_every_simulated_plan_reaches_its_target(registry: Registry) -> None:
         for domain, level in _every_target(original):
             found = plan(original, target_stage=level, domain=domain)
             if found.outcome is Outcome.PLANNED:
-                assert found.reached and _reaches(found, original), (original.file, domain, level)
+                assert found.reached, (original.file, domain, level)
+                assert _reaches(found, original), (original.file, domain, level)
 
 
 def test_the_default_target_is_the_next_stage_and_the_top_stage_says_so(registry: Registry) -> None:
@@ -166,9 +169,7 @@ def _fewest_by_search(original: Response, found) -> int | None:
         for chosen in itertools.combinations(best, size):
             changed = score_response(with_answers(original, {qid: best[qid] for qid in chosen}))
             reached = (
-                changed.stage.level
-                if found.target.what is What.INDEX
-                else changed.domain(found.target.id).stage.level
+                changed.stage.level if found.target.what is What.INDEX else changed.domain(found.target.id).stage.level
             )
             if reached >= found.target.stage.level:
                 return size
@@ -217,7 +218,8 @@ def test_a_linear_answer_moves_to_the_value_needed() -> None:
     q = questionnaire({"d": {"d.i": [question("d.i.a", "percent"), question("d.i.b", "yes_no")]}})
     found = plan(response(q, {"d.i.a": 10.0, "d.i.b": "yes"}), target_stage=5)  # (a + 100) / 2 >= 80
     assert [(c.question, c.after) for c in found.changes] == [("d.i.a", 60.0)]
-    assert found.exact and found.reached
+    assert found.exact
+    assert found.reached
 
 
 def test_skip_logic_that_brings_questions_in_is_heuristic_and_answers_them() -> None:
@@ -278,7 +280,8 @@ def test_an_obligation_capping_below_the_target_is_met_first() -> None:
     assert scores.stage.level == 2  # capped
     found = plan(original, target_stage=3)
     assert [(c.question, c.after, c.meets) for c in found.changes] == [("d.law.done", "yes", ("comp.law",))]
-    assert found.exact and found.reached
+    assert found.exact
+    assert found.reached
     to_five = plan(original, target_stage=5)
     assert {c.question for c in to_five.changes} == {"d.law.done", "d.i.b"}
 

@@ -111,7 +111,9 @@ def test_an_unreachable_target_exits_1(dhti, write) -> None:
         "Stage 3 cannot be reached by changing answers: no answers that can be changed meet the legal"
         " obligations that cap the index: comp.filed."
     )
-    found = json.loads(dhti("plan", write("r.yaml", RESPONSE), "--questionnaire", definition, "--format", "json").stdout)
+    found = json.loads(
+        dhti("plan", write("r.yaml", RESPONSE), "--questionnaire", definition, "--format", "json").stdout
+    )
     assert found["outcome"] == "unreachable"
     assert found["reached"] is False
     assert found["changes"] == []

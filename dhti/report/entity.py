@@ -772,31 +772,16 @@ class _Builder:
 
     def next_plan(self) -> NextStagePlan | None:
         """The fewest changes to the next stage, proved by re-scoring; None at the top stage."""
-        lenient = any(  # a valid response with a required question unanswered was scored with --lenient
-            self.q.questions[qid].required and self.q.questions[qid].scored and _status(self.response.answers.get(qid), True) == "unanswered"
-            for qid in self.response.applicable
-        )
-        found = plan.plan(self.response, lenient=lenient)
-        if found.outcome is not plan.Outcome.PLANNED and found.outcome is not plan.Outcome.UNREACHABLE:
+        # A valid response with a required question unanswered was scored with --lenient: plan as it was scored.
+        found = plan.plan(self.response, lenient=bool(plan.unanswered_required(self.response)))
+        if found.outcome not in (plan.Outcome.PLANNED, plan.Outcome.UNREACHABLE):
             return None
-        numbers = question_numbers(self.q)  # as the annex numbers them
-        rows = tuple(
-            PlanRow(
-                numbers.get(change.question, change.question),
-                pick(self.q.questions[change.question].text, self.lang),
-                plan.value_text(self.q.questions[change.question], change.before, lang=self.lang),
-                plan.value_text(self.q.questions[change.question], change.after, lang=self.lang),
-                _signed_gain(change.gain, self.lang),
-                bool(change.meets),
-            )
-            for change in found.changes
-        )
-        stage = found.rescored_stage
-        rescored = ""
+        rows = self.plan_rows(found.changes)
+        stage, rescored = found.rescored_stage, ""
         if found.rescored_score is not None and stage is not None:
-            rescored = self._(
-                N_("With these changes the index would be %(score)s, stage %(level)s (%(label)s).")
-            ) % {"score": i18n.number(found.rescored_score, self.lang), "level": stage.level, "label": pick(stage.label, self.lang)}
+            sentence = self._(N_("With these changes the index would be %(score)s, stage %(level)s (%(label)s)."))
+            score = i18n.number(found.rescored_score, self.lang)
+            rescored = sentence % {"score": score, "level": stage.level, "label": pick(stage.label, self.lang)}
         return NextStagePlan(
             found.target.stage.level,
             pick(found.target.stage.label, self.lang),
@@ -806,6 +791,23 @@ class _Builder:
             found.reason(self.lang) or "",
             found.why_not.render(self.lang) if found.why_not else "",
         )
+
+    def plan_rows(self, changes: Sequence[plan.Change]) -> tuple[PlanRow, ...]:
+        numbers = question_numbers(self.q)  # as the annex numbers them
+        rows = []
+        for change in changes:
+            question = self.q.questions[change.question]
+            rows.append(
+                PlanRow(
+                    numbers.get(change.question, change.question),
+                    pick(question.text, self.lang),
+                    plan.value_text(question, change.before, lang=self.lang),
+                    plan.value_text(question, change.after, lang=self.lang),
+                    _signed_gain(change.gain, self.lang),
+                    bool(change.meets),
+                )
+            )
+        return tuple(rows)
 
     def domain_bars(self, domains: Sequence[DomainView], found: peers.Standing) -> tuple[DomainBar, ...]:
         medians = {row.domain_id: row.peer_median for row in found.domains}
