@@ -494,8 +494,9 @@ class _Search:
             return dict(start)
         candidates = self.candidates(state, start, locked=frozenset(start))
         if self.additive(candidates):
-            return self.fewest(state, scores, candidates, start)
-        return self.greedy(start)
+            found, most = self.fewest(state, scores, candidates, start)
+            return found if found is not None else self.unreachable(most)
+        return self.search(start)
 
     def candidates(
         self, state: Response, edits: Mapping[str, AnswerValue], *, locked: frozenset[str] = frozenset()
@@ -556,8 +557,11 @@ class _Search:
 
     def fewest(
         self, state: Response, scores: Scores, candidates: Sequence[_Candidate], start: Mapping[str, AnswerValue]
-    ) -> dict[str, AnswerValue] | Message:
-        """Exact where gains add up: the largest gains first, then each lowered to the least that still reaches."""
+    ) -> tuple[dict[str, AnswerValue] | None, float]:
+        """Exact where gains add up: the largest gains first, then each lowered to the least that still reaches.
+
+        Returns the changes (None when even every best answer falls short) and the most they reach.
+        """
         model = _Model(state, scores)
         base = self.model_metric(model.evaluate({}))
         gains = {
@@ -574,7 +578,7 @@ class _Search:
             chosen.append(candidate)
             total += gains[candidate.question][-1]
         if total < need:
-            return self.unreachable(base + total)
+            return None, base + total
         picked = {c.question: len(c.values) - 1 for c in chosen}
         for candidate in reversed(chosen):  # the smallest gains are lowered first
             qid = candidate.question
@@ -587,34 +591,29 @@ class _Search:
         edits = dict(start)
         for candidate in chosen:
             edits[candidate.question] = candidate.values[picked[candidate.question]]
-        return self.lowered_linear(edits, chosen, picked)
+        self.lower_linear(edits, [c for c in chosen if picked[c.question] == len(c.values) - 1], model)
+        return edits, base + total
 
-    def lowered_linear(
-        self, edits: dict[str, AnswerValue], chosen: Sequence[_Candidate], picked: Mapping[str, int]
-    ) -> dict[str, AnswerValue]:
-        """A linear question set to its best value is lowered to the least whole value that still reaches."""
+    def lower_linear(self, edits: dict[str, AnswerValue], chosen: Sequence[_Candidate], model: _Model) -> None:
+        """Each linear answer set to its best lowered to the least whole value with which the rest still reaches."""
         for candidate in chosen:
             question = self.q.questions[candidate.question]
-            if question.linear is None or picked[candidate.question] != len(candidate.values) - 1:
+            if question.linear is None:
                 continue
-            edits[candidate.question] = self.least_linear(question, edits)
-        return edits
-
-    def least_linear(self, question: Question, edits: Mapping[str, AnswerValue]) -> AnswerValue:
-        """Bisect the score a linear answer needs (the scorer decides), then the least whole value giving it."""
-        best = edits[question.id]
-        low, high = _score_of(question, current_value(self.original, question.id)), 1.0
-        for _ in range(40):
-            middle = (low + high) / 2
-            value = linear_value(question, middle)
-            if value is not None and self.reached(self.score({**edits, question.id: value})):
-                high = middle
-            else:
-                low = middle
-        value = linear_value(question, high)
-        if value is not None and self.reached(self.score({**edits, question.id: value})):
-            return value
-        return best
+            others = {qid: question_score(self.q.questions[qid], v) for qid, v in edits.items() if qid in model.slots}
+            low, high = _score_of(question, current_value(self.original, question.id)), candidate.scores[-1]
+            for _ in range(50):  # the score it needs, bisected on the model (the proof re-scores)
+                middle = (low + high) / 2
+                reach = self.model_metric(model.evaluate({**others, question.id: middle}))
+                if reach + TOLERANCE >= self.target.stage.min:
+                    high = middle
+                else:
+                    low = middle
+            value = linear_value(question, high)
+            if value is not None:
+                trial = {**others, question.id: question_score(question, value)}
+                if self.model_metric(model.evaluate(trial)) + TOLERANCE >= self.target.stage.min:
+                    edits[question.id] = value
 
     def unreachable(self, most: float) -> Message:
         return L_(
@@ -624,63 +623,99 @@ class _Search:
             min=Decimal(self.target.stage.min),
         )
 
-    def greedy(self, start: Mapping[str, AnswerValue]) -> dict[str, AnswerValue] | Message:
-        """A heuristic: take the move with the most points per change, re-scored, until the target is reached."""
-        edits = dict(start)
-        scores = self.score(edits)
-        while not self.reached(scores):
-            move = self.best_move(edits, scores)
-            if move is None:
-                return self.unreachable(self.metric(scores))
-            edits.update(move)
-            scores = self.score(edits)
-        return self.polished(edits, start)
+    def search(self, start: Mapping[str, AnswerValue]) -> dict[str, AnswerValue] | Message:
+        """A heuristic: the changes that leave the skip logic as it is, planned after each change that alters it.
 
-    def best_move(self, edits: Mapping[str, AnswerValue], scores: Scores) -> dict[str, AnswerValue] | None:
-        state = with_answers(self.original, edits)
+        Each round tries every change that alters what is asked (with the required questions it brings
+        in answered) and plans the rest from there; the round keeps the one needing fewest changes in all.
+        """
+        best, most = self.settled(start)
+        base = dict(start)
+        moved = dict(start)  # where the best plan starts: the changes that alter what is asked, and start
+        for _ in range(len(self.q.questions)):
+            step: dict[str, AnswerValue] | None = None
+            furthest = most
+            for move in self.moves(base, locked=frozenset(start)):
+                trial = {**base, **move}
+                found, reach = self.settled(trial)
+                if found is not None and (best is None or len(found) < len(best)):
+                    best, step, moved = found, trial, trial
+                elif best is None and reach > furthest + TOLERANCE:
+                    furthest, step = reach, trial  # nothing reaches yet: go where most is reached
+            most = max(most, furthest)
+            if step is None:
+                break
+            base = step
+        if best is None:
+            return self.unreachable(most)
+        settled = {qid: value for qid, value in best.items() if qid not in moved}  # lowered already
+        return self.polished(best, keep={**start, **settled})
+
+    def moves(self, base: Mapping[str, AnswerValue], *, locked: frozenset[str]) -> Iterator[dict[str, AnswerValue]]:
+        """Each change that alters what is asked, with the best answers to the required questions it brings in."""
+        state = with_answers(self.original, base)
+        for candidate in self.candidates(state, base, locked=locked):
+            if not candidate.interacts:
+                continue
+            for value in candidate.values:
+                move = with_follow_ups(self.original, base, {candidate.question: value}, lenient=self.lenient)
+                if move and self.valid({**base, **move}):
+                    yield move
+
+    def settled(self, start: Mapping[str, AnswerValue]) -> tuple[dict[str, AnswerValue] | None, float]:
+        """The plan from ``start`` by the changes that leave the skip logic as it is, and the most they reach."""
+        state = with_answers(self.original, start)
+        scores = score_response(state, lenient=self.lenient)
+        if self.reached(scores):
+            return dict(start), self.metric(scores)
+        candidates = [c for c in self.candidates(state, start, locked=frozenset(start)) if not c.interacts]
+        if not any(c.new for c in candidates) and (
+            self.target.what is What.DOMAIN or self.q.aggregation is Aggregation.ARITHMETIC
+        ):
+            return self.fewest(state, scores, candidates, start)
+        return self.greedy(state, scores, candidates, start)
+
+    def greedy(
+        self, state: Response, scores: Scores, candidates: Sequence[_Candidate], start: Mapping[str, AnswerValue]
+    ) -> tuple[dict[str, AnswerValue] | None, float]:
+        """Where gains do not add up (geometric domains, new answers): the largest gain per step, on the model."""
         model = _Model(state, scores)
-        base = self.metric(scores)
-        best: tuple[float, dict[str, AnswerValue]] | None = None
-        for candidate in self.candidates(state, edits):
-            for value, s in zip(candidate.values, candidate.scores, strict=True):
-                move = {candidate.question: value}
-                if candidate.interacts:
-                    move = self.with_follow_ups(edits, move)
-                    if not move:
-                        continue
-                    gain = self.metric(self.score({**edits, **move})) - base
-                else:
-                    gain = self.model_metric(model.evaluate({candidate.question: s})) - base
-                cost = sum(1 for qid in move if qid not in edits)
-                rate = gain / cost if cost else gain * 1e6
-                if gain > TOLERANCE and (best is None or rate > best[0] + TOLERANCE):
-                    best = (rate, move)
-        return best[1] if best else None
+        chosen: dict[str, float] = {}
+        picked: dict[str, AnswerValue] = {}
+        reach = self.model_metric(model.evaluate({}))
+        while reach + TOLERANCE < self.target.stage.min:
+            best: tuple[float, str, AnswerValue, float] | None = None
+            for candidate in candidates:
+                for value, s in zip(candidate.values, candidate.scores, strict=True):
+                    gain = self.model_metric(model.evaluate({**chosen, candidate.question: s})) - reach
+                    rate = gain if candidate.question not in chosen else gain * len(self.q.questions)
+                    if gain > TOLERANCE and (best is None or rate > best[0] + TOLERANCE):
+                        best = (rate, candidate.question, value, s)
+            if best is None:
+                return None, reach
+            _, qid, value, s = best
+            chosen[qid], picked[qid] = s, value
+            reach = self.model_metric(model.evaluate(chosen))
+        return {**start, **picked}, reach
 
-    def with_follow_ups(self, edits: Mapping[str, AnswerValue], move: dict[str, AnswerValue]) -> dict[str, AnswerValue]:
-        return with_follow_ups(self.original, edits, move, lenient=self.lenient)
-
-    def polished(self, edits: dict[str, AnswerValue], start: Mapping[str, AnswerValue]) -> dict[str, AnswerValue]:
+    def polished(self, edits: dict[str, AnswerValue], *, keep: Mapping[str, AnswerValue]) -> dict[str, AnswerValue]:
         """Drop the changes the target does not need, then lower each to the least answer that still reaches."""
         for qid in list(edits):
-            if qid in start:
+            if qid in keep:
                 continue
             trial = {k: v for k, v in edits.items() if k != qid}
             if self.valid(trial) and self.reached(self.score(trial)):
                 edits = trial
         for qid in list(edits):
-            if qid in start:
+            if qid in keep:
                 continue
-            question = self.q.questions[qid]
-            for value in better_values(question, current_value(self.original, qid)):
+            for value in better_values(self.q.questions[qid], current_value(self.original, qid)):
                 if value == edits[qid]:
                     break
                 trial = {**edits, qid: value}
                 if self.valid(trial) and self.reached(self.score(trial)):
                     edits = trial
                     break
-            if question.linear is not None:
-                edits[qid] = self.least_linear(question, edits)
         return edits
 
     def valid(self, edits: Mapping[str, AnswerValue]) -> bool:
