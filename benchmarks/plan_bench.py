@@ -38,7 +38,9 @@ def samples(registry: Registry, questionnaire: Questionnaire) -> list[tuple[str,
     return found
 
 
-def simulated(registry: Registry, questionnaire: Questionnaire, entities: int, lowest: int) -> list[tuple[str, Response]]:
+def simulated(
+    registry: Registry, questionnaire: Questionnaire, entities: int, lowest: int
+) -> list[tuple[str, Response]]:
     """The ``lowest`` lowest-scoring simulated responses to ``questionnaire``."""
     campaign = simulate.Plan((questionnaire,), provinces=("Cao Bằng", "Lai Châu"), entities=entities, seed=11)
     found = []

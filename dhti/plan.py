@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import itertools
 import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from dhti import expressions, i18n
-from dhti.errors import DhtiError
+from dhti.errors import DhtiError, did_you_mean
 from dhti.frozen import FrozenMap
 from dhti.messages import L_, N_, Decimal, Message
 from dhti.questionnaire import (
@@ -47,6 +48,7 @@ GEOMETRIC = L_("the domains combine geometrically, so the gain of a change depen
 SKIP_LOGIC = L_("changing %(question)s changes which questions are asked")
 NEW_ANSWER = L_("answering %(question)s, left unanswered, changes the weights within its indicator")
 OBLIGATION = L_("the changes that meet a legal obligation were chosen before those that add points")
+GATE = L_("the changes that meet what a gate requires were chosen before those that add points")
 REPAIRED = L_("the first plan fell short when re-scored and was extended")
 
 
@@ -60,6 +62,7 @@ class PlanError(DhtiError):
 class What(enum.StrEnum):
     INDEX = "index"
     DOMAIN = "domain"
+    INDICATOR = "indicator"
 
 
 class Outcome(enum.StrEnum):
@@ -74,7 +77,7 @@ class Outcome(enum.StrEnum):
 @dataclass(frozen=True)
 class Target:
     what: What
-    id: str | None  # the domain's id; None for the index
+    id: str | None  # the domain's or indicator's id; None for the index
     stage: Stage
 
 
@@ -89,6 +92,7 @@ class Change:
     domain: str  # the question's domain
     domain_gain: float  # points of that domain's score
     meets: tuple[str, ...] = ()  # the legal obligations this change helps meet
+    opens: tuple[int, ...] = ()  # the stages whose gate (of the target indicator) this change helps open
 
 
 @dataclass(frozen=True)
@@ -119,16 +123,23 @@ class Plan:
 
 
 def plan(
-    response: Response, *, target_stage: int | None = None, domain: str | None = None, lenient: bool = False
+    response: Response,
+    *,
+    target_stage: int | None = None,
+    domain: str | None = None,
+    indicator: str | None = None,
+    lenient: bool = False,
 ) -> Plan:
-    """The fewest answer changes that lift the index (or ``domain``'s score) to ``target_stage``.
+    """The fewest answer changes that lift the index (or ``domain``'s or ``indicator``'s score) to ``target_stage``.
 
-    ``target_stage`` defaults to the stage after the current one. ``lenient`` scores as
-    ``--lenient`` does, and lets unanswered questions be answered. Raises :class:`PlanError`
-    for a domain or stage the questionnaire does not have.
+    ``target_stage`` defaults to the stage after the current one. An indicator's stage also needs
+    its gates' requirements, as the index's needs the legal obligations that cap it. ``lenient``
+    scores as ``--lenient`` does, and lets unanswered questions be answered. Raises
+    :class:`PlanError` for a domain, indicator or stage the questionnaire does not have.
     """
     scores = score_response(response, lenient=lenient)
-    target = _target(response.questionnaire, scores, target_stage=target_stage, domain=domain)
+    q = response.questionnaire
+    target = _target(q, scores, target_stage=target_stage, what=_what(q, scores, domain=domain, indicator=indicator))
     score, stage = _standing(scores, target)
     base = Plan(target, Outcome.PLANNED, score, stage)
     if target.stage.level <= stage.level:
@@ -141,16 +152,27 @@ def plan(
     return search.proved(base, found)
 
 
-def _target(q: Questionnaire, scores: Scores, *, target_stage: int | None, domain: str | None) -> Target:
+def _what(q: Questionnaire, scores: Scores, *, domain: str | None, indicator: str | None) -> tuple[What, str | None]:
+    """What the plan lifts: the index, a domain or an indicator (one of the last two at most)."""
+    if domain is not None and indicator is not None:
+        raise PlanError(L_("plan for a domain or for an indicator, not both"))
     if domain is not None and scores.domain(domain) is None:
         known = ", ".join(d.id for d in q.domains)
         raise PlanError(
             L_("unknown domain %(domain)s (the questionnaire has %(known)s)", domain=repr(domain), known=known)
         )
-    what = What.DOMAIN if domain is not None else What.INDEX
+    if indicator is not None and scores.indicator(indicator) is None:
+        hint = did_you_mean(indicator, [i.id for i in q.indicators()])
+        raise PlanError(L_("unknown indicator %(indicator)s%(hint)s", indicator=repr(indicator), hint=hint))
+    if indicator is not None:
+        return What.INDICATOR, indicator
+    return (What.DOMAIN, domain) if domain is not None else (What.INDEX, None)
+
+
+def _target(q: Questionnaire, scores: Scores, *, target_stage: int | None, what: tuple[What, str | None]) -> Target:
     levels = sorted(stage.level for stage in q.stages)
     if target_stage is None:
-        current = _standing(scores, Target(what, domain, q.stages[0]))[1].level
+        current = _standing(scores, Target(what[0], what[1], q.stages[0]))[1].level
         target_stage = next((level for level in levels if level > current), current)
     chosen = next((stage for stage in q.stages if stage.level == target_stage), None)
     if chosen is None:
@@ -158,11 +180,18 @@ def _target(q: Questionnaire, scores: Scores, *, target_stage: int | None, domai
         raise PlanError(
             L_("the questionnaire has no stage %(stage)s (its stages: %(stages)s)", stage=target_stage, stages=shown)
         )
-    return Target(what, domain, chosen)
+    return Target(what[0], what[1], chosen)
 
 
 def _standing(scores: Scores, target: Target) -> tuple[float, Stage]:
-    """The target's score and stage: the index's stage after caps, a domain's by score alone."""
+    """The target's score and stage: the index's after caps, an indicator's after gates, a domain's by score."""
+    if target.what is What.INDICATOR:
+        item = scores.indicator(target.id or "")
+        if item is None or item.score is None or item.stage is None:
+            raise PlanError(
+                L_("indicator %(indicator)s has no score: no question of it is answered", indicator=target.id)
+            )
+        return item.score, item.stage
     if target.what is What.DOMAIN:
         found = scores.domain(target.id or "")
         if found is None or found.score is None or found.stage is None:
@@ -309,8 +338,8 @@ class _Model:
                         pairs.append((question.weight, score))
                 self.sums[d, i] = (math.fsum(w * s for w, s in pairs), math.fsum(w for w, _ in pairs))
 
-    def evaluate(self, new: Mapping[str, float]) -> tuple[float | None, tuple[float | None, ...]]:
-        """The index and each domain's score (0..100) with these questions scoring ``new``."""
+    def evaluate(self, new: Mapping[str, float]) -> _Scored:
+        """The index, each domain's and each indicator's score (0..100) with these questions scoring ``new``."""
         sums = dict(self.sums)
         for qid, score in new.items():
             slot = self.slots[qid]
@@ -333,7 +362,17 @@ class _Model:
         ]
         combine = geometric_mean if self.q.aggregation is Aggregation.GEOMETRIC else weighted_mean
         index = combine(pairs)
-        return (None if index is None else 100 * index), tuple(domains)
+        indicators = {key: 100 * total / weight for key, (total, weight) in sums.items() if weight > 0}
+        return _Scored(None if index is None else 100 * index, tuple(domains), indicators)
+
+
+@dataclass(frozen=True)
+class _Scored:
+    """What the model computes: the index, the domains' scores in order, the indicators' by (domain, indicator)."""
+
+    index: float | None
+    domains: tuple[float | None, ...]
+    indicators: Mapping[tuple[int, int], float]
 
 
 def _absent_zero(question: Question, response: Response) -> bool:
@@ -364,6 +403,7 @@ class _Search:
         self.lenient = lenient
         self.reasons: list[Message] = []
         self.meets: dict[str, tuple[str, ...]] = {}  # question -> obligations its forced change meets
+        self.opens: dict[str, tuple[int, ...]] = {}  # question -> the stages whose gate its forced change opens
         self.kept: tuple[str, ...] = ()  # the caps the plan must keep met
         self.kept_reads: frozenset[str] = frozenset()  # the questions those read
 
@@ -376,12 +416,27 @@ class _Search:
     def reached(self, scores: Scores) -> bool:
         if self.target.what is What.DOMAIN:
             return self.metric(scores) + TOLERANCE >= self.target.stage.min
+        if self.target.what is What.INDICATOR:
+            item = scores.indicator(self.target.id or "")
+            return item is not None and item.stage is not None and item.stage.level >= self.target.stage.level
         return scores.stage is not None and scores.stage.level >= self.target.stage.level
 
-    def model_metric(self, value: tuple[float | None, tuple[float | None, ...]]) -> float:
-        index, domains = value
-        found = domains[self._domain_number(self.target.id or "")] if self.target.what is What.DOMAIN else index
+    def model_metric(self, value: _Scored) -> float:
+        found: float | None = value.index
+        if self.target.what is What.DOMAIN:
+            found = value.domains[self._domain_number(self.target.id or "")]
+        elif self.target.what is What.INDICATOR:
+            found = value.indicators.get(self._indicator_key)
         return found if found is not None else -math.inf
+
+    @functools.cached_property
+    def _indicator_key(self) -> tuple[int, int]:
+        return next(
+            (d, i)
+            for d, domain in enumerate(self.q.domains)
+            for i, indicator in enumerate(domain.indicators)
+            if indicator.id == self.target.id
+        )
 
     def _domain_number(self, domain_id: str) -> int:
         return next(n for n, domain in enumerate(self.q.domains) if domain.id == domain_id)
@@ -439,6 +494,7 @@ class _Search:
                     domain,
                     _domain_score(after, domain) - _domain_score(before, domain),
                     self.meets.get(qid, ()),
+                    self.opens.get(qid, ()),
                 )
             )
             before = after
@@ -452,6 +508,8 @@ class _Search:
 
     def obligations(self) -> dict[str, AnswerValue] | Message:
         """The fewest changes that meet every obligation in breach whose cap is below the target."""
+        if self.target.what is What.INDICATOR:
+            return self.gates()
         if self.target.what is not What.INDEX:
             return {}
         scores = self.score({})
@@ -464,7 +522,7 @@ class _Search:
         breached = [s.item for s in capping if s.status is Status.BREACH]
         if not breached:
             return {}
-        found = _meeting(self.original, [item.met for item in breached], lenient=self.lenient)
+        found = _meeting(self.original, [item.met for item in breached], lenient=self.lenient, metric=self.metric)
         if found is None:
             texts = "; ".join(item.id for item in breached)
             return L_(
@@ -477,6 +535,26 @@ class _Search:
         reads = {qid for item in breached for qid in _ref_ids(self.q, item.met)}
         if any(self.q.questions[qid].scored for qid in reads) or set(found) - reads:
             self.reasons.append(OBLIGATION)  # the obligation's changes also add points, or bring questions in
+        return found
+
+    def gates(self) -> dict[str, AnswerValue] | Message:
+        """The fewest changes that meet the requirements of the target indicator's gates up to the target stage."""
+        indicator = next(i for i in self.q.indicators() if i.id == self.target.id)
+        gates = [gate for gate in indicator.gates if gate.stage <= self.target.stage.level]
+        self.kept = tuple(gate.requires for gate in gates)
+        self.kept_reads = frozenset(qid for source in self.kept for qid in _ref_ids(self.q, source))
+        failed = [gate for gate in gates if not self.original.holds(gate.requires)]
+        if not failed:
+            return {}
+        found = _meeting(self.original, [gate.requires for gate in failed], lenient=self.lenient, metric=self.metric)
+        if found is None:
+            stages = ", ".join(str(gate.stage) for gate in failed)
+            return L_("no answers that can be changed meet what the gates of stages %(stages)s require", stages=stages)
+        for qid in found:
+            self.opens[qid] = tuple(sorted({gate.stage for gate in failed if qid in _ref_ids(self.q, gate.requires)}))
+        reads = {qid for gate in failed for qid in _ref_ids(self.q, gate.requires)}
+        if any(self.q.questions[qid].scored for qid in reads) or set(found) - reads:
+            self.reasons.append(GATE)
         return found
 
     def keeps_obligations(self, edits: Mapping[str, AnswerValue]) -> bool:
@@ -536,9 +614,11 @@ class _Search:
         return _shared_conditions(self.q, state, found)
 
     def _in_target(self, qid: str) -> bool:
-        if self.target.what is What.INDEX:
-            return True
-        return self.q.domains[self._slot_domain(qid)].id == self.target.id
+        if self.target.what is What.INDICATOR:
+            return self.q.indicator_of(qid).id == self.target.id
+        if self.target.what is What.DOMAIN:
+            return self.q.domains[self._slot_domain(qid)].id == self.target.id
+        return True
 
     def additive(self, candidates: Sequence[_Candidate]) -> bool:
         """Whether gains add up: arithmetic, and no change alters what is asked or an indicator's weights."""
@@ -553,7 +633,6 @@ class _Search:
         if new:
             self.reasons.append(dataclasses.replace(NEW_ANSWER, params=(("question", new),)))
         return additive and not interacting and not new
-        return additive
 
     def fewest(
         self, state: Response, scores: Scores, candidates: Sequence[_Candidate], start: Mapping[str, AnswerValue]
@@ -670,7 +749,7 @@ class _Search:
             return dict(start), self.metric(scores)
         candidates = [c for c in self.candidates(state, start, locked=frozenset(start)) if not c.interacts]
         if not any(c.new for c in candidates) and (
-            self.target.what is What.DOMAIN or self.q.aggregation is Aggregation.ARITHMETIC
+            self.target.what is not What.INDEX or self.q.aggregation is Aggregation.ARITHMETIC
         ):
             return self.fewest(state, scores, candidates, start)
         return self.greedy(state, scores, candidates, start)
@@ -757,6 +836,9 @@ def with_follow_ups(
 
 
 def _standing_score(scores: Scores, target: Target) -> float | None:
+    if target.what is What.INDICATOR:
+        item = scores.indicator(target.id or "")
+        return item.score if item is not None else None
     if target.what is What.DOMAIN:
         found = scores.domain(target.id or "")
         return found.score if found is not None else None
@@ -815,10 +897,12 @@ def _shared_conditions(q: Questionnaire, response: Response, found: list[_Candid
 # --- meeting obligations ---------------------------------------------------------------------------------------------
 
 
-def _meeting(response: Response, sources: Sequence[str], *, lenient: bool) -> dict[str, AnswerValue] | None:
+def _meeting(
+    response: Response, sources: Sequence[str], *, lenient: bool, metric: Callable[[Scores], float]
+) -> dict[str, AnswerValue] | None:
     """The fewest changes to the questions these expressions read that make them all true; None when none do.
 
-    Among the fewest, the one that leaves the index highest. The values tried are each question's
+    Among the fewest, the one that leaves ``metric`` (the target's score) highest. The values tried are each question's
     options, and the literals the expressions compare it with (and a step beyond them).
     """
     q = response.questionnaire
@@ -827,7 +911,7 @@ def _meeting(response: Response, sources: Sequence[str], *, lenient: bool) -> di
     changeable = [qid for qid in names if domains[qid]]
     tries = 0
     for size in range(len(changeable) + 1):
-        best: tuple[tuple[int, float], dict[str, AnswerValue]] | None = None
+        best: tuple[tuple[int, float], dict[str, AnswerValue]] | None = None  # (-changes, score), changes
         for chosen in itertools.combinations(changeable, size):
             for values in itertools.product(*(domains[qid] for qid in chosen)):
                 tries += 1
@@ -838,7 +922,7 @@ def _meeting(response: Response, sources: Sequence[str], *, lenient: bool) -> di
                 if not edits or not all(qid in changed.applicable for qid in edits):
                     continue
                 if all(changed.holds(source) for source in sources):
-                    rank = (-len(edits), score_response(changed, lenient=lenient).index or 0.0)
+                    rank = (-len(edits), metric(score_response(changed, lenient=lenient)))
                     if best is None or rank > best[0]:
                         best = (rank, edits)
         if best is not None:

@@ -21,6 +21,7 @@ from dhti.plan import (
     unanswered_required,
     with_answers,
 )
+from dhti.questionnaire import Questionnaire
 from dhti.registry import Registry
 from dhti.response import Response, validate_document, validate_file
 from dhti.scoring import score_response
@@ -204,6 +205,10 @@ def test_geometric_plans_are_flagged_heuristic(original: Response, level: int) -
     assert "geometrically" in found.reason("en")
     if found.outcome is Outcome.PLANNED:
         assert found.reached
+        assert _reaches(found, original)
+    domain = score_response(original).domain("d1")
+    if domain.stage.level < 5:
+        assert plan(original, target_stage=5, domain="d1").exact  # a domain's score is arithmetic anyway
 
 
 def test_least_effort_after_fewest_changes() -> None:
@@ -322,3 +327,54 @@ def test_lenient_answers_unanswered_questions() -> None:
     found = plan(original, target_stage=4, lenient=True)  # (100 + 50) / 2 >= 60
     assert [(c.question, c.before, c.after) for c in found.changes] == [("d.i.b", None, "some")]
     assert found.reached
+
+
+def test_an_indicator_plan_meets_what_its_gates_require() -> None:
+    """Stage 4 of the indicator needs its gate: the plan meets it, whatever the points say."""
+    gated = {
+        "id": "d.i",
+        "title": {"en": "I", "vi": "I"},
+        "gates": [{"stage": 4, "requires": "d.i.unit == 'yes'", "text": {"en": "a unit", "vi": "có đơn vị"}}],
+        "questions": [question("d.i.a"), question("d.i.unit", "yes_no", weight=0)],
+    }
+    plain = {"id": "d.j", "title": {"en": "J", "vi": "J"}, "questions": [question("d.j.a")]}
+    q = Questionnaire.model_validate(
+        {
+            "id": "gated",
+            "version": "1",
+            "title": {"en": "G", "vi": "G"},
+            "entity_types": ["hospital"],
+            "domains": [{"id": "d", "title": {"en": "D", "vi": "D"}, "indicators": [gated, plain]}],
+        }
+    )
+    original = response(q, {"d.i.a": "some", "d.i.unit": "no", "d.j.a": "none"})
+    assert score_response(original).indicator("d.i").stage.level == 3  # 50 points
+    found = plan(original, target_stage=4, indicator="d.i")
+    assert found.target.what is What.INDICATOR
+    assert {(c.question, c.after, c.opens) for c in found.changes} == {("d.i.a", "all", ()), ("d.i.unit", "yes", (4,))}
+    assert found.exact
+    assert found.reached
+    assert plan(original, target_stage=3, indicator="d.i").outcome is Outcome.ALREADY
+    with pytest.raises(PlanError, match="unknown indicator 'd.x'"):
+        plan(original, indicator="d.x")
+    with pytest.raises(PlanError, match="not both"):
+        plan(original, indicator="d.i", domain="d")
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[path.stem for path in EXAMPLES])
+def test_every_indicator_plan_reaches_its_next_stage(path: Path, registry: Registry) -> None:
+    """Each indicator of each sample to its next stage: the gates' requirements met, and the proof holds."""
+    original = validate_file(path, registry=registry).response
+    scores = score_response(original)
+    planned = 0
+    for domain in scores.domains:
+        for item in domain.indicators:
+            if item.score is None:
+                continue
+            found = plan(original, indicator=item.id)
+            if found.outcome is Outcome.PLANNED:
+                planned += 1
+                assert found.reached, item.id
+                changed = score_response(with_answers(original, {c.question: c.after for c in found.changes}))
+                assert changed.indicator(item.id).stage.level >= found.target.stage.level  # after its gates
+    assert planned or scores.stage.level == 5

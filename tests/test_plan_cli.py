@@ -177,3 +177,15 @@ def test_output_is_not_overwritten_without_force(dhti, tmp_path: Path) -> None:
     assert target.read_text(encoding="utf-8") == "keep me"
     assert dhti("plan", STATION, "-o", target, "--force").exit_code == 0
     assert target.read_text(encoding="utf-8").startswith("# TARGET RESPONSE")
+
+
+def test_an_indicator_target_meets_its_gate(dhti) -> None:
+    hospital = str(EXAMPLES / "provincial-hospital-nghe-an.yaml")
+    result = dhti("plan", hospital, "--indicator", "standards.exchange", "--format", "json")
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.stdout)
+    assert found["target"] == {"what": "indicator", "id": "standards.exchange", "stage": 4}
+    assert [c["opens"] for c in found["changes"]] == [[4]]
+    assert found["reached"] is True
+    text = dhti("plan", hospital, "--indicator", "standards.exchange").stdout
+    assert "[meets the requirement of stage 4]" in text

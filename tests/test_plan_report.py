@@ -29,7 +29,12 @@ def _pdf_text(outcome, tmp_path: Path, lang: str) -> str:
 @pytest.mark.parametrize(
     ("lang", "heading", "rescored", "more"),
     [
-        ("vi", "Cần gì để lên giai đoạn 3 · Định hình", "Với các thay đổi này, chỉ số tổng hợp sẽ là", "và 2 thay đổi khác"),
+        (
+            "vi",
+            "Cần gì để lên giai đoạn 3 · Định hình",
+            "Với các thay đổi này, chỉ số tổng hợp sẽ là",
+            "và 2 thay đổi khác",
+        ),
         ("en", "What it takes to reach stage 3 · Established", "With these changes the index would be", "and 2 more"),
     ],
 )

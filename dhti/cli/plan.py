@@ -25,6 +25,11 @@ from dhti.i18n import texts
     help="The stage to reach (default: the one after the current stage).",
 )
 @click.option("--domain", metavar="D", help="Lift this domain's score (its id, e.g. capacity) instead of the index.")
+@click.option(
+    "--indicator",
+    metavar="I",
+    help="Lift this indicator (its id, e.g. capacity.systems): its score, and what its gates require.",
+)
 @lenient_option
 @questionnaire_option
 @lang_option
@@ -40,6 +45,7 @@ def plan(
     file: Path,
     target_stage: int | None,
     domain: str | None,
+    indicator: str | None,
     lenient: bool,
     questionnaire_path: Path | None,
     lang: str,
@@ -50,8 +56,9 @@ def plan(
     """What it takes to reach the next stage: the fewest answer changes, proved by re-scoring.
 
     Lists the answers to change (each from what to what, with the points it adds), ordered by
-    gain, for the index or, with --domain, one domain's score. Legal obligations that cap the
-    index below the target are met first. The plan is exact (no plan with fewer changes exists)
+    gain, for the index or, with --domain or --indicator, one domain's or indicator's score. Legal
+    obligations that cap the index below the target are met first, as are the requirements of an
+    indicator's gates. The plan is exact (no plan with fewer changes exists)
     where the index is additive; otherwise it says it is a heuristic, and why. The changes are
     then applied to a copy of the response, and the copy is scored as `dhti score` scores it:
     the re-scored index and stage are the proof. Exits 1 at the top stage, when the target
@@ -77,7 +84,7 @@ def plan(
     if validation.response is None:
         sys.exit(1)
     response = validation.response
-    found = make_plan(response, target_stage=target_stage, domain=domain, lenient=lenient)
+    found = make_plan(response, target_stage=target_stage, domain=domain, indicator=indicator, lenient=lenient)
     if fmt == "json":
         click.echo(to_json(plan_json(found, response, file=str(file), lang=lang)))
     else:

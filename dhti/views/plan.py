@@ -15,12 +15,16 @@ TARGET_INDEX = N_("Index %(score)s, stage %(level)s %(label)s; target: stage %(t
 TARGET_DOMAIN = N_(
     "Domain %(domain)s: %(score)s, stage %(level)s %(label)s; target: stage %(target)s %(target_label)s (%(min)s)"
 )
+TARGET_INDICATOR = N_(
+    "Indicator %(indicator)s: %(score)s, stage %(level)s %(label)s; target: stage %(target)s %(target_label)s (%(min)s)"
+)
 EXACT = N_("Exact: no plan with fewer changes reaches the target.")
 HEURISTIC = N_("Heuristic: a plan with fewer changes may exist, because %(reason)s.")
 CHANGES = N_("%(count)s change(s), by gain:")
 GAIN = N_("%(gain)s points")
 GAIN_IN_DOMAIN = N_("%(gain)s points (%(domain)s %(domain_gain)s)")
 MEETS = N_("meets %(items)s")
+OPENS = N_("meets the requirement of stage %(stages)s")
 RESCORED = N_("Re-scored: %(score)s, stage %(level)s %(label)s — %(verdict)s")
 REACHED = N_("target reached")
 NOT_REACHED = N_("target NOT reached")
@@ -56,6 +60,7 @@ ChangeJson = TypedDict(
         "domain": str,
         "domain_gain": float,
         "meets": list[str],
+        "opens": list[int],
         "from_label": str,
         "to_label": str,
     },
@@ -108,7 +113,7 @@ def rescored_line(found: Plan, *, lang: str) -> str:
 def gain_text(change: Change, found: Plan, q: Questionnaire, *, lang: str) -> str:
     """``+1,9 points (Capacity +7,5)``: the domain's gain too when the target is the index."""
     _ = i18n.texts(lang)
-    if found.target.what is What.DOMAIN:
+    if found.target.what is not What.INDEX:
         return _(GAIN) % {"gain": signed(change.gain, lang)}
     title = next((pick(d.title, lang) for d in q.domains if d.id == change.domain), change.domain)
     values = {"gain": signed(change.gain, lang), "domain": title, "domain_gain": signed(change.domain_gain, lang)}
@@ -126,6 +131,8 @@ def _change_lines(number: int, change: Change, q: Questionnaire, found: Plan, *,
     before = value_text(question, change.before, lang=lang)
     after = value_text(question, change.after, lang=lang)
     meets = "  [" + _(MEETS) % {"items": ", ".join(change.meets)} + "]" if change.meets else ""
+    if change.opens:
+        meets += "  [" + _(OPENS) % {"stages": ", ".join(map(str, change.opens))} + "]"
     return [
         f"{number:>3}. {change.question}  {gain_text(change, found, q, lang=lang)}",
         f"     {pick(question.text, lang)}",
@@ -144,6 +151,9 @@ def _standing_line(found: Plan, q: Questionnaire, *, lang: str) -> str:
     if found.target.what is What.DOMAIN:
         title = next(pick(d.title, lang) for d in q.domains if d.id == found.target.id)
         return _(TARGET_DOMAIN) % (values | {"domain": title})
+    if found.target.what is What.INDICATOR:
+        title = next(pick(i.title, lang) for i in q.indicators() if i.id == found.target.id)
+        return _(TARGET_INDICATOR) % (values | {"indicator": title})
     return _(TARGET_INDEX) % values
 
 
@@ -182,6 +192,7 @@ def _change_json(change: Change, q: Questionnaire, *, lang: str) -> ChangeJson:
         "domain": change.domain,
         "domain_gain": change.domain_gain,
         "meets": list(change.meets),
+        "opens": list(change.opens),
         "from_label": value_text(question, change.before, lang=lang),
         "to_label": value_text(question, change.after, lang=lang),
     }
