@@ -355,7 +355,7 @@ def test_an_indicator_plan_meets_what_its_gates_require() -> None:
     assert found.exact
     assert found.reached
     assert plan(original, target_stage=3, indicator="d.i").outcome is Outcome.ALREADY
-    with pytest.raises(PlanError, match="unknown indicator 'd.x'"):
+    with pytest.raises(PlanError, match=r"unknown indicator 'd\.x'"):
         plan(original, indicator="d.x")
     with pytest.raises(PlanError, match="not both"):
         plan(original, indicator="d.i", domain="d")

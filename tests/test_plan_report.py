@@ -27,7 +27,7 @@ def _pdf_text(outcome, tmp_path: Path, lang: str) -> str:
 
 
 @pytest.mark.parametrize(
-    ("lang", "heading", "rescored", "more"),
+    ("lang", "expected"),
     [
         (
             "vi",
@@ -39,8 +39,9 @@ def _pdf_text(outcome, tmp_path: Path, lang: str) -> str:
     ],
 )
 def test_the_pdf_lists_the_plan_and_the_rescored_index(
-    registry: Registry, tmp_path: Path, lang: str, heading: str, rescored: str, more: str
+    registry: Registry, tmp_path: Path, lang: str, expected: tuple[str, str, str]
 ) -> None:
+    heading, rescored, more = expected
     outcome = assess(examples_dir() / "mountainous-health-centre-lai-chau.yaml", registry=registry)
     found = plan(outcome.validation.response)
     assert len(found.changes) == 10  # more than the eight rows the report lists
