@@ -31,11 +31,13 @@ def _pdf_text(outcome, tmp_path: Path, lang: str) -> str:
     [
         (
             "vi",
-            "Cần gì để lên giai đoạn 3 · Định hình",
-            "Với các thay đổi này, chỉ số tổng hợp sẽ là",
-            "và 2 thay đổi khác",
+            (
+                "Cần gì để lên giai đoạn 3 · Định hình",
+                "Với các thay đổi này, chỉ số tổng hợp sẽ là",
+                "và 2 thay đổi khác",
+            ),
         ),
-        ("en", "What it takes to reach stage 3 · Established", "With these changes the index would be", "and 2 more"),
+        ("en", ("What it takes to reach stage 3 · Established", "With these changes the index would be", "and 2 more")),
     ],
 )
 def test_the_pdf_lists_the_plan_and_the_rescored_index(
