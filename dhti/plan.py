@@ -1,12 +1,15 @@
 """What it takes to reach a stage: the fewest answer changes, proved by the ordinary scorer.
 
-Pure: :func:`plan` takes a validated response and returns a frozen :class:`Plan`. Where the
-index is additive (arithmetic domains, or one domain's score, and no change alters which
-questions are asked) the gain of each change is independent, so taking the largest gains first
-is the exact minimum; otherwise a greedy search re-scores after each step and the plan says it
-is a heuristic, and why. Either way the changes are applied to a copy of the response and
-scored by :func:`dhti.scoring.score_response`: that, not the search, says whether the target
-is reached.
+Pure: :func:`plan` takes a validated response and returns a frozen :class:`Plan`. First come
+the changes a capped stage or a gated one needs (the fewest that make the legal obligations'
+``met``, or the gates' ``requires``, true). Then the points: where the score is additive
+(arithmetic domains, or one domain's or indicator's score, and no change alters which questions
+are asked or an indicator's weights) the gain of each change is independent, so the largest
+gains first is the exact minimum. Otherwise the plan is a heuristic and says why: the changes
+that alter the skip logic are tried one round at a time, the rest planned after each, and the
+shortest kept (geometric domains: the largest gain per step). Either way the changes are applied
+to a copy of the response and scored by :func:`dhti.scoring.score_response`: that, not the
+search, says whether the target is reached.
 """
 
 from __future__ import annotations
@@ -56,7 +59,7 @@ YES, NO, NOT_ANSWERED, NONE_OF_THESE = N_("Yes"), N_("No"), N_("Not answered"), 
 
 
 class PlanError(DhtiError):
-    """A plan that cannot be asked for: an unknown domain, a stage the questionnaire does not have."""
+    """A plan that cannot be asked for: an unknown domain or indicator, a stage the questionnaire does not have."""
 
 
 class What(enum.StrEnum):
@@ -88,7 +91,7 @@ class Change:
     question: str
     before: AnswerValue | None  # None: unanswered
     after: AnswerValue
-    gain: float  # points of the target's score (index or domain)
+    gain: float  # points of the target's score (index, domain or indicator)
     domain: str  # the question's domain
     domain_gain: float  # points of that domain's score
     meets: tuple[str, ...] = ()  # the legal obligations this change helps meet
@@ -101,8 +104,8 @@ class Plan:
 
     target: Target
     outcome: Outcome
-    score: float  # the target's score now (index or domain, 0..100)
-    stage: Stage  # its stage now (the index's after compliance caps)
+    score: float  # the target's score now (0..100)
+    stage: Stage  # its stage now (the index's after compliance caps, an indicator's after its gates)
     changes: tuple[Change, ...] = ()
     exact: bool = True
     reasons: tuple[Message, ...] = ()  # why the plan is a heuristic

@@ -588,14 +588,19 @@ def _commented(entries: Sequence[TemplateEntry], *, indent: int) -> object:
 
 
 class AnswerEdit:
-    """A changed answer for :func:`retarget`: the question, its new value (plain YAML data) and a note for its line."""
+    """A changed answer for :func:`retarget`: the question, its new value (plain YAML data) and a note for its line.
 
-    __slots__ = ("note", "question", "value")
+    ``after`` lists the questions that come before it in the questionnaire, nearest first: a question
+    the file does not answer yet goes after the first of them that it does.
+    """
 
-    def __init__(self, question: str, value: object, *, note: str) -> None:
+    __slots__ = ("after", "note", "question", "value")
+
+    def __init__(self, question: str, value: object, *, note: str, after: Sequence[str] = ()) -> None:
         self.question = question
         self.value = value
         self.note = note
+        self.after = tuple(after)
 
 
 def retarget(text: str, edits: Sequence[AnswerEdit], *, header: Sequence[str]) -> str:
@@ -625,9 +630,13 @@ def retarget(text: str, edits: Sequence[AnswerEdit], *, header: Sequence[str]) -
         if isinstance(held, CommentedMap):
             held["value"] = value
             held.yaml_add_eol_comment(edit.note, "value")
-        else:
-            answers[edit.question] = value
-            answers.yaml_add_eol_comment(edit.note, edit.question)
+            continue
+        if edit.question not in answers:
+            keys = list(answers)
+            before = next((key for key in edit.after if key in answers), None)
+            answers.insert(keys.index(before) + 1 if before is not None else len(keys), edit.question, value)
+        answers[edit.question] = value
+        answers.yaml_add_eol_comment(edit.note, edit.question)
     out = StringIO()
     writer.dump(root, out)
     return "".join(f"# {line}\n" if line else "#\n" for line in header) + out.getvalue()

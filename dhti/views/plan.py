@@ -213,11 +213,13 @@ def target_file(found: Plan, response: Response, text: str, *, lang: str) -> str
     """The response file's ``text`` with the plan's changes made: a target, each changed answer saying what it was."""
     _ = i18n.texts(lang)
     q = response.questionnaire
+    order = list(q.questions)
     edits = [
         AnswerEdit(
             change.question,
             plain_value(change.after),
             note=_(WAS) % {"before": value_text(q.questions[change.question], change.before, lang=lang)},
+            after=order[: order.index(change.question)][::-1],
         )
         for change in found.changes
     ]
