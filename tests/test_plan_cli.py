@@ -189,3 +189,16 @@ def test_an_indicator_target_meets_its_gate(dhti) -> None:
     assert found["reached"] is True
     text = dhti("plan", hospital, "--indicator", "standards.exchange").stdout
     assert "[meets the requirement of stage 4]" in text
+
+
+def test_output_keeps_every_comment_of_the_file(dhti, tmp_path: Path) -> None:
+    target = tmp_path / "target.yaml"
+    assert dhti("plan", CAPPED, "-o", target).exit_code == 0
+    original = Path(CAPPED).read_text(encoding="utf-8").splitlines()
+    written = target.read_text(encoding="utf-8").splitlines()
+    comments = [line for line in original if line.lstrip().startswith("#")]
+    assert comments
+    assert [line for line in written if line.lstrip().startswith("#")][2:] == comments  # after the 2 header lines
+    # the answer the change brings in sits after the question that brings it in, as the questionnaire orders them
+    at = written.index("  capacity.cybersecurity.level_measures: all_checked  # target; was: Not answered")
+    assert written[at - 3] == "  capacity.cybersecurity.security_level:"
