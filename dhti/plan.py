@@ -343,30 +343,53 @@ class _Model:
 
     def evaluate(self, new: Mapping[str, float]) -> _Scored:
         """The index, each domain's and each indicator's score (0..100) with these questions scoring ``new``."""
-        sums = dict(self.sums)
+        changed: dict[tuple[int, int], tuple[float, float]] = {}
         for qid, score in new.items():
             slot = self.slots[qid]
-            total, weight = sums[slot.domain, slot.indicator]
+            key = (slot.domain, slot.indicator)
+            total, weight = changed.get(key, self.sums[key])
             if slot.score is None:
-                sums[slot.domain, slot.indicator] = (total + slot.weight * score, weight + slot.weight)
+                changed[key] = (total + slot.weight * score, weight + slot.weight)
             else:
-                sums[slot.domain, slot.indicator] = (total + slot.weight * (score - slot.score), weight)
-        domains = []
-        for d, domain in enumerate(self.q.domains):
-            pairs = [
-                (indicator.weight, 100 * total / weight)
-                for i, indicator in enumerate(domain.indicators)
-                for total, weight in (sums[d, i],)
-                if weight > 0
-            ]
-            domains.append(weighted_mean(pairs))
+                changed[key] = (total + slot.weight * (score - slot.score), weight)
+        touched = {d for d, _ in changed}
+        domains = tuple(
+            self._domain(d, changed) if d in touched else self.base_domains[d] for d in range(len(self.q.domains))
+        )
         pairs = [
             (dom.weight, score / 100) for dom, score in zip(self.q.domains, domains, strict=True) if score is not None
         ]
         combine = geometric_mean if self.q.aggregation is Aggregation.GEOMETRIC else weighted_mean
         index = combine(pairs)
-        indicators = {key: 100 * total / weight for key, (total, weight) in sums.items() if weight > 0}
-        return _Scored(None if index is None else 100 * index, tuple(domains), indicators)
+        indicators = _Indicators(self.sums, changed)
+        return _Scored(None if index is None else 100 * index, domains, indicators)
+
+    @functools.cached_property
+    def base_domains(self) -> tuple[float | None, ...]:
+        return tuple(self._domain(d, {}) for d in range(len(self.q.domains)))
+
+    def _domain(self, d: int, changed: Mapping[tuple[int, int], tuple[float, float]]) -> float | None:
+        pairs = []
+        for i, indicator in enumerate(self.q.domains[d].indicators):
+            total, weight = changed.get((d, i), self.sums[d, i])
+            if weight > 0:
+                pairs.append((indicator.weight, 100 * total / weight))
+        return weighted_mean(pairs)
+
+
+class _Indicators:
+    """The indicators' scores by (domain, indicator): the model's sums with the changed ones replaced."""
+
+    def __init__(
+        self,
+        sums: Mapping[tuple[int, int], tuple[float, float]],
+        changed: Mapping[tuple[int, int], tuple[float, float]],
+    ) -> None:
+        self.sums, self.changed = sums, changed
+
+    def get(self, key: tuple[int, int]) -> float | None:
+        total, weight = self.changed.get(key, self.sums[key])
+        return 100 * total / weight if weight > 0 else None
 
 
 @dataclass(frozen=True)
@@ -375,7 +398,7 @@ class _Scored:
 
     index: float | None
     domains: tuple[float | None, ...]
-    indicators: Mapping[tuple[int, int], float]
+    indicators: _Indicators
 
 
 def _absent_zero(question: Question, response: Response) -> bool:
@@ -409,6 +432,7 @@ class _Search:
         self.opens: dict[str, tuple[int, ...]] = {}  # question -> the stages whose gate its forced change opens
         self.kept: tuple[str, ...] = ()  # the caps the plan must keep met
         self.kept_reads: frozenset[str] = frozenset()  # the questions those read
+        self._asked: dict[tuple[expressions.Value | None, ...], frozenset[str]] = {}
 
     # what is measured
 
@@ -608,13 +632,25 @@ class _Search:
             ]
             if not values:
                 continue
-            interacts = qid in controlling and any(
-                with_answers(state, {qid: v}).applicable != state.applicable for v in values
-            )
+            interacts = qid in controlling and any(self.asked(state, qid, v) != state.applicable for v in values)
             found.append(
                 _Candidate(qid, tuple(values), tuple(question_score(question, v) for v in values), interacts, new)
             )
         return _shared_conditions(self.q, state, found)
+
+    def asked(self, state: Response, qid: str, value: AnswerValue) -> frozenset[str]:
+        """The questions asked once ``qid`` is answered ``value``: remembered by the answers skip logic reads."""
+        controls = self.controls
+        seen = {c: comparable(state.answers[c]) if c in state.answers else None for c in controls}
+        seen[qid] = comparable(Answer(value))
+        key = tuple(seen[c] for c in controls)
+        if key not in self._asked:
+            self._asked[key] = applicable_questions(self.q, state.entity.type, seen)
+        return self._asked[key]
+
+    @functools.cached_property
+    def controls(self) -> tuple[str, ...]:
+        return tuple(sorted(_controlling(self.q, self.original)))
 
     def _in_target(self, qid: str) -> bool:
         if self.target.what is What.INDICATOR:
