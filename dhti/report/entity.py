@@ -776,7 +776,8 @@ class _Builder:
         found = plan.plan(self.response, lenient=bool(plan.unanswered_required(self.response)))
         if found.outcome not in (plan.Outcome.PLANNED, plan.Outcome.UNREACHABLE):
             return None
-        rows = self.plan_rows(found.changes)
+        # What an obligation or a gate requires comes first: a leader must not find it among "and K more".
+        rows = self.plan_rows(sorted(found.changes, key=lambda change: not (change.meets or change.opens)))
         stage, rescored = found.rescored_stage, ""
         if found.rescored_score is not None and stage is not None:
             sentence = self._(N_("With these changes the index would be %(score)s, stage %(level)s (%(label)s)."))
