@@ -755,6 +755,8 @@ class _Search:
             furthest = most
             for move in self.moves(base, locked=frozenset(start)):
                 trial = {**base, **move}
+                if best is not None and len(trial) >= len(best):
+                    continue  # a plan from here has every change of the trial: no fewer than the best
                 found, reach = self.settled(trial)
                 if found is not None and (best is None or len(found) < len(best)):
                     best, step, moved = found, trial, trial
@@ -941,22 +943,60 @@ def _meeting(
 ) -> dict[str, AnswerValue] | None:
     """The fewest changes to the questions these expressions read that make them all true; None when none do.
 
-    Among the fewest, the one that leaves ``metric`` (the target's score) highest. The values tried are each question's
-    options, and the literals the expressions compare it with (and a step beyond them).
+    Expressions that share no question are met one group at a time (the changes of one cannot help
+    another), unless together the groups' changes fall short; then all of them are searched at once.
+    """
+    groups = _sharing(response.questionnaire, sources)
+    if len(groups) > 1:
+        merged: dict[str, AnswerValue] = {}
+        for group in groups:
+            part = _meeting_all(response, group, lenient=lenient, metric=metric)
+            if part is None:
+                return None
+            merged.update(part)
+        changed = with_answers(response, merged)
+        if all(qid in changed.applicable for qid in merged) and all(changed.holds(source) for source in sources):
+            return merged
+    return _meeting_all(response, sources, lenient=lenient, metric=metric)
+
+
+def _sharing(q: Questionnaire, sources: Sequence[str]) -> list[list[str]]:
+    """The expressions in groups that read common questions (each group in the given order)."""
+    groups: list[tuple[set[str], list[str]]] = []
+    for source in sources:
+        reads = set(_ref_ids(q, source))
+        joined = [group for group in groups if group[0] & reads]
+        for group in joined:
+            groups.remove(group)
+            reads |= group[0]
+        groups.append((reads, [s for group in joined for s in group[1]] + [source]))
+    return [members for _, members in groups]
+
+
+def _meeting_all(
+    response: Response, sources: Sequence[str], *, lenient: bool, metric: Callable[[Scores], float]
+) -> dict[str, AnswerValue] | None:
+    """The fewest changes that make all ``sources`` true, searched together.
+
+    Among the fewest, the one that leaves ``metric`` (the target's score) highest. The values tried are each
+    question's options, and the literals the expressions compare it with (and a step beyond them).
     """
     q = response.questionnaire
     names = list(dict.fromkeys(qid for source in sources for qid in _ref_ids(q, source)))
     domains = {qid: _values_to_try(q, response, qid, sources) for qid in names}
     changeable = [qid for qid in names if domains[qid]]
     tries = 0
-    for size in range(len(changeable) + 1):
+    for size in range(1, len(changeable) + 1):
         best: tuple[tuple[int, float], dict[str, AnswerValue]] | None = None  # (-changes, score), changes
         for chosen in itertools.combinations(changeable, size):
             for values in itertools.product(*(domains[qid] for qid in chosen)):
                 tries += 1
                 if tries > MAX_OBLIGATION_TRIES:
                     return best[1] if best else None
-                edits = with_follow_ups(response, {}, dict(zip(chosen, values, strict=True)), lenient=lenient)
+                direct = dict(zip(chosen, values, strict=True))
+                if not all(with_answers(response, direct).holds(source) for source in sources):
+                    continue
+                edits = with_follow_ups(response, {}, direct, lenient=lenient)
                 changed = with_answers(response, edits)
                 if not edits or not all(qid in changed.applicable for qid in edits):
                     continue
