@@ -378,3 +378,63 @@ def test_every_indicator_plan_reaches_its_next_stage(path: Path, registry: Regis
                 changed = score_response(with_answers(original, {c.question: c.after for c in found.changes}))
                 assert changed.indicator(item.id).stage.level >= found.target.stage.level  # after its gates
     assert planned or scores.stage.level == 5
+
+
+@st.composite
+def gated_cases(draw: st.DrawFn):
+    """Each indicator: a yes/no question that, answered yes, asks one or two more (skip logic a plan can alter)."""
+    domains: dict[str, dict[str, list[dict[str, object]]]] = {}
+    answers: dict[str, object] = {}
+    for d in ("d1", "d2"):
+        domains[d] = {}
+        for i in ("a", "b"):
+            indicator = f"{d}.{i}"
+            has = f"{indicator}.has"
+            questions = [question(has, "yes_no", weight=draw(WEIGHTS))]
+            answers[has] = draw(st.sampled_from(["yes", "no"]))
+            for n in range(draw(st.integers(1, 2))):
+                qid = f"{indicator}.q{n}"
+                skipped = draw(st.sampled_from(["exclude", "zero"]))
+                points = draw(POINTS)
+                options = [option(f"o{k}", p) for k, p in enumerate(points)]
+                extra = {"relevant": f"{has} == 'yes'", "when_skipped": skipped, "options": options}
+                questions.append(question(qid, weight=draw(WEIGHTS), **extra))
+                if answers[has] == "yes":
+                    answers[qid] = f"o{draw(st.integers(0, 2))}"
+            domains[d][indicator] = questions
+    return response(questionnaire(domains), answers)
+
+
+def _best_of_everything(original: Response) -> Response:
+    """Every scored question asked at its best answer once every yes/no that asks more says yes."""
+    q = original.questionnaire
+    best = {qid: "yes" for qid in q.questions if qid.endswith(".has")}
+    for qid, question_ in q.questions.items():
+        values = better_values(question_, None)
+        if not qid.endswith(".has") and values:
+            best[qid] = values[-1]
+    return with_answers(original, best)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(gated_cases(), st.integers(2, 5))
+def test_plans_through_skip_logic_reach_their_target_or_none_can(original: Response, level: int) -> None:
+    if level <= score_response(original).stage.level:
+        return
+    found = plan(original, target_stage=level)
+    if found.outcome is Outcome.PLANNED:
+        assert found.reached
+        assert _reaches(found, original)
+    else:
+        assert found.outcome is Outcome.UNREACHABLE
+        assert score_response(_best_of_everything(original)).stage.level < level  # truly out of reach
+
+
+def test_an_unanswered_optional_question_is_answered_with_lenient() -> None:
+    q = questionnaire({"d": {"d.i": [question("d.i.a"), question("d.i.b", required=False)]}})
+    original = response(q, {"d.i.a": "none"})
+    found = plan(original, target_stage=5, lenient=True)
+    assert found.reached
+    assert not found.exact
+    assert "d.i.b" in found.reason("en")
+    assert plan(original, target_stage=5).changes[0].question == "d.i.a"  # without --lenient: only answers given
