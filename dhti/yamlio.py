@@ -629,14 +629,20 @@ def retarget(text: str, edits: Sequence[AnswerEdit], *, header: Sequence[str]) -
         held = answers.get(edit.question)
         if isinstance(held, CommentedMap):
             held["value"] = value
-            held.yaml_add_eol_comment(edit.note, "value")
+            held.yaml_add_eol_comment(_one_line(edit.note), "value")
             continue
         if edit.question not in answers:
             keys = list(answers)
             before = next((key for key in edit.after if key in answers), None)
             answers.insert(keys.index(before) + 1 if before is not None else len(keys), edit.question, value)
         answers[edit.question] = value
-        answers.yaml_add_eol_comment(edit.note, edit.question)
+        answers.yaml_add_eol_comment(_one_line(edit.note), edit.question)
     out = StringIO()
     writer.dump(root, out)
-    return "".join(f"# {line}\n" if line else "#\n" for line in header) + out.getvalue()
+    lines = [part for line in header for part in (line.splitlines() or [""])]  # a comment per line, always
+    return "".join(f"# {line}\n" if line else "#\n" for line in lines) + out.getvalue()
+
+
+def _one_line(text: str) -> str:
+    """A comment's text on one line: a line break in it would end the comment and start YAML."""
+    return " ".join(text.split())

@@ -202,3 +202,12 @@ def test_output_keeps_every_comment_of_the_file(dhti, tmp_path: Path) -> None:
     # the answer the change brings in sits after the question that brings it in, as the questionnaire orders them
     at = written.index("  capacity.cybersecurity.level_measures: all_checked  # target; was: Not answered")
     assert written[at - 3] == "  capacity.cybersecurity.security_level:"
+
+
+def test_a_file_name_with_a_line_break_stays_in_the_comment(dhti, tmp_path: Path) -> None:
+    odd = tmp_path / "tram\nanswers: {}.yaml"
+    odd.write_text(Path(STATION).read_text(encoding="utf-8"), encoding="utf-8")
+    target = tmp_path / "target.yaml"
+    assert dhti("plan", odd, "-o", target).exit_code == 0
+    assert dhti("validate", target).exit_code == 0
+    assert all(line.startswith("#") for line in target.read_text(encoding="utf-8").splitlines()[:3])
