@@ -585,3 +585,64 @@ def _commented(entries: Sequence[TemplateEntry], *, indent: int) -> object:
         if entry.note:
             mapping.yaml_add_eol_comment(entry.note, entry.key, column=column)
     return mapping
+
+
+class AnswerEdit:
+    """A changed answer for :func:`retarget`: the question, its new value (plain YAML data) and a note for its line.
+
+    ``after`` lists the questions that come before it in the questionnaire, nearest first: a question
+    the file does not answer yet goes after the first of them that it does.
+    """
+
+    __slots__ = ("after", "note", "question", "value")
+
+    def __init__(self, question: str, value: object, *, note: str, after: Sequence[str] = ()) -> None:
+        self.question = question
+        self.value = value
+        self.note = note
+        self.after = tuple(after)
+
+
+def retarget(text: str, edits: Sequence[AnswerEdit], *, header: Sequence[str]) -> str:
+    """The response ``text`` with only these answers changed, its comments and order kept (a round trip).
+
+    A changed answer written as a mapping keeps its evidence and comment; each gets ``note`` at the end
+    of its line, and ``header`` goes above the first line of the file.
+    """
+    from io import StringIO  # noqa: PLC0415
+
+    from ruamel.yaml import YAML  # noqa: PLC0415 - only ``dhti plan -o`` round-trips a response
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq  # noqa: PLC0415
+
+    writer = YAML()
+    writer.width = 4096
+    writer.preserve_quotes = True
+    writer.indent(mapping=2, sequence=4, offset=2)
+    root: Any = writer.load(text)
+    answers = root.get("answers")
+    if not isinstance(answers, CommentedMap):
+        answers = root["answers"] = CommentedMap()
+    for edit in edits:
+        value = CommentedSeq(edit.value) if isinstance(edit.value, list) else edit.value
+        if isinstance(value, CommentedSeq):
+            value.fa.set_flow_style()
+        held = answers.get(edit.question)
+        if isinstance(held, CommentedMap):
+            held["value"] = value
+            held.yaml_add_eol_comment(_one_line(edit.note), "value")
+            continue
+        if edit.question not in answers:
+            keys = list(answers)
+            before = next((key for key in edit.after if key in answers), None)
+            answers.insert(keys.index(before) + 1 if before is not None else len(keys), edit.question, value)
+        answers[edit.question] = value
+        answers.yaml_add_eol_comment(_one_line(edit.note), edit.question)
+    out = StringIO()
+    writer.dump(root, out)
+    lines = [part for line in header for part in (line.splitlines() or [""])]  # a comment per line, always
+    return "".join(f"# {line}\n" if line else "#\n" for line in lines) + out.getvalue()
+
+
+def _one_line(text: str) -> str:
+    """A comment's text on one line: a line break in it would end the comment and start YAML."""
+    return " ".join(text.split())

@@ -23,8 +23,9 @@ BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
         ["lint_bench.py", "--repeat", "1", str(BENCHMARKS.parent / "questionnaires" / "dhti-station.yaml")],
         ["review_bench.py", "--tiny"],
         ["uncertainty.py", "--tiny"],
+        ["plan_bench.py", "--tiny"],
     ],
-    ids=["score", "batch", "report", "startup", "lint", "review", "uncertainty"],
+    ids=["score", "batch", "report", "startup", "lint", "review", "uncertainty", "plan"],
 )
 def test_benchmark_runs(command: list[str]) -> None:
     done = subprocess.run(

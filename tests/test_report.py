@@ -85,7 +85,12 @@ def test_pdf_has_every_page_numbered_and_its_sections_bookmarked(hospital_pdf: P
     # A PDF finds its sections through its bookmarks: the contents list is the HTML's navigation.
     sections = reader.outline[1]  # under the entity's name (the cover's heading)
     titles = [item.title for item in sections if not isinstance(item, list)]
-    assert titles[:3] == ["Tóm tắt dành cho lãnh đạo", "Điểm theo lĩnh vực và chỉ số", "Lộ trình thực hiện khuyến nghị"]
+    assert titles[:4] == [
+        "Tóm tắt dành cho lãnh đạo",
+        "Điểm theo lĩnh vực và chỉ số",
+        "Cần gì để lên giai đoạn 4 · Nâng cao",  # beside the roadmap
+        "Lộ trình thực hiện khuyến nghị",
+    ]
     assert reader.get_destination_page_number(sections[0]) == 0  # the summary is on page 1
     assert "Mục lục" not in text
 

@@ -556,3 +556,7 @@ for _command in (db, history, compare, batch, aggregate):
 from dhti.cli.review import review  # noqa: E402
 
 main.add_command(review)
+
+from dhti.cli.plan import plan  # noqa: E402
+
+main.add_command(plan)

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from dhti import __version__, expressions, i18n, peers, provinces, references
+from dhti import __version__, expressions, i18n, peers, plan, provinces, references
 from dhti.assess import Outcome
 from dhti.i18n import N_
 from dhti.peers import Assessed
@@ -26,6 +26,7 @@ from dhti.questionnaire import (
     Recommendation,
     needs,
     pick,
+    question_numbers,
 )
 from dhti.recommendations import Fired
 from dhti.report import charts, gdhm, summary
@@ -204,6 +205,31 @@ class PeerView:
 
 
 @dataclass(frozen=True)
+class PlanRow:
+    """One change of the plan to the next stage, as the report lists it."""
+
+    number: str  # the question's number in the form, "2.3.1"
+    text: str
+    before: str
+    after: str
+    gain: str  # "+1,9"
+    meets: bool  # it helps meet a legal obligation that caps the index
+
+
+@dataclass(frozen=True)
+class NextStagePlan:
+    """What it takes to reach the next stage (:func:`dhti.plan.plan`), beside the roadmap; absent at the top stage."""
+
+    level: int
+    label: str
+    rows: tuple[PlanRow, ...]  # at most MOST_PLAN_ROWS
+    more: int  # the changes not listed
+    rescored: str  # the copy with every change made, re-scored
+    heuristic: str  # why the plan may not be the shortest; "" when it is
+    why_not: str  # why the stage cannot be reached by answers; "" when it can
+
+
+@dataclass(frozen=True)
 class ReportContext:
     """Everything an entity report shows, in one language."""
 
@@ -257,6 +283,7 @@ class ReportContext:
     comparison: tuple[ComparisonRow, ...] = ()
     verification: VerificationView | None = None  # the review, when the assessment shown is a verified one
     uncertainty: UncertaintyView | None = None  # with --uncertainty: page 1's sentence and the annex section
+    next_plan: NextStagePlan | None = None
 
 
 STAGE_MEANINGS = {
@@ -414,6 +441,7 @@ def build_context(  # noqa: PLR0913 - each is a separate choice of the caller
         if verification
         else None,
         uncertainty=_uncertainty(uncertainty, scores.index, lang, translate),
+        next_plan=builder.next_plan(),
     )
 
 
@@ -500,6 +528,10 @@ def _signed(value: float | None, lang: str) -> str:
 def _value(scores: Scores, domain_id: str) -> float:
     domain = scores.domain(domain_id)
     return domain.score if domain is not None and domain.score is not None else 0.0
+
+
+#: How many changes of the plan to the next stage the report lists; the rest are counted.
+MOST_PLAN_ROWS = 8
 
 
 class _Builder:
@@ -762,6 +794,46 @@ class _Builder:
             summary.group_words(self.response.entity.type, self._)[1],
         )
 
+    def next_plan(self) -> NextStagePlan | None:
+        """The fewest changes to the next stage, proved by re-scoring; None at the top stage."""
+        # A valid response with a required question unanswered was scored with --lenient: plan as it was scored.
+        found = plan.plan(self.response, lenient=bool(plan.unanswered_required(self.response)))
+        if found.outcome not in (plan.Outcome.PLANNED, plan.Outcome.UNREACHABLE):
+            return None
+        # What an obligation or a gate requires comes first: a leader must not find it among "and K more".
+        rows = self.plan_rows(sorted(found.changes, key=lambda change: not (change.meets or change.opens)))
+        stage, rescored = found.rescored_stage, ""
+        if found.rescored_score is not None and stage is not None:
+            sentence = self._(N_("With these changes the index would be %(score)s, stage %(level)s (%(label)s)."))
+            score = i18n.number(found.rescored_score, self.lang)
+            rescored = sentence % {"score": score, "level": stage.level, "label": pick(stage.label, self.lang)}
+        return NextStagePlan(
+            found.target.stage.level,
+            pick(found.target.stage.label, self.lang),
+            rows[:MOST_PLAN_ROWS],
+            max(len(rows) - MOST_PLAN_ROWS, 0),
+            rescored,
+            found.reason(self.lang) or "",
+            found.why_not.render(self.lang) if found.why_not else "",
+        )
+
+    def plan_rows(self, changes: Sequence[plan.Change]) -> tuple[PlanRow, ...]:
+        numbers = question_numbers(self.q)  # as the annex numbers them
+        rows = []
+        for change in changes:
+            question = self.q.questions[change.question]
+            rows.append(
+                PlanRow(
+                    numbers.get(change.question, change.question),
+                    pick(question.text, self.lang),
+                    plan.value_text(question, change.before, lang=self.lang),
+                    plan.value_text(question, change.after, lang=self.lang),
+                    _signed_gain(change.gain, self.lang),
+                    bool(change.meets),
+                )
+            )
+        return tuple(rows)
+
     def domain_bars(self, domains: Sequence[DomainView], found: peers.Standing) -> tuple[DomainBar, ...]:
         medians = {row.domain_id: row.peer_median for row in found.domains}
         return tuple(
@@ -775,6 +847,11 @@ class _Builder:
             )
             for d in domains
         )
+
+
+def _signed_gain(value: float, lang: str) -> str:
+    """A change's gain as the plan lists it: ``+1,9``; ``±0,0`` for a change that only meets an obligation."""
+    return ("+" if round(value, 1) > 0 else "±") + i18n.number(max(value, 0.0), lang)
 
 
 def _gdhm_not_cited(indicator: Indicator) -> str:
