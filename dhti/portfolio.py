@@ -4,12 +4,15 @@ Pure: from the latest assessment of each entity and the one before it, it builds
 per entity type (and questionnaire, when one type answered two), so that units are compared
 only with their own kind. Each section has its distribution, league table, heat map of
 domains by province, priority list, common actions grouped by theme, compliance and bright
-spots; the portfolio adds a priority list across sections. The store supplies the assessments,
+spots; the portfolio adds a priority list across sections. Where a unit's latest assessment was
+verified, the verified one stands in its place and the unit is marked; the agreement figures of
+the reviews (:mod:`dhti.agreement`) ride along. The store supplies the assessments,
 ``dhti.report.portfolio`` words and draws the result.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import statistics
@@ -18,6 +21,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from dhti.agreement import Figures
 from dhti.peers import AssessedRecord
 from dhti.questionnaire import PRIORITY_RANK, Priority, Questionnaire, Recommendation
 
@@ -132,6 +136,8 @@ class Unit:
     compliance: tuple[ItemStatus, ...] | None  # None: not recorded (stored before the store kept it)
     first_action: FirstAction | None
     rules: tuple[tuple[str, str], ...]  # (rule id, priority) of each recommendation, in roadmap order
+    verified: bool = False  # the scores are those a review verified, in place of the self-assessment's
+    self_index: float | None = None  # of the self-assessment a verified unit's review checked
 
     @functools.cached_property
     def breaches(self) -> tuple[str, ...] | None:
@@ -287,6 +293,8 @@ class Portfolio:
     last_date: dt.date
     provinces: tuple[str, ...]  # as recorded, sorted
     entity_types: tuple[str, ...]  # in section order
+    verified: int = 0  # units whose scores are verified ones
+    agreement: Figures | None = None  # over the reviews of the units, when the caller computed it
 
 
 def summarise(values: Sequence[float]) -> Summary:
@@ -348,13 +356,22 @@ def build_portfolio(
     *,
     previous: Mapping[str, Earlier] | None = None,
     themes: ThemeLookup | None = None,
+    verified: Mapping[int, float | None] | None = None,
+    agreement: Figures | None = None,
 ) -> Portfolio:
     """The portfolio of the latest assessment of each entity (unscored ones are left out).
 
     ``previous`` gives, by entity id, the assessment before the latest one; ``themes`` tells
     which indicator or domain each recommendation is about (a rule it does not know is its own theme).
+    ``verified`` maps the stored id of each verified assessment among ``latest`` to the index of
+    the self-assessment it checked; ``agreement`` is what the reviews found, shown as it is.
     """
-    units = [u for a in latest if (u := _unit(a, (previous or {}).get(a.record.entity_id))) is not None]
+    checked = verified or {}
+    units = [
+        _verified(u, checked, a.id) if a.id in checked else u
+        for a in latest
+        if (u := _unit(a, (previous or {}).get(a.record.entity_id))) is not None
+    ]
     if not units:
         msg = "no assessments to aggregate"
         raise ValueError(msg)
@@ -377,7 +394,13 @@ def build_portfolio(
         last_date=max(u.date for u in units),
         provinces=tuple(sorted({u.province for u in units if u.province})),
         entity_types=tuple(dict.fromkeys(section.key.entity_type for section in sections)),
+        verified=sum(1 for u in units if u.verified),
+        agreement=agreement,
     )
+
+
+def _verified(unit: Unit, checked: Mapping[int, float | None], assessment_id: int) -> Unit:
+    return dataclasses.replace(unit, verified=True, self_index=checked[assessment_id])
 
 
 _TYPE_ORDER = ("ministry", "provincial_health_department", "hospital", "health_centre", "commune_health_station")

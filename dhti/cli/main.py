@@ -464,14 +464,18 @@ def report(
     except ReportError as err:
         raise click.UsageError(str(err)) from err
     check_target(output, force=force)
-    outcome = assess(file, registry=_registry(questionnaire_path, lang=lang), lenient=lenient)
+    registry = _registry(questionnaire_path, lang=lang)
+    outcome = assess(file, registry=registry, lenient=lenient)
     for problem in first_problems(outcome.validation.problems):
         say(problem.render(lang), err=True)
     if not outcome.valid:
         sys.exit(1)
-    from dhti.jobs.aggregate import store_comparisons  # noqa: PLC0415 - the store only when reporting
+    from dhti.jobs.aggregate import store_comparisons  # noqa: PLC0415
+    from dhti.jobs.agreement import store_review  # noqa: PLC0415 - the store only when reporting
 
     history, peers = store_comparisons(outcome, db)
+    reviewed = store_review(file.read_bytes(), db, registry=registry)
+    outcome, verification = reviewed or (outcome, None)
     if uncertainty is not None:
         from dhti.views.scores import outcome_uncertainty  # noqa: PLC0415 - numpy only when asked for
 
@@ -487,6 +491,7 @@ def report(
         history=history,
         peers=peers,
         force=force,
+        verification=verification,
         uncertainty=figures if uncertainty is not None else None,
     )
     _ = texts(lang)

@@ -199,3 +199,8 @@ def apply(sheet: Path, partial: bool, db: str | None, lang: str) -> None:
     }
     say(_("Verified %(entity)s: %(before)s → %(after)s (%(corrected)s of %(checked)s answers corrected)") % figures)
     say(_("stored as assessment #%(number)s, beside the self-assessment it checks") % figures, err=True)
+
+
+from dhti.cli.agreement import stats  # noqa: E402
+
+review.add_command(stats)

@@ -11,9 +11,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dhti import i18n, provinces
+from dhti.agreement import agreement
 from dhti.assess import Outcome
 from dhti.errors import DhtiError
 from dhti.i18n import translations
+from dhti.jobs.agreement import latest_reviews, reviewed_units, with_verified
 from dhti.portfolio import build_portfolio, rule_theme
 from dhti.questionnaire import Questionnaire, pick
 from dhti.registry import Registry
@@ -24,7 +26,7 @@ from dhti.store.location import resolve
 if TYPE_CHECKING:
     from dhti.portfolio import Portfolio
     from dhti.response import Response
-    from dhti.store import Store, StoredAssessment
+    from dhti.store import AssessmentFilter, Store, StoredAssessment
     from dhti.uncertainty import PeerUncertainty, Settings
 
 
@@ -36,6 +38,12 @@ class Scope:
     entity_type: str | None = None
     questionnaire: str | None = None
     until: dt.date | None = None
+
+    def filter(self) -> AssessmentFilter:
+        """The store's filter for the self-assessments in scope."""
+        from dhti.store import AssessmentFilter  # noqa: PLC0415 - the store only when there is one
+
+        return AssessmentFilter(self.province, self.entity_type, self.questionnaire, None, self.until)
 
     def describe(self) -> str:
         parts = [value for value in (self.province, self.entity_type, self.questionnaire) if value]
@@ -83,12 +91,16 @@ def write_portfolio(  # noqa: PLR0913 - each is a separate choice of the caller
         if not scored:
             raise DhtiError(_nothing_to_report(store.display, scope, lang))
         lookup = RegistryLookup(registry)
+        reviews = latest_reviews(store, scope.filter())
+        latest, verified = with_verified(store, [latest for latest, _before in scored], reviews)
         portfolio = build_portfolio(
-            [latest for latest, _before in scored],
+            latest,
             previous={latest.record.entity_id: before for latest, before in scored if before is not None},
             themes=lookup.theme,
+            verified=verified,
+            agreement=agreement(reviewed_units(store, reviews, registry=registry)) if reviews else None,
         )
-        stored = {latest.record.entity_id: latest for latest, _before in scored}
+        stored = {assessment.record.entity_id: assessment for assessment in latest}  # verified where reviewed
         peers = rank_uncertainty(store, portfolio, stored, registry, uncertainty) if uncertainty else None
     _ = translations(lang).gettext
     wording = Wording(

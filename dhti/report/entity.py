@@ -30,6 +30,7 @@ from dhti.questionnaire import (
 )
 from dhti.recommendations import Fired
 from dhti.report import charts, gdhm, summary
+from dhti.report.verification import VERIFIED, Verification, VerificationView, verification_view
 from dhti.response import Answer, Response
 from dhti.scoring import ComplianceStatus, DomainScore, IndicatorScore, Scores, Status
 
@@ -280,6 +281,7 @@ class ReportContext:
     warnings: tuple[str, ...] = field(default_factory=tuple)
     trend: TrendView | None = None
     comparison: tuple[ComparisonRow, ...] = ()
+    verification: VerificationView | None = None  # the review, when the assessment shown is a verified one
     uncertainty: UncertaintyView | None = None  # with --uncertainty: page 1's sentence and the annex section
     next_plan: NextStagePlan | None = None
 
@@ -337,6 +339,7 @@ def build_context(  # noqa: PLR0913 - each is a separate choice of the caller
     issuer: str | None = None,
     history: Sequence[Assessed] = (),
     peers: Sequence[Assessed] = (),
+    verification: Verification | None = None,
     uncertainty: tuple[Settings, UnitUncertainty | None] | None = None,
 ) -> ReportContext:
     """The report context for a valid outcome (raises ``ValueError`` for an invalid one).
@@ -345,6 +348,8 @@ def build_context(  # noqa: PLR0913 - each is a separate choice of the caller
     flagged. ``issuer`` names the issuing body (default: the assessor, else the entity).
     ``history`` (earlier assessments of the same entity) gives the change and the trend; ``peers``
     (the latest assessment of each entity of the same type and questionnaire) the ranks.
+    With ``verification``, ``outcome`` is the verified response: the report leads with its
+    scores, says on the cover who verified it and when, and lists the answers the review changed.
     ``uncertainty`` (``report --uncertainty``): the settings and the figures :mod:`dhti.uncertainty` drew.
     """
     response, scores = outcome.validation.response, outcome.scores
@@ -373,7 +378,7 @@ def build_context(  # noqa: PLR0913 - each is a separate choice of the caller
         ownership=_ownership(entity.type, entity.ownership, translate),
         report_date=i18n.date(report_date, lang),
         issuer=issuer or response.assessment.assessor or entity.name or entity.id,
-        status=translate(SELF_ASSESSED),
+        status=translate(VERIFIED if verification else SELF_ASSESSED),
         assessment_date=i18n.date(response.assessment.date, lang),
         assessor=response.assessment.assessor or "",
         respondent=response.assessment.respondent or "",
@@ -425,6 +430,16 @@ def build_context(  # noqa: PLR0913 - each is a separate choice of the caller
         warnings=tuple(problem.render(lang) for problem in outcome.validation.warnings),
         trend=builder.trend_view(trend),
         comparison=builder.comparison(trend, standing),
+        verification=verification_view(
+            verification,
+            questionnaire=q,
+            verified_index=scores.index,
+            answer_text=builder.answer_text,
+            lang=lang,
+            translate=translate,
+        )
+        if verification
+        else None,
         uncertainty=_uncertainty(uncertainty, scores.index, lang, translate),
         next_plan=builder.next_plan(),
     )

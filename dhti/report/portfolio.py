@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from dhti import __version__, i18n
+from dhti.agreement import DIRECTIONS, INDEX, Corrected, Figures, Kappa
 from dhti.i18n import N_
 from dhti.portfolio import (
     CHANGE_BANDS,
@@ -22,7 +23,7 @@ from dhti.portfolio import (
     Section,
     Unit,
 )
-from dhti.questionnaire import DEFAULT_STAGES, Questionnaire, pick
+from dhti.questionnaire import DEFAULT_STAGES, Questionnaire, pick, question_numbers
 from dhti.report import charts
 from dhti.report.entity import ENTITY_TYPES, PRIORITY_LABELS, STAGE_MEANINGS
 
@@ -76,6 +77,7 @@ class StageCount:
 @dataclass(frozen=True)
 class PriorityView:
     name: str
+    verified: bool
     entity_type: str
     province: str
     index: Cell
@@ -96,6 +98,8 @@ class PriorityView:
 class LeagueView:
     rank: str
     name: str
+    verified: bool
+    self_index: str  # of the self-assessment a verified unit's review checked; "" for the others
     province: str
     date: str
     index: Cell
@@ -184,6 +188,41 @@ class SectionView:
 
 
 @dataclass(frozen=True)
+class AgreementRow:
+    """One domain (or the index) in the agreement table."""
+
+    title: str
+    answers: str
+    confirmed: str  # the share
+    kappa_linear: str
+    kappa_quadratic: str
+    inflation: str  # mean self minus verified, signed
+    overstating: str  # units whose self-assessed score was above the verified one, "3/8"
+    inflated: bool  # a mean inflation of a point or more
+
+
+@dataclass(frozen=True)
+class CorrectedView:
+    number: str
+    text: str
+    domain: str
+    corrected: str  # "9/16"
+    share: str
+    direction: str
+
+
+@dataclass(frozen=True)
+class AgreementView:
+    """What the reviews found: how far the self-assessments held, domain by domain, and what to improve."""
+
+    summary: str
+    rows: tuple[AgreementRow, ...]
+    corrected: tuple[CorrectedView, ...]
+    corrected_left_out: int
+    note: str
+
+
+@dataclass(frozen=True)
 class CoverLine:
     label: str
     value: str
@@ -202,6 +241,8 @@ class PortfolioContext:
     priority: tuple[PriorityView, ...]
     priority_total: int
     how_to_read: tuple[str, ...]
+    verified: int = 0  # units whose scores are verified ones (marked ✓)
+    agreement: AgreementView | None = None
 
 
 @dataclass(frozen=True)
@@ -252,7 +293,9 @@ def build_portfolio_context(portfolio: Portfolio, wording: Wording) -> Portfolio
         sections=sections,
         priority=tuple(words.priority(unit) for unit in portfolio.priority),
         priority_total=portfolio.needing_support,
-        how_to_read=words.how_to_read(),
+        how_to_read=words.how_to_read(verified=portfolio.verified),
+        verified=portfolio.verified,
+        agreement=words.agreement(portfolio.agreement) if portfolio.agreement and portfolio.agreement.units else None,
     )
 
 
@@ -355,14 +398,32 @@ class _Words:
             CoverLine(_(N_("Entity types")), ", ".join(type_label(t, _) for t in portfolio.entity_types)),
             CoverLine(_(N_("Period")), period),
             CoverLine(_(N_("Units")), self.count(portfolio.entities)),
-            CoverLine(_(N_("Status")), _(N_("Self-assessment, not verified"))),
+            CoverLine(_(N_("Status")), self.status(portfolio)),
         ]
         if self.w.scope:
             lines.insert(2, CoverLine(_(N_("Filters")), self.w.scope))
         return tuple(lines)
 
-    def how_to_read(self) -> tuple[str, ...]:
+    def status(self, portfolio: Portfolio) -> str:
+        if not portfolio.verified:
+            return self._(N_("Self-assessment, not verified"))
+        return self._(N_("%(verified)s of %(count)s units verified (marked ✓); the others are self-assessments")) % {
+            "verified": self.count(portfolio.verified),
+            "count": self.count(portfolio.entities),
+        }
+
+    def how_to_read(self, *, verified: int = 0) -> tuple[str, ...]:
         _ = self._
+        last = (
+            _(
+                N_(
+                    "Units marked ✓ were verified by a review: their scores are the verified ones, in place of"
+                    " their self-assessment. The other results are self-assessments that have not been verified."
+                )
+            )
+            if verified
+            else _(N_("The results are self-assessments that have not been verified."))
+        )
         return (
             _(
                 N_(
@@ -399,7 +460,7 @@ class _Words:
                 )
             ),
             *self.uncertainty_method(),
-            _(N_("The results are self-assessments that have not been verified.")),
+            last,
         )
 
     def uncertainty_method(self) -> tuple[str, ...]:
@@ -594,6 +655,8 @@ class _Words:
         return LeagueView(
             self.count(rank),
             unit.name,
+            unit.verified,
+            self.number(unit.self_index) if unit.verified else "",
             self.province(unit.province),
             self.date(unit.date),
             self.cell(unit.index),
@@ -610,6 +673,7 @@ class _Words:
         text, owner = self.rule(first.questionnaire_ref, first.rule_id) if first else (_(N_("No recommendation")), "")
         return PriorityView(
             name=unit.name,
+            verified=unit.verified,
             entity_type=type_label(unit.entity_type, _),
             province=self.province(unit.province),
             index=self.cell(unit.index),
@@ -658,6 +722,72 @@ class _Words:
             breach_count=item.breach,
             in_breach=self.names(item.in_breach) if item.in_breach else self._(N_("none")),
             next_due=self.date(item.next_due) if item.next_due else "",
+        )
+
+    # The agreement of the reviews
+
+    def agreement(self, figures: Figures) -> AgreementView:
+        _ = self._
+        overall = figures.overall
+        summary = _(
+            N_(
+                "%(units)s units were reviewed: the reviewers confirmed %(share)s of the %(answers)s answers"
+                " they checked; weighted kappa between self-assessed and verified answers %(kappa)s."
+            )
+        ) % {
+            "units": self.count(figures.units),
+            "share": i18n.percent(overall.share_confirmed, self.lang),
+            "answers": self.count(overall.answers),
+            "kappa": self.kappa(overall.kappa.linear),
+        }
+        index = figures.inflation_of(INDEX)
+        rows = [self.agreement_row(self._(N_("Index, all answers")), figures, INDEX)] if index else []
+        rows += [self.agreement_row(self.domain(row.id), figures, row.id) for row in figures.domains]
+        return AgreementView(
+            summary=summary,
+            rows=tuple(rows),
+            corrected=tuple(self.corrected(row) for row in figures.corrected),
+            corrected_left_out=figures.corrected_left_out,
+            note=_(
+                N_(
+                    "Kappa is 1 when the reviewers confirmed every answer and 0 when self-assessed and verified"
+                    " answers agree no more than chance would; linear weights count how many options apart a"
+                    " correction is, quadratic ones count far corrections more. Inflation is the mean of the"
+                    " self-assessed score minus the verified one, in points. A dash: kappa is undefined, every"
+                    " answer being in one category."
+                )
+            ),
+        )
+
+    def kappa(self, value: float | None) -> str:
+        return i18n.number(value, self.lang, digits=2)
+
+    def agreement_row(self, title: str, figures: Figures, ident: str) -> AgreementRow:
+        found = figures.domain(ident) if ident != INDEX else figures.overall
+        inflation = figures.inflation_of(ident)
+        kappa = found.kappa if found else Kappa(0, None, None)
+        return AgreementRow(
+            title=title,
+            answers=self.count(found.answers) if found else "–",
+            confirmed=i18n.percent(found.share_confirmed, self.lang) if found else "–",
+            kappa_linear=self.kappa(kappa.linear),
+            kappa_quadratic=self.kappa(kappa.quadratic),
+            inflation=self.signed(inflation.mean) if inflation else "–",
+            overstating=f"{self.count(inflation.overstated)}/{self.count(inflation.units)}" if inflation else "–",
+            inflated=inflation is not None and inflation.mean >= 1.0,
+        )
+
+    def corrected(self, row: Corrected) -> CorrectedView:
+        definition = self.w.questionnaire(row.questionnaire)
+        question = definition.questions.get(row.question) if definition else None
+        number = question_numbers(definition).get(row.question, "") if definition else ""
+        return CorrectedView(
+            number=number,
+            text=pick(question.text, self.lang) if question else row.question,
+            domain=self.domain(row.domain),
+            corrected=f"{self.count(row.corrected)}/{self.count(row.reviewed)}",
+            share=i18n.percent(row.share_corrected, self.lang),
+            direction=self._(DIRECTIONS[row.direction]),
         )
 
     def compliance_note(self, section: Section) -> str:

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from dhti.peers import Assessed
     from dhti.report.entity import ReportContext
     from dhti.report.portfolio import PortfolioContext
+    from dhti.report.verification import Verification
     from dhti.uncertainty import Settings, UnitUncertainty
 
 log = logging.getLogger(__name__)
@@ -169,6 +170,7 @@ def context_for(  # noqa: PLR0913 - each is a separate choice of the caller
     issuer: str | None = None,
     history: Sequence[Assessed] = (),
     peers: Sequence[Assessed] = (),
+    verification: Verification | None = None,
     uncertainty: tuple[Settings, UnitUncertainty | None] | None = None,
 ) -> ReportContext:
     """The entity report's context as of ``report_date``, by default today (see ``build_context``)."""
@@ -185,6 +187,7 @@ def context_for(  # noqa: PLR0913 - each is a separate choice of the caller
         issuer=issuer,
         history=history,
         peers=peers,
+        verification=verification,
         uncertainty=uncertainty,
     )
 
@@ -269,13 +272,15 @@ def write_report(  # noqa: PLR0913 - each is a separate choice of the caller
     history: Sequence[Assessed] = (),
     peers: Sequence[Assessed] = (),
     force: bool = False,
+    verification: Verification | None = None,
     uncertainty: tuple[Settings, UnitUncertainty | None] | None = None,
 ) -> Path:
     """Render one entity's report, as of ``report_date`` (default today), and write it atomically to ``output``.
 
     ``history`` and ``peers`` (from the store) give the change, the trend and the ranks among
     peers; ``issuer`` names the issuing body on the cover; an existing ``output`` is replaced only
-    with ``force``. ``uncertainty`` adds how sure the index is (``report --uncertainty``).
+    with ``force``. With ``verification``, ``outcome`` is the verified response and the report says so.
+    ``uncertainty`` adds how sure the index is (``report --uncertainty``).
     """
     context = context_for(
         outcome,
@@ -284,6 +289,7 @@ def write_report(  # noqa: PLR0913 - each is a separate choice of the caller
         issuer=issuer,
         history=history,
         peers=peers,
+        verification=verification,
         uncertainty=uncertainty,
     )
     return write_document(lambda pdf: render_html(context, pdf=pdf), output, fmt=fmt, pdfa=pdfa, force=force)
