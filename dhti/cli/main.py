@@ -520,3 +520,7 @@ from dhti.cli.store import aggregate, batch, compare, db, history  # noqa: E402
 
 for _command in (db, history, compare, batch, aggregate):
     main.add_command(_command)
+
+from dhti.cli.analyse import analyse  # noqa: E402
+
+main.add_command(analyse)

@@ -1,0 +1,117 @@
+"""``dhti analyse`` on a national cohort: 15,000 commune stations of one questionnaire in an SQLite store.
+
+Builds the store once (``dhti simulate``'s generator for dhti-station in the 34 provinces, each
+file validated, scored and stored as ``dhti db ingest`` does; kept with --store PATH for the next
+run), then times, in this process, each step of the analysis: reading each entity's latest
+assessment and its stored response, scoring them again, laying them out as arrays, the
+statistics, and writing the JSON; then ``dhti analyse`` as a user runs it (a new process) to
+JSON, HTML and PDF. Aim (issue 13): under 15 s for 15,000 assessments.
+
+    python benchmarks/analyse_bench.py [--entities 15000] [--store PATH] [--json FILE] [--tiny]
+
+``--tiny`` runs every step on about 60 assessments, in seconds, for the tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from startup_bench import dhti_command
+
+from dhti import provinces
+from dhti.analysis import analyse, cohort_from
+from dhti.assess import assess_bytes
+from dhti.jobs.analyse import AnalysisFormat, Scope, read_cohort, write_analysis
+from dhti.registry import Registry
+from dhti.simulate import Plan, simulate
+from dhti.store import open_store
+
+QUESTIONNAIRE = "dhti-station"
+AIM_SECONDS = 15.0
+REPORT_DATE = dt.date(2026, 12, 2)
+
+
+def build_store(db: Path, entities: int, registry: Registry) -> float:
+    """A store of ``entities`` simulated commune stations (one round), unless ``db`` holds them already."""
+    if db.exists():
+        with open_store(db, create=False) as store:
+            if store.count() >= entities:
+                return 0.0
+        db.unlink()
+    names = tuple(unit.name for unit in provinces.provinces().units)
+    per_province = -(-entities // len(names))
+    chosen = names[: -(-entities // per_province)]
+    plan = Plan((registry.get(QUESTIONNAIRE),), provinces=chosen, entities=per_province, seed=2026)
+    start = time.perf_counter()
+    with open_store(db) as store:
+        for item in simulate(plan):
+            raw = item.text.encode("utf-8")
+            store.ingest(assess_bytes(raw, file=str(item.path), registry=registry), raw)
+    return time.perf_counter() - start
+
+
+def timed_steps(db: Path, registry: Registry, output: Path) -> list[tuple[str, float]]:
+    """The analysis step by step in this process: read and score again, arrays, statistics, JSON."""
+    steps = []
+    with open_store(db, create=False) as store:
+        start = time.perf_counter()
+        cohort = read_cohort(store, registry=registry, scope=Scope(questionnaire=QUESTIONNAIRE))
+        steps.append((f"read {len(cohort.scored)} latest assessments, score their responses again", time.perf_counter() - start))
+        start = time.perf_counter()
+        arrays = cohort_from(cohort.questionnaire, cohort.scored)
+        steps.append(("lay them out as arrays", time.perf_counter() - start))
+        start = time.perf_counter()
+        analyse(arrays)
+        steps.append(("alpha, correlations, question rates, distributions", time.perf_counter() - start))
+        start = time.perf_counter()
+        write_analysis(
+            store, output, registry=registry, fmt=AnalysisFormat.JSON, lang="vi", report_date=REPORT_DATE, force=True
+        )
+        steps.append(("the whole analysis to JSON (library call)", time.perf_counter() - start))
+    return steps
+
+
+def command(db: Path, output: Path) -> float:
+    """``dhti analyse`` in a new process, as a user runs it: wall time."""
+    start = time.perf_counter()
+    subprocess.run(
+        [*dhti_command(), "analyse", "--db", str(db), "-o", str(output), "--force", "--report-date", "2026-12-02"],
+        check=True,
+        capture_output=True,
+    )
+    return time.perf_counter() - start
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--entities", type=int, default=15_000)
+    parser.add_argument("--store", type=Path, help="Keep the store here and reuse it on the next run.")
+    parser.add_argument("--json", type=Path, help="Write the figures to this file too.")
+    parser.add_argument("--tiny", action="store_true", help="About 60 assessments, for the tests.")
+    args = parser.parse_args(argv)
+    entities = 60 if args.tiny else args.entities
+    registry = Registry.discover()
+    with tempfile.TemporaryDirectory(prefix="dhti-analyse-bench-") as folder:
+        db = args.store or Path(folder) / "cohort.sqlite"
+        built = build_store(db, entities, registry)
+        rows = [("build the store (simulate, validate, score, store)", built)] if built else []
+        rows += timed_steps(db, registry, Path(folder) / "lib.json")
+        for suffix in ("json", "html", "pdf"):
+            rows.append((f"dhti analyse -o cohort.{suffix} (new process)", command(db, Path(folder) / f"cohort.{suffix}")))
+    print(f"dhti analyse on {entities} assessments of {QUESTIONNAIRE} (aim: under {AIM_SECONDS:g} s)")
+    for label, seconds in rows:
+        print(f"{seconds:8.2f} s  {label}")
+    if args.json:
+        args.json.write_text(json.dumps({"entities": entities, "rows": rows}, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
