@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -126,26 +126,60 @@ def lowest_score(question: Question) -> float:
     return 0.0
 
 
-def cohort_from(questionnaire: Questionnaire, scored: Sequence[tuple[Response, Scores]]) -> Cohort:
-    """The arrays of the responses (all of ``questionnaire``) and their scores, one row each."""
+def cohort_from(questionnaire: Questionnaire, scored: Iterable[tuple[Response, Scores]]) -> Cohort:
+    """The arrays of the responses (all of ``questionnaire``) and their scores, one row each.
+
+    Each response is laid out as it comes, so that a caller can score one, lay it out and let it
+    go: a national cohort is never held as response objects.
+    """
     layout = layout_of(questionnaire)
-    n, width = len(scored), len(layout.questions)
-    states = np.full((n, width), State.NOT_ASKED, dtype=np.int8)
-    answered = np.full((n, width), np.nan)
-    contributions = np.full((n, width), np.nan)
-    indicators = np.full((n, len(layout.indicators)), np.nan)
-    domains = np.full((n, len(layout.domains)), np.nan)
-    index = np.full(n, np.nan)
     questions = [questionnaire.questions[qid] for qid in layout.questions]
-    for row, (response, scores) in enumerate(scored):
-        for column, question in enumerate(questions):
-            state, value, counted = _question_state(question, response, scores)
-            states[row, column] = state
-            answered[row, column] = value
-            contributions[row, column] = counted
-        _scores_row(scores, layout, indicators[row], domains[row])
-        index[row] = np.nan if scores.index is None else scores.index
-    return Cohort(layout, states, answered, contributions, indicators, domains, index)
+    rows = [_row(questions, layout, response, scores) for response, scores in scored]
+    width = len(layout.questions)
+
+    def stack(position: int, columns: int) -> NDArray[np.float64]:
+        return np.array([row[position] for row in rows], dtype=np.float64).reshape(len(rows), columns)
+
+    states = np.array([row[0] for row in rows], dtype=np.int8).reshape(len(rows), width)
+    return Cohort(
+        layout,
+        states,
+        stack(1, width),
+        stack(2, width),
+        stack(3, len(layout.indicators)),
+        stack(4, len(layout.domains)),
+        stack(5, 1).reshape(len(rows)),
+    )
+
+
+def joined(parts: Sequence[Cohort]) -> Cohort:
+    """Cohorts of one layout, one after the other (the parts of a cohort scored in several processes)."""
+    first = parts[0]
+    return Cohort(
+        first.layout,
+        np.concatenate([p.states for p in parts]),
+        np.concatenate([p.answered for p in parts]),
+        np.concatenate([p.contributions for p in parts]),
+        np.concatenate([p.indicators for p in parts]),
+        np.concatenate([p.domains for p in parts]),
+        np.concatenate([p.index for p in parts]),
+    )
+
+
+_Row = tuple[list[int], list[float], list[float], list[float], list[float], list[float]]
+
+
+def _row(questions: Sequence[Question], layout: Layout, response: Response, scores: Scores) -> _Row:
+    states, answered, counted = [], [], []
+    for question in questions:
+        state, value, contribution = _question_state(question, response, scores)
+        states.append(int(state))
+        answered.append(value)
+        counted.append(contribution)
+    indicators = [math.nan] * len(layout.indicators)
+    domains = [math.nan] * len(layout.domains)
+    _scores_row(scores, layout, indicators, domains)
+    return states, answered, counted, indicators, domains, [math.nan if scores.index is None else scores.index]
 
 
 def _question_state(question: Question, response: Response, scores: Scores) -> tuple[State, float, float]:
@@ -164,10 +198,10 @@ def _question_state(question: Question, response: Response, scores: Scores) -> t
     return State.UNANSWERED, math.nan, math.nan if score is None else score
 
 
-def _scores_row(scores: Scores, layout: Layout, indicators: NDArray[np.float64], domains: NDArray[np.float64]) -> None:
+def _scores_row(scores: Scores, layout: Layout, indicators: list[float], domains: list[float]) -> None:
     position = {ident: n for n, ident in enumerate(layout.indicators)}
     for d, domain in enumerate(scores.domains):
-        domains[d] = np.nan if domain.score is None else domain.score
+        domains[d] = math.nan if domain.score is None else domain.score
         for indicator in domain.indicators:
             if indicator.id in position and indicator.score is not None:
                 indicators[position[indicator.id]] = indicator.score

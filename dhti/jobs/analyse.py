@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import gc
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dhti import i18n, provinces
-from dhti.analysis import MIN_N, Analysis, analyse, cohort_from
+from dhti.analysis import MIN_N, Analysis, Cohort, analyse, cohort_from, joined
 from dhti.errors import DhtiError, InputError
 from dhti.i18n import translations
+from dhti.jobs.batch import default_jobs
 from dhti.messages import L_, Count
 from dhti.questionnaire import Questionnaire, pick
 from dhti.registry import Registry
@@ -68,13 +72,13 @@ class Scope:
 
 
 @dataclass(frozen=True)
-class Cohort:
-    """The scored responses of one questionnaire, and where they came from."""
+class Read:
+    """A cohort of one questionnaire laid out as arrays, and the stored assessments it came from."""
 
     questionnaire: Questionnaire
-    scored: tuple[tuple[Response, Scores], ...]
+    cohort: Cohort
     stored: tuple[StoredAssessment, ...]
-    unreadable: int
+    unreadable: int  # stored responses that no longer validate: left out
 
 
 def latest_of_one_questionnaire(store: Store, scope: Scope) -> list[StoredAssessment]:
@@ -103,11 +107,12 @@ def latest_of_one_questionnaire(store: Store, scope: Scope) -> list[StoredAssess
     return found
 
 
-def read_cohort(store: Store, *, registry: Registry, scope: Scope) -> Cohort:
+def read_cohort(store: Store, *, registry: Registry, scope: Scope, jobs: int | None = None) -> Read:
     """The latest assessments in ``scope``, their stored responses scored again by this dhti.
 
     Stored responses are validated leniently (as ``db ingest --lenient`` may have stored them);
-    a response that no longer validates is left out and counted.
+    a response that no longer validates is left out and counted. A large cohort is scored in
+    ``jobs`` worker processes (default: one per CPU), in chunks of :data:`CHUNK`.
     """
     found = latest_of_one_questionnaire(store, scope)
     ref = found[0].record.questionnaire_ref
@@ -116,23 +121,86 @@ def read_cohort(store: Store, *, registry: Registry, scope: Scope) -> Cohort:
     except DhtiError as err:
         raise AnalyseError(L_("questionnaire %(ref)s is not installed: cannot score its responses again", ref=ref)) from err
     raws = store.responses([a.id for a in found])
-    scored: list[tuple[Response, Scores]] = []
-    kept: list[StoredAssessment] = []
-    for assessment in found:
-        response = _response(raws.get(assessment.id, b""), assessment.record.source_file, registry)
-        if response is not None and response.questionnaire.ref == ref:
-            scored.append((response, score_response(response, lenient=True)))
-            kept.append(assessment)
-    if len(scored) < MIN_N:
+    items = [(a.id, a.record.source_file, raws.get(a.id, b"")) for a in found]
+    kept_ids, cohort = _score_all(questionnaire, items, registry=registry, jobs=jobs or default_jobs())
+    if cohort.size < MIN_N:
         raise AnalyseError(
             L_(
                 "only %(count)s assessments of %(ref)s to analyse: at least %(least)s are needed",
-                count=Count(len(scored)),
+                count=Count(cohort.size),
                 ref=ref,
                 least=MIN_N,
             )
         )
-    return Cohort(questionnaire, tuple(scored), tuple(kept), len(found) - len(scored))
+    kept = set(kept_ids)
+    stored = tuple(a for a in found if a.id in kept)
+    return Read(questionnaire, cohort, stored, len(found) - len(stored))
+
+
+#: Responses scored by one task; a cohort of fewer than PARALLEL_FROM is scored in this process.
+CHUNK = 1000
+PARALLEL_FROM = 2 * CHUNK
+_Item = tuple[int, str, bytes]  # assessment id, source file, stored bytes
+_worker: tuple[Registry, Questionnaire] | None = None
+
+
+def _score_all(questionnaire: Questionnaire, items: list[_Item], *, registry: Registry, jobs: int) -> tuple[list[int], Cohort]:
+    if jobs <= 1 or len(items) < PARALLEL_FROM:
+        return _score_chunk_with(registry, questionnaire, items)
+    import concurrent.futures as cf  # noqa: PLC0415
+    import multiprocessing  # noqa: PLC0415
+
+    chunks = [items[start : start + CHUNK] for start in range(0, len(items), CHUNK)]
+    source = questionnaire.source if questionnaire.source and Path(questionnaire.source).is_file() else None
+    with cf.ProcessPoolExecutor(
+        max_workers=min(jobs, len(chunks)),
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_init_worker,
+        initargs=(source, questionnaire.ref),
+    ) as pool:
+        parts = list(pool.map(_score_chunk, chunks))
+    return [ident for ids, _part in parts for ident in ids], joined([part for _ids, part in parts])
+
+
+def _init_worker(source: str | None, ref: str) -> None:
+    global _worker  # noqa: PLW0603 - one registry per worker process, as batch's workers keep theirs
+    registry = Registry.discover(override=source)
+    _worker = (registry, registry.get(ref))
+
+
+def _score_chunk(items: list[_Item]) -> tuple[list[int], Cohort]:
+    if _worker is None:  # pragma: no cover - set by the pool's initializer
+        msg = "worker started without a registry"
+        raise RuntimeError(msg)
+    return _score_chunk_with(*_worker, items)
+
+
+def _score_chunk_with(registry: Registry, questionnaire: Questionnaire, items: list[_Item]) -> tuple[list[int], Cohort]:
+    """The items' responses validated and scored again, laid out as they come (none is kept)."""
+    kept: list[int] = []
+
+    def scored() -> Iterator[tuple[Response, Scores]]:
+        for ident, file, raw in items:
+            response = _response(raw, file, registry)
+            if response is not None and response.questionnaire.ref == questionnaire.ref:
+                kept.append(ident)
+                yield response, score_response(response, lenient=True)
+
+    with _without_cycle_collection():
+        cohort = cohort_from(questionnaire, scored())
+    return kept, cohort
+
+
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """Pause the cycle collector while responses are scored: none is in a cycle, and it would walk them all again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _response(raw: bytes, file: str, registry: Registry) -> Response | None:
@@ -142,10 +210,6 @@ def _response(raw: bytes, file: str, registry: Registry) -> Response | None:
     except InputError:
         return None
     return validate_document(document, registry=registry, lenient=True).response
-
-
-def analyse_cohort(cohort: Cohort) -> Analysis:
-    return analyse(cohort_from(cohort.questionnaire, cohort.scored))
 
 
 def write_analysis(  # noqa: PLR0913 - each is a separate choice of the caller
@@ -159,12 +223,13 @@ def write_analysis(  # noqa: PLR0913 - each is a separate choice of the caller
     report_date: dt.date,
     pdfa: bool = True,
     force: bool = False,
+    jobs: int | None = None,
 ) -> Analysis:
     """Analyse the latest assessment of every entity in ``scope`` and write it as HTML, PDF or JSON."""
     check_target(output, force=force)
-    cohort = read_cohort(store, registry=registry, scope=scope)
-    analysis = analyse_cohort(cohort)
-    cover = _cover(cohort, store, scope=scope, lang=lang, report_date=report_date)
+    read = read_cohort(store, registry=registry, scope=scope, jobs=jobs)
+    analysis = analyse(read.cohort)
+    cover = _cover(read, store, scope=scope, lang=lang, report_date=report_date)
     if fmt is AnalysisFormat.JSON:
         write_atomic(output, to_json(analysis_json(analysis, cover)) + "\n", force=force)
         return analysis
@@ -174,23 +239,23 @@ def write_analysis(  # noqa: PLR0913 - each is a separate choice of the caller
     return analysis
 
 
-def _cover(cohort: Cohort, store: Store, *, scope: Scope, lang: str, report_date: dt.date) -> Cover:
-    records = [a.record for a in cohort.stored]
+def _cover(read: Read, store: Store, *, scope: Scope, lang: str, report_date: dt.date) -> Cover:
+    records = [a.record for a in read.stored]
     kinds = Counter(r.entity_type for r in records)
     places = {provinces.recorded(r.province) or r.province for r in records if r.province}
     dates = [r.assessment_date for r in records]
     return Cover(
         lang=lang,
         translate=translations(lang).gettext,
-        questionnaire=cohort.questionnaire,
+        questionnaire=read.questionnaire,
         report_date=report_date,
-        scope=_scope_words(scope, cohort.questionnaire, lang),
+        scope=_scope_words(scope, read.questionnaire, lang),
         store=store.display.rpartition("/")[2] or store.display,
         entity_types=tuple(sorted(kinds.items(), key=lambda item: (-item[1], item[0]))),
         provinces=len(places),
         first=min(dates),
         last=max(dates),
-        unreadable=cohort.unreadable,
+        unreadable=read.unreadable,
     )
 
 
