@@ -79,7 +79,7 @@ def build_store(db: Path, entities: int, registry: Registry) -> Row | None:
 
 
 def timed_steps(db: Path, registry: Registry, output: Path) -> list[Row]:
-    """The analysis step by step in this process: read and score again (one process, then all CPUs), statistics, JSON."""
+    """The analysis step by step: read and score again (in one process, then in workers), statistics, JSON."""
     steps: list[Row] = []
     scope = Scope(questionnaire=QUESTIONNAIRE)
     with open_store(db, create=False) as store:
@@ -130,7 +130,13 @@ def main(argv: list[str] | None = None) -> int:
     for label, wall, cpu in rows:
         print(f"{wall:8.2f} {cpu:8.2f}  {label}")
     if args.json:
-        args.json.write_text(json.dumps({"entities": entities, "rows": [dict(zip(("step", "wall", "cpu"), row, strict=True)) for row in rows]}, indent=2), encoding="utf-8")
+        args.json.write_text(
+            json.dumps(
+                {"entities": entities, "rows": [dict(zip(("step", "wall", "cpu"), row, strict=True)) for row in rows]},
+                indent=2,
+            ),
+            encoding="utf-8",
+        )
     return 0
 
 

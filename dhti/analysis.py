@@ -117,7 +117,7 @@ def lowest_score(question: Question) -> float:
     if kind is QuestionType.CHOICE and best > 0 and options:
         return min(option.points for option in options) / best
     if kind is QuestionType.MULTI and best > 0 and options and all(option.points > 0 for option in options):
-        return min(min(option.points for option in options), best) / best
+        return min(*(option.points for option in options), best) / best
     if question.bands and question.linear is None:
         top = max(band.points for band in question.bands)
         low = min(band.points for band in question.bands)
@@ -362,7 +362,7 @@ def analyse(cohort: Cohort) -> Analysis:
             _pick(layout.questions, layout.question_indicator, i),
         )
         for i, indicator in enumerate(layout.indicators)
-        if len(_members(layout.question_indicator, i)) >= 2  # noqa: PLR2004 - a scale has two items at least
+        if len(_members(layout.question_indicator, i)) >= 2
     )
     return Analysis(
         n=cohort.size,
@@ -392,16 +392,16 @@ def cronbach_alpha(items: NDArray[np.float64]) -> float | None:
     than two items or cases, or the total does not vary.
     """
     cases, k = items.shape
-    if k < 2 or cases < 2:  # noqa: PLR2004 - the formula's own limits
+    if k < 2 or cases < 2:
         return None
     total = float(np.var(items.sum(axis=1), ddof=1))
     if total <= _EPS:
         return None
-    return k / (k - 1) * (1 - float(np.var(items, axis=0, ddof=1).sum()) / total)
+    return float(k / (k - 1) * (1 - float(np.var(items, axis=0, ddof=1).sum()) / total))
 
 
 def reliability(level: str, ident: str, items: NDArray[np.float64], ids: Sequence[str]) -> Reliability:
-    """Alpha of one scale over its complete cases, with each item's item–rest correlation."""
+    """Alpha of one scale over its complete cases, with each item's item-rest correlation."""
     present = ~np.isnan(items)
     complete = items[present.all(axis=1)]
     n_total = int(present.any(axis=1).sum())
@@ -415,7 +415,7 @@ def _fit(complete: NDArray[np.float64], j: int, ident: str) -> ItemFit:
         return ItemFit(ident, None, None, None)
     item = complete[:, j]
     rest = np.delete(complete, j, axis=1)
-    alpha_without = cronbach_alpha(rest) if rest.shape[1] >= 2 else None  # noqa: PLR2004
+    alpha_without = cronbach_alpha(rest) if rest.shape[1] >= 2 else None
     return ItemFit(ident, _pearson(item, rest.sum(axis=1)), alpha_without, float(np.std(item, ddof=1)))
 
 

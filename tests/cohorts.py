@@ -1,11 +1,12 @@
 """Cohorts whose structure is known, for the analysis tests: a set latent correlation, planted faults, counted rates.
 
 The latent cohort's answers are percent questions scored linearly over 0..100, so that a
-question's score is exactly Φ(z) for its latent z. Every z is a common factor plus noise,
-z_j = √ρ·F + √(1 − ρ)·e_j, so two items' latents correlate ρ; for normals, the scores Φ(z)
-then correlate r = (6/π)·arcsin(ρ/2) (Pearson's correlation of Φ-transformed normals, which is
-also their Spearman correlation), and all have the variance 1/12 of a uniform. Cronbach's alpha
-of k such items is therefore the Spearman–Brown value k·r / (1 + (k − 1)·r).
+question's score is exactly Phi(z) for its latent z (Phi: the standard normal CDF). Every z is a
+common factor plus noise, z_j = sqrt(rho) F + sqrt(1 - rho) e_j, so two items' latents correlate
+rho; for normals, the scores Phi(z) then correlate r = (6 / pi) asin(rho / 2) (Pearson's
+correlation of Phi-transformed normals, which is also their Spearman correlation), and all have
+the variance 1/12 of a uniform. Cronbach's alpha of k such items is therefore the Spearman-Brown
+value k r / (1 + (k - 1) r).
 """
 
 from __future__ import annotations

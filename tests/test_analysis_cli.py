@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from pdftext import text as pdf_text
 from test_report_browser import axe_source, axe_violations, browser, open_report  # noqa: F401 - fixtures
 
 import dhti.jobs.analyse as job
@@ -15,7 +16,6 @@ from dhti.assess import assess_bytes
 from dhti.registry import Registry
 from dhti.simulate import Plan, simulate
 from dhti.store import open_store
-from pdftext import text as pdf_text
 
 STATION = "dhti-station"
 PROVINCES = ("Cao Bằng", "Cần Thơ")

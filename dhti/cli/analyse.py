@@ -12,9 +12,7 @@ from dhti.i18n import count, texts
 
 
 @click.command("analyse")
-@click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Report to write."
-)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Report to write.")
 @click.option("--format", "fmt", type=click.Choice(["html", "pdf", "json"]), help="Default: from OUTPUT's suffix.")
 @filter_options("province", "entity_type", "questionnaire", "since", "until")
 @click.option("--pdfa/--no-pdfa", default=True, show_default=True, help="Write PDF/A-3b, for archiving.")
@@ -22,7 +20,7 @@ from dhti.i18n import count, texts
 @db_option
 @lang_option
 @report_date_option
-def analyse(  # noqa: PLR0913 - one parameter per option
+def analyse(
     output: Path,
     fmt: str | None,
     province: str | None,

@@ -18,9 +18,9 @@ from dhti.errors import DhtiError, InputError
 from dhti.i18n import translations
 from dhti.jobs.batch import default_jobs
 from dhti.messages import L_, Count
+from dhti.outfiles import check_target, write_atomic
 from dhti.questionnaire import Questionnaire, pick
 from dhti.registry import Registry
-from dhti.outfiles import check_target, write_atomic
 from dhti.report.analysis import Cover, analysis_json, build_analysis_context, render_analysis_html
 from dhti.report.portfolio import type_label
 from dhti.report.render import ReportFormat, write_document
@@ -55,7 +55,9 @@ def analysis_format(path: Path, requested: str | None) -> AnalysisFormat:
         return AnalysisFormat(requested)
     named = _SUFFIXES.get(path.suffix.lower().lstrip("."))
     if named is None:
-        msg = L_("cannot tell the format from %(file)s: name it .html, .pdf or .json, or give --format", file=repr(path.name))
+        msg = L_(
+            "cannot tell the format from %(file)s: name it .html, .pdf or .json, or give --format", file=repr(path.name)
+        )
         raise AnalyseError(msg)
     return named
 
@@ -119,7 +121,9 @@ def read_cohort(store: Store, *, registry: Registry, scope: Scope, jobs: int | N
     try:
         questionnaire = registry.get(ref)
     except DhtiError as err:
-        raise AnalyseError(L_("questionnaire %(ref)s is not installed: cannot score its responses again", ref=ref)) from err
+        raise AnalyseError(
+            L_("questionnaire %(ref)s is not installed: cannot score its responses again", ref=ref)
+        ) from err
     raws = store.responses([a.id for a in found])
     items = [(a.id, a.record.source_file, raws.get(a.id, b"")) for a in found]
     kept_ids, cohort = _score_all(questionnaire, items, registry=registry, jobs=jobs or default_jobs())
@@ -144,7 +148,9 @@ _Item = tuple[int, str, bytes]  # assessment id, source file, stored bytes
 _worker: tuple[Registry, Questionnaire] | None = None
 
 
-def _score_all(questionnaire: Questionnaire, items: list[_Item], *, registry: Registry, jobs: int) -> tuple[list[int], Cohort]:
+def _score_all(
+    questionnaire: Questionnaire, items: list[_Item], *, registry: Registry, jobs: int
+) -> tuple[list[int], Cohort]:
     if jobs <= 1 or len(items) < PARALLEL_FROM:
         return _score_chunk_with(registry, questionnaire, items)
     import concurrent.futures as cf  # noqa: PLC0415

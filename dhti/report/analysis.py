@@ -15,6 +15,7 @@ from dhti.analysis import (
     ACCEPTABLE_ALPHA,
     BAND,
     CEILING_SHARE,
+    MIN_N,
     REDUNDANT_R,
     STABLE_N,
     Analysis,
@@ -222,7 +223,10 @@ class _Words:
         types = "; ".join(f"{type_label(t, _)}: {self.count(n)}" for t, n in c.entity_types)
         lines = [
             Line(_(N_("Questionnaire")), f"{pick(c.questionnaire.title, self.lang)} ({c.questionnaire.ref})"),
-            Line(_(N_("Assessments analysed")), _(N_("%(count)s, the latest of each unit")) % {"count": self.count(self.a.n)}),
+            Line(
+                _(N_("Assessments analysed")),
+                _(N_("%(count)s, the latest of each unit")) % {"count": self.count(self.a.n)},
+            ),
             Line(_(N_("Kinds of unit")), types),
             Line(_(N_("Provinces")), self.count(c.provinces)),
             Line(_(N_("Assessed")), f"{i18n.date(c.first, self.lang)} – {i18n.date(c.last, self.lang)}"),
@@ -233,7 +237,11 @@ class _Words:
             lines.insert(1, Line(_(N_("Scope")), c.scope))
         if c.unreadable:
             lines.append(
-                Line(_(N_("Left out")), _(N_("%(count)s stored responses that could not be scored again")) % {"count": self.count(c.unreadable)})
+                Line(
+                    _(N_("Left out")),
+                    _(N_("%(count)s stored responses that could not be scored again"))
+                    % {"count": self.count(c.unreadable)},
+                )
             )
         return tuple(lines)
 
@@ -253,10 +261,24 @@ class _Words:
             % {"low": self.count(len(low)), "domains": self.count(len(a.domains)), "limit": self.r(ACCEPTABLE_ALPHA)},
             _(N_("%(count)s pairs of indicators correlate above %(limit)s: possibly redundant."))
             % {"count": self.count(len(a.correlations.redundant)), "limit": self.r(REDUNDANT_R)},
-            _(N_("%(count)s pairs of indicators correlate negatively, and %(items)s items run against the rest of their scale: possibly reversed or mis-scored."))
+            _(
+                N_(
+                    "%(count)s pairs of indicators correlate negatively, and %(items)s items run against the rest"
+                    " of their scale: possibly reversed or mis-scored."
+                )
+            )
             % {"count": self.count(len(a.correlations.negative)), "items": self.count(len(a.misfits))},
-            _(N_("%(ceiling)s questions have more than %(share)s of answers at the best option, %(floor)s at the worst."))
-            % {"ceiling": self.count(len(ceilings)), "floor": self.count(len(floors)), "share": self.share(CEILING_SHARE)},
+            _(
+                N_(
+                    "%(ceiling)s questions have more than %(share)s of answers at the best option,"
+                    " %(floor)s at the worst."
+                )
+            )
+            % {
+                "ceiling": self.count(len(ceilings)),
+                "floor": self.count(len(floors)),
+                "share": self.share(CEILING_SHARE),
+            },
         ]
         return tuple(found)
 
@@ -265,7 +287,8 @@ class _Words:
     def scale(self, scale: Reliability) -> ScaleRow:
         _ = self._
         if scale.alpha is None:
-            reading, tone = _(N_("not computed: fewer than 3 assessments score every item, or they do not vary")), "none"
+            text = _(N_("not computed: fewer than %(least)s assessments score every item, or they do not vary"))
+            reading, tone = text % {"least": self.count(MIN_N)}, "none"
         elif scale.alpha >= ACCEPTABLE_ALPHA:
             reading, tone = _(N_("acceptable")), "ok"
         else:
@@ -389,7 +412,10 @@ class _Words:
         labels = [f"{low}–{low + BAND}" for low in range(0, 100, BAND)]
         stage = self.c.questionnaire.stage_for
         colours = [charts.stage_colour(stage(low + BAND / 2).level) for low in range(0, 100, BAND)]
-        chart_title = _(N_("How many units score in each band of 10 points: %(what)s")) % {"what": title}
+        chart_title = _(N_("How many units score in each band of %(band)s points: %(what)s")) % {
+            "band": self.count(BAND),
+            "what": title,
+        }
         return SpreadRow(
             title=title,
             n=self.count(d.n),
@@ -562,4 +588,3 @@ def _distribution_json(d: Distribution) -> dict[str, object]:
         "max": d.maximum,
         "histogram": {"bands": edges, "counts": list(d.counts)},
     }
-

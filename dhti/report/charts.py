@@ -311,12 +311,12 @@ def heatmap(labels: Sequence[str], cells: Sequence[Sequence[MatrixCell]], *, tit
     for a, row in enumerate(cells):
         for b, value in enumerate(row):
             x, y = left + b * cell, top + a * cell
-            ink = "#ffffff" if value.r is not None and abs(value.r) > 0.6 else INK  # noqa: PLR2004 - contrast
+            ink = "#ffffff" if value.r is not None and abs(value.r) > 0.6 else INK
             parts.append(
                 f'<g><title>{escape(value.described)}</title><rect x="{x:.1f}" y="{y:.1f}" width="{cell:.1f}"'
                 f' height="{cell:.1f}" fill="{correlation_colour(value.r)}" stroke="#ffffff"/>'
             )
-            if cell >= 24:  # noqa: PLR2004 - room for "-0,95"
+            if cell >= 24:
                 parts.append(
                     f'<text x="{x + cell / 2:.1f}" y="{y + cell / 2 + font / 3:.1f}" text-anchor="middle"'
                     f' font-size="{font:.1f}" fill="{ink}">{escape(value.shown)}</text>'
@@ -361,14 +361,20 @@ def ceiling_floor(rows: Sequence[Shares], *, title: str, mark: float = 0.8) -> s
         floor_w, ceiling_w = plot_w * row.floor, plot_w * row.ceiling
         weight = ' font-weight="bold"' if row.flagged else ""
         parts += [
-            f'<text x="{label_w - 6}" y="{y + 11:.1f}" text-anchor="end" font-size="11"{weight} fill="{INK}">'
-            f"{escape(row.label)}</text>",
+            (
+                f'<text x="{label_w - 6}" y="{y + 11:.1f}" text-anchor="end" font-size="11"{weight} fill="{INK}">'
+                f"{escape(row.label)}</text>"
+            ),
             f'<rect x="{label_w}" y="{y:.1f}" width="{plot_w}" height="14" fill="{MIDDLE_COLOUR}"/>',
             f'<rect x="{label_w}" y="{y:.1f}" width="{floor_w:.1f}" height="14" fill="{FLOOR_COLOUR}"/>',
-            f'<rect x="{label_w + plot_w - ceiling_w:.1f}" y="{y:.1f}" width="{ceiling_w:.1f}" height="14"'
-            f' fill="{CEILING_COLOUR}"/>',
-            f'<text x="{label_w + plot_w + 6}" y="{y + 11:.1f}" font-size="11"{weight} fill="{INK}">'
-            f"{escape(row.shown)}</text>",
+            (
+                f'<rect x="{label_w + plot_w - ceiling_w:.1f}" y="{y:.1f}" width="{ceiling_w:.1f}" height="14"'
+                f' fill="{CEILING_COLOUR}"/>'
+            ),
+            (
+                f'<text x="{label_w + plot_w + 6}" y="{y + 11:.1f}" font-size="11"{weight} fill="{INK}">'
+                f"{escape(row.shown)}</text>"
+            ),
         ]
     for tick in (0, 50, 100):
         parts.append(

@@ -342,7 +342,7 @@ class Store:
         return bytes(raw)
 
     def responses(self, assessment_ids: Sequence[int]) -> dict[int, bytes]:
-        """The responses of these assessments exactly as submitted, by id, read in a few queries (unknown ids left out)."""
+        """The responses of these assessments exactly as submitted, by id, in a few reads (unknown ids left out)."""
         wanted = sorted({ident for ident in assessment_ids if 1 <= ident <= MAX_ID})
         table = m.responses.c
         found: dict[int, bytes] = {}
