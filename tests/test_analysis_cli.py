@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -170,3 +172,15 @@ def test_html_in_chromium_has_no_axe_violation(dhti, campaign, tmp_path, browser
     assert not events["console"]
     assert axe_violations(page, axe_source) == []
     page.close()
+
+
+@pytest.mark.parametrize("args", [["--version"], ["analyse", "--help"], ["validate", "questionnaires/examples"]])
+def test_commands_that_do_not_analyse_start_without_numpy_and_scipy(args: list[str]) -> None:
+    code = (
+        "import sys\nfrom dhti.cli import main\n"
+        f"try:\n    main({args!r})\nexcept SystemExit:\n    pass\n"
+        "print(sorted({'numpy', 'scipy'} & {m.split('.')[0] for m in sys.modules}))\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root)
+    assert done.stdout.splitlines()[-1] == "[]"
