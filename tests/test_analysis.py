@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import math
 import statistics
 
@@ -11,6 +13,8 @@ from cohorts import RATES_ROWS, item_correlation, latent_cohort, rates_cohort, s
 from scipy import stats
 
 from dhti.analysis import State, analyse, cronbach_alpha, distribution, reliability
+from dhti.report.analysis import Cover, analysis_json
+from dhti.safetext import to_json
 
 # Alpha of k items over n cases has a standard error of about (1 - alpha) * sqrt(2k / ((k - 1) n)):
 # 0.006 for k = 5, alpha = 0.75, n = 3,000. The tolerance is four of them.
@@ -160,3 +164,26 @@ def test_distribution_figures() -> None:
     empty = distribution("d", np.array([math.nan]))
     assert empty.n == 0
     assert empty.mean is None
+
+
+def test_json_of_a_cohort_with_constant_columns_is_strict_json() -> None:
+    built = rates_cohort()
+    cover = Cover(
+        lang="en",
+        translate=str,
+        questionnaire=built.questionnaire,
+        report_date=dt.date(2026, 12, 2),
+        scope="",
+        store="x.sqlite",
+        entity_types=(("hospital", 5), ("health_centre", 2)),
+        provinces=1,
+        first=dt.date(2026, 10, 15),
+        last=dt.date(2026, 10, 15),
+    )
+
+    def refuse(name: str) -> None:
+        raise ValueError(name)
+
+    found = json.loads(to_json(analysis_json(analyse(built.cohort), cover)), parse_constant=refuse)
+    assert found["assessments"] == len(RATES_ROWS)
+    assert found["stable"] is False

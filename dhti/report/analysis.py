@@ -7,8 +7,10 @@ language, numbers and dates through :mod:`dhti.i18n`, and drawn by :mod:`dhti.re
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 from dhti import __version__, i18n
 from dhti.analysis import (
@@ -502,7 +504,7 @@ def render_analysis_html(context: AnalysisContext, *, pdf: bool = False) -> str:
 def analysis_json(analysis: Analysis, cover: Cover) -> dict[str, object]:
     """Every figure, at full precision (``null`` where there is none); the keys are documented in docs/store.md."""
     corr = analysis.correlations
-    return {
+    figures: dict[str, object] = {
         "questionnaire": cover.questionnaire.ref,
         "report_date": cover.report_date.isoformat(),
         "assessments": analysis.n,
@@ -534,6 +536,18 @@ def analysis_json(analysis: Analysis, cover: Cover) -> dict[str, object]:
         "questions": [_question_json(q) for q in analysis.questions],
         "distributions": [_distribution_json(d) for d in analysis.distributions],
     }
+    return cast("dict[str, object]", _finite(figures))
+
+
+def _finite(value: object) -> object:
+    """``value`` with every NaN or infinity made ``null``: JSON has no NaN, and a reader would choke on one."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_finite(item) for item in value]
+    return value
 
 
 def _scale_json(scale: Reliability) -> dict[str, object]:
