@@ -230,6 +230,7 @@ class Reliability:
     n_used: int  # assessments with every item scored (listwise)
     n_total: int  # assessments with at least one item scored
     alpha: float | None
+    unscored: tuple[str, ...] = ()  # items no assessment of the cohort scores: left out of the scale
 
     @property
     def acceptable(self) -> bool | None:
@@ -401,13 +402,21 @@ def cronbach_alpha(items: NDArray[np.float64]) -> float | None:
 
 
 def reliability(level: str, ident: str, items: NDArray[np.float64], ids: Sequence[str]) -> Reliability:
-    """Alpha of one scale over its complete cases, with each item's item-rest correlation."""
+    """Alpha of one scale over its complete cases, with each item's item-rest correlation.
+
+    An item no assessment of the cohort scores (asked of another kind of unit, say) is left out
+    of the scale and named in ``unscored``; the cases are those that score every other item.
+    """
     present = ~np.isnan(items)
-    complete = items[present.all(axis=1)]
+    used = present.any(axis=0)
+    kept = items[:, used]
+    complete = kept[present[:, used].all(axis=1)]
     n_total = int(present.any(axis=1).sum())
     alpha = cronbach_alpha(complete) if complete.shape[0] >= MIN_N else None
-    fits = tuple(_fit(complete, j, ident) for j, ident in enumerate(ids))
-    return Reliability(level, ident, fits, int(complete.shape[0]), n_total, alpha)
+    names = [name for name, keep in zip(ids, used, strict=True) if keep]
+    fits = tuple(_fit(complete, j, name) for j, name in enumerate(names))
+    unscored = tuple(name for name, keep in zip(ids, used, strict=True) if not keep)
+    return Reliability(level, ident, fits, int(complete.shape[0]), n_total, alpha, unscored)
 
 
 def _fit(complete: NDArray[np.float64], j: int, ident: str) -> ItemFit:

@@ -187,3 +187,12 @@ def test_json_of_a_cohort_with_constant_columns_is_strict_json() -> None:
     found = json.loads(to_json(analysis_json(analyse(built.cohort), cover)), parse_constant=refuse)
     assert found["assessments"] == len(RATES_ROWS)
     assert found["stable"] is False
+
+
+def test_an_item_no_assessment_scores_is_left_out_of_its_scale() -> None:
+    asked_elsewhere = np.column_stack([FIXED, np.full(FIXED.shape[0], np.nan)])
+    scale = reliability("indicator", "i", asked_elsewhere, ["a", "b", "c", "e", "other"])
+    assert scale.unscored == ("other",)
+    assert [item.id for item in scale.items] == ["a", "b", "c", "e"]
+    assert scale.n_used == 6
+    assert scale.alpha == pytest.approx(hoyt_alpha(FIXED), abs=1e-12)

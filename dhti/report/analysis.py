@@ -289,7 +289,12 @@ class _Words:
     def scale(self, scale: Reliability) -> ScaleRow:
         _ = self._
         if scale.alpha is None:
-            text = _(N_("not computed: fewer than %(least)s assessments score every item, or they do not vary"))
+            text = _(
+                N_(
+                    "not computed: fewer than %(least)s assessments score every item, or they do not vary;"
+                    " where its items are asked of different kinds of unit, analyse each kind with --type"
+                )
+            )
             reading, tone = text % {"least": self.count(MIN_N)}, "none"
         elif scale.alpha >= ACCEPTABLE_ALPHA:
             reading, tone = _(N_("acceptable")), "ok"
@@ -557,6 +562,7 @@ def _scale_json(scale: Reliability) -> dict[str, object]:
         "acceptable": scale.acceptable,
         "n_used": scale.n_used,
         "n_total": scale.n_total,
+        "unscored_items": list(scale.unscored),
         "items": [
             {"id": i.id, "item_rest_r": i.rest_r, "alpha_if_dropped": i.alpha_without, "sd": i.sd} for i in scale.items
         ],
