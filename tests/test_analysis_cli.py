@@ -184,3 +184,20 @@ def test_commands_that_do_not_analyse_start_without_numpy_and_scipy(args: list[s
     root = Path(__file__).resolve().parent.parent
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root)
     assert done.stdout.splitlines()[-1] == "[]"
+
+
+def test_the_benchmark_runs_every_step_when_tiny(tmp_path) -> None:
+    """benchmarks/analyse_bench.py --tiny: its figures are read, never asserted."""
+    script = Path(__file__).resolve().parent.parent / "benchmarks" / "analyse_bench.py"
+    figures = tmp_path / "figures.json"
+    done = subprocess.run(
+        [sys.executable, str(script), "--tiny", "--json", str(figures)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(figures.read_text(encoding="utf-8"))["rows"]
+    assert len(rows) == 8  # the store, two reads, the statistics, the library's JSON, three commands
+    assert all(row["wall"] > 0 for row in rows)
