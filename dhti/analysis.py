@@ -409,13 +409,14 @@ def reliability(level: str, ident: str, items: NDArray[np.float64], ids: Sequenc
     """
     present = ~np.isnan(items)
     used = present.any(axis=0)
+    scored = [bool(flag) for flag in used]
     kept = items[:, used]
     complete = kept[present[:, used].all(axis=1)]
     n_total = int(present.any(axis=1).sum())
     alpha = cronbach_alpha(complete) if complete.shape[0] >= MIN_N else None
-    names = [name for name, keep in zip(ids, used, strict=True) if keep]
+    names = [name for name, keep in zip(ids, scored, strict=True) if keep]
     fits = tuple(_fit(complete, j, name) for j, name in enumerate(names))
-    unscored = tuple(name for name, keep in zip(ids, used, strict=True) if not keep)
+    unscored = tuple(name for name, keep in zip(ids, scored, strict=True) if not keep)
     return Reliability(level, ident, fits, int(complete.shape[0]), n_total, alpha, unscored)
 
 
