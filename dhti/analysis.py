@@ -408,7 +408,7 @@ def reliability(level: str, ident: str, items: NDArray[np.float64], ids: Sequenc
     of the scale and named in ``unscored``; the cases are those that score every other item.
     """
     present = ~np.isnan(items)
-    used = present.any(axis=0)
+    used = np.asarray(present.any(axis=0), dtype=np.bool_)
     scored = [bool(flag) for flag in used]
     kept = items[:, used]
     complete = kept[present[:, used].all(axis=1)]
