@@ -19,6 +19,8 @@ from dhti.registry import Registry
 from dhti.simulate import Plan, simulate
 from dhti.store import open_store
 
+pytest_plugins = ("conftest_store",)
+
 STATION = "dhti-station"
 PROVINCES = ("Cao Bằng", "Cần Thơ")
 PER_PROVINCE = 20  # 40 commune stations: more than the 30 below which figures are called unstable
@@ -201,3 +203,20 @@ def test_the_benchmark_runs_every_step_when_tiny(tmp_path) -> None:
     rows = json.loads(figures.read_text(encoding="utf-8"))["rows"]
     assert len(rows) == 8  # the store, two reads, the statistics, the library's JSON, three commands
     assert all(row["wall"] > 0 for row in rows)
+
+
+def test_both_back_ends_give_the_figures_of_the_files(dhti, store_url, registry, tmp_path) -> None:
+    """The stored bytes come back whole from SQLite and PostgreSQL (Store.responses), so the figures match."""
+    raws = simulated(registry, STATION, 3, 9)
+    with open_store(store_url) as store:
+        for raw in raws:
+            store.ingest(assess_bytes(raw, file="sim.yaml", registry=registry), raw)
+        assert sorted(store.responses([1, 2, 3, 99]).values()) == sorted(raws[:3])  # 99: no such assessment
+    out = tmp_path / "a.json"
+    assert dhti("analyse", "-o", out, db=store_url).exit_code == 0
+    found = json.loads(out.read_text(encoding="utf-8"))
+    questionnaire = registry.get(found["questionnaire"])
+    outcomes = [assess_bytes(raw, file="x.yaml", registry=registry) for raw in raws]
+    direct = analyse(cohort_from(questionnaire, [(o.validation.response, o.scores) for o in outcomes]))
+    assert [q["at_best"] for q in found["questions"]] == [q.at_best for q in direct.questions]
+    assert [d["mean"] for d in found["distributions"]] == pytest.approx([d.mean for d in direct.distributions])
