@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import cast
 
@@ -34,6 +34,7 @@ from dhti.report.portfolio import type_label
 
 Translate = Callable[[str], str]
 QUESTION_TEXT = 90  # characters of a question's text in a table before "…"
+LISTED = 6  # names in a summary line before "and N more"
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,14 @@ class Cover:
     first: dt.date
     last: dt.date
     unreadable: int = 0  # stored responses that could not be scored again (left out)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One line of the summary, and what it names (empty when there is nothing to name)."""
+
+    text: str
+    names: str
 
 
 @dataclass(frozen=True)
@@ -144,7 +153,7 @@ class AnalysisContext:
     dhti_version: str
     cover: tuple[Line, ...]
     unstable: str  # a warning when the cohort is small, else ""
-    findings: tuple[str, ...]
+    findings: tuple[Finding, ...]
     domains: tuple[DomainBlock, ...]
     heatmap_svg: str
     redundant_limit: str
@@ -253,36 +262,66 @@ class _Words:
         text = _unstable_text(self._)
         return text % {"count": self.count(self.a.n), "enough": self.count(STABLE_N)}
 
-    def findings(self) -> tuple[str, ...]:
+    def findings(self) -> tuple[Finding, ...]:
         _, a = self._, self.a
         low = [s for s in a.domains if s.alpha is not None and s.alpha < ACCEPTABLE_ALPHA]
         ceilings = [q for q in a.questions if q.at_ceiling]
         floors = [q for q in a.questions if q.at_floor]
-        found = [
-            _(N_("%(low)s of %(domains)s domains have an alpha below %(limit)s."))
-            % {"low": self.count(len(low)), "domains": self.count(len(a.domains)), "limit": self.r(ACCEPTABLE_ALPHA)},
-            _(N_("%(count)s pairs of indicators correlate above %(limit)s: possibly redundant."))
-            % {"count": self.count(len(a.correlations.redundant)), "limit": self.r(REDUNDANT_R)},
-            _(
-                N_(
-                    "%(count)s pairs of indicators correlate negatively, and %(items)s items run against the rest"
-                    " of their scale: possibly reversed or mis-scored."
-                )
+        alpha_text = _(N_("%(low)s of %(domains)s domains have an alpha below %(limit)s."))
+        redundant_text = _(N_("%(count)s pairs of indicators correlate above %(limit)s: possibly redundant."))
+        reversed_text = _(
+            N_(
+                "%(count)s pairs of indicators correlate negatively, and %(items)s items run against the rest"
+                " of their scale: possibly reversed or mis-scored."
             )
-            % {"count": self.count(len(a.correlations.negative)), "items": self.count(len(a.misfits))},
-            _(
-                N_(
-                    "%(ceiling)s questions have more than %(share)s of answers at the best option,"
-                    " %(floor)s at the worst."
-                )
-            )
-            % {
-                "ceiling": self.count(len(ceilings)),
-                "floor": self.count(len(floors)),
-                "share": self.share(CEILING_SHARE),
-            },
-        ]
-        return tuple(found)
+        )
+        ceiling_text = _(
+            N_("%(ceiling)s questions have more than %(share)s of answers at the best option, %(floor)s at the worst.")
+        )
+        corr = a.correlations
+        return (
+            Finding(
+                alpha_text
+                % {
+                    "low": self.count(len(low)),
+                    "domains": self.count(len(a.domains)),
+                    "limit": self.r(ACCEPTABLE_ALPHA),
+                },
+                self.listed(f"{self.named(s.id)} ({self.r(s.alpha)})" for s in low),
+            ),
+            Finding(
+                redundant_text % {"count": self.count(len(corr.redundant)), "limit": self.r(REDUNDANT_R)},
+                self.listed(self.pair_words(p) for p in corr.redundant),
+            ),
+            Finding(
+                reversed_text % {"count": self.count(len(corr.negative)), "items": self.count(len(a.misfits))},
+                self.listed(
+                    [self.pair_words(p) for p in corr.negative] + [self.named(item.id) for _s, item in a.misfits]
+                ),
+            ),
+            Finding(
+                ceiling_text
+                % {
+                    "ceiling": self.count(len(ceilings)),
+                    "floor": self.count(len(floors)),
+                    "share": self.share(CEILING_SHARE),
+                },
+                self.listed(self.numbers.get(q.id, q.id) for q in (*ceilings, *floors)),
+            ),
+        )
+
+    def pair_words(self, pair: Pair) -> str:
+        first, second = self.numbers.get(pair.first, pair.first), self.numbers.get(pair.second, pair.second)
+        return f"{first} × {second} ({self.r(pair.r)})"
+
+    def listed(self, names: Iterable[str]) -> str:
+        """The first few names, then how many more."""
+        found = list(dict.fromkeys(names))
+        shown = "; ".join(found[:LISTED])
+        if len(found) > LISTED:
+            more = self._(N_("and %(count)s more")) % {"count": self.count(len(found) - LISTED)}
+            shown = f"{shown}; {more}"
+        return shown
 
     # Internal consistency
 
