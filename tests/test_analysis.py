@@ -13,7 +13,8 @@ from cohorts import RATES_ROWS, item_correlation, latent_cohort, rates_cohort, s
 from scipy import stats
 
 from dhti.analysis import State, analyse, cronbach_alpha, distribution, reliability
-from dhti.report.analysis import Cover, analysis_json
+from dhti.i18n import translations
+from dhti.report.analysis import Cover, analysis_json, build_analysis_context
 from dhti.safetext import to_json
 
 # Alpha of k items over n cases has a standard error of about (1 - alpha) * sqrt(2k / ((k - 1) n)):
@@ -196,3 +197,28 @@ def test_an_item_no_assessment_scores_is_left_out_of_its_scale() -> None:
     assert [item.id for item in scale.items] == ["a", "b", "c", "e"]
     assert scale.n_used == 6
     assert scale.alpha == pytest.approx(hoyt_alpha(FIXED), abs=1e-12)
+
+
+def test_the_report_names_the_planted_faults_in_words() -> None:
+    built = latent_cohort(rho=0.5, k=4, n=400, seed=7, planted=True)
+    cover = Cover(
+        lang="vi",
+        translate=translations("vi").gettext,
+        questionnaire=built.questionnaire,
+        report_date=dt.date(2026, 12, 2),
+        scope="",
+        store="x.sqlite",
+        entity_types=(("hospital", 400),),
+        provinces=1,
+        first=dt.date(2026, 10, 15),
+        last=dt.date(2026, 10, 15),
+    )
+    context = build_analysis_context(analyse(built.cohort), cover)
+    assert [(p.first, p.second) for p in context.redundant] == [("1.1 Văn bản", "1.5 Văn bản")]  # core.i1, core.copy
+    assert context.negative
+    assert all("1.6" in (p.first + p.second) for p in context.negative)  # core.flip, and only it
+    assert all(p.r.startswith("−") for p in context.negative)  # a minus sign, and a decimal comma
+    assert "," in context.negative[0].r
+    assert context.findings[1].names.startswith("1.1 × 1.5 (")
+    assert [key.number for key in context.key] == ["1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "2.1", "2.2"]
+    assert context.unstable == ""

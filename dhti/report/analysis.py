@@ -216,7 +216,9 @@ class _Words:
     # Small words
 
     def r(self, value: float | None) -> str:
-        return i18n.number(value, self.lang, digits=2)
+        """A correlation or an alpha with two decimals, a minus sign (not a hyphen) when negative."""
+        shown = i18n.number(value, self.lang, digits=2)
+        return "−" + shown[1:] if shown.startswith("-") else shown
 
     def count(self, value: int) -> str:
         return i18n.count(value, self.lang)
