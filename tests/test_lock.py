@@ -21,20 +21,31 @@ REQUIREMENTS = ROOT / "requirements"
 PIN = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)==(?P<version>[^\s;\\]+)\s*(?:;(?P<marker>[^\\]+))?\\?$")
 
 
-def pins(lock: str) -> dict[str, tuple[Version, Marker | None, int]]:
-    """Each locked package: its version, its environment marker and how many hashes it carries."""
-    found: dict[str, tuple[Version, Marker | None, int]] = {}
-    name = None
+def all_pins(lock: str) -> list[tuple[str, Version, Marker | None, int]]:
+    """Every pin of a lock: name, version, environment marker and how many hashes it carries.
+
+    A universal lock may pin one package twice, e.g. numpy for Python 3.11 and for 3.12 and newer.
+    """
+    found: list[tuple[str, Version, Marker | None, int]] = []
     for line in (REQUIREMENTS / lock).read_text(encoding="utf-8").splitlines():
         stripped = line.strip()
         match = PIN.match(stripped)
         if match:
-            name = canonicalize_name(match["name"])
             marker = Marker(match["marker"]) if match["marker"] else None
-            found[name] = (Version(match["version"]), marker, 0)
-        elif stripped.startswith("--hash=sha256:") and name is not None:
-            version, marker, hashes = found[name]
-            found[name] = (version, marker, hashes + 1)
+            found.append((canonicalize_name(match["name"]), Version(match["version"]), marker, 0))
+        elif stripped.startswith("--hash=sha256:") and found:
+            name, version, marker, hashes = found[-1]
+            found[-1] = (name, version, marker, hashes + 1)
+    return found
+
+
+def pins(lock: str) -> dict[str, tuple[Version, Marker | None, int]]:
+    """Each locked package as this interpreter installs it: the pin whose marker holds here, else its first."""
+    found: dict[str, tuple[Version, Marker | None, int]] = {}
+    for name, version, marker, hashes in all_pins(lock):
+        applies = marker is None or marker.evaluate()
+        if name not in found or applies:
+            found[name] = (version, marker, hashes)
     return found
 
 
@@ -62,9 +73,9 @@ def test_lock_pins_every_declared_dependency_within_its_range(lock, extras) -> N
 
 @pytest.mark.parametrize("lock", ["pip.txt", "runtime.txt", "test.txt"])
 def test_every_pin_carries_hashes(lock) -> None:
-    locked = pins(lock)
+    locked = all_pins(lock)
     assert locked
-    assert all(hashes for _version, _marker, hashes in locked.values())
+    assert all(hashes for _name, _version, _marker, hashes in locked)
 
 
 def test_runtime_lock_agrees_with_the_test_lock() -> None:

@@ -214,7 +214,7 @@ def test_a_store_at_0001_upgrades_in_place_and_says_compliance_was_not_recorded(
     store_url: str, registry: Registry
 ) -> None:
     _store_at_0001(store_url)
-    earlier = r"an earlier dhti wrote it \(schema revision '0001', this dhti reads '0002'\)"
+    earlier = rf"an earlier dhti wrote it \(schema revision '0001', this dhti reads '{m.SCHEMA_REVISION}'\)"
     with pytest.raises(StoreError, match=earlier):
         open_store(store_url, create=False)  # a command that only reads never migrates, and says how to
     sample = examples_dir() / "commune-station-urban-can-tho.yaml"

@@ -17,6 +17,8 @@ from dhti.store.record import (
     DomainEntry,
     IndicatorRecord,
     RecommendationRecord,
+    ReviewedAnswer,
+    ReviewRecord,
     StoreError,
     content_hash,
     record_from_outcome,
@@ -33,6 +35,7 @@ if TYPE_CHECKING:
         open_store,
         unknown_entity,
     )
+    from dhti.store.reviews import StoredReview
 
 # The API needs SQLAlchemy (a quarter of a second to import): load it on first use, so that
 # code that only asks where the store is (dhti report without a store) stays fast.
@@ -43,6 +46,7 @@ _API = frozenset(
         "Previous",
         "Store",
         "StoredAssessment",
+        "StoredReview",
         "find_assessment",
         "open_store",
         "unknown_entity",
@@ -70,9 +74,12 @@ __all__ = [
     "Location",
     "Previous",
     "RecommendationRecord",
+    "ReviewRecord",
+    "ReviewedAnswer",
     "Store",
     "StoreError",
     "StoredAssessment",
+    "StoredReview",
     "content_hash",
     "find_assessment",
     "open_store",

@@ -12,7 +12,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -34,10 +34,19 @@ from dhti.store.record import (
     DomainEntry,
     IndicatorRecord,
     RecommendationRecord,
+    ReviewRecord,
     StoreError,
     content_hash,
     fold,
     record_from_outcome,
+)
+from dhti.store.reviews import (
+    StoredReview,
+    check_reviewable,
+    insert_review,
+    latest_reviews,
+    read_reviews,
+    review_of_verified,
 )
 from dhti.store.rows import RowReader
 
@@ -59,12 +68,18 @@ class IngestResult:
 
 @dataclass(frozen=True)
 class StoredAssessment:
-    """One stored assessment: what was stored (scores 0..100 at full precision, as scored), and under which id."""
+    """One stored assessment: what was stored (scores 0..100 at full precision, as scored), and under which id.
+
+    ``status`` is ``self-assessed`` (what the unit said) or ``verified`` (what a review found);
+    a verified assessment ``verifies`` the self-assessment it checks (``None`` for a self-assessment).
+    """
 
     id: int
     record: AssessmentRecord
     content_hash: str
     ingested_at: dt.datetime
+    status: str = m.SELF_ASSESSED
+    verifies: int | None = None
 
 
 @dataclass(frozen=True)
@@ -85,7 +100,8 @@ class AssessmentFilter:
     one of the 34 units, by any name :func:`dhti.provinces.lookup` accepts ("TP.HCM", or a unit
     merged into it such as "Bình Dương"), matches every assessment recorded under that unit, however
     it was written. ``questionnaire`` is an id (any version) or ``id@version``; ``since`` and
-    ``until`` are inclusive assessment dates.
+    ``until`` are inclusive assessment dates. ``status`` is the one exception: it matches
+    self-assessments unless told ``verified``, or ``None`` for both.
     """
 
     province: str | None = None
@@ -94,6 +110,7 @@ class AssessmentFilter:
     since: dt.date | None = None
     until: dt.date | None = None
     entity_id: str | None = None
+    status: str | None = m.SELF_ASSESSED
 
     def conditions(self, province_keys: Sequence[str] | None = None) -> list[sa.ColumnElement[bool]]:
         """The SQL conditions; ``province_keys`` are the stored keys that stand for the province asked for."""
@@ -117,6 +134,8 @@ class AssessmentFilter:
             found.append(table.assessment_date <= self.until)
         if self.entity_id is not None:
             found.append(table.entity_id == self.entity_id)
+        if self.status is not None:
+            found.append(table.status == self.status)
         return found
 
 
@@ -199,7 +218,92 @@ class Store:
         log.info("stored %s as assessment %d", record.source_file, new_id)
         return IngestResult(stored=True, assessment_id=new_id)
 
+    def record_review(
+        self, review: ReviewRecord, verified: AssessmentRecord, verified_raw: bytes, sheet_raw: bytes
+    ) -> StoredReview:
+        """Store a review in one transaction: the verified assessment (its bytes), the review, its sheet and answers.
+
+        The self-assessment it checks (``review.self_id``) and its bytes are left as they are.
+        Refused, with nothing stored: a self-assessment that is not stored, a verified one, a
+        verified record of another entity or questionnaire, and a review stored already (the
+        same verified bytes).
+        """
+        digest = content_hash(verified_raw)
+        recorded_at = dt.datetime.now(dt.UTC)
+        try:
+            with self._guard("store"), self._writer.begin() as conn:
+                check_reviewable(conn, review, verified, store=self.display)
+                self._refuse_stored(conn, digest)
+                verified_id = _insert(conn, verified, verified_raw, digest, verifies=review.self_id)
+                ident = insert_review(
+                    conn, review, verified_id=verified_id, sheet_raw=sheet_raw, recorded_at=recorded_at
+                )
+        except StoreError as err:
+            if not isinstance(err.__cause__, exc.IntegrityError):
+                raise
+            # Another process stored the same review between our look-up and our insert.
+            with self._guard("read"), self._engine.connect() as conn:
+                self._refuse_stored(conn, digest)
+            raise
+        log.info("stored review %d of assessment %d as assessment %d", ident, review.self_id, verified_id)
+        found = self.review_of(verified_id)
+        if found is None:  # pragma: no cover - stored just above
+            raise StoreError(L_("the review just stored cannot be read back from %(store)s", store=self.display))
+        return found
+
+    def _refuse_stored(self, conn: sa.Connection, digest: str) -> None:
+        existing = _id_for_hash(conn, digest)
+        if existing is None:
+            return
+        review = review_of_verified(conn, existing)
+        raise StoreError(
+            L_(
+                "this review is stored already in %(store)s (review %(review)s, verified assessment #%(number)s)",
+                store=self.display,
+                review="#" + str(review) if review is not None else "?",
+                number=existing,
+            )
+        )
+
     # Reading
+
+    def reviews(self, where: AssessmentFilter | None = None) -> list[StoredReview]:
+        """The latest review of each reviewed self-assessment matching ``where`` (all when ``None``).
+
+        ``where`` selects self-assessments (its ``status`` is not used); the reviews come ordered
+        by entity id, then self-assessment, each with every answer of its sheet.
+        """
+        chosen = replace(where or AssessmentFilter(), status=m.SELF_ASSESSED)
+        ids = latest_reviews(self._conditions(chosen))
+        with self._guard("read"), self._engine.connect() as conn:
+            return read_reviews(conn, ids, store=self.display)
+
+    def review_of(self, assessment_id: int) -> StoredReview | None:
+        """The latest review of self-assessment ``assessment_id``, or the review that made it if it is verified."""
+        if not 1 <= assessment_id <= MAX_ID:
+            return None
+        reviews = m.reviews.c
+        ids = (
+            sa.select(reviews.id)
+            .where((reviews.self_id == assessment_id) | (reviews.verified_id == assessment_id))
+            .order_by(reviews.review_date.desc(), reviews.id.desc())
+            .limit(1)
+        )
+        with self._guard("read"), self._engine.connect() as conn:
+            found = read_reviews(conn, ids, store=self.display)
+        return found[0] if found else None
+
+    def review_sheet(self, review_id: int) -> bytes:
+        """A review's sheet exactly as the reviewer filled it in (YAML or XLSX bytes)."""
+        query = sa.select(m.reviews.c.sheet).where(m.reviews.c.id == review_id)
+        with self._guard("read"), self._engine.connect() as conn:
+            raw = conn.execute(query).scalar_one_or_none() if 1 <= review_id <= MAX_ID else None
+        if raw is None:
+            raise StoreError(L_("the store %(store)s has no review #%(number)s", store=self.display, number=review_id))
+        if not isinstance(raw, bytes | memoryview):
+            message = L_("the store %(store)s has a damaged review #%(number)s", store=self.display, number=review_id)
+            raise StoreError(message)
+        return bytes(raw)
 
     def assessments(  # noqa: PLR0913 - one keyword per filter, as the lead's API asks
         self,
@@ -210,9 +314,10 @@ class Store:
         since: dt.date | None = None,
         until: dt.date | None = None,
         entity_id: str | None = None,
+        status: str | None = m.SELF_ASSESSED,
     ) -> list[StoredAssessment]:
-        """Matching assessments, ordered by assessment date, entity id and id."""
-        where = AssessmentFilter(province, entity_type, questionnaire, since, until, entity_id)
+        """Matching assessments (self-assessments unless ``status`` says otherwise), by date, entity id and id."""
+        where = AssessmentFilter(province, entity_type, questionnaire, since, until, entity_id, status)
         return self.select(where)
 
     def select(self, where: AssessmentFilter) -> list[StoredAssessment]:
@@ -235,24 +340,25 @@ class Store:
         keys = [k for k in stored if isinstance(k, str) and provinces.recorded(k) == found.unit.name]
         return where.conditions(province_keys=keys)
 
-    def history(self, entity_id: str) -> list[StoredAssessment]:
-        """Every assessment of one entity, oldest first."""
-        return self.assessments(entity_id=entity_id)
+    def history(self, entity_id: str, *, status: str | None = m.SELF_ASSESSED) -> list[StoredAssessment]:
+        """Every assessment of one entity (self-assessments unless ``status`` says otherwise), oldest first."""
+        return self.assessments(entity_id=entity_id, status=status)
 
-    def latest_per_entity(
+    def latest_per_entity(  # noqa: PLR0913 - one keyword per filter, and how much to read
         self,
         *,
         entity_type: str | None = None,
         questionnaire: str | None = None,
         province: str | None = None,
         until: dt.date | None = None,
+        status: str | None = m.SELF_ASSESSED,
         light: bool = False,
     ) -> list[StoredAssessment]:
         """For each matching entity its newest assessment (as of ``until``), ordered by entity id.
 
         ``light`` reads them as :meth:`peers` does, without indicator scores and GDHM readings.
         """
-        where = AssessmentFilter(province, entity_type, questionnaire, None, until)
+        where = AssessmentFilter(province, entity_type, questionnaire, None, until, status=status)
         return self._load(self._newest(where, 1).order_by(m.assessments.c.entity_id), light=light)
 
     def latest_and_previous(
@@ -262,6 +368,7 @@ class Store:
         questionnaire: str | None = None,
         province: str | None = None,
         until: dt.date | None = None,
+        status: str | None = m.SELF_ASSESSED,
     ) -> list[tuple[StoredAssessment, Previous | None]]:
         """For each matching entity its newest assessment and the one before it (``None`` if none), by entity id.
 
@@ -273,7 +380,7 @@ class Store:
         change needs is read.
         """
         table = m.assessments.c
-        where = AssessmentFilter(province, entity_type, questionnaire, None, until)
+        where = AssessmentFilter(province, entity_type, questionnaire, None, until, status=status)
         ranked = self._ranked(where)
         query = sa.select(
             ranked.c.entity_id,
@@ -287,13 +394,15 @@ class Store:
         latest = self._load(self._newest(where, 1).order_by(table.entity_id), light=True)
         return [(assessment, earlier.get(assessment.record.entity_id)) for assessment in latest]
 
-    def peers(self, *, entity_type: str, questionnaire: str) -> list[StoredAssessment]:
+    def peers(
+        self, *, entity_type: str, questionnaire: str, status: str | None = m.SELF_ASSESSED
+    ) -> list[StoredAssessment]:
         """The newest assessment of every entity of this type and questionnaire, by entity id, to rank among.
 
         Read light, as :meth:`latest_and_previous` reads them: without indicator scores and GDHM
         readings, which a rank and a peer median do not need.
         """
-        where = AssessmentFilter(None, entity_type, questionnaire, None, None)
+        where = AssessmentFilter(None, entity_type, questionnaire, None, None, status=status)
         return self._load(self._newest(where, 1).order_by(m.assessments.c.entity_id), light=True)
 
     def _ranked(self, where: AssessmentFilter) -> sa.Subquery:
@@ -377,9 +486,13 @@ class Store:
                 found.update((str(digest), int(ident)) for digest, ident in conn.execute(query))
         return found
 
-    def count(self) -> int:
+    def count(self, *, status: str | None = m.SELF_ASSESSED) -> int:
+        """How many assessments are stored (self-assessments unless ``status`` says otherwise)."""
+        query = sa.select(sa.func.count()).select_from(m.assessments)
+        if status is not None:
+            query = query.where(m.assessments.c.status == status)
         with self._guard("read"), self._engine.connect() as conn:
-            return int(conn.execute(sa.select(sa.func.count()).select_from(m.assessments)).scalar_one())
+            return int(conn.execute(query).scalar_one())
 
     def _load(self, query: sa.Select[Any], *, light: bool = False) -> list[StoredAssessment]:
         """The assessments ``query`` selects, with their rows (``light``: no indicator scores nor GDHM readings)."""
@@ -530,7 +643,11 @@ def _stored(row: sa.RowMapping, children: _Children, *, store: str) -> StoredAss
         score_stage=check.optional_whole("score_stage", row["score_stage"]),
     )
     content = check.text("content_hash", row["content_hash"])
-    return StoredAssessment(ident, record, content, check.moment("ingested_at", row["ingested_at"]))
+    status = row["status"]
+    if status not in m.STATUSES:
+        raise check.invalid("status", status)
+    moment = check.moment("ingested_at", row["ingested_at"])
+    return StoredAssessment(ident, record, content, moment, status, check.optional_whole("verifies", row["verifies"]))
 
 
 def _recorded(check: RowReader, row: sa.RowMapping) -> bool:
@@ -557,7 +674,10 @@ def _id_for_hash(conn: sa.Connection, digest: str) -> int | None:
     return None if found is None else int(found)
 
 
-def _insert(conn: sa.Connection, record: AssessmentRecord, raw: bytes, digest: str) -> int:
+def _insert(
+    conn: sa.Connection, record: AssessmentRecord, raw: bytes, digest: str, *, verifies: int | None = None
+) -> int:
+    """Store one assessment with its rows: a self-assessment, or (``verifies``) the verified one of that id."""
     values = {
         "content_hash": digest,
         "entity_id": record.entity_id,
@@ -575,6 +695,8 @@ def _insert(conn: sa.Connection, record: AssessmentRecord, raw: bytes, digest: s
         "ingested_at": dt.datetime.now(dt.UTC),
         "score_stage": record.score_stage,
         "compliance_recorded": record.compliance is not None,
+        "status": m.SELF_ASSESSED if verifies is None else m.VERIFIED,
+        "verifies": verifies,
     }
     key = conn.execute(m.assessments.insert(), values).inserted_primary_key
     if key is None:  # pragma: no cover - both back ends report the new key

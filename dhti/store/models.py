@@ -20,9 +20,14 @@ from sqlalchemy import (
 )
 
 # The newest migration; the store skips Alembic entirely when a database is already there.
-SCHEMA_REVISION = "0002"
+SCHEMA_REVISION = "0003"
 # The revisions an earlier dhti wrote, which this one upgrades in place when it stores.
-EARLIER_REVISIONS = ("0001",)
+EARLIER_REVISIONS = ("0001", "0002")
+
+# An assessment's status (0003): what a unit says about itself, or what a review found.
+SELF_ASSESSED = "self-assessed"
+VERIFIED = "verified"
+STATUSES = (SELF_ASSESSED, VERIFIED)
 
 metadata = MetaData(
     naming_convention={
@@ -55,9 +60,15 @@ assessments = Table(
     Column("score_stage", Integer),  # the index's stage by score alone, before compliance caps (0002)
     # False for assessments stored before 0002: their compliance was not kept ("not recorded").
     Column("compliance_recorded", Boolean, nullable=False, server_default=false()),
+    # 0003: every assessment stored before is a self-assessment; a verified one names the one it checks.
+    # No ON DELETE on ``verifies``: SQLite adds it inline (no ALTER ... ADD CONSTRAINT), where a
+    # reflected inline key keeps no options, so the schema is the same on both back ends this way.
+    Column("status", Text, nullable=False, server_default=SELF_ASSESSED),
+    Column("verifies", Integer, ForeignKey("assessments.id")),
     Index(None, "entity_id", "assessment_date"),
     Index(None, "province_key"),
     Index(None, "questionnaire_id", "questionnaire_version"),
+    Index(None, "verifies"),
 )
 
 responses = Table(
@@ -118,4 +129,38 @@ compliance_items = Table(
     Column("item_id", Text, nullable=False),
     Column("status", Text, nullable=False),
     Column("due", Date),
+)
+
+
+# A review (0003): who checked which self-assessment when, the verified assessment it made, and
+# the sheet exactly as the reviewer filled it in (bytes, 'yaml' or 'xlsx', SHA-256 in hex).
+reviews = Table(
+    "reviews",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("self_id", Integer, ForeignKey("assessments.id", ondelete="CASCADE"), nullable=False),
+    Column("verified_id", Integer, ForeignKey("assessments.id", ondelete="CASCADE"), nullable=False, unique=True),
+    Column("reviewer", Text, nullable=False),
+    Column("review_date", Date, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("sheet", LargeBinary, nullable=False),
+    Column("sheet_format", Text, nullable=False),
+    Column("sheet_hash", String(64), nullable=False),
+    Index(None, "self_id"),
+)
+
+# Every answer of a review's sheet, the confirmed ones too (``changed`` false), so that agreement
+# between self and verified answers is computed from the store alone. Values are the answers'
+# JSON text ("\"na\"" for na); ``verified_value`` is null for an answer the reviewer did not check.
+review_answers = Table(
+    "review_answers",
+    metadata,
+    Column("review_id", Integer, ForeignKey("reviews.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("question_id", Text, nullable=False),
+    Column("self_value", Text),
+    Column("verified_value", Text),
+    Column("evidence_checked", Text),  # yes | no | missing, or null when the reviewer said nothing
+    Column("note", Text),
+    Column("changed", Boolean, nullable=False),
 )

@@ -155,3 +155,44 @@ def content_hash(raw: bytes) -> str:
 def fold(text: str) -> str:
     """A loose matching key: no accents, no case, single spaces ("Hà  Nội" -> "ha noi")."""
     return re.sub(r"\s+", " ", without_accents(text)).strip().casefold()
+
+
+EVIDENCE_CHECKS = ("yes", "no", "missing")
+SHEET_FORMATS = ("yaml", "xlsx")
+
+
+@dataclass(frozen=True)
+class ReviewedAnswer:
+    """One answer of a review sheet, as the store keeps it.
+
+    ``self_value`` and ``verified_value`` are the answer's JSON text (``"\\"na\\""`` for na, a date
+    as its ISO text, several choices as a list); ``self_value`` is ``None`` for a question the unit
+    left unanswered, ``verified_value`` ``None`` for an answer the reviewer did not check.
+    ``evidence_checked`` is ``yes``, ``no``, ``missing`` or ``None`` (not said); ``changed`` is
+    whether the verified value differs from the self-assessed one.
+    """
+
+    question: str
+    self_value: str | None
+    verified_value: str | None
+    evidence_checked: str | None
+    note: str | None
+    changed: bool
+
+
+@dataclass(frozen=True)
+class ReviewRecord:
+    """What a review found about one stored self-assessment (``self_id``): every answer of its sheet.
+
+    ``sheet_format`` is how the sheet was filled in: ``yaml`` or ``xlsx``.
+    """
+
+    self_id: int
+    reviewer: str
+    review_date: dt.date
+    sheet_format: str
+    answers: tuple[ReviewedAnswer, ...]
+
+    @property
+    def changed(self) -> tuple[ReviewedAnswer, ...]:
+        return tuple(answer for answer in self.answers if answer.changed)
