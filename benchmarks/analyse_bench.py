@@ -62,7 +62,7 @@ Row = tuple[str, float, float]  # what, wall seconds, CPU seconds
 def build_store(db: Path, entities: int, registry: Registry) -> Row | None:
     """A store of ``entities`` simulated commune stations (one round), unless ``db`` holds them already."""
     if db.exists():
-        with open_store(db, create=False) as store:
+        with open_store(db) as store:  # a store an earlier dhti kept is upgraded in place
             if store.count() >= entities:
                 return None
         db.unlink()
