@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
 LOCK = PATH=$(abspath $(BIN)):$$PATH uv pip compile --quiet --universal --python-version 3.11 --generate-hashes
 
-.PHONY: demo test test-js lint typecheck bench bench-scale lock clean system-deps system-deps-test
+.PHONY: demo test test-js lint typecheck bench bench-scale bench-uncertainty lock clean system-deps system-deps-test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,11 @@ bench: system-deps $(VENV)/.installed
 # throwaway PostgreSQL), aggregate and cold entity PDFs, in one table (about 25 minutes on 2 cores).
 bench-scale: system-deps-test $(VENV)/.installed
 	$(BIN)/python benchmarks/scale.py
+
+# Uncertainty at national scale: 1,000 draws for 15,000 units, rank intervals, sensitivity, and
+# what --uncertainty adds to one `dhti score` (about a minute).
+bench-uncertainty: $(VENV)/.installed
+	$(BIN)/python benchmarks/uncertainty.py
 
 # Regenerates the locks from pyproject.toml and requirements/*.in with the locked uv.
 lock: $(VENV)/.installed-test

@@ -21,8 +21,10 @@ BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
         ["report_bench.py", "--repeat", "1"],
         ["startup_bench.py", "--repeat", "1", "--sample", "commune-station-urban-can-tho"],
         ["lint_bench.py", "--repeat", "1", str(BENCHMARKS.parent / "questionnaires" / "dhti-station.yaml")],
+        ["review_bench.py", "--tiny"],
+        ["uncertainty.py", "--tiny"],
     ],
-    ids=["score", "batch", "report", "startup", "lint"],
+    ids=["score", "batch", "report", "startup", "lint", "review", "uncertainty"],
 )
 def test_benchmark_runs(command: list[str]) -> None:
     done = subprocess.run(

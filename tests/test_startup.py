@@ -10,7 +10,10 @@ import pytest
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "questionnaires" / "examples"
 # Babel is not among them: messages and numbers in the user's language may need it in any command.
-LIBRARIES = ("pydantic", "yaml", "ruamel", "jinja2", "markupsafe", "weasyprint", "openpyxl", "sqlalchemy", "alembic")
+LIBRARIES = (
+    *("pydantic", "yaml", "ruamel", "jinja2", "markupsafe", "weasyprint", "openpyxl", "sqlalchemy", "alembic"),
+    *("numpy", "scipy"),  # only with --uncertainty and the cohort statistics
+)
 LAYERS = ("store", "interop", "report", "jobs")
 
 

@@ -9,7 +9,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -24,11 +24,16 @@ from dhti.cli.options import (
     report_date_option,
     say,
     show_points_option,
+    uncertainty_options,
 )
 from dhti.cli.options import load_registry as _registry
 from dhti.errors import DhtiError, InputError, first_problems
 from dhti.i18n import count, texts
 from dhti.safetext import json_escape_errors, visible_lines
+
+if TYPE_CHECKING:
+    from dhti.uncertainty import Settings as UncertaintySettings
+    from dhti.views.scores import Figures
 
 
 class DhtiGroup(click.Group):
@@ -118,7 +123,8 @@ def demo(output: Path, lang: str, db: str | None, report_date: dt.date) -> None:
     Needs no input: it stores the samples beside a simulated campaign (two provinces, every
     entity type, two rounds a year apart, and an earlier round of each sample; written to
     OUTPUT/simulated/ and marked as not real data), so that every report shows its peers and
-    its trend. For every sample it writes an HTML and a PDF report into OUTPUT, then the
+    its trend. For every sample it writes an HTML and a PDF report into OUTPUT (saying how sure
+    its figures are, as --uncertainty does, seed 2026), then the
     portfolio report of the store (portfolio.html, portfolio.pdf), scores.json and
     scores.csv of the samples, and prints a summary. It is what `make demo` runs. OUTPUT is the demo's own
     folder: running the demo again replaces the files it wrote there, and only those.
@@ -424,6 +430,7 @@ def validate(
 )
 @report_date_option
 @issuer_option("Default: the assessor, else the entity.")
+@uncertainty_options
 def report(
     file: Path,
     output: Path,
@@ -436,6 +443,7 @@ def report(
     db: str | None,
     report_date: dt.date,
     issuer: str | None,
+    uncertainty: UncertaintySettings | None,
 ) -> None:
     """Write one entity's report for leadership, as HTML or PDF.
 
@@ -443,8 +451,9 @@ def report(
     peers' median, the ranks in the province and nationally, the change since the last
     assessment, the legal obligations and the first actions. Then one compact section per
     domain, the progress and peers, the roadmap once with each owner's load, and the annex
-    (stage ladders, every answer with its evidence, the methodology). An existing OUTPUT is
-    replaced only with --force; a symbolic link, device or FIFO never is.
+    (stage ladders, every answer with its evidence, the methodology). --uncertainty adds to
+    page 1 how sure the index and its stage are, and to the methodology what was varied. An
+    existing OUTPUT is replaced only with --force; a symbolic link, device or FIFO never is.
     """
     from dhti.assess import assess  # noqa: PLC0415
     from dhti.outfiles import check_target  # noqa: PLC0415
@@ -463,6 +472,10 @@ def report(
     from dhti.jobs.aggregate import store_comparisons  # noqa: PLC0415 - the store only when reporting
 
     history, peers = store_comparisons(outcome, db)
+    if uncertainty is not None:
+        from dhti.views.scores import outcome_uncertainty  # noqa: PLC0415 - numpy only when asked for
+
+        [figures] = outcome_uncertainty([outcome], uncertainty)
     write_report(
         outcome,
         output,
@@ -474,6 +487,7 @@ def report(
         history=history,
         peers=peers,
         force=force,
+        uncertainty=figures if uncertainty is not None else None,
     )
     _ = texts(lang)
     say(_("wrote %(file)s") % {"file": output}, err=True)
@@ -485,28 +499,41 @@ def report(
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
 @lenient_option
 @lang_option
-def score(files: Sequence[Path], questionnaire_path: Path | None, fmt: str, lenient: bool, lang: str) -> None:
+@uncertainty_options
+def score(
+    files: Sequence[Path],
+    questionnaire_path: Path | None,
+    fmt: str,
+    lenient: bool,
+    lang: str,
+    uncertainty: UncertaintySettings | None,
+) -> None:
     """Score response files: index, stage, domains, indicators, recommendations.
 
     One file prints a detailed view; several print a row each. --format json gives the full
     result (contract 4.1), --format csv a row per file. Exits 1 if any file is invalid.
+    --uncertainty adds how sure the index and its stage are: the 5th, 50th and 95th
+    percentiles of the index and each stage's probability over Monte Carlo draws of the
+    weights and the aggregation (docs/scoring.md says what is varied).
     """
     from dhti.assess import assess_all  # noqa: PLC0415
     from dhti.registry import response_files  # noqa: PLC0415
     from dhti.safetext import to_json  # noqa: PLC0415
-    from dhti.views.scores import score_csv, score_json, score_table  # noqa: PLC0415
+    from dhti.views.scores import outcome_uncertainty, score_csv, score_json, score_table  # noqa: PLC0415
 
     registry = _registry(questionnaire_path, lang=lang)
     outcomes = list(assess_all(response_files(files), registry=registry, lenient=lenient))
     for outcome in outcomes:
         for problem in first_problems(outcome.validation.problems):
             say(problem.render(lang), err=True)
+    figures = outcome_uncertainty(outcomes, uncertainty) if uncertainty else None
     if fmt == "json":
-        click.echo(to_json([score_json(outcome, lang=lang) for outcome in outcomes]))
+        found: Sequence[Figures | None] = figures or [None] * len(outcomes)
+        click.echo(to_json([score_json(o, lang=lang, figures=f) for o, f in zip(outcomes, found, strict=True)]))
     elif fmt == "csv":
-        click.echo(score_csv(outcomes, lang=lang), nl=False)
+        click.echo(score_csv(outcomes, lang=lang, figures=figures), nl=False)
     else:
-        say(score_table(outcomes, lang=lang))
+        say(score_table(outcomes, lang=lang, figures=figures))
     if not all(outcome.valid for outcome in outcomes):
         sys.exit(1)
 
@@ -520,6 +547,10 @@ from dhti.cli.store import aggregate, batch, compare, db, history  # noqa: E402
 
 for _command in (db, history, compare, batch, aggregate):
     main.add_command(_command)
+
+from dhti.cli.review import review  # noqa: E402
+
+main.add_command(review)
 
 from dhti.cli.analyse import analyse  # noqa: E402
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import unicodedata
 from collections.abc import Callable
@@ -16,6 +17,7 @@ from dhti.safetext import visible_lines
 
 if TYPE_CHECKING:
     from dhti.registry import Registry
+    from dhti.uncertainty import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 _LANG_KEY = "dhti.lang"  # in click's meta, which a command's context shares with the group's
@@ -193,3 +195,65 @@ def filter_options(*names: str) -> Callable[[F], F]:
         return function
 
     return decorate
+
+
+_UNCERTAINTY = (
+    click.option(
+        "--uncertainty",
+        is_flag=True,
+        help="Also say how sure the index, its stage (and, in the portfolio, each rank) are: a Monte Carlo"
+        " over the weights, the aggregation and, with --lenient, the unanswered questions.",
+    ),
+    click.option(
+        "--draws",
+        type=click.IntRange(min=1),
+        metavar="N",
+        help="Monte Carlo draws for --uncertainty.  [default: 1000]",
+    ),
+    click.option(
+        "--seed", type=int, metavar="S", help="Seed of the draws: the same seed gives the same figures.  [default: 0]"
+    ),
+    click.option(
+        "--spread",
+        type=click.FloatRange(0, 1, max_open=True),
+        metavar="R",
+        help="Every weight is multiplied by a factor drawn uniformly in [1 - R, 1 + R], 0 <= R < 1.  [default: 0.25]",
+    ),
+    click.option(
+        "--aggregation",
+        type=click.Choice(["both", "arithmetic", "geometric"]),
+        help="How the draws aggregate the domains; both: each draw picks one, even odds.  [default: both]",
+    ),
+)
+
+
+def uncertainty_options(function: F) -> F:
+    """``--uncertainty [--draws N] [--seed S] [--spread R] [--aggregation ...]``, given to the command as one value.
+
+    The command receives ``uncertainty``: the :class:`dhti.uncertainty.Settings`, or ``None``
+    without the flag; with the command's ``--lenient``, unanswered questions are drawn too.
+    """
+
+    @functools.wraps(function)
+    def command(*args: Any, **kwargs: Any) -> Any:  # noqa: ANN401 - any command's parameters and result
+        wanted = kwargs.pop("uncertainty")
+        chosen = {name: kwargs.pop(name) for name in ("draws", "seed", "spread", "aggregation")}
+        given = [name for name, value in chosen.items() if value is not None]
+        if given and not wanted:
+            _ = texts(current_lang())
+            raise click.UsageError(_("--%(option)s needs --uncertainty") % {"option": given[0]})
+        kwargs["uncertainty"] = _settings(chosen, lenient=bool(kwargs.get("lenient"))) if wanted else None
+        return function(*args, **kwargs)
+
+    for option in reversed(_UNCERTAINTY):
+        command = option(command)
+    return cast("F", command)
+
+
+def _settings(chosen: dict[str, Any], *, lenient: bool) -> Settings:
+    from dhti.uncertainty import Mix, Settings  # noqa: PLC0415 - numpy only when asked for
+
+    given = {name: value for name, value in chosen.items() if value is not None}
+    if "aggregation" in given:
+        given["aggregation"] = Mix(given["aggregation"])
+    return Settings(**given, lenient=lenient)

@@ -27,6 +27,7 @@ from dhti.cli.options import (
     questionnaire_option,
     report_date_option,
     say,
+    uncertainty_options,
 )
 from dhti.cli.options import load_registry as _registry
 from dhti.errors import first_problems
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from dhti.outcomes import FileResult
     from dhti.registry import Registry
     from dhti.store import AssessmentFilter, Store, StoredAssessment
+    from dhti.uncertainty import Settings as UncertaintySettings
 
 FORMATS = ("table", "json", "csv")
 
@@ -443,6 +445,7 @@ def _jobs(requested: int | None, lang: str) -> int:
 @db_option
 @lang_option
 @report_date_option
+@uncertainty_options
 def aggregate(
     output: Path,
     group_by: str | None,
@@ -457,6 +460,7 @@ def aggregate(
     db: str | None,
     lang: str,
     report_date: dt.date,
+    uncertainty: UncertaintySettings | None,
 ) -> None:
     """Write the portfolio report of the store: whom to support, and with what.
 
@@ -465,7 +469,9 @@ def aggregate(
     questionnaire), each with its distribution, heat map of domains by province, league
     table, units to support first, common actions, compliance and bright spots; the first
     pages list the units to support first across all sections. --until gives the picture as
-    of that date. An existing OUTPUT is replaced only with --force.
+    of that date. --uncertainty adds each unit's rank interval among its peers over Monte Carlo
+    recalculations, and the choice that moves each table's ranks most. An existing OUTPUT is
+    replaced only with --force.
     """
     from dhti.jobs.aggregate import Scope, write_portfolio  # noqa: PLC0415
     from dhti.outfiles import check_target  # noqa: PLC0415
@@ -493,6 +499,7 @@ def aggregate(
             issuer=issuer,
             pdfa=pdfa,
             force=force,
+            uncertainty=uncertainty,
         )
     wrote = _("wrote %(file)s (1 entity)") if entities == 1 else _("wrote %(file)s (%(count)s entities)")
     say(wrote % {"file": output, "count": count(entities, lang)}, err=True)

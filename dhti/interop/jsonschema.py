@@ -147,6 +147,11 @@ def _answer(question: Question, lang: str, *, show_points: bool) -> Schema:
     }
 
 
+def answer_value_schema(question: Question) -> Schema:
+    """The schema of one answer's bare value (without ``na``, ``~`` or the mapping form): review sheets use it."""
+    return _value(question)
+
+
 def _value(question: Question) -> Schema:
     kind = question.type
     if kind is QuestionType.CHOICE:

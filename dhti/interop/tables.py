@@ -233,6 +233,11 @@ def _read_xlsx(raw: bytes, name: str) -> Table:
     return collector.table()
 
 
+def check_workbook(raw: bytes, name: str) -> None:
+    """Refuse a workbook that would unpack to more than dhti reads (review sheets use it before openpyxl)."""
+    _check_archive(raw, name)
+
+
 def _check_archive(raw: bytes, name: str) -> None:
     """Refuse a workbook whose files would unpack to more than dhti reads, before unpacking any."""
     try:

@@ -22,8 +22,10 @@ from dhti.report.render import ReportFormat, render_portfolio_html, write_docume
 from dhti.store.location import resolve
 
 if TYPE_CHECKING:
+    from dhti.portfolio import Portfolio
     from dhti.response import Response
     from dhti.store import Store, StoredAssessment
+    from dhti.uncertainty import PeerUncertainty, Settings
 
 
 @dataclass(frozen=True)
@@ -63,12 +65,15 @@ def write_portfolio(  # noqa: PLR0913 - each is a separate choice of the caller
     issuer: str | None = None,
     pdfa: bool = True,
     force: bool = False,
+    uncertainty: Settings | None = None,
 ) -> int:
     """Write the portfolio of the latest assessment of every entity in ``scope``; return how many.
 
     ``report_date`` (default today) is printed on the cover and marks overdue actions;
     ``issuer`` names the body that issues it (default: dhti and the store it read). An
-    existing ``output`` is replaced only with ``force``.
+    existing ``output`` is replaced only with ``force``. With ``uncertainty``, each unit of a
+    league table gets its rank interval over the recalculations, and each table the choice that
+    moves its ranks most (the stored responses are scored again for it).
     """
     with _without_cycle_collection():
         pairs = store.latest_and_previous(
@@ -83,6 +88,8 @@ def write_portfolio(  # noqa: PLR0913 - each is a separate choice of the caller
             previous={latest.record.entity_id: before for latest, before in scored if before is not None},
             themes=lookup.theme,
         )
+        stored = {latest.record.entity_id: latest for latest, _before in scored}
+        peers = rank_uncertainty(store, portfolio, stored, registry, uncertainty) if uncertainty else None
     _ = translations(lang).gettext
     wording = Wording(
         lang=lang,
@@ -92,10 +99,40 @@ def write_portfolio(  # noqa: PLR0913 - each is a separate choice of the caller
         report_date=report_date or dt.date.today(),  # noqa: DTZ011 - the report's date is the local day
         issuer=issuer or _("dhti portfolio of the assessment store %(store)s") % {"store": _store_name(store)},
         scope=_scope_words(scope, lookup, lang),
+        peers=peers,
     )
     context = build_portfolio_context(portfolio, wording)
     write_document(lambda pdf: render_portfolio_html(context, pdf=pdf), output, fmt=fmt, pdfa=pdfa, force=force)
     return portfolio.entities
+
+
+def rank_uncertainty(
+    store: Store, portfolio: Portfolio, stored: dict[str, StoredAssessment], registry: Registry, settings: Settings
+) -> PeerUncertainty:
+    """Each league table's rank intervals and what moves its ranks, from the stored responses scored again.
+
+    A response is scored as it was stored (leniently: a stored response was valid, so that
+    changes nothing); one that no longer scores (its questionnaire is gone) has no interval.
+    """
+    from dhti.assess import assess_bytes  # noqa: PLC0415
+    from dhti.uncertainty import peer_uncertainty  # noqa: PLC0415 - numpy only with --uncertainty
+
+    scored, keys, groups, order = [], [], [], []
+    for section in portfolio.sections:
+        by_name = sorted(section.units, key=lambda u: (u.name, u.entity_id))
+        position = {unit.entity_id: n for n, unit in enumerate(by_name)}
+        for unit in section.units:
+            assessment = stored[unit.entity_id]
+            raw = store.response_bytes(assessment.id)
+            outcome = assess_bytes(raw, file=assessment.record.source_file, registry=registry, lenient=True)
+            response, scores = outcome.validation.response, outcome.scores
+            if response is None or scores is None or scores.index is None:
+                continue
+            scored.append((response, scores))
+            keys.append(unit.entity_id)
+            groups.append(section.key)
+            order.append(position[unit.entity_id])
+    return peer_uncertainty(scored, keys=keys, groups=groups, order=order, settings=settings)
 
 
 @contextmanager

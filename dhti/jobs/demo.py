@@ -24,7 +24,8 @@ from dhti.resources import examples_dir
 from dhti.safetext import to_json
 from dhti.simulate import DEPARTMENT, MINISTRY, Known, Plan, SimulatedFile, earlier, newest_bundled, simulate
 from dhti.store import open_store
-from dhti.views.scores import score_csv, score_json
+from dhti.uncertainty import Settings
+from dhti.views.scores import outcome_uncertainty, score_csv, score_json
 
 DEMO_PROVINCES = ("Cao Bằng", "Cần Thơ")
 DEMO_SEED = 2026
@@ -104,12 +105,14 @@ def run_demo(  # noqa: PLR0913 - each is a separate choice of the caller
     raws = [path.read_bytes() for path in samples]  # read once: what is scored is what is stored
     outcomes = [assess_bytes(raw, file=path.name, registry=registry) for path, raw in zip(samples, raws, strict=True)]
     campaign = _write_campaign(output / SIMULATED_FOLDER, demo_campaign(registry, outcomes), registry)
+    settings = Settings(seed=DEMO_SEED)  # the reports say how sure their figures are, the same on every run
+    figures = outcome_uncertainty(outcomes, settings)
     written: list[Path] = []
     with open_store(db or output / "dhti-demo.sqlite") as store:
         for raw, outcome in [*campaign, *zip(raws, outcomes, strict=True)]:
             if outcome.valid:
                 store.ingest(outcome, raw)
-        for path, outcome in zip(samples, outcomes, strict=True):
+        for path, outcome, drawn in zip(samples, outcomes, figures, strict=True):
             if outcome.valid:
                 response = outcome.validation.response
                 assert response is not None  # noqa: S101 - valid outcomes have one
@@ -126,12 +129,22 @@ def run_demo(  # noqa: PLR0913 - each is a separate choice of the caller
                             peers=peers,
                             report_date=report_date,
                             force=True,
+                            uncertainty=drawn,
                         )
                     )
             progress(path)
         for fmt in ReportFormat:
             target = output / f"portfolio.{fmt}"
-            write_portfolio(store, target, registry=registry, fmt=fmt, lang=lang, report_date=report_date, force=True)
+            write_portfolio(
+                store,
+                target,
+                registry=registry,
+                fmt=fmt,
+                lang=lang,
+                report_date=report_date,
+                force=True,
+                uncertainty=settings,
+            )
             written.append(target)
     json_path, csv_path = output / "scores.json", output / "scores.csv"
     write_atomic(json_path, to_json([score_json(o, lang=lang) for o in outcomes]) + "\n", force=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from dhti import __version__, expressions, i18n, peers, provinces, references
 from dhti.assess import Outcome
@@ -30,6 +31,10 @@ from dhti.recommendations import Fired
 from dhti.report import charts, gdhm, summary
 from dhti.response import Answer, Response
 from dhti.scoring import ComplianceStatus, DomainScore, IndicatorScore, Scores, Status
+
+if TYPE_CHECKING:
+    from dhti.report.uncertainty import UncertaintyView
+    from dhti.uncertainty import Settings, UnitUncertainty
 
 Translate = Callable[[str], str]
 
@@ -249,6 +254,7 @@ class ReportContext:
     warnings: tuple[str, ...] = field(default_factory=tuple)
     trend: TrendView | None = None
     comparison: tuple[ComparisonRow, ...] = ()
+    uncertainty: UncertaintyView | None = None  # with --uncertainty: page 1's sentence and the annex section
 
 
 STAGE_MEANINGS = {
@@ -304,6 +310,7 @@ def build_context(  # noqa: PLR0913 - each is a separate choice of the caller
     issuer: str | None = None,
     history: Sequence[Assessed] = (),
     peers: Sequence[Assessed] = (),
+    uncertainty: tuple[Settings, UnitUncertainty | None] | None = None,
 ) -> ReportContext:
     """The report context for a valid outcome (raises ``ValueError`` for an invalid one).
 
@@ -311,6 +318,7 @@ def build_context(  # noqa: PLR0913 - each is a separate choice of the caller
     flagged. ``issuer`` names the issuing body (default: the assessor, else the entity).
     ``history`` (earlier assessments of the same entity) gives the change and the trend; ``peers``
     (the latest assessment of each entity of the same type and questionnaire) the ranks.
+    ``uncertainty`` (``report --uncertainty``): the settings and the figures :mod:`dhti.uncertainty` drew.
     """
     response, scores = outcome.validation.response, outcome.scores
     if response is None or scores is None or scores.index is None or scores.stage is None:
@@ -390,6 +398,7 @@ def build_context(  # noqa: PLR0913 - each is a separate choice of the caller
         warnings=tuple(problem.render(lang) for problem in outcome.validation.warnings),
         trend=builder.trend_view(trend),
         comparison=builder.comparison(trend, standing),
+        uncertainty=_uncertainty(uncertainty, scores.index, lang, translate),
     )
 
 
@@ -789,3 +798,13 @@ def _status(answer: Answer | None, applicable: bool) -> str:
     if answer is None or (answer.value is None and not answer.na):
         return "unanswered"
     return "na" if answer.na else "answered"
+
+
+def _uncertainty(
+    figures: tuple[Settings, UnitUncertainty | None] | None, index: float, lang: str, translate: Translate
+) -> UncertaintyView | None:
+    if figures is None or figures[1] is None:
+        return None
+    from dhti.report.uncertainty import entity_view  # noqa: PLC0415 - only with --uncertainty
+
+    return entity_view(figures[0], figures[1], index=index, lang=lang, translate=translate)

@@ -10,6 +10,7 @@ import datetime as dt
 import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from dhti import __version__, i18n
 from dhti.i18n import N_
@@ -24,6 +25,9 @@ from dhti.portfolio import (
 from dhti.questionnaire import DEFAULT_STAGES, Questionnaire, pick
 from dhti.report import charts
 from dhti.report.entity import ENTITY_TYPES, PRIORITY_LABELS, STAGE_MEANINGS
+
+if TYPE_CHECKING:
+    from dhti.uncertainty import PeerUncertainty
 
 Translate = Callable[[str], str]
 QuestionnaireLookup = Callable[[str], Questionnaire | None]  # by "id@version" (or id)
@@ -98,6 +102,7 @@ class LeagueView:
     stage_label: str
     change: str
     cells: tuple[Cell, ...]
+    rank_range: str = ""  # with --uncertainty: "rank 7, range 4-11" over the recalculations
 
 
 @dataclass(frozen=True)
@@ -175,6 +180,7 @@ class SectionView:
     compliance_note: str
     improved: tuple[BrightView, ...]
     leaders: tuple[BrightView, ...]
+    rank_sensitivity: str = ""  # with --uncertainty: the choice that moves this section's ranks most
 
 
 @dataclass(frozen=True)
@@ -209,6 +215,7 @@ class Wording:
     report_date: dt.date
     issuer: str
     scope: str = ""  # the filters in words ("" for the whole store)
+    peers: PeerUncertainty | None = None  # with --uncertainty: rank intervals and what moves ranks
 
 
 def stage_of(score: float) -> int:
@@ -391,8 +398,16 @@ class _Words:
                     " the unit's own report gives it in full, with the steps after it."
                 )
             ),
+            *self.uncertainty_method(),
             _(N_("The results are self-assessments that have not been verified.")),
         )
+
+    def uncertainty_method(self) -> tuple[str, ...]:
+        if self.w.peers is None:
+            return ()
+        from dhti.report.uncertainty import portfolio_paragraphs  # noqa: PLC0415 - only with --uncertainty
+
+        return portfolio_paragraphs(self.w.peers.settings, lang=self.lang, translate=self._)
 
     # A section
 
@@ -426,7 +441,23 @@ class _Words:
             compliance_note=self.compliance_note(section),
             improved=self.improved(section),
             leaders=self.leaders(section),
+            rank_sensitivity=self.rank_sensitivity(section),
         )
+
+    def rank_sensitivity(self, section: Section) -> str:
+        if self.w.peers is None or section.entities < 2:  # a unit alone has one rank
+            return ""
+        from dhti.report.uncertainty import sensitivity_sentence  # noqa: PLC0415 - only with --uncertainty
+
+        return sensitivity_sentence(self.w.peers.moves_most.get(section.key), lang=self.lang, translate=self._)
+
+    def rank_range(self, rank: int, unit: Unit) -> str:
+        interval = self.w.peers.ranks.get(unit.entity_id) if self.w.peers else None
+        if interval is None:
+            return ""
+        from dhti.report.uncertainty import rank_words  # noqa: PLC0415 - only with --uncertainty
+
+        return rank_words(rank, interval, lang=self.lang, translate=self._)
 
     def title(self, section: Section) -> str:
         """The kind of unit, and the questionnaire when the kind answered more than one."""
@@ -569,6 +600,7 @@ class _Words:
             self.stage_labels.get(unit.stage, ""),
             self.signed(unit.change),
             tuple(self.cell(unit.domain(d)) for d in section.domain_ids),
+            self.rank_range(rank, unit),
         )
 
     def priority(self, unit: Unit) -> PriorityView:

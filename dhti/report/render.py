@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from dhti.peers import Assessed
     from dhti.report.entity import ReportContext
     from dhti.report.portfolio import PortfolioContext
+    from dhti.uncertainty import Settings, UnitUncertainty
 
 log = logging.getLogger(__name__)
 
@@ -168,6 +169,7 @@ def context_for(  # noqa: PLR0913 - each is a separate choice of the caller
     issuer: str | None = None,
     history: Sequence[Assessed] = (),
     peers: Sequence[Assessed] = (),
+    uncertainty: tuple[Settings, UnitUncertainty | None] | None = None,
 ) -> ReportContext:
     """The entity report's context as of ``report_date``, by default today (see ``build_context``)."""
     from dhti.i18n import translations  # noqa: PLC0415
@@ -183,6 +185,7 @@ def context_for(  # noqa: PLR0913 - each is a separate choice of the caller
         issuer=issuer,
         history=history,
         peers=peers,
+        uncertainty=uncertainty,
     )
 
 
@@ -266,12 +269,21 @@ def write_report(  # noqa: PLR0913 - each is a separate choice of the caller
     history: Sequence[Assessed] = (),
     peers: Sequence[Assessed] = (),
     force: bool = False,
+    uncertainty: tuple[Settings, UnitUncertainty | None] | None = None,
 ) -> Path:
     """Render one entity's report, as of ``report_date`` (default today), and write it atomically to ``output``.
 
     ``history`` and ``peers`` (from the store) give the change, the trend and the ranks among
     peers; ``issuer`` names the issuing body on the cover; an existing ``output`` is replaced only
-    with ``force``.
+    with ``force``. ``uncertainty`` adds how sure the index is (``report --uncertainty``).
     """
-    context = context_for(outcome, lang=lang, report_date=report_date, issuer=issuer, history=history, peers=peers)
+    context = context_for(
+        outcome,
+        lang=lang,
+        report_date=report_date,
+        issuer=issuer,
+        history=history,
+        peers=peers,
+        uncertainty=uncertainty,
+    )
     return write_document(lambda pdf: render_html(context, pdf=pdf), output, fmt=fmt, pdfa=pdfa, force=force)

@@ -157,7 +157,6 @@ def fold(text: str) -> str:
     return re.sub(r"\s+", " ", without_accents(text)).strip().casefold()
 
 
-EVIDENCE_CHECKS = ("yes", "no", "missing")
 SHEET_FORMATS = ("yaml", "xlsx")
 
 

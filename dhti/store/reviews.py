@@ -15,9 +15,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from dhti.messages import L_
+from dhti.review import EVIDENCE_CHECKS
 from dhti.store import models as m
 from dhti.store.record import (
-    EVIDENCE_CHECKS,
     SHEET_FORMATS,
     AssessmentRecord,
     ReviewedAnswer,

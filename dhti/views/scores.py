@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
-from typing import TypedDict
+from typing import TYPE_CHECKING, NotRequired, TypedDict
 
 from dhti import i18n
 from dhti.assess import Outcome
@@ -15,6 +15,9 @@ from dhti.recommendations import Fired
 from dhti.response import EntitySummary, Validation
 from dhti.safetext import csv_text, visible
 from dhti.scoring import ComplianceStatus, DomainScore, IndicatorScore, Scores
+
+if TYPE_CHECKING:
+    from dhti.uncertainty import Settings, UnitUncertainty
 
 
 class EntityJson(TypedDict):
@@ -64,6 +67,24 @@ class ComplianceJson(TypedDict):
     due: str | None
 
 
+class PercentilesJson(TypedDict):
+    p5: float
+    p50: float
+    p95: float
+
+
+class UncertaintyJson(TypedDict):
+    """How sure the index and its stage are (``score --uncertainty``): the settings, percentiles, stage chances."""
+
+    draws: int
+    seed: int
+    spread: float
+    aggregation: str
+    lenient_draws: bool
+    index: PercentilesJson
+    stages: dict[str, float]
+
+
 class ScoreJson(TypedDict):
     """The object of contract 4.1 for one file (extra keys are additions, never renames)."""
 
@@ -83,10 +104,49 @@ class ScoreJson(TypedDict):
     gdhm: dict[str, int]
     errors: list[ProblemJson]
     warnings: list[ProblemJson]
+    uncertainty: NotRequired[UncertaintyJson | None]
 
 
-def score_json(outcome: Outcome, *, lang: str) -> ScoreJson:
-    """The object of contract 4.1 for one file; an invalid file keeps its keys, with null scores."""
+Figures = tuple["Settings", "UnitUncertainty | None"]
+"""The settings of ``--uncertainty`` and one file's figures (``None``: invalid, or no index)."""
+
+
+def outcome_uncertainty(outcomes: Sequence[Outcome], settings: Settings) -> list[Figures]:
+    """The uncertainty figures of each outcome, the valid ones drawn together (one cohort per questionnaire)."""
+    from dhti.uncertainty import uncertainty  # noqa: PLC0415 - numpy only with --uncertainty
+
+    valid = [(o.validation.response, o.scores) for o in outcomes if o.validation.response and o.scores]
+    drawn = iter(uncertainty(valid, settings=settings).units)
+    return [(settings, next(drawn) if outcome.validation.response and outcome.scores else None) for outcome in outcomes]
+
+
+def uncertainty_json(figures: Figures) -> UncertaintyJson | None:
+    settings, unit = figures
+    if unit is None:
+        return None
+    return {
+        "draws": settings.draws,
+        "seed": settings.seed,
+        "spread": settings.spread,
+        "aggregation": str(settings.aggregation),
+        "lenient_draws": settings.lenient,
+        "index": {"p5": unit.p5, "p50": unit.p50, "p95": unit.p95},
+        "stages": {str(level): chance for level, chance in unit.stages},
+    }
+
+
+def score_json(outcome: Outcome, *, lang: str, figures: Figures | None = None) -> ScoreJson:
+    """The object of contract 4.1 for one file; an invalid file keeps its keys, with null scores.
+
+    With ``figures`` (``score --uncertainty``), the key ``uncertainty`` holds them (null when invalid).
+    """
+    found = _score_json(outcome, lang=lang)
+    if figures is not None:
+        found["uncertainty"] = uncertainty_json(figures)
+    return found
+
+
+def _score_json(outcome: Outcome, *, lang: str) -> ScoreJson:
     validation, scores = outcome.validation, outcome.scores
     response, questionnaire = validation.response, validation.questionnaire
     stage = scores.stage if scores else None
@@ -184,10 +244,14 @@ CSV_HEAD = (
 )
 
 
-def score_csv(outcomes: Sequence[Outcome], *, lang: str) -> str:
+UNCERTAINTY_COLUMNS = ("p5", "p50", "p95")
+
+
+def score_csv(outcomes: Sequence[Outcome], *, lang: str, figures: Sequence[Figures] | None = None) -> str:
     """One row per file; a column per domain, per indicator (score, stage, gated_by) and per compliance item.
 
     ``capped_by`` and ``gated_by:…`` hold their lists separated by spaces; ``compliance:…`` the status.
+    With ``figures`` (``--uncertainty``), the index's percentiles p5, p50, p95 end each row.
     """
     columns: dict[str, list[str]] = {"domain": [], "indicator": [], "stage": [], "gated_by": [], "compliance": []}
     for outcome in outcomes:
@@ -201,7 +265,15 @@ def score_csv(outcomes: Sequence[Outcome], *, lang: str) -> str:
             _add(columns["compliance"], f"compliance:{status.id}")
     names = [name for kind in columns.values() for name in kind]
     rows = [_csv_row(outcome, lang, names) for outcome in outcomes]
-    return csv_text([*CSV_HEAD, *names], rows)
+    if figures is None:
+        return csv_text([*CSV_HEAD, *names], rows)
+    rows = [[*row, *_percentiles(found)] for row, found in zip(rows, figures, strict=True)]
+    return csv_text([*CSV_HEAD, *names, *UNCERTAINTY_COLUMNS], rows)
+
+
+def _percentiles(figures: Figures) -> tuple[float | None, ...]:
+    unit = figures[1]
+    return (unit.p5, unit.p50, unit.p95) if unit is not None else (None, None, None)
 
 
 def _add(columns: list[str], name: str) -> None:
@@ -260,16 +332,32 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, right: Seque
     return "\n".join([line(headers), rule, *(line(row) for row in rows)])
 
 
-def score_table(outcomes: Sequence[Outcome], *, lang: str) -> str:
-    """One outcome: a detailed view; several: one summary row each."""
+def score_table(outcomes: Sequence[Outcome], *, lang: str, figures: Sequence[Figures] | None = None) -> str:
+    """One outcome: a detailed view; several: one summary row each (with ``figures``, a line or column more)."""
     if len(outcomes) == 1 and outcomes[0].scores is not None:
-        return _detail(outcomes[0], lang)
+        return _detail(outcomes[0], lang, figures[0] if figures else None)
     domain_ids: list[str] = []
     for outcome in outcomes:
         for domain in outcome.scores.domains if outcome.scores else ():
             _add(domain_ids, domain.id)
     _ = i18n.texts(lang)
     headers = [_("file"), _("entity"), _("index"), _("stage"), *domain_ids, _("complete")]
+    rows = _summary_rows(outcomes, domain_ids, lang)
+    right = [2, *range(4, 4 + len(domain_ids) + 1)]
+    if figures is not None:
+        headers.append(_("90% interval"))
+        rows = [[*row, _interval(found, lang)] for row, found in zip(rows, figures, strict=True)]
+        right.append(len(headers) - 1)
+    return table(headers, rows, right=right)
+
+
+def _interval(figures: Figures, lang: str) -> str:
+    unit = figures[1]
+    return f"{number(unit.p5, lang)}–{number(unit.p95, lang)}" if unit is not None else ""
+
+
+def _summary_rows(outcomes: Sequence[Outcome], domain_ids: Sequence[str], lang: str) -> list[list[str]]:
+    _ = i18n.texts(lang)
     rows = []
     for outcome in outcomes:
         entity_id = outcome.validation.entity.id or ""
@@ -289,11 +377,19 @@ def score_table(outcomes: Sequence[Outcome], *, lang: str) -> str:
                 percent(scores.completeness, lang),
             ]
         )
-    right = [2, *range(4, 4 + len(domain_ids) + 1)]
-    return table(headers, rows, right=right)
+    return rows
 
 
-def _detail(outcome: Outcome, lang: str) -> str:
+def uncertainty_line(index: float | None, unit: UnitUncertainty, lang: str) -> str:
+    """``Index 84.8 (90% interval 81.2-87.9); 92% likely stage 5`` (with an en dash)."""
+    _ = i18n.texts(lang)
+    level, chance = unit.likely
+    facts = {"index": number(index, lang), "low": number(unit.p5, lang), "high": number(unit.p95, lang)}
+    facts |= {"chance": percent(chance, lang), "stage": str(level)}
+    return _("Index %(index)s (90%% interval %(low)s–%(high)s); %(chance)s likely stage %(stage)s") % facts
+
+
+def _detail(outcome: Outcome, lang: str, drawn: Figures | None = None) -> str:
     response = outcome.validation.response
     scores = outcome.scores
     if response is None or scores is None:
@@ -315,6 +411,8 @@ def _detail(outcome: Outcome, lang: str) -> str:
         % {**figures, "completeness": percent(scores.completeness, lang)},
         "",
     ]
+    if drawn is not None and drawn[1] is not None:
+        head.insert(-1, uncertainty_line(scores.index, drawn[1], lang))
     rows = []
     for domain in scores.domains:
         rows.append([titles[domain.id], number(domain.score, lang), _stage(domain.stage, lang), ""])
