@@ -560,3 +560,7 @@ main.add_command(review)
 from dhti.cli.plan import plan  # noqa: E402
 
 main.add_command(plan)
+
+from dhti.cli.analyse import analyse  # noqa: E402
+
+main.add_command(analyse)

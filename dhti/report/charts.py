@@ -255,3 +255,131 @@ def distribution(counts: Sequence[int], *, title: str, labels: Sequence[str], co
             )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _svg_open(width: float, height: float, *, title: str, kind: str) -> list[str]:
+    return [
+        (
+            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}"'
+            f' height="{height:.0f}" font-family="{FONT}" role="img" aria-label="{escape(title)}" class="chart {kind}">'
+        ),
+        f"<title>{escape(title)}</title>",
+    ]
+
+
+def correlation_colour(r: float | None) -> str:
+    """A diverging colour for a correlation: red below 0, white at 0, blue towards 1; grey for none."""
+    if r is None:
+        return "#eeeeee"
+    strength = min(abs(r), 1.0)
+    low, high = ((255, 255, 255), (33, 102, 172)) if r >= 0 else ((255, 255, 255), (178, 24, 43))
+    mixed = (round(a + (b - a) * strength) for a, b in zip(low, high, strict=True))
+    return "#{:02x}{:02x}{:02x}".format(*mixed)
+
+
+@dataclass(frozen=True)
+class MatrixCell:
+    """One cell of a correlation heat map: its value (None: not computed), as shown, and its description."""
+
+    r: float | None
+    shown: str
+    described: str
+
+
+def heatmap(labels: Sequence[str], cells: Sequence[Sequence[MatrixCell]], *, title: str) -> str:
+    """A square heat map of a correlation matrix: ``labels`` on both axes, each cell coloured and written.
+
+    Each cell carries its own ``<title>`` (the pair, the value and the cases it rests on), which a
+    screen reader or a pointer reads; the values are printed in the cells while they fit.
+    """
+    k = len(labels)
+    cell = max(18.0, min(44.0, 440 / max(k, 1)))
+    left, top = 44.0, 40.0
+    size = left + cell * k + 8
+    parts = _svg_open(size, top + cell * k + 8, title=title, kind="chart-heatmap")
+    font = max(7.0, min(11.0, cell / 3.6))
+    for n, label in enumerate(labels):
+        centre = n * cell + cell / 2
+        parts.append(
+            f'<text x="{left - 4:.1f}" y="{top + centre + 4:.1f}" text-anchor="end" font-size="10" fill="{INK}">'
+            f"{escape(label)}</text>"
+        )
+        parts.append(
+            f'<text x="{left + centre:.1f}" y="{top - 6:.1f}" text-anchor="middle" font-size="10" fill="{INK}">'
+            f"{escape(label)}</text>"
+        )
+    for a, row in enumerate(cells):
+        for b, value in enumerate(row):
+            x, y = left + b * cell, top + a * cell
+            ink = "#ffffff" if value.r is not None and abs(value.r) > 0.6 else INK
+            parts.append(
+                f'<g><title>{escape(value.described)}</title><rect x="{x:.1f}" y="{y:.1f}" width="{cell:.1f}"'
+                f' height="{cell:.1f}" fill="{correlation_colour(value.r)}" stroke="#ffffff"/>'
+            )
+            if cell >= 24:
+                parts.append(
+                    f'<text x="{x + cell / 2:.1f}" y="{y + cell / 2 + font / 3:.1f}" text-anchor="middle"'
+                    f' font-size="{font:.1f}" fill="{ink}">{escape(value.shown)}</text>'
+                )
+            parts.append("</g>")
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+@dataclass(frozen=True)
+class Shares:
+    """One question's answers split three ways: at its worst option, in between, at its best (fractions)."""
+
+    label: str
+    floor: float
+    ceiling: float
+    shown: str  # the two shares in words, printed beside the bar
+    flagged: bool = False
+
+
+CEILING_COLOUR = "#2166ac"
+FLOOR_COLOUR = "#b2182b"
+MIDDLE_COLOUR = "#d9d9d9"
+
+
+def ceiling_floor(rows: Sequence[Shares], *, title: str, mark: float = 0.8) -> str:
+    """A horizontal bar per question: the share at its worst option (left, red) and at its best (right, blue).
+
+    A dashed line marks ``mark`` from each end, so a floor or a ceiling beyond it stands out.
+    """
+    label_w, plot_w, row_h, top = 70, 300, 20, 8
+    width, height = label_w + plot_w + 150, top + row_h * len(rows) + 22
+    parts = _svg_open(width, height, title=title, kind="chart-ceiling")
+    for edge in (mark, 1 - mark):
+        x = label_w + plot_w * edge
+        parts.append(
+            f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{top + row_h * len(rows)}" stroke="{INK}"'
+            ' stroke-dasharray="3,3"/>'
+        )
+    for n, row in enumerate(rows):
+        y = top + n * row_h + 3
+        floor_w, ceiling_w = plot_w * row.floor, plot_w * row.ceiling
+        weight = ' font-weight="bold"' if row.flagged else ""
+        parts += [
+            (
+                f'<text x="{label_w - 6}" y="{y + 11:.1f}" text-anchor="end" font-size="11"{weight} fill="{INK}">'
+                f"{escape(row.label)}</text>"
+            ),
+            f'<rect x="{label_w}" y="{y:.1f}" width="{plot_w}" height="14" fill="{MIDDLE_COLOUR}"/>',
+            f'<rect x="{label_w}" y="{y:.1f}" width="{floor_w:.1f}" height="14" fill="{FLOOR_COLOUR}"/>',
+            (
+                f'<rect x="{label_w + plot_w - ceiling_w:.1f}" y="{y:.1f}" width="{ceiling_w:.1f}" height="14"'
+                f' fill="{CEILING_COLOUR}"/>'
+            ),
+            (
+                f'<text x="{label_w + plot_w + 6}" y="{y + 11:.1f}" font-size="11"{weight} fill="{INK}">'
+                f"{escape(row.shown)}</text>"
+            ),
+        ]
+    for tick in (0, 50, 100):
+        parts.append(
+            f'<text x="{label_w + plot_w * tick / 100:.1f}" y="{height - 6}" text-anchor="middle" font-size="10"'
+            f' fill="#555555">{tick}%</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
