@@ -14,9 +14,11 @@ from click.testing import CliRunner
 
 from dhti.assess import assess
 from dhti.cli import main
+from dhti.i18n import texts
 from dhti.report.render import ReportFormat, context_for, write_report
+from dhti.report.uncertainty import rank_words
 from dhti.resources import examples_dir
-from dhti.uncertainty import Settings
+from dhti.uncertainty import RankInterval, Settings
 from dhti.views.scores import outcome_uncertainty
 
 DATA = Path(__file__).parent / "data"
@@ -211,8 +213,14 @@ def campaign_store(tmp_path_factory) -> str:
 
 LEAGUE_ROW = re.compile(
     r'<tr><td class="num">(\d+)</td><td class="wrap">.*?'
-    r'(?:<br><span class="small muted rank-range">rank (\d+), range (\d+)–(\d+)</span>)?</td>'
+    r'(?:<br><span class="small muted rank-range">rank (\d+)'
+    r"(?:, range (\d+)–(\d+)| in every recalculation)</span>)?</td>"
 )
+
+
+def league_rows(body: str) -> list[tuple[str, str, str, str]]:
+    """Each row's place and rank interval; a rank that never moves is written once, as its own interval."""
+    return [(place, rank, low or rank, high or rank) for place, rank, low, high in LEAGUE_ROW.findall(body)]
 
 
 def test_the_portfolio_gives_each_unit_its_rank_interval_and_names_what_moves_ranks(
@@ -227,7 +235,7 @@ def test_the_portfolio_gives_each_unit_its_rank_interval_and_names_what_moves_ra
     named = 0
     for table in tables:
         body = table.split("</table>")[0]
-        rows = LEAGUE_ROW.findall(body)
+        rows = league_rows(body)
         assert rows
         for position, rank, low, high in rows:
             assert rank == position  # the interval's rank is the league table's
@@ -278,3 +286,10 @@ def test_a_question_left_empty_as_the_template_writes_it_is_drawn_too(dhti, writ
     assert data["uncertainty"]["index"]["p5"] == data["index"]  # drawn "no": the lenient score
     assert data["uncertainty"]["index"]["p95"] == answered["index"]  # drawn "yes": as if answered yes
     assert data["uncertainty"]["stages"][str(answered["stage"])] == pytest.approx(0.5, abs=0.05)
+
+
+def test_a_rank_that_never_moves_is_said_in_words_not_as_a_range_of_one_place() -> None:
+    fixed, moving = RankInterval(low=1, median=1, high=1, of=4), RankInterval(low=4, median=7, high=11, of=12)
+    assert rank_words(1, fixed, lang="en", translate=texts("en")) == "rank 1 in every recalculation"
+    assert rank_words(1, fixed, lang="vi", translate=texts("vi")) == "hạng 1 ở mọi lần tính lại"
+    assert rank_words(7, moving, lang="vi", translate=texts("vi")) == "hạng 7, khoảng 4–11"

@@ -89,6 +89,8 @@ def rank_words(rank: int, interval: RankInterval, *, lang: str, translate: Trans
     """``rank 7, range 4-11`` (``hạng 7, khoảng 4-11``, with an en dash)."""
     facts = {"rank": i18n.count(rank, lang), "low": i18n.count(interval.low, lang)}
     facts["high"] = i18n.count(interval.high, lang)
+    if interval.low == interval.high == rank:
+        return translate(N_("rank %(rank)s in every recalculation")) % facts
     return translate(N_("rank %(rank)s, range %(low)s–%(high)s")) % facts
 
 
