@@ -193,8 +193,34 @@ def _plain(value: AnswerValue | None) -> object:
 # ------------------------------------------------------------------------ the YAML sheet
 
 
-def sheet_yaml(sheet: ReviewSheet, *, file_name: str, schema: str) -> str:
-    """The text of a fillable YAML sheet, commented in the sheet's language like ``dhti init``'s forms."""
+@dataclass(frozen=True)
+class Finding:
+    """What a reviewer found of one answer: the verified value, whether the evidence was seen, a note."""
+
+    verified: object
+    evidence_checked: str = "yes"
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class SheetFill:
+    """A sheet filled in already (the demo's reviews): each answered question not in ``findings`` is confirmed."""
+
+    reviewer: str
+    review_date: dt.date
+    findings: Mapping[str, Finding]
+
+    def finding(self, row: SheetRow) -> Finding | None:
+        if row.self_value is None:
+            return None  # unanswered: nothing to confirm
+        return self.findings.get(row.question, Finding(row.self_value))
+
+
+def sheet_yaml(sheet: ReviewSheet, *, file_name: str, schema: str, filled: SheetFill | None = None) -> str:
+    """The text of a fillable YAML sheet, commented in the sheet's language like ``dhti init``'s forms.
+
+    With ``filled``, the reviewer, the date and every answer's verdict are written in.
+    """
     lang, head = sheet.lang, sheet.header
     described = " · ".join(part for part in (head.entity_name, head.entity_type, head.province) if part)
     header = [
@@ -209,25 +235,27 @@ def sheet_yaml(sheet: ReviewSheet, *, file_name: str, schema: str) -> str:
         TemplateEntry("questionnaire", head.questionnaire, note=sheet_text("entity", lang)),
         TemplateEntry("assessment_date", head.assessment_date.isoformat(), note=sheet_text("entity", lang)),
         TemplateEntry("self_hash", head.self_hash, note=sheet_text("hash", lang)),
-        TemplateEntry("reviewer", note=sheet_text("reviewer", lang)),
-        TemplateEntry("date", note=sheet_text("date", lang)),
+        TemplateEntry("reviewer", filled and filled.reviewer, note=sheet_text("reviewer", lang)),
+        TemplateEntry("date", filled and filled.review_date.isoformat(), note=sheet_text("date", lang)),
     ]
     entries = [
         TemplateEntry("review", review, before=["", sheet_text("header", lang)]),
         TemplateEntry(
-            "answers", [_yaml_row(row, lang) for row in sheet.rows], before=["", sheet_text("answers", lang)]
+            "answers",
+            [_yaml_row(row, lang, None if filled is None else filled.finding(row)) for row in sheet.rows],
+            before=["", sheet_text("answers", lang)],
         ),
     ]
     return dump_template(entries, header=header)
 
 
-def _yaml_row(row: SheetRow, lang: str) -> TemplateEntry:
+def _yaml_row(row: SheetRow, lang: str, found: Finding | None = None) -> TemplateEntry:
     fields = [TemplateEntry("self", row.self_value, note=sheet_text("self", lang))]
     fields += [TemplateEntry(key, text) for key, text in (("evidence", row.evidence), ("comment", row.comment)) if text]
     fields += [
-        TemplateEntry("verified", note=sheet_text("verified", lang)),
-        TemplateEntry("evidence_checked", note=sheet_text("evidence_checked", lang)),
-        TemplateEntry("note", note=sheet_text("note", lang)),
+        TemplateEntry("verified", found and found.verified, note=sheet_text("verified", lang)),
+        TemplateEntry("evidence_checked", found and found.evidence_checked, note=sheet_text("evidence_checked", lang)),
+        TemplateEntry("note", found and found.note, note=sheet_text("note", lang)),
     ]
     return TemplateEntry(row.question, fields, before=["", *answer_guide(row, lang)])
 

@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pdftext
 import pytest
+from click.testing import CliRunner
 
 from dhti import i18n
+from dhti.cli.main import main
 from dhti.jobs.demo import run_demo, sample_files
 from dhti.questionnaire import pick
 
@@ -72,3 +74,35 @@ def test_page_one_holds_the_index_its_stage_and_first_actions_with_owners_and_da
 
 def _squeezed(text: str) -> str:
     return re.sub(r"\s+", "", text)
+
+
+def test_the_portfolio_shows_the_simulated_reviews_and_their_agreement(demo: Path) -> None:
+    text = re.sub(r"\s+", " ", pdftext.text(demo / "portfolio.pdf"))
+    assert "Tự đánh giá và kiểm tra" in text  # the agreement section
+    assert "(mô phỏng) ✓" in text  # a verified simulated unit
+    assert re.search(r"\d+/\d+ đơn vị đã kiểm tra", text)
+
+
+def test_review_stats_on_the_demo_store_counts_the_reviewed_units(demo: Path) -> None:
+    result = CliRunner().invoke(main, ["review", "stats", "--db", str(demo / "dhti-demo.sqlite"), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    stats = json.loads(result.output)
+    sheets = sorted((demo / "simulated" / "reviews").glob("*.review.yaml"))
+    assert stats["units"] == len(sheets) > 0
+    assert all(sheet.name.startswith("SIM-") for sheet in sheets)  # simulated units only, never a sample
+    assert 0 < stats["overall"]["confirmed"] < stats["overall"]["answers"]  # the planted overstatements corrected
+
+
+def test_a_demo_review_sheet_applied_again_is_refused(demo: Path) -> None:
+    sheet = next((demo / "simulated" / "reviews").glob("*.review.yaml"))
+    assert "Đoàn kiểm tra của Sở Y tế (mô phỏng)" in sheet.read_text(encoding="utf-8")
+    args = ["review", "apply", "--db", str(demo / "dhti-demo.sqlite"), str(sheet)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code != 0
+    assert "đã được lưu" in result.output
+
+
+@pytest.mark.parametrize("name", SAMPLES)
+def test_the_bundled_samples_stay_self_assessed(demo: Path, name: str) -> None:
+    text = re.sub(r"\s+", " ", pdftext.text(demo / f"{name}.pdf"))
+    assert "tự đánh giá, chưa kiểm tra" in text.casefold()

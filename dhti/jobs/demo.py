@@ -4,7 +4,9 @@ So that every report has something to compare with, the demo stores the samples 
 simulated campaign: two provinces with every entity type assessed twice, a year apart, and an
 earlier assessment of each sample drawn from the same model. The simulated files are written
 under ``DIR/simulated/`` and every one of them says in its name and comments that it is not
-real data; only the samples get reports.
+real data; only the samples get reports. A sample of the simulated units is verified by a
+simulated inspection (their review sheets under ``DIR/simulated/reviews/``), so that the
+portfolio shows verified figures; the samples stay self-assessed.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path, PurePath
 from dhti import provinces
 from dhti.assess import Outcome, assess_bytes
 from dhti.jobs.aggregate import comparisons, write_portfolio
+from dhti.jobs.demo_reviews import record_reviews
 from dhti.outfiles import make_folder, write_atomic
 from dhti.registry import Registry
 from dhti.report.render import ReportFormat, write_report
@@ -38,6 +41,7 @@ class DemoResult:
     outcomes: tuple[Outcome, ...]  # the samples'
     written: tuple[Path, ...]
     simulated: int  # simulated assessments stored beside the samples
+    reviews: tuple[Path, ...] = ()  # the simulated review sheets, each applied to the store
 
 
 def sample_files() -> list[Path]:
@@ -112,6 +116,15 @@ def run_demo(  # noqa: PLR0913 - each is a separate choice of the caller
         for raw, outcome in [*campaign, *zip(raws, outcomes, strict=True)]:
             if outcome.valid:
                 store.ingest(outcome, raw)
+        reviews = record_reviews(
+            store,
+            output / SIMULATED_FOLDER / "reviews",
+            registry=registry,
+            exclude=_entity_ids(outcomes),
+            review_date=report_date,
+            seed=DEMO_SEED,
+            lang=lang,
+        )
         for path, outcome, drawn in zip(samples, outcomes, figures, strict=True):
             if outcome.valid:
                 response = outcome.validation.response
@@ -149,7 +162,12 @@ def run_demo(  # noqa: PLR0913 - each is a separate choice of the caller
     json_path, csv_path = output / "scores.json", output / "scores.csv"
     write_atomic(json_path, to_json([score_json(o, lang=lang) for o in outcomes]) + "\n", force=True)
     write_atomic(csv_path, score_csv(outcomes, lang=lang), force=True)
-    return DemoResult(tuple(outcomes), (*written, json_path, csv_path), simulated=len(campaign))
+    return DemoResult(tuple(outcomes), (*written, json_path, csv_path), simulated=len(campaign), reviews=reviews.sheets)
+
+
+def _entity_ids(outcomes: Sequence[Outcome]) -> frozenset[str]:
+    responses = (outcome.validation.response for outcome in outcomes)
+    return frozenset(response.entity.id for response in responses if response is not None)
 
 
 def _write_campaign(folder: Path, files: Sequence[SimulatedFile], registry: Registry) -> list[tuple[bytes, Outcome]]:
