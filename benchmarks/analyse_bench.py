@@ -30,7 +30,8 @@ from startup_bench import dhti_command
 from dhti import provinces
 from dhti.analysis import analyse
 from dhti.assess import assess_bytes
-from dhti.jobs.analyse import AnalysisFormat, Scope, read_cohort, write_analysis
+from dhti.jobs.aggregate import Scope
+from dhti.jobs.analyse import AnalysisFormat, read_cohort, write_analysis
 from dhti.jobs.batch import default_jobs
 from dhti.registry import Registry
 from dhti.simulate import Plan, simulate

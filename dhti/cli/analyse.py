@@ -44,7 +44,8 @@ def analyse(
     30 assessments are analysed with a warning; fewer than 3 are refused.
     """
     from dhti.analysis import STABLE_N  # noqa: PLC0415 - numpy only when a cohort is analysed
-    from dhti.jobs.analyse import Scope, analysis_format, write_analysis  # noqa: PLC0415
+    from dhti.jobs.aggregate import Scope  # noqa: PLC0415
+    from dhti.jobs.analyse import analysis_format, write_analysis  # noqa: PLC0415
     from dhti.outfiles import check_target  # noqa: PLC0415
     from dhti.store import open_store  # noqa: PLC0415
 
@@ -52,7 +53,11 @@ def analyse(
     kind = analysis_format(output, fmt)
     check_target(output, force=force)
     scope = Scope(
-        province, entity_type, questionnaire, since.date() if since else None, until.date() if until else None
+        province,
+        entity_type,
+        questionnaire,
+        until=until.date() if until else None,
+        since=since.date() if since else None,
     )
     with open_store(db, create=False) as store:
         analysis = write_analysis(

@@ -32,12 +32,17 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Scope:
-    """Which entities the portfolio covers (``None`` matches all)."""
+    """Which entities a portfolio or an analysis covers (``None`` matches all).
+
+    Each entity's latest assessment as of ``until``; ``since`` (used by ``analyse``) then leaves
+    out entities whose latest is older.
+    """
 
     province: str | None = None
     entity_type: str | None = None
     questionnaire: str | None = None
     until: dt.date | None = None
+    since: dt.date | None = None
 
     def filter(self) -> AssessmentFilter:
         """The store's filter for the self-assessments in scope."""

@@ -16,6 +16,7 @@ from dhti import i18n, provinces
 from dhti.analysis import MIN_N, Analysis, Cohort, analyse, cohort_from, joined
 from dhti.errors import DhtiError, InputError
 from dhti.i18n import translations
+from dhti.jobs.aggregate import Scope
 from dhti.jobs.batch import default_jobs
 from dhti.messages import L_, Count
 from dhti.outfiles import check_target, write_atomic
@@ -62,15 +63,7 @@ def analysis_format(path: Path, requested: str | None) -> AnalysisFormat:
     return named
 
 
-@dataclass(frozen=True)
-class Scope:
-    """Which assessments to analyse (``None`` matches all): each entity's latest, as of ``until``, from ``since``."""
-
-    province: str | None = None
-    entity_type: str | None = None
-    questionnaire: str | None = None
-    since: dt.date | None = None
-    until: dt.date | None = None
+EVERYTHING = Scope()  # every assessment in the store
 
 
 @dataclass(frozen=True)
@@ -225,7 +218,7 @@ def write_analysis(  # noqa: PLR0913 - each is a separate choice of the caller
     registry: Registry,
     fmt: AnalysisFormat,
     lang: str,
-    scope: Scope = Scope(),
+    scope: Scope = EVERYTHING,
     report_date: dt.date,
     pdfa: bool = True,
     force: bool = False,
